@@ -1,0 +1,177 @@
+/* cli.c: argument parsing and messages for the verbs. */
+#include "cli.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int cli_fail(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("halfhour: error: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return EXIT_BAD_INPUT;
+}
+
+int cli_usage(const char *verb, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "halfhour %s: ", verb);
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, " (see halfhour %s --help)\n", verb);
+    va_end(ap);
+    return EXIT_USAGE;
+}
+
+void cli_args_init(cli_args *a, int argc, char **argv, const char *const *with_value,
+                   const char *const *flags)
+{
+    memset(a, 0, sizeof *a);
+    a->argc = argc, a->argv = argv, a->i = 1;
+    a->with_value = with_value, a->flags = flags;
+}
+
+static int in_list(const char *const *l, const char *s)
+{
+    for (; l && *l; l++)
+        if (!strcmp(*l, s))
+            return 1;
+    return 0;
+}
+
+int cli_args_next(cli_args *a)
+{
+    if (a->i >= a->argc)
+        return 0;
+    const char *s = a->argv[a->i++];
+    a->name = a->val = NULL;
+    if (s[0] != '-' || !strcmp(s, "-")) {
+        a->val = s;
+        return 1;
+    }
+    const char *eq = strchr(s, '=');
+    if (eq && (size_t)(eq - s) < sizeof a->buf) {
+        memcpy(a->buf, s, (size_t)(eq - s));
+        a->buf[eq - s] = 0;
+        if (in_list(a->with_value, a->buf)) {
+            a->name = a->buf;
+            a->val = eq + 1;
+            return 1;
+        }
+    }
+    a->name = s;
+    if (in_list(a->flags, s))
+        return 1;
+    if (in_list(a->with_value, s)) {
+        if (a->i >= a->argc)
+            return -2;
+        a->val = a->argv[a->i++];
+        return 1;
+    }
+    return -1;
+}
+
+int cli_parse_double(const char *s, double lo, double hi, double *out)
+{
+    char *end;
+    errno = 0;
+    double d = strtod(s, &end);
+    if (end == s || *end || errno || !isfinite(d) || d < lo || d > hi)
+        return -1;
+    *out = d;
+    return 0;
+}
+
+int cli_parse_int(const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end || errno || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int cmp_d(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+int cli_parse_minutes(const char *s, double *out, int cap, double max, char *err, size_t errlen)
+{
+    int n = 0;
+    const char *p = s;
+    for (;;) {
+        const char *c = strchr(p, ',');
+        size_t len = c ? (size_t)(c - p) : strlen(p);
+        char tok[64];
+        if (len == 0 || len >= sizeof tok) {
+            snprintf(err, errlen, "minutes \"%s\": expected numbers separated by commas", s);
+            return -1;
+        }
+        memcpy(tok, p, len);
+        tok[len] = 0;
+        double d;
+        char *end;
+        errno = 0;
+        d = strtod(tok, &end);
+        if (end == tok || *end || errno || !isfinite(d)) {
+            snprintf(err, errlen, "minutes \"%s\" is not a number", tok);
+            return -1;
+        }
+        if (d <= 0 || d > max) {
+            snprintf(err, errlen, "minutes %s out of range (0, %g]", tok, max);
+            return -1;
+        }
+        if (n == cap) {
+            snprintf(err, errlen, "at most %d cutoffs", cap);
+            return -1;
+        }
+        out[n++] = d;
+        if (!c)
+            break;
+        p = c + 1;
+    }
+    qsort(out, (size_t)n, sizeof *out, cmp_d);
+    int k = 0;
+    for (int i = 0; i < n; i++)
+        if (!k || out[i] != out[k - 1])
+            out[k++] = out[i];
+    return k;
+}
+
+int cli_parse_lonlat(const char *s, double *lon, double *lat)
+{
+    char buf[128];
+    if (strlen(s) >= sizeof buf)
+        return -1;
+    strcpy(buf, s);
+    char *c = strchr(buf, ',');
+    if (!c)
+        return -1;
+    *c = 0;
+    double x, y;
+    if (cli_parse_double(buf, -1e9, 1e9, &x) || cli_parse_double(c + 1, -1e9, 1e9, &y))
+        return -1;
+    *lon = x, *lat = y;
+    return 0;
+}
+
+void cli_progress(const char *stage, double frac, void *ud)
+{
+    (void)ud;
+    const char *env = getenv("HH_PROGRESS");
+    if (!(isatty(2) || (env && !strcmp(env, "1"))))
+        return;
+    fprintf(stderr, "halfhour: %s %3.0f%%\n", stage, frac * 100);
+}

@@ -1,0 +1,52 @@
+/* cli.h: helpers shared by the `halfhour <verb>` mains.  Verbs use only the
+ * public halfhour.h; these helpers own argument parsing and messages.
+ * Exit statuses: 0 success, 1 bad input or failure (one line on stderr),
+ * 2 bad usage. */
+#ifndef HH_CLI_H
+#define HH_CLI_H
+
+#include <stddef.h>
+
+#include "halfhour.h"
+
+#define EXIT_BAD_INPUT 1
+#define EXIT_USAGE 2
+
+/* Prints "halfhour: error: ..." and returns EXIT_BAD_INPUT. */
+int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints "halfhour <verb>: ...; see halfhour <verb> --help" and returns EXIT_USAGE. */
+int cli_usage(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Iterates argv: returns 1 with *name (e.g. "--mode") and *val set when the
+ * option takes a value (from "--x v" or "--x=v"); positional arguments come
+ * back with name NULL.  `with_value` lists the options that take a value,
+ * `flags` those that don't; anything else is an unknown option (-1). */
+typedef struct cli_args {
+    int argc, i;
+    char **argv;
+    const char *const *with_value, *const *flags;
+    const char *name, *val;
+    char buf[64];
+} cli_args;
+void cli_args_init(cli_args *a, int argc, char **argv, const char *const *with_value,
+                   const char *const *flags);
+/* 1 next item, 0 done, -1 unknown option, -2 option missing its value */
+int cli_args_next(cli_args *a);
+
+int cli_parse_double(const char *s, double lo, double hi, double *out);
+int cli_parse_int(const char *s, long lo, long hi, long *out);
+/* "10,20,30" -> sorted, de-duplicated minutes in (0, max]; returns count or -1 */
+int cli_parse_minutes(const char *s, double *out, int cap, double max, char *err, size_t errlen);
+/* "LON,LAT" */
+int cli_parse_lonlat(const char *s, double *lon, double *lat);
+
+/* Progress on stderr, only when stderr is a terminal or HH_PROGRESS=1. */
+void cli_progress(const char *stage, double frac, void *ud);
+
+int cmd_build(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+int cmd_isochrone(int argc, char **argv);
+int cmd_matrix(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+
+#endif

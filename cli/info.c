@@ -1,0 +1,96 @@
+/* info.c: `halfhour info NET.hh [--json]` */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static void json_str(const char *s)
+{
+    putchar('"');
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            printf("\\%c", c);
+        else if (c < 0x20)
+            printf("\\u%04x", c);
+        else
+            putchar(c);
+    }
+    putchar('"');
+}
+
+int cmd_info(int argc, char **argv)
+{
+    static const char *const fl[] = {"--json", "--help", "-h", NULL};
+    cli_args a;
+    cli_args_init(&a, argc, argv, NULL, fl);
+    const char *path = NULL;
+    int json = 0, r;
+    while ((r = cli_args_next(&a)) == 1) {
+        if (!a.name) {
+            if (path)
+                return cli_usage("info", "more than one network file");
+            path = a.val;
+        } else if (!strcmp(a.name, "--json"))
+            json = 1;
+        else {
+            printf("usage: halfhour info NET.hh [--json]\n\n"
+                   "Prints the network's bounding box, vertices, edges and arcs per mode, the\n"
+                   "profile settings it was built with, and its source. --json for machines.\n");
+            return 0;
+        }
+    }
+    if (r == -1)
+        return cli_usage("info", "unknown option %s", a.name);
+    if (!path)
+        return cli_usage("info", "missing the network file");
+    hh_net *net;
+    char err[512];
+    if (hh_net_open(path, &net, err, sizeof err))
+        return cli_fail("%s", err);
+    hh_net_info in;
+    hh_net_get_info(net, &in);
+    size_t plen = hh_profile_format(&in.profile, NULL, 0);
+    char prof[16384];
+    if (plen >= sizeof prof)
+        plen = sizeof prof - 1;
+    hh_profile_format(&in.profile, prof, sizeof prof);
+    if (json) {
+        printf("{\"format_version\":%u,\"file_bytes\":%llu,\"source\":", in.format_version,
+               (unsigned long long)in.file_bytes);
+        json_str(in.source);
+        printf(",\"built_at\":");
+        json_str(in.built_at);
+        printf(",\"bbox\":[%.7f,%.7f,%.7f,%.7f],\"nodes\":%u,\"edges\":%u,\"turn_restrictions\":%u,\"modes\":{",
+               in.min_lon, in.min_lat, in.max_lon, in.max_lat, in.n_nodes, in.n_edges, in.restrictions);
+        for (int m = 0; m < HH_N_MODES; m++)
+            printf("%s\"%s\":{\"arcs\":%u,\"nodes\":%u}", m ? "," : "", hh_mode_name((hh_mode)m), in.arcs[m],
+                   in.scc_nodes[m]);
+        printf("},\"profile\":{");
+        int first = 1;
+        for (char *line = strtok(prof, "\n"); line; line = strtok(NULL, "\n")) {
+            char *eq = strstr(line, " = ");
+            if (!eq)
+                continue;
+            *eq = 0;
+            printf("%s\"%s\":%s", first ? "" : ",", line, eq + 3);
+            first = 0;
+        }
+        printf("},\"attribution\":\"(c) OpenStreetMap contributors, ODbL 1.0\"}\n");
+    } else {
+        printf("network   %s\nformat    version %u, %.1f MB\nsource    %s\nbuilt     %s\n", path,
+               in.format_version, in.file_bytes / 1e6, in.source, in.built_at);
+        printf("bbox      %.7f,%.7f,%.7f,%.7f (lon/lat min, max)\n", in.min_lon, in.min_lat, in.max_lon,
+               in.max_lat);
+        printf("graph     %u vertices, %u edges, %u turn restrictions\n", in.n_nodes, in.n_edges,
+               in.restrictions);
+        for (int m = 0; m < HH_N_MODES; m++)
+            printf("%-9s %u arcs over %u vertices\n", hh_mode_name((hh_mode)m), in.arcs[m], in.scc_nodes[m]);
+        printf("profile:\n");
+        for (char *line = strtok(prof, "\n"); line; line = strtok(NULL, "\n"))
+            printf("  %s\n", line);
+        printf("map data  (c) OpenStreetMap contributors, ODbL 1.0\n");
+    }
+    hh_net_close(net);
+    return 0;
+}

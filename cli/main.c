@@ -1,0 +1,45 @@
+/* main.c: `halfhour <verb> [options]` dispatch. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const struct {
+    const char *name, *what;
+    int (*fn)(int, char **);
+} verbs[] = {
+    {"build", "read an OSM extract and write a network file", cmd_build},
+    {"info", "describe a network file", cmd_info},
+    {"isochrone", "areas reachable within given minutes, as GeoJSON", cmd_isochrone},
+    {"matrix", "travel times between origin and destination points, as CSV", cmd_matrix},
+    {"export", "write a mode's graph as an edge list CSV", cmd_export},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: halfhour <verb> [options]   (halfhour <verb> --help for details)\n\nverbs:\n");
+    for (size_t i = 0; i < sizeof verbs / sizeof *verbs; i++)
+        fprintf(f, "  %-10s %s\n", verbs[i].name, verbs[i].what);
+    fprintf(f, "\nhalfhour %s. Map data (c) OpenStreetMap contributors, ODbL.\n", HH_VERSION_STRING);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        printf("halfhour %s\n", HH_VERSION_STRING);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof verbs / sizeof *verbs; i++)
+        if (!strcmp(argv[1], verbs[i].name))
+            return verbs[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "halfhour: unknown verb \"%s\" (see halfhour --help)\n", argv[1]);
+    return EXIT_USAGE;
+}

@@ -1,0 +1,168 @@
+/* matrix.c: `halfhour matrix NET --origins A.csv --destinations B.csv --mode M` */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static void help(void)
+{
+    printf("usage: halfhour matrix NET.hh --origins A.csv --destinations B.csv --mode walk|bike|car\n"
+           "                       [--max-minutes N] [--threads N] [--snap-max M] [-o FILE.csv]\n\n"
+           "Writes CSV from_id,to_id,travel_time_s,distance_m: one row per pair, origins in\n"
+           "input order, destinations in input order within each. Times are seconds and\n"
+           "distances metres, rounded to integers only at output; a field is empty when the\n"
+           "destination is not reachable (within --max-minutes) or a point did not snap.\n"
+           "Points that cannot snap are listed by id on stderr. Distance counts the street\n"
+           "path plus both straight connectors between points and streets; time includes\n"
+           "the connectors at the mode's connector speed (see halfhour build --help).\n\n"
+           "Input CSVs: a header row; columns found by name: id; lon|lng|longitude|x;\n"
+           "lat|latitude|y (any order, other columns ignored).\n\n"
+           "  --max-minutes N  stop searching at N minutes (default: no limit)\n"
+           "  --threads N      worker threads (default: all cores); output is identical\n"
+           "                   whatever the count\n"
+           "  --snap-max M     farthest snapping distance, metres (default %g)\n"
+           "  -o FILE          output file (default stdout), written only when complete\n",
+           HH_DEFAULT_SNAP_M);
+}
+
+typedef struct out_ctx {
+    FILE *f;
+    const hh_points *o, *d;
+} out_ctx;
+
+static int write_row(size_t i, const double *t, const double *dist, void *ud)
+{
+    out_ctx *c = ud;
+    for (size_t k = 0; k < c->d->n; k++) {
+        if (isnan(t[k]))
+            fprintf(c->f, "%s,%s,,\n", c->o->id[i], c->d->id[k]);
+        else
+            fprintf(c->f, "%s,%s,%.0f,%.0f\n", c->o->id[i], c->d->id[k], floor(t[k] + 0.5),
+                    floor(dist[k] + 0.5));
+    }
+    return ferror(c->f) ? -1 : 0;
+}
+
+static void list_unsnapped(const char *what, const hh_points *p, const unsigned char *ok, double snap_max,
+                           const char *mode)
+{
+    size_t bad = 0;
+    for (size_t i = 0; i < p->n; i++)
+        bad += !ok[i];
+    if (!bad)
+        return;
+    fprintf(stderr, "halfhour: warning: %zu %s not within %g m of the %s network (empty times):", bad, what,
+            snap_max, mode);
+    size_t shown = 0;
+    for (size_t i = 0; i < p->n && shown < 50; i++)
+        if (!ok[i])
+            fprintf(stderr, "%s%s", shown++ ? "," : " ", p->id[i]);
+    fprintf(stderr, "%s\n", bad > shown ? ",..." : "");
+}
+
+/* ids are written into CSV unquoted unless they need quoting */
+static int needs_quote(const char *s) { return strpbrk(s, ",\"\r\n") != NULL; }
+
+int cmd_matrix(int argc, char **argv)
+{
+    static const char *const wv[] = {"--origins", "--destinations", "--mode", "--max-minutes", "--threads",
+                                     "--snap-max", "-o", NULL};
+    static const char *const fl[] = {"--help", "-h", NULL};
+    cli_args a;
+    cli_args_init(&a, argc, argv, wv, fl);
+    const char *path = NULL, *out = NULL, *mode_s = NULL, *op = NULL, *dp = NULL;
+    double max_min = INFINITY, snap_max = HH_DEFAULT_SNAP_M;
+    long threads = 0;
+    int r;
+    while ((r = cli_args_next(&a)) == 1) {
+        if (!a.name) {
+            if (path)
+                return cli_usage("matrix", "more than one network file (\"%s\")", a.val);
+            path = a.val;
+        } else if (!strcmp(a.name, "--help") || !strcmp(a.name, "-h")) {
+            help();
+            return 0;
+        } else if (!strcmp(a.name, "--origins"))
+            op = a.val;
+        else if (!strcmp(a.name, "--destinations"))
+            dp = a.val;
+        else if (!strcmp(a.name, "--mode"))
+            mode_s = a.val;
+        else if (!strcmp(a.name, "--max-minutes")) {
+            if (cli_parse_double(a.val, 1e-9, 1440, &max_min))
+                return cli_fail("--max-minutes \"%s\": expected minutes in (0, 1440]", a.val);
+        } else if (!strcmp(a.name, "--threads")) {
+            if (cli_parse_int(a.val, 1, 256, &threads))
+                return cli_fail("--threads \"%s\": expected an integer in [1, 256]", a.val);
+        } else if (!strcmp(a.name, "--snap-max")) {
+            if (cli_parse_double(a.val, 0, 100000, &snap_max))
+                return cli_fail("--snap-max \"%s\": expected metres in [0, 100000]", a.val);
+        } else if (!strcmp(a.name, "-o"))
+            out = a.val;
+    }
+    if (r == -1)
+        return cli_usage("matrix", "unknown option %s", a.name);
+    if (r == -2)
+        return cli_usage("matrix", "%s needs a value", a.name);
+    if (!path)
+        return cli_usage("matrix", "missing the network file");
+    if (!op || !dp)
+        return cli_usage("matrix", "missing --%s CSV", !op ? "origins" : "destinations");
+    if (!mode_s)
+        return cli_usage("matrix", "missing --mode (walk, bike or car)");
+    hh_mode mode;
+    if (hh_mode_parse(mode_s, &mode))
+        return cli_fail("unknown mode \"%s\" (expected walk, bike or car)", mode_s);
+    char err[512];
+    hh_points o = {0}, d = {0};
+    hh_net *net = NULL;
+    hh_out of = {0};
+    unsigned char *oko = NULL, *okd = NULL;
+    int rc = 0;
+    if (hh_points_read(op, &o, err, sizeof err) || hh_points_read(dp, &d, err, sizeof err)) {
+        rc = cli_fail("%s", err);
+        goto done;
+    }
+    for (size_t i = 0; i < o.n + d.n; i++) {
+        const char *id = i < o.n ? o.id[i] : d.id[i - o.n];
+        if (needs_quote(id)) {
+            rc = cli_fail("%s: id \"%.40s\" contains a comma, quote or newline", i < o.n ? op : dp, id);
+            goto done;
+        }
+    }
+    if (hh_net_open(path, &net, err, sizeof err)) {
+        rc = cli_fail("%s", err);
+        goto done;
+    }
+    oko = calloc(o.n, 1), okd = calloc(d.n, 1);
+    if (!oko || !okd) {
+        rc = cli_fail("out of memory");
+        goto done;
+    }
+    if (hh_out_open(&of, out, err, sizeof err)) {
+        rc = cli_fail("%s", err);
+        goto done;
+    }
+    fprintf(of.fp, "from_id,to_id,travel_time_s,distance_m\n");
+    hh_matrix_opts mo = {mode, max_min * 60.0, snap_max, (int)threads};
+    out_ctx ctx = {of.fp, &o, &d};
+    int e = hh_matrix_run(net, &mo, &o, &d, write_row, &ctx, oko, okd);
+    if (e) {
+        rc = cli_fail("matrix: %s", e == HH_EIO ? "cannot write output" : hh_strerror(e));
+        hh_out_abort(&of);
+        goto done;
+    }
+    if (hh_out_commit(&of, err, sizeof err)) {
+        rc = cli_fail("%s", err);
+        goto done;
+    }
+    list_unsnapped("origins", &o, oko, snap_max, mode_s);
+    list_unsnapped("destinations", &d, okd, snap_max, mode_s);
+done:
+    free(oko), free(okd);
+    hh_points_free(&o), hh_points_free(&d);
+    hh_net_close(net);
+    return rc;
+}

@@ -1,0 +1,287 @@
+/* halfhour.h: the one public header of the halfhour engine.
+ *
+ * Stages: hh_build() turns an OSM extract into a network file; hh_net_open()
+ * maps that file read-only; a per-thread hh_query workspace answers searches
+ * on it (snap a point, one-to-all street search, times to snapped targets).
+ *
+ * Memory: the caller owns every handle.  A hh_net is immutable once opened
+ * and may be shared by any number of threads; a hh_query belongs to one
+ * thread at a time and makes no allocation after hh_query_init().
+ * Errors: functions return 0 or a negative HH_E* code; on failure their out
+ * parameters are left untouched.  Where a call takes `char *err, size_t
+ * errlen`, a one-line human message is written there too (may be NULL).
+ * Units: seconds and metres inside; WGS-84 lon/lat for coordinates.
+ * The library never prints, exits or keeps caller pointers after returning. */
+#ifndef HALFHOUR_H
+#define HALFHOUR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define HH_VERSION_STRING "0.1.0"
+
+/* ---- errors --------------------------------------------------------- */
+#define HH_ERRNO_MAP(X)                                                   \
+    X(NOMEM, -1, "out of memory")                                         \
+    X(IO, -2, "input/output error")                                       \
+    X(FORMAT, -3, "malformed input")                                      \
+    X(VERSION, -4, "unsupported format version")                          \
+    X(CHECKSUM, -5, "checksum mismatch (file corrupted)")                 \
+    X(TRUNCATED, -6, "file truncated")                                    \
+    X(INVAL, -7, "invalid argument")                                      \
+    X(NOSNAP, -8, "point too far from the mode's network")                \
+    X(RANGE, -9, "value out of range")                                    \
+    X(EMPTY, -10, "nothing usable in input")
+
+typedef enum {
+#define HH_ERR_ENUM(name, code, msg) HH_E##name = (code),
+    HH_ERRNO_MAP(HH_ERR_ENUM)
+#undef HH_ERR_ENUM
+} hh_errno;
+
+/* Message for a code; never NULL. */
+const char *hh_strerror(int code);
+
+/* ---- allocation hook ------------------------------------------------- */
+/* All library allocation goes through these; tests swap in failing ones.
+ * Set once before any other call; NULL restores the C library's. */
+typedef struct hh_allocator {
+    void *(*malloc_fn)(size_t n, void *ud);
+    void *(*realloc_fn)(void *p, size_t n, void *ud);
+    void (*free_fn)(void *p, void *ud);
+    void *ud;
+} hh_allocator;
+void hh_set_allocator(const hh_allocator *a);
+
+/* ---- modes ----------------------------------------------------------- */
+typedef enum { HH_MODE_WALK = 0, HH_MODE_BIKE = 1, HH_MODE_CAR = 2 } hh_mode;
+#define HH_N_MODES 3
+/* "walk", "bike", "car"; returns HH_EINVAL for anything else. */
+int hh_mode_parse(const char *s, hh_mode *out);
+const char *hh_mode_name(hh_mode m);
+
+/* ---- profile: routing policy, a table tests and users can swap -------- */
+/* Road classes the importer knows (OSM highway=*). */
+#define HH_CLASS_MAP(X)                                                   \
+    X(MOTORWAY, "motorway") X(MOTORWAY_LINK, "motorway_link")             \
+    X(TRUNK, "trunk") X(TRUNK_LINK, "trunk_link")                         \
+    X(PRIMARY, "primary") X(PRIMARY_LINK, "primary_link")                 \
+    X(SECONDARY, "secondary") X(SECONDARY_LINK, "secondary_link")         \
+    X(TERTIARY, "tertiary") X(TERTIARY_LINK, "tertiary_link")             \
+    X(UNCLASSIFIED, "unclassified") X(RESIDENTIAL, "residential")         \
+    X(LIVING_STREET, "living_street") X(SERVICE, "service")               \
+    X(ROAD, "road") X(TRACK, "track") X(PEDESTRIAN, "pedestrian")         \
+    X(FOOTWAY, "footway") X(PATH, "path") X(CYCLEWAY, "cycleway")         \
+    X(STEPS, "steps") X(BRIDLEWAY, "bridleway") X(CORRIDOR, "corridor")   \
+    X(BUSWAY, "busway")
+
+typedef enum {
+#define HH_CLASS_ENUM(name, str) HH_CLASS_##name,
+    HH_CLASS_MAP(HH_CLASS_ENUM)
+#undef HH_CLASS_ENUM
+    HH_N_CLASSES
+} hh_road_class;
+const char *hh_class_name(int road_class);
+
+typedef struct hh_profile {
+    /* speed in km/h per mode and class; 0 means the class is closed to it */
+    double speed_kmh[HH_N_MODES][HH_N_CLASSES];
+    /* car: speed from maxspeed=* is multiplied by this (free-flow vs sign) */
+    double car_maxspeed_factor;
+    /* car: every car speed is multiplied by this (congestion allowance) */
+    double car_speed_factor;
+    /* bike on footway/pedestrian without bicycle=yes: pushed at walk speed
+     * when 1, closed when 0 */
+    int bike_push_on_footways;
+    /* snapping: a point's connector to its snapped edge is covered at this
+     * speed (km/h); walk and car use walk speed, bike the bike speed */
+    double connector_kmh[HH_N_MODES];
+    /* isochrone polygons */
+    double iso_cell_m;   /* raster cell size of the contouring grid */
+    double iso_buffer_m; /* no land farther than this from a reached street */
+} hh_profile;
+
+void hh_profile_default(hh_profile *p);
+/* Overrides from a text file of `key = value` lines (see `halfhour build
+ * --help`); unknown keys and bad values are errors naming the line. */
+int hh_profile_load(hh_profile *p, const char *path, char *err, size_t errlen);
+/* Applies one `key=value` string (same keys as the file). */
+int hh_profile_set(hh_profile *p, const char *kv, char *err, size_t errlen);
+/* Writes every setting as `key = value` lines; returns bytes that a buffer of
+ * unlimited size would need (snprintf semantics). */
+size_t hh_profile_format(const hh_profile *p, char *buf, size_t cap);
+
+/* ---- build: OSM extract -> network file ------------------------------- */
+typedef struct hh_build_stats {
+    uint64_t osm_nodes, osm_ways, osm_relations;
+    uint64_t ways_per_class[HH_N_CLASSES]; /* routable ways kept, by class */
+    uint32_t n_nodes;                      /* graph vertices */
+    uint32_t n_edges;                      /* undirected way pieces */
+    uint32_t arcs[HH_N_MODES];             /* directed arcs kept per mode */
+    uint32_t scc_nodes[HH_N_MODES];        /* vertices in the kept component */
+    uint32_t dropped_arcs[HH_N_MODES];     /* arcs outside that component */
+    uint32_t restrictions;                 /* turn restrictions stored */
+    uint64_t file_bytes;
+    double seconds;
+} hh_build_stats;
+
+/* Progress callback: stage name and fraction 0..1; may be NULL. */
+typedef void (*hh_progress_fn)(const char *stage, double frac, void *ud);
+
+/* Reads `osm_path` (.osm.pbf, .pbf, .osm, .osm.bz2), applies the profile,
+ * writes `out_path` atomically (temporary file, then rename).  On failure
+ * no file is left at out_path. */
+int hh_build(const char *osm_path, const hh_profile *p, const char *out_path,
+             hh_build_stats *stats, hh_progress_fn progress, void *ud,
+             char *err, size_t errlen);
+
+/* ---- the network file ------------------------------------------------- */
+typedef struct hh_net hh_net;
+
+/* Maps the file read-only and validates header, section table, checksum and
+ * index ranges; a truncated, corrupted or wrong-version file is an error. */
+int hh_net_open(const char *path, hh_net **out, char *err, size_t errlen);
+void hh_net_close(hh_net *net);
+
+typedef struct hh_net_info {
+    uint32_t format_version;
+    uint32_t n_nodes, n_edges;
+    uint32_t arcs[HH_N_MODES];
+    uint32_t scc_nodes[HH_N_MODES];
+    uint32_t restrictions;
+    double min_lon, min_lat, max_lon, max_lat;
+    uint64_t file_bytes;
+    const char *source;       /* OSM file name and size it was built from */
+    const char *built_at;     /* UTC ISO time */
+    hh_profile profile;       /* settings it was built with */
+} hh_net_info;
+void hh_net_get_info(const hh_net *net, hh_net_info *out);
+
+/* An edge as a mode sees it (for export and inspection). */
+typedef struct hh_edge_view {
+    uint32_t from, to;         /* vertex ids */
+    double len_m;
+    double fwd_s, bwd_s;       /* travel time each way; negative when closed */
+    double from_lon, from_lat, to_lon, to_lat;
+    int road_class;
+    int64_t way_id;            /* OSM way it comes from */
+} hh_edge_view;
+uint32_t hh_net_n_edges(const hh_net *net);
+/* HH_ERANGE when e is out of range or not usable by the mode. */
+int hh_net_edge(const hh_net *net, hh_mode mode, uint32_t e, hh_edge_view *out);
+
+/* ---- snapping --------------------------------------------------------- */
+#define HH_DEFAULT_SNAP_M 500.0
+
+typedef struct hh_snap {
+    uint32_t edge;      /* edge the point joins */
+    double along_m;     /* distance from the edge's first node along it */
+    double off_m;       /* straight distance from the point to the edge */
+    double lon, lat;    /* the snapped position on the edge */
+} hh_snap;
+
+/* Joins (lon, lat) to the nearest edge usable by `mode` (inside that mode's
+ * kept component) within max_m metres.  HH_ERANGE for coordinates outside
+ * [-180,180]x[-90,90] or not finite; HH_ENOSNAP when nothing is in reach. */
+int hh_snap_point(const hh_net *net, hh_mode mode, double lon, double lat,
+                  double max_m, hh_snap *out);
+
+/* ---- search ----------------------------------------------------------- */
+typedef struct hh_query hh_query;
+int hh_query_init(const hh_net *net, hh_query **out);
+void hh_query_free(hh_query *q);
+
+/* One-to-all street search from a snapped origin, bounded by max_s seconds
+ * (INFINITY for no bound).  Results stay in q until the next search. */
+int hh_query_run(hh_query *q, hh_mode mode, const hh_snap *origin,
+                 double max_s);
+
+/* Travel time (s) and distance (m: connectors + street) to a snapped
+ * target after hh_query_run(); returns 0, or HH_ERANGE when the target is
+ * unreachable within the bound (out params untouched). */
+int hh_query_time_to(const hh_query *q, const hh_snap *target, double *time_s,
+                     double *dist_m);
+
+/* ---- isochrones ------------------------------------------------------- */
+/* One polygon set per cutoff; rings are closed lon/lat rings, the first ring
+ * of each polygon its outer boundary (counter-clockwise), the others holes
+ * (clockwise).  Nested: each cutoff's area contains the smaller ones'. */
+typedef struct hh_isoband {
+    double minutes;
+    double area_km2;
+    size_t n_polys;
+    size_t *poly_first_ring; /* n_polys+1 entries into ring_first */
+    size_t *ring_first;      /* n_rings+1 entries into lonlat (points) */
+    double *lonlat;          /* lon,lat pairs */
+} hh_isoband;
+
+typedef struct hh_isochrone {
+    size_t n_bands;
+    hh_isoband *bands;
+} hh_isochrone;
+
+/* Computes the polygons of the search last run in q, for cutoffs given in
+ * minutes (strictly increasing, > 0).  The result is owned by the caller:
+ * free it with hh_isochrone_free (NULL-safe). */
+int hh_isochrone_build(hh_query *q, const double *minutes, size_t n_minutes,
+                       hh_isochrone *out);
+void hh_isochrone_free(hh_isochrone *iso);
+
+/* ---- points, matrices, output files ----------------------------------- */
+/* Points from a CSV whose columns are found by header name: id;
+ * lon|lng|longitude|x; lat|latitude|y (case-insensitive, any order, extra
+ * columns ignored; UTF-8 BOM, CRLF and quoted fields fine).  Without an id
+ * column the 1-based row number is the id.  Errors (missing columns,
+ * non-numeric or out-of-range cells, duplicate ids, no rows) name the file,
+ * line and column.  Free with hh_points_free (NULL-safe). */
+typedef struct hh_points {
+    size_t n;
+    char **id;
+    double *lon, *lat;
+} hh_points;
+int hh_points_read(const char *path, hh_points *out, char *err, size_t errlen);
+void hh_points_free(hh_points *p);
+
+/* Matrix rows are delivered in origin order, one call per origin, with
+ * time_s[j] / dist_m[j] for destination j (NAN when unreachable or either
+ * point did not snap).  Return non-zero from the callback to stop early. */
+typedef int (*hh_matrix_row_fn)(size_t origin, const double *time_s, const double *dist_m,
+                                void *ud);
+typedef struct hh_matrix_opts {
+    hh_mode mode;
+    double max_s;     /* INFINITY for no cutoff */
+    double snap_max_m;
+    int threads;      /* <= 0: all cores */
+} hh_matrix_opts;
+/* snapped_o / snapped_d (optional, n entries) receive 1 for points that
+ * snapped.  Memory is bounded by threads x (rows in flight) x n_dest;
+ * results are identical whatever the thread count. */
+int hh_matrix_run(const hh_net *net, const hh_matrix_opts *o, const hh_points *orig,
+                  const hh_points *dest, hh_matrix_row_fn row, void *ud,
+                  unsigned char *snapped_o, unsigned char *snapped_d);
+
+/* An output file that appears at `path` only when committed: data goes to a
+ * temporary file beside it, hh_out_commit flushes, syncs and renames,
+ * hh_out_abort removes it.  path "-" or NULL means stdout. */
+typedef struct hh_out {
+    void *fp;   /* FILE * */
+    char *path, *tmp;
+} hh_out;
+int hh_out_open(hh_out *o, const char *path, char *err, size_t errlen);
+int hh_out_commit(hh_out *o, char *err, size_t errlen);
+void hh_out_abort(hh_out *o);
+
+/* Writes the bands of one isochrone as GeoJSON Features (no surrounding
+ * collection), each with properties minutes, mode, area_km2 and `extra`
+ * (a JSON fragment like "\"origin\":0" or NULL); *first tracks commas. */
+int hh_isochrone_write_features(void *fp, const hh_isochrone *iso, hh_mode mode,
+                                const char *extra, int *first);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

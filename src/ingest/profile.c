@@ -1,0 +1,406 @@
+/* profile.c: the default routing policy and OSM tag interpretation.
+ * Defaults follow common practice of peer engines (OSRM's car/foot/bicycle
+ * profiles, R5's walk 1.3 m/s) and are printed by `halfhour build --help`. */
+#include "ingest/profile.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const class_names[HH_N_CLASSES] = {
+#define HH_CLASS_STR(name, str) str,
+    HH_CLASS_MAP(HH_CLASS_STR)
+#undef HH_CLASS_STR
+};
+
+static const char *const mode_names[HH_N_MODES] = {"walk", "bike", "car"};
+
+const char *hh_class_name(int c)
+{
+    return (c >= 0 && c < HH_N_CLASSES) ? class_names[c] : "?";
+}
+
+const char *hh_mode_name(hh_mode m)
+{
+    return ((unsigned)m < HH_N_MODES) ? mode_names[m] : "?";
+}
+
+int hh_mode_parse(const char *s, hh_mode *out)
+{
+    for (int m = 0; m < HH_N_MODES; m++)
+        if (s && !strcmp(s, mode_names[m])) {
+            *out = (hh_mode)m;
+            return 0;
+        }
+    return HH_EINVAL;
+}
+
+static int class_lookup(const char *s)
+{
+    for (int c = 0; c < HH_N_CLASSES; c++)
+        if (!strcmp(s, class_names[c]))
+            return c;
+    return -1;
+}
+
+#define WALK_KMH 4.68 /* 1.3 m/s, R5's and r5py's default walking speed */
+#define BIKE_KMH 15.0
+
+void hh_profile_default(hh_profile *p)
+{
+    memset(p, 0, sizeof *p);
+    for (int c = 0; c < HH_N_CLASSES; c++)
+        p->speed_kmh[HH_MODE_WALK][c] = WALK_KMH;
+    /* walking is not allowed on motorways or bus-only roads */
+    p->speed_kmh[HH_MODE_WALK][HH_CLASS_MOTORWAY] = 0;
+    p->speed_kmh[HH_MODE_WALK][HH_CLASS_MOTORWAY_LINK] = 0;
+    p->speed_kmh[HH_MODE_WALK][HH_CLASS_BUSWAY] = 0;
+
+    static const int bike_ok[] = {
+        HH_CLASS_PRIMARY, HH_CLASS_PRIMARY_LINK, HH_CLASS_SECONDARY,
+        HH_CLASS_SECONDARY_LINK, HH_CLASS_TERTIARY, HH_CLASS_TERTIARY_LINK,
+        HH_CLASS_UNCLASSIFIED, HH_CLASS_RESIDENTIAL, HH_CLASS_LIVING_STREET,
+        HH_CLASS_SERVICE, HH_CLASS_ROAD, HH_CLASS_CYCLEWAY};
+    for (size_t i = 0; i < sizeof bike_ok / sizeof *bike_ok; i++)
+        p->speed_kmh[HH_MODE_BIKE][bike_ok[i]] = BIKE_KMH;
+    p->speed_kmh[HH_MODE_BIKE][HH_CLASS_TRACK] = 12.0;
+    p->speed_kmh[HH_MODE_BIKE][HH_CLASS_PATH] = 12.0;
+    p->speed_kmh[HH_MODE_BIKE][HH_CLASS_BRIDLEWAY] = 0;
+
+    double *car = p->speed_kmh[HH_MODE_CAR];
+    car[HH_CLASS_MOTORWAY] = 100;
+    car[HH_CLASS_MOTORWAY_LINK] = 50;
+    car[HH_CLASS_TRUNK] = 80;
+    car[HH_CLASS_TRUNK_LINK] = 40;
+    car[HH_CLASS_PRIMARY] = 60;
+    car[HH_CLASS_PRIMARY_LINK] = 30;
+    car[HH_CLASS_SECONDARY] = 50;
+    car[HH_CLASS_SECONDARY_LINK] = 25;
+    car[HH_CLASS_TERTIARY] = 40;
+    car[HH_CLASS_TERTIARY_LINK] = 20;
+    car[HH_CLASS_UNCLASSIFIED] = 30;
+    car[HH_CLASS_RESIDENTIAL] = 25;
+    car[HH_CLASS_LIVING_STREET] = 10;
+    car[HH_CLASS_SERVICE] = 15;
+    car[HH_CLASS_ROAD] = 25;
+
+    p->car_maxspeed_factor = 0.8;
+    p->car_speed_factor = 1.0;
+    p->bike_push_on_footways = 1;
+    p->connector_kmh[HH_MODE_WALK] = WALK_KMH;
+    p->connector_kmh[HH_MODE_BIKE] = BIKE_KMH;
+    p->connector_kmh[HH_MODE_CAR] = WALK_KMH;
+    p->iso_cell_m = 50;
+    p->iso_buffer_m = 100;
+}
+
+/* ---- key = value settings -------------------------------------------- */
+
+static void set_err(char *err, size_t errlen, const char *fmt, const char *a, const char *b)
+{
+    if (err && errlen)
+        snprintf(err, errlen, fmt, a, b);
+}
+
+static char *trim(char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    char *e = s + strlen(s);
+    while (e > s && isspace((unsigned char)e[-1]))
+        *--e = 0;
+    return s;
+}
+
+static int parse_num(const char *v, double lo, double hi, double *out)
+{
+    char *end;
+    errno = 0;
+    double d = strtod(v, &end);
+    if (end == v || *end || errno || !isfinite(d) || d < lo || d > hi)
+        return -1;
+    *out = d;
+    return 0;
+}
+
+int hh_profile_set(hh_profile *p, const char *kv, char *err, size_t errlen)
+{
+    char buf[256];
+    if (strlen(kv) >= sizeof buf) {
+        set_err(err, errlen, "setting too long: %.40s%s", kv, "...");
+        return HH_EINVAL;
+    }
+    strcpy(buf, kv);
+    char *eq = strchr(buf, '=');
+    if (!eq) {
+        set_err(err, errlen, "setting \"%s\" is not key=value%s", kv, "");
+        return HH_EINVAL;
+    }
+    *eq = 0;
+    char *key = trim(buf), *val = trim(eq + 1);
+    double d;
+    double *target = NULL;
+    double lo = 0, hi = 0;
+    char *dot = strchr(key, '.');
+    if (dot) {
+        *dot = 0;
+        const char *sub = dot + 1;
+        hh_mode m;
+        if (hh_mode_parse(key, &m) == 0) {
+            int c = class_lookup(sub);
+            if (c >= 0) {
+                target = &p->speed_kmh[m][c];
+                lo = 0, hi = 300;
+            } else if (!strcmp(sub, "connector_kmh")) {
+                target = &p->connector_kmh[m];
+                lo = 0.1, hi = 300;
+            } else if (m == HH_MODE_CAR && !strcmp(sub, "maxspeed_factor")) {
+                target = &p->car_maxspeed_factor;
+                lo = 0.01, hi = 2;
+            } else if (m == HH_MODE_CAR && !strcmp(sub, "speed_factor")) {
+                target = &p->car_speed_factor;
+                lo = 0.01, hi = 2;
+            } else if (m == HH_MODE_BIKE && !strcmp(sub, "push_on_footways")) {
+                if (parse_num(val, 0, 1, &d) || (d != 0 && d != 1)) {
+                    set_err(err, errlen, "bike.push_on_footways must be 0 or 1, not \"%s\"%s", val, "");
+                    return HH_EINVAL;
+                }
+                p->bike_push_on_footways = (int)d;
+                return 0;
+            }
+        } else if (!strcmp(key, "iso")) {
+            if (!strcmp(sub, "cell_m"))
+                target = &p->iso_cell_m, lo = 5, hi = 1000;
+            else if (!strcmp(sub, "buffer_m"))
+                target = &p->iso_buffer_m, lo = 5, hi = 5000;
+        }
+        *dot = '.';
+    }
+    if (!target) {
+        set_err(err, errlen, "unknown setting \"%s\"%s", key, "");
+        return HH_EINVAL;
+    }
+    if (parse_num(val, lo, hi, &d)) {
+        char range[64];
+        snprintf(range, sizeof range, "a number in [%g, %g]", lo, hi);
+        set_err(err, errlen, "%s must be %s", key, range);
+        return HH_EINVAL;
+    }
+    *target = d;
+    if (p->iso_buffer_m < p->iso_cell_m)
+        p->iso_buffer_m = p->iso_cell_m;
+    return 0;
+}
+
+int hh_profile_load(hh_profile *p, const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        set_err(err, errlen, "cannot open profile %s: %s", path, strerror(errno));
+        return HH_EIO;
+    }
+    hh_profile tmp = *p;
+    char line[512];
+    int lineno = 0, rc = 0;
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        char *h = strchr(line, '#');
+        if (h)
+            *h = 0;
+        char *s = trim(line);
+        if (!*s)
+            continue;
+        char e2[200];
+        rc = hh_profile_set(&tmp, s, e2, sizeof e2);
+        if (rc) {
+            if (err && errlen)
+                snprintf(err, errlen, "%s line %d: %s", path, lineno, e2);
+            break;
+        }
+    }
+    fclose(f);
+    if (!rc)
+        *p = tmp;
+    return rc;
+}
+
+size_t hh_profile_format(const hh_profile *p, char *buf, size_t cap)
+{
+    size_t n = 0;
+#define OUT(...)                                                            \
+    do {                                                                    \
+        int k_ = snprintf(buf ? buf + (n < cap ? n : cap) : NULL,           \
+                          n < cap ? cap - n : 0, __VA_ARGS__);              \
+        if (k_ > 0)                                                         \
+            n += (size_t)k_;                                                \
+    } while (0)
+    for (int m = 0; m < HH_N_MODES; m++)
+        for (int c = 0; c < HH_N_CLASSES; c++)
+            OUT("%s.%s = %g\n", mode_names[m], class_names[c], p->speed_kmh[m][c]);
+    for (int m = 0; m < HH_N_MODES; m++)
+        OUT("%s.connector_kmh = %g\n", mode_names[m], p->connector_kmh[m]);
+    OUT("car.maxspeed_factor = %g\n", p->car_maxspeed_factor);
+    OUT("car.speed_factor = %g\n", p->car_speed_factor);
+    OUT("bike.push_on_footways = %d\n", p->bike_push_on_footways);
+    OUT("iso.cell_m = %g\n", p->iso_cell_m);
+    OUT("iso.buffer_m = %g\n", p->iso_buffer_m);
+#undef OUT
+    return n;
+}
+
+/* ---- tags ------------------------------------------------------------ */
+
+static const char *tag(const hh__tag *t, int n, const char *k)
+{
+    for (int i = 0; i < n; i++)
+        if (!strcmp(t[i].k, k))
+            return t[i].v;
+    return NULL;
+}
+
+/* 1 allow, 0 deny, -1 no opinion (look further up the hierarchy) */
+static int access_value(const char *v)
+{
+    if (!v)
+        return -1;
+    static const char *const yes[] = {"yes", "designated", "permissive", "destination",
+                                      "official", "customers", "delivery", "permit", "dismount"};
+    static const char *const no[] = {"no", "private", "agricultural", "forestry",
+                                     "use_sidepath", "discouraged", "emergency", "military"};
+    for (size_t i = 0; i < sizeof yes / sizeof *yes; i++)
+        if (!strcmp(v, yes[i]))
+            return 1;
+    for (size_t i = 0; i < sizeof no / sizeof *no; i++)
+        if (!strcmp(v, no[i]))
+            return 0;
+    return -1;
+}
+
+/* First explicit answer along the mode's tag hierarchy, or -1. */
+static int mode_access(const hh__tag *t, int n, hh_mode m)
+{
+    static const char *const walk[] = {"foot", "access", NULL};
+    static const char *const bike[] = {"bicycle", "vehicle", "access", NULL};
+    static const char *const car[] = {"motorcar", "motor_vehicle", "vehicle", "access", NULL};
+    const char *const *h = m == HH_MODE_WALK ? walk : m == HH_MODE_BIKE ? bike : car;
+    for (; *h; h++) {
+        int a = access_value(tag(t, n, *h));
+        if (a >= 0)
+            return a;
+    }
+    return -1;
+}
+
+int hh__parse_maxspeed(const char *v, double *kmh)
+{
+    if (!v)
+        return -1;
+    char *end;
+    errno = 0;
+    double d = strtod(v, &end);
+    if (end == v || errno || !isfinite(d) || d <= 0 || d > 300)
+        return -1;
+    while (*end == ' ')
+        end++;
+    if (!*end || !strcmp(end, "km/h") || !strcmp(end, "kmh") || !strcmp(end, "kph"))
+        *kmh = d;
+    else if (!strcmp(end, "mph"))
+        *kmh = d * 1.609344;
+    else if (!strcmp(end, "knots"))
+        *kmh = d * 1.852;
+    else
+        return -1;
+    return 0;
+}
+
+static int is_yes(const char *v)
+{
+    return v && (!strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "1"));
+}
+static int is_no(const char *v)
+{
+    return v && (!strcmp(v, "no") || !strcmp(v, "false") || !strcmp(v, "0"));
+}
+static int is_rev(const char *v)
+{
+    return v && (!strcmp(v, "-1") || !strcmp(v, "reverse"));
+}
+
+int hh__profile_way(const hh_profile *p, const hh__tag *t, int n, hh__way_attr *a)
+{
+    const char *hw = tag(t, n, "highway");
+    if (!hw)
+        return 0;
+    int c = class_lookup(hw);
+    if (c < 0)
+        return 0;
+    const char *area = tag(t, n, "area");
+    if (is_yes(area) && c != HH_CLASS_PEDESTRIAN && c != HH_CLASS_FOOTWAY)
+        return 0;
+    memset(a, 0, sizeof *a);
+    a->road_class = c;
+    int any = 0;
+    /* fallback classes when a tag explicitly opens a way the class closes */
+    static const int fallback[HH_N_MODES] = {HH_CLASS_FOOTWAY, HH_CLASS_CYCLEWAY, HH_CLASS_SERVICE};
+    for (int m = 0; m < HH_N_MODES; m++) {
+        double v = p->speed_kmh[m][c];
+        int acc = mode_access(t, n, (hh_mode)m);
+        if (m == HH_MODE_BIKE && v == 0 &&
+            (c == HH_CLASS_FOOTWAY || c == HH_CLASS_PEDESTRIAN || c == HH_CLASS_CORRIDOR) &&
+            acc < 0 && p->bike_push_on_footways)
+            v = p->speed_kmh[HH_MODE_WALK][c]; /* pushing the bike */
+        if (m == HH_MODE_BIKE && acc == 1) {
+            const char *bv = tag(t, n, "bicycle");
+            if (bv && !strcmp(bv, "dismount"))
+                v = p->speed_kmh[HH_MODE_WALK][c] > 0 ? p->speed_kmh[HH_MODE_WALK][c]
+                                                      : p->connector_kmh[HH_MODE_WALK];
+        }
+        if (acc == 0)
+            v = 0;
+        else if (acc == 1 && v == 0)
+            v = p->speed_kmh[m][fallback[m]];
+        if (m == HH_MODE_CAR && v > 0) {
+            double ms;
+            if (hh__parse_maxspeed(tag(t, n, "maxspeed"), &ms) == 0)
+                v = ms * p->car_maxspeed_factor;
+            v *= p->car_speed_factor;
+        }
+        a->speed_kmh[m] = v;
+        if (v <= 0)
+            continue;
+        int fwd = 1, bwd = 1;
+        if (m != HH_MODE_WALK) {
+            const char *ow = tag(t, n, "oneway");
+            const char *junction = tag(t, n, "junction");
+            int implied = (junction && (!strcmp(junction, "roundabout") || !strcmp(junction, "circular"))) ||
+                          (m == HH_MODE_CAR && (c == HH_CLASS_MOTORWAY));
+            if (is_rev(ow))
+                fwd = 0;
+            else if (is_yes(ow) || (implied && !is_no(ow)))
+                bwd = 0;
+            if (m == HH_MODE_BIKE) {
+                const char *ob = tag(t, n, "oneway:bicycle");
+                const char *cw = tag(t, n, "cycleway");
+                if (is_no(ob) || (cw && !strncmp(cw, "opposite", 8)))
+                    fwd = bwd = 1;
+                else if (is_yes(ob))
+                    fwd = 1, bwd = 0;
+                else if (is_rev(ob))
+                    fwd = 0, bwd = 1;
+            }
+        } else {
+            const char *of = tag(t, n, "oneway:foot");
+            if (is_yes(of))
+                bwd = 0;
+            else if (is_rev(of))
+                fwd = 0;
+        }
+        a->fwd[m] = (uint8_t)fwd;
+        a->bwd[m] = (uint8_t)bwd;
+        any |= fwd | bwd;
+    }
+    return any;
+}

@@ -1,0 +1,666 @@
+/* build.c: hh__osm -> network parts -> file.
+ *
+ * Vertices are OSM nodes where ways meet or end (and turn-restriction via
+ * nodes); the nodes between them become an edge's shape, so the search graph
+ * is small while isochrones and snapping still follow the real geometry.
+ * Vertices are numbered along a Hilbert curve so neighbours sit close in
+ * memory.  Per mode, only the largest strongly connected component is kept
+ * in the adjacency arrays and the spatial index, so a point can never snap
+ * onto an island it could not leave. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ingest/osm.h"
+#include "net/net.h"
+#include "util/alloc.h"
+
+#define NO_ID UINT32_MAX
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static uint64_t hilbert_d(uint32_t n, uint32_t x, uint32_t y)
+{
+    uint64_t d = 0;
+    for (uint32_t s = n / 2; s > 0; s /= 2) {
+        uint32_t rx = (x & s) > 0, ry = (y & s) > 0;
+        d += (uint64_t)s * s * ((3 * rx) ^ ry);
+        if (ry == 0) {
+            if (rx == 1) {
+                x = s - 1 - x;
+                y = s - 1 - y;
+            }
+            uint32_t t = x;
+            x = y;
+            y = t;
+        }
+    }
+    return d;
+}
+
+typedef struct keyed {
+    uint64_t key;
+    uint32_t idx;
+} keyed;
+
+static int cmp_keyed(const void *a, const void *b)
+{
+    const keyed *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+/* Builder state shared by the steps below. */
+typedef struct builder {
+    const hh__osm *o;
+    const hh_profile *p;
+    int32_t *ref_node;     /* per ref: OSM node index or -1 */
+    uint32_t *vid;         /* per OSM node: vertex id or NO_ID */
+    uint32_t *way_edge_first; /* per way: first edge, n_ways+1 */
+    hh__net_parts parts;
+    size_t cap_edges, cap_shape;
+} builder;
+
+static int mark_vertices(builder *b, uint8_t *use)
+{
+    const hh__osm *o = b->o;
+    for (size_t w = 0; w < o->n_ways; w++) {
+        size_t a = o->way_first[w], z = o->way_first[w + 1];
+        int32_t prev = -1;
+        for (size_t k = a; k < z; k++) {
+            int32_t ni = b->ref_node[k];
+            if (ni < 0) {
+                if (prev >= 0)
+                    use[prev] = 2; /* a run ends at a missing node */
+                prev = -1;
+                continue;
+            }
+            if (prev < 0 || k == z - 1)
+                use[ni] = 2; /* run start or way end */
+            else if (ni != prev)
+                use[ni] = use[ni] < 2 ? use[ni] + 1 : 2;
+            prev = ni;
+        }
+    }
+    for (size_t i = 0; i < o->n_restr; i++) {
+        ptrdiff_t ni = hh__osm_node_index(o, o->restr[i].via_node);
+        if (ni >= 0 && use[ni])
+            use[ni] = 2;
+    }
+    return 0;
+}
+
+static int number_vertices(builder *b, const uint8_t *use)
+{
+    const hh__osm *o = b->o;
+    size_t nv = 0;
+    int32_t minlo = INT32_MAX, maxlo = INT32_MIN, minla = INT32_MAX, maxla = INT32_MIN;
+    for (size_t i = 0; i < o->n_nodes; i++)
+        if (use[i] == 2) {
+            nv++;
+            int32_t lo = o->node_lon_e7[i], la = o->node_lat_e7[i];
+            minlo = lo < minlo ? lo : minlo, maxlo = lo > maxlo ? lo : maxlo;
+            minla = la < minla ? la : minla, maxla = la > maxla ? la : maxla;
+        }
+    if (nv == 0 || nv >= UINT32_MAX / 2)
+        return HH_EEMPTY;
+    keyed *k = hh__alloc_array(nv, sizeof *k);
+    b->parts.node_ll = hh__alloc_array(nv, sizeof(hh__ll));
+    if (!k || !b->parts.node_ll) {
+        hh__free(k);
+        return HH_ENOMEM;
+    }
+    double sx = 65535.0 / ((double)maxlo - minlo + 1), sy = 65535.0 / ((double)maxla - minla + 1);
+    size_t j = 0;
+    for (size_t i = 0; i < o->n_nodes; i++)
+        if (use[i] == 2) {
+            uint32_t x = (uint32_t)((o->node_lon_e7[i] - (double)minlo) * sx);
+            uint32_t y = (uint32_t)((o->node_lat_e7[i] - (double)minla) * sy);
+            k[j].key = hilbert_d(65536, x, y);
+            k[j].idx = (uint32_t)i;
+            j++;
+        }
+    qsort(k, nv, sizeof *k, cmp_keyed);
+    for (size_t v = 0; v < nv; v++) {
+        b->vid[k[v].idx] = (uint32_t)v;
+        b->parts.node_ll[v] = (hh__ll){o->node_lon_e7[k[v].idx], o->node_lat_e7[k[v].idx]};
+    }
+    b->parts.n_nodes = (uint32_t)nv;
+    hh__free(k);
+    hh__grid_hdr *g = &b->parts.grid;
+    g->min_lon = minlo * 1e-7, g->max_lon = maxlo * 1e-7;
+    g->min_lat = minla * 1e-7, g->max_lat = maxla * 1e-7;
+    g->lon0 = (g->min_lon + g->max_lon) / 2;
+    g->lat0 = (g->min_lat + g->max_lat) / 2;
+    const double m_per_deg = 6371008.8 * M_PI / 180.0;
+    g->my = m_per_deg;
+    g->mx = m_per_deg * cos(g->lat0 * M_PI / 180.0);
+    if (g->mx < 1)
+        g->mx = 1; /* polar extracts: keep the plane non-degenerate */
+    return 0;
+}
+
+static uint32_t dur_of(double len_m, double kmh)
+{
+    if (!(kmh > 0))
+        return HH_DUR_NONE;
+    double ds = len_m / (kmh / 3.6) * 10.0;
+    return (uint32_t)llround(ds);
+}
+
+static int emit_edge(builder *b, size_t w, uint32_t from, uint32_t to, const int32_t *inner,
+                     size_t n_inner, double len_m)
+{
+    hh__net_parts *P = &b->parts;
+    if (hh__grow(&P->edges, &b->cap_edges, (size_t)P->n_edges + 1, sizeof *P->edges) ||
+        hh__grow(&P->shape_ll, &b->cap_shape, (size_t)P->n_shape + n_inner, sizeof *P->shape_ll))
+        return HH_ENOMEM;
+    const hh__osm *o = b->o;
+    const hh__way_attr *a = &o->way_attr[w];
+    hh__edge *e = &P->edges[P->n_edges];
+    memset(e, 0, sizeof *e);
+    e->from = from, e->to = to;
+    e->len_mm = (uint32_t)llround(len_m * 1000.0);
+    for (int m = 0; m < HH_N_MODES; m++) {
+        uint32_t d = dur_of(len_m, a->speed_kmh[m]);
+        e->dur_ds[m][0] = a->fwd[m] ? d : HH_DUR_NONE;
+        e->dur_ds[m][1] = a->bwd[m] ? d : HH_DUR_NONE;
+    }
+    uint64_t wid = (uint64_t)o->way_id[w];
+    e->way_id_lo = (uint32_t)wid, e->way_id_hi = (uint32_t)(wid >> 32);
+    e->road_class = (uint8_t)a->road_class;
+    for (size_t i = 0; i < n_inner; i++)
+        P->shape_ll[P->n_shape + i] = (hh__ll){o->node_lon_e7[inner[i]], o->node_lat_e7[inner[i]]};
+    P->n_shape += (uint32_t)n_inner;
+    P->n_edges++;
+    /* shape_first is filled after all edges: it needs per-edge counts */
+    return 0;
+}
+
+static int split_ways(builder *b, uint32_t **inner_count)
+{
+    const hh__osm *o = b->o;
+    size_t cap_cnt = 0, cap_inner = 0;
+    int32_t *inner = NULL;
+    uint32_t *cnt = NULL;
+    int rc = 0;
+    b->way_edge_first = hh__alloc_array(o->n_ways + 1, sizeof *b->way_edge_first);
+    if (!b->way_edge_first)
+        return HH_ENOMEM;
+    for (size_t w = 0; w < o->n_ways && !rc; w++) {
+        b->way_edge_first[w] = b->parts.n_edges;
+        size_t a = o->way_first[w], z = o->way_first[w + 1];
+        int32_t start = -1, prev = -1;
+        size_t n_inner = 0;
+        double len = 0;
+        for (size_t k = a; k < z && !rc; k++) {
+            int32_t ni = b->ref_node[k];
+            if (ni < 0) {
+                start = prev = -1;
+                continue;
+            }
+            if (ni == prev)
+                continue; /* repeated node: zero-length step */
+            if (start < 0) {
+                start = prev = ni;
+                n_inner = 0, len = 0;
+                continue;
+            }
+            len += hh__haversine_m(o->node_lon_e7[prev] * 1e-7, o->node_lat_e7[prev] * 1e-7,
+                                   o->node_lon_e7[ni] * 1e-7, o->node_lat_e7[ni] * 1e-7);
+            prev = ni;
+            if (b->vid[ni] == NO_ID) {
+                if ((rc = hh__grow(&inner, &cap_inner, n_inner + 1, sizeof *inner)))
+                    break;
+                inner[n_inner++] = ni;
+                continue;
+            }
+            if ((rc = hh__grow(&cnt, &cap_cnt, (size_t)b->parts.n_edges + 1, sizeof *cnt)))
+                break;
+            cnt[b->parts.n_edges] = (uint32_t)n_inner;
+            rc = emit_edge(b, w, b->vid[start], b->vid[ni], inner, n_inner, len);
+            start = ni;
+            n_inner = 0, len = 0;
+        }
+    }
+    b->way_edge_first[o->n_ways] = b->parts.n_edges;
+    hh__free(inner);
+    if (!rc && b->parts.n_edges == 0)
+        rc = HH_EEMPTY;
+    if (rc) {
+        hh__free(cnt);
+        return rc;
+    }
+    *inner_count = cnt;
+    return 0;
+}
+
+/* ---- per-mode adjacency, strongly connected components ---------------- */
+
+typedef struct tarc {
+    uint32_t tail;
+    hh__arc a;
+} tarc;
+
+/* Counting sort of arcs by tail into CSR form. */
+static int to_csr(uint32_t n, const tarc *ta, size_t m, uint32_t **first_out, hh__arc **arcs)
+{
+    uint32_t *f = hh__calloc((size_t)n + 1, sizeof *f);
+    hh__arc *A = hh__alloc_array(m ? m : 1, sizeof *A);
+    if (!f || !A) {
+        hh__free(f), hh__free(A);
+        return HH_ENOMEM;
+    }
+    for (size_t i = 0; i < m; i++)
+        f[ta[i].tail + 1]++;
+    for (uint32_t v = 0; v < n; v++)
+        f[v + 1] += f[v];
+    uint32_t *pos = hh__alloc_array(n ? n : 1, sizeof *pos);
+    if (!pos) {
+        hh__free(f), hh__free(A);
+        return HH_ENOMEM;
+    }
+    memcpy(pos, f, (size_t)n * sizeof *pos);
+    for (size_t i = 0; i < m; i++)
+        A[pos[ta[i].tail]++] = ta[i].a;
+    hh__free(pos);
+    *first_out = f;
+    *arcs = A;
+    return 0;
+}
+
+/* Iterative Tarjan; comp[v] receives the component id; returns the id of the
+ * largest component (ties: the lowest id) or -1 on allocation failure. */
+static int64_t largest_scc(uint32_t n, const uint32_t *fo, const hh__arc *A, uint32_t *comp)
+{
+    uint32_t *idx = hh__alloc_array(n, sizeof *idx), *low = hh__alloc_array(n, sizeof *low);
+    uint32_t *stk = hh__alloc_array(n, sizeof *stk), *cs = hh__alloc_array(n, sizeof *cs);
+    uint32_t *it = hh__alloc_array(n, sizeof *it), *size = NULL;
+    uint8_t *on = hh__calloc(n, 1);
+    size_t cap_size = 0;
+    int64_t best = -1;
+    if (!idx || !low || !stk || !cs || !it || !on)
+        goto done;
+    for (uint32_t v = 0; v < n; v++)
+        idx[v] = NO_ID;
+    uint32_t counter = 0, sp = 0, ncomp = 0;
+    for (uint32_t s = 0; s < n; s++) {
+        if (idx[s] != NO_ID)
+            continue;
+        uint32_t csp = 0;
+        cs[csp++] = s;
+        idx[s] = low[s] = counter++;
+        it[s] = fo[s];
+        stk[sp++] = s, on[s] = 1;
+        while (csp) {
+            uint32_t v = cs[csp - 1];
+            if (it[v] < fo[v + 1]) {
+                uint32_t w = A[it[v]++].head;
+                if (idx[w] == NO_ID) {
+                    idx[w] = low[w] = counter++;
+                    it[w] = fo[w];
+                    stk[sp++] = w, on[w] = 1;
+                    cs[csp++] = w;
+                } else if (on[w] && idx[w] < low[v]) {
+                    low[v] = idx[w];
+                }
+                continue;
+            }
+            if (low[v] == idx[v]) {
+                if (hh__grow(&size, &cap_size, (size_t)ncomp + 1, sizeof *size))
+                    goto done;
+                size[ncomp] = 0;
+                uint32_t w;
+                do {
+                    w = stk[--sp];
+                    on[w] = 0;
+                    comp[w] = ncomp;
+                    size[ncomp]++;
+                } while (w != v);
+                ncomp++;
+            }
+            csp--;
+            if (csp) {
+                uint32_t u = cs[csp - 1];
+                if (low[v] < low[u])
+                    low[u] = low[v];
+            }
+        }
+    }
+    uint32_t bs = 0;
+    for (uint32_t c = 0; c < ncomp; c++)
+        if (size[c] > bs)
+            bs = size[c], best = c;
+done:
+    hh__free(idx), hh__free(low), hh__free(stk), hh__free(cs), hh__free(it), hh__free(on),
+        hh__free(size);
+    return best;
+}
+
+static int build_mode(builder *b, int m, hh_build_stats *st)
+{
+    hh__net_parts *P = &b->parts;
+    size_t cap = 0, na = 0;
+    tarc *ta = NULL;
+    for (uint32_t e = 0; e < P->n_edges; e++) {
+        const hh__edge *ed = &P->edges[e];
+        for (int dir = 0; dir < 2; dir++) {
+            uint32_t d = ed->dur_ds[m][dir];
+            if (d == HH_DUR_NONE)
+                continue;
+            if (hh__grow(&ta, &cap, na + 1, sizeof *ta)) {
+                hh__free(ta);
+                return HH_ENOMEM;
+            }
+            uint32_t len_dm = (uint32_t)((ed->len_mm + 50) / 100);
+            ta[na].tail = dir ? ed->to : ed->from;
+            ta[na].a = (hh__arc){dir ? ed->from : ed->to, d, len_dm, e << 1 | (uint32_t)dir};
+            na++;
+        }
+    }
+    uint32_t n = P->n_nodes, *fo = NULL;
+    hh__arc *A = NULL;
+    int rc = to_csr(n, ta, na, &fo, &A);
+    uint32_t *comp = rc ? NULL : hh__alloc_array(n, sizeof *comp);
+    if (rc || !comp) {
+        hh__free(ta), hh__free(fo), hh__free(A), hh__free(comp);
+        return HH_ENOMEM;
+    }
+    int64_t best = na ? largest_scc(n, fo, A, comp) : -2;
+    if (best == -1) {
+        hh__free(ta), hh__free(fo), hh__free(A), hh__free(comp);
+        return HH_ENOMEM;
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < na; i++)
+        if (best >= 0 && comp[ta[i].tail] == (uint32_t)best && comp[ta[i].a.head] == (uint32_t)best)
+            ta[kept++] = ta[i];
+    hh__free(fo), hh__free(A);
+    rc = to_csr(n, ta, kept, &P->first_out[m], &P->arcs[m]);
+    if (!rc) {
+        P->n_arcs[m] = (uint32_t)kept;
+        for (size_t i = 0; i < kept; i++)
+            P->edges[ta[i].a.edge_dir >> 1].mode_mask |= (uint8_t)(1u << m);
+        uint32_t k = 0;
+        for (uint32_t v = 0; v < n; v++)
+            k += best >= 0 && comp[v] == (uint32_t)best;
+        st->arcs[m] = (uint32_t)kept;
+        st->scc_nodes[m] = k;
+        st->dropped_arcs[m] = (uint32_t)(na - kept);
+    }
+    hh__free(ta), hh__free(comp);
+    return rc;
+}
+
+/* ---- spatial index over usable edges --------------------------------- */
+
+static int build_grid(builder *b)
+{
+    hh__net_parts *P = &b->parts;
+    hh__grid_hdr *g = &P->grid;
+    double x0 = (g->min_lon - g->lon0) * g->mx, x1 = (g->max_lon - g->lon0) * g->mx;
+    double y0 = (g->min_lat - g->lat0) * g->my, y1 = (g->max_lat - g->lat0) * g->my;
+    /* shape points may lie outside the vertex bbox: widen by a margin */
+    double margin = 2000;
+    x0 -= margin, y0 -= margin, x1 += margin, y1 += margin;
+    double cell = 200;
+    while (((x1 - x0) / cell + 1) * ((y1 - y0) / cell + 1) > 4e6)
+        cell *= 2;
+    g->x0 = x0, g->y0 = y0, g->cell_m = cell;
+    g->nx = (uint32_t)((x1 - x0) / cell) + 1;
+    g->ny = (uint32_t)((y1 - y0) / cell) + 1;
+    size_t nc = (size_t)g->nx * g->ny;
+    uint32_t *first = hh__calloc(nc + 1, sizeof *first);
+    uint32_t *last = hh__alloc_array(nc, sizeof *last);
+    if (!first || !last) {
+        hh__free(first), hh__free(last);
+        return HH_ENOMEM;
+    }
+    uint32_t *items = NULL;
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t c = 0; c < nc; c++)
+            last[c] = NO_ID;
+        for (uint32_t e = 0; e < P->n_edges; e++) {
+            const hh__edge *ed = &P->edges[e];
+            if (!ed->mode_mask)
+                continue;
+            uint32_t s0 = P->shape_first[e], s1 = P->shape_first[e + 1];
+            hh__ll prev = P->node_ll[ed->from];
+            for (uint32_t s = s0; s <= s1; s++) {
+                hh__ll cur = s < s1 ? P->shape_ll[s] : P->node_ll[ed->to];
+                double ax = hh__x_of(g, prev.lon_e7), ay = hh__y_of(g, prev.lat_e7);
+                double bx = hh__x_of(g, cur.lon_e7), by = hh__y_of(g, cur.lat_e7);
+                long cx0 = (long)floor((fmin(ax, bx) - x0) / cell), cx1 = (long)floor((fmax(ax, bx) - x0) / cell);
+                long cy0 = (long)floor((fmin(ay, by) - y0) / cell), cy1 = (long)floor((fmax(ay, by) - y0) / cell);
+                cx0 = cx0 < 0 ? 0 : cx0, cy0 = cy0 < 0 ? 0 : cy0;
+                cx1 = cx1 >= (long)g->nx ? (long)g->nx - 1 : cx1;
+                cy1 = cy1 >= (long)g->ny ? (long)g->ny - 1 : cy1;
+                for (long cy = cy0; cy <= cy1; cy++)
+                    for (long cx = cx0; cx <= cx1; cx++) {
+                        size_t c = (size_t)cy * g->nx + (size_t)cx;
+                        if (last[c] == e)
+                            continue;
+                        last[c] = e;
+                        if (pass == 0)
+                            first[c + 1]++;
+                        else
+                            items[first[c]++] = e;
+                    }
+                prev = cur;
+            }
+        }
+        if (pass == 0) {
+            for (size_t c = 0; c < nc; c++)
+                first[c + 1] += first[c];
+            P->n_grid_items = first[nc];
+            items = hh__alloc_array(P->n_grid_items ? P->n_grid_items : 1, sizeof *items);
+            if (!items) {
+                hh__free(first), hh__free(last);
+                return HH_ENOMEM;
+            }
+        }
+    }
+    /* pass 2 advanced first[c] to the end of cell c: shift back */
+    memmove(first + 1, first, nc * sizeof *first);
+    first[0] = 0;
+    hh__free(last);
+    P->grid_first = first;
+    P->grid_item = items;
+    return 0;
+}
+
+/* ---- turn restrictions ------------------------------------------------ */
+
+static int cmp_u64idx(const void *a, const void *b) { return cmp_keyed(a, b); }
+
+static uint32_t edge_at(const builder *b, const keyed *ways, size_t nw, int64_t way_id, uint32_t via)
+{
+    size_t lo = 0, hi = nw;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (ways[mid].key < (uint64_t)way_id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == nw || ways[lo].key != (uint64_t)way_id)
+        return NO_ID;
+    uint32_t w = ways[lo].idx;
+    for (uint32_t e = b->way_edge_first[w]; e < b->way_edge_first[w + 1]; e++)
+        if (b->parts.edges[e].from == via || b->parts.edges[e].to == via)
+            return e;
+    return NO_ID;
+}
+
+static int map_restrictions(builder *b)
+{
+    const hh__osm *o = b->o;
+    hh__net_parts *P = &b->parts;
+    P->turns = hh__alloc_array(o->n_restr ? o->n_restr : 1, sizeof *P->turns);
+    keyed *ways = hh__alloc_array(o->n_ways ? o->n_ways : 1, sizeof *ways);
+    if (!P->turns || !ways) {
+        hh__free(ways);
+        return HH_ENOMEM;
+    }
+    for (size_t w = 0; w < o->n_ways; w++)
+        ways[w] = (keyed){(uint64_t)o->way_id[w], (uint32_t)w};
+    qsort(ways, o->n_ways, sizeof *ways, cmp_u64idx);
+    for (size_t i = 0; i < o->n_restr; i++) {
+        const hh__restriction *r = &o->restr[i];
+        ptrdiff_t ni = hh__osm_node_index(o, r->via_node);
+        if (ni < 0 || b->vid[ni] == NO_ID)
+            continue;
+        uint32_t via = b->vid[ni];
+        uint32_t fe = edge_at(b, ways, o->n_ways, r->from_way, via);
+        uint32_t te = edge_at(b, ways, o->n_ways, r->to_way, via);
+        if (fe == NO_ID || te == NO_ID)
+            continue;
+        P->turns[P->n_turns++] = (hh__turn){fe, via, te, r->only};
+    }
+    hh__free(ways);
+    return 0;
+}
+
+/* ---- meta -------------------------------------------------------------- */
+
+static char *make_meta(const char *osm_path, const hh_profile *p, const hh_build_stats *st)
+{
+    size_t plen = hh_profile_format(p, NULL, 0);
+    char *prof = hh__malloc(plen + 1);
+    if (!prof)
+        return NULL;
+    hh_profile_format(p, prof, plen + 1);
+    size_t cap = plen * 2 + 4096 + strlen(osm_path);
+    char *m = hh__malloc(cap);
+    if (!m) {
+        hh__free(prof);
+        return NULL;
+    }
+    const char *base = strrchr(osm_path, '/');
+    base = base ? base + 1 : osm_path;
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    char when[32];
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    size_t n = (size_t)snprintf(m, cap,
+                                "source=%s\nbuilt_at=%s\nbuilt_by=halfhour %s\nosm_nodes=%llu\n"
+                                "osm_ways=%llu\nosm_relations=%llu\n",
+                                base, when, HH_VERSION_STRING, (unsigned long long)st->osm_nodes,
+                                (unsigned long long)st->osm_ways,
+                                (unsigned long long)st->osm_relations);
+    for (int c = 0; c < HH_N_CLASSES; c++)
+        n += (size_t)snprintf(m + n, cap - n, "ways.%s=%llu\n", hh_class_name(c),
+                              (unsigned long long)st->ways_per_class[c]);
+    /* profile lines: "profile.key=value" */
+    for (char *line = prof; *line;) {
+        char *nl = strchr(line, '\n');
+        size_t ll = nl ? (size_t)(nl - line) : strlen(line);
+        n += (size_t)snprintf(m + n, cap - n, "profile.");
+        for (size_t i = 0; i < ll && n + 2 < cap; i++)
+            if (line[i] != ' ')
+                m[n++] = line[i];
+        m[n++] = '\n';
+        m[n] = 0;
+        line += ll + (nl ? 1 : 0);
+    }
+    hh__free(prof);
+    return m;
+}
+
+/* ---- entry ------------------------------------------------------------ */
+
+int hh_build(const char *osm_path, const hh_profile *p, const char *out_path, hh_build_stats *stats,
+             hh_progress_fn progress, void *ud, char *err, size_t errlen)
+{
+    char ebuf[1];
+    if (!err)
+        err = ebuf, errlen = sizeof ebuf;
+    double t0 = now_s();
+    hh_build_stats st;
+    memset(&st, 0, sizeof st);
+    hh__osm o;
+    memset(&o, 0, sizeof o);
+    builder b;
+    memset(&b, 0, sizeof b);
+    uint8_t *use = NULL;
+    uint32_t *inner_cnt = NULL;
+    if (progress)
+        progress("reading OSM", 0, ud);
+    int rc = hh__osm_read(osm_path, p, &o, err, errlen);
+    if (rc)
+        return rc;
+    if (progress)
+        progress("reading OSM", 1, ud);
+    b.o = &o, b.p = p;
+    st.osm_nodes = o.osm_nodes, st.osm_ways = o.osm_ways, st.osm_relations = o.osm_relations;
+    for (size_t w = 0; w < o.n_ways; w++)
+        st.ways_per_class[o.way_attr[w].road_class]++;
+    size_t nref = o.way_first[o.n_ways];
+    b.ref_node = hh__alloc_array(nref, sizeof *b.ref_node);
+    b.vid = hh__alloc_array(o.n_nodes ? o.n_nodes : 1, sizeof *b.vid);
+    use = hh__calloc(o.n_nodes ? o.n_nodes : 1, 1);
+    rc = HH_ENOMEM;
+    if (!b.ref_node || !b.vid || !use)
+        goto fail;
+    for (size_t k = 0; k < nref; k++) {
+        ptrdiff_t ni = hh__osm_node_index(&o, o.refs[k]);
+        b.ref_node[k] = (int32_t)ni;
+    }
+    for (size_t i = 0; i < o.n_nodes; i++)
+        b.vid[i] = NO_ID;
+    mark_vertices(&b, use);
+    if ((rc = number_vertices(&b, use)))
+        goto fail;
+    if ((rc = split_ways(&b, &inner_cnt)))
+        goto fail;
+    /* shape_first from per-edge inner counts */
+    rc = HH_ENOMEM;
+    b.parts.shape_first = hh__alloc_array((size_t)b.parts.n_edges + 1, sizeof(uint32_t));
+    if (!b.parts.shape_first)
+        goto fail;
+    b.parts.shape_first[0] = 0;
+    for (uint32_t e = 0; e < b.parts.n_edges; e++)
+        b.parts.shape_first[e + 1] = b.parts.shape_first[e] + inner_cnt[e];
+    if (progress)
+        progress("graph", 0.5, ud);
+    for (int m = 0; m < HH_N_MODES; m++)
+        if ((rc = build_mode(&b, m, &st)))
+            goto fail;
+    if ((rc = build_grid(&b)) || (rc = map_restrictions(&b)))
+        goto fail;
+    st.n_nodes = b.parts.n_nodes;
+    st.n_edges = b.parts.n_edges;
+    st.restrictions = b.parts.n_turns;
+    rc = HH_ENOMEM;
+    if (!(b.parts.meta = make_meta(osm_path, p, &st)))
+        goto fail;
+    if (progress)
+        progress("writing", 0.9, ud);
+    rc = hh__net_write(&b.parts, out_path, &st.file_bytes, err, errlen);
+    if (rc)
+        goto fail_written;
+    st.seconds = now_s() - t0;
+    if (stats)
+        *stats = st;
+    rc = 0;
+    goto done;
+fail:
+    snprintf(err, errlen, "%s: %s", osm_path,
+             rc == HH_EEMPTY ? "no routable network in the file" : hh_strerror(rc));
+fail_written:
+done:
+    hh__free(use), hh__free(inner_cnt), hh__free(b.ref_node), hh__free(b.vid);
+    hh__free(b.way_edge_first);
+    hh__net_parts_free(&b.parts);
+    hh__osm_free(&o);
+    return rc;
+}

@@ -1,0 +1,419 @@
+/* file.c: writing the network file atomically and opening it with mmap.
+ * Checksums are CRC-32 from libdeflate (hardware-accelerated; a corrupted
+ * byte anywhere is caught before any index in it is trusted). */
+#include <errno.h>
+#include <fcntl.h>
+#include <libdeflate.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "net/net.h"
+#include "util/alloc.h"
+
+/* header layout (see docs/format.md) */
+#define OFF_VERSION 8
+#define OFF_HDRSIZE 12
+#define OFF_FILESIZE 16
+#define OFF_NSECT 24
+#define OFF_SECTOFF 32
+#define OFF_BODYCRC 40
+#define OFF_HDRCRC 44
+
+static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
+static void put64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
+static uint32_t get32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
+static uint64_t get64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
+
+double hh__haversine_m(double lon1, double lat1, double lon2, double lat2)
+{
+    const double r = 6371008.8, d2r = M_PI / 180.0;
+    double dlat = (lat2 - lat1) * d2r, dlon = (lon2 - lon1) * d2r;
+    double a = sin(dlat / 2) * sin(dlat / 2) +
+               cos(lat1 * d2r) * cos(lat2 * d2r) * sin(dlon / 2) * sin(dlon / 2);
+    return 2 * r * asin(sqrt(a < 1 ? a : 1));
+}
+
+typedef struct wsec {
+    uint32_t id, elem;
+    const void *data;
+    uint64_t count;
+} wsec;
+
+static int write_all(int fd, const void *buf, size_t n, uint32_t *crc)
+{
+    const uint8_t *p = buf;
+    if (crc)
+        *crc = libdeflate_crc32(*crc, buf, n);
+    while (n) {
+        ssize_t k = write(fd, p, n);
+        if (k < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        p += k;
+        n -= (size_t)k;
+    }
+    return 0;
+}
+
+int hh__net_write(const hh__net_parts *p, const char *path, uint64_t *bytes, char *err, size_t errlen)
+{
+    wsec s[32];
+    int ns = 0;
+    s[ns++] = (wsec){HH_SEC_META, 1, p->meta, strlen(p->meta)};
+    s[ns++] = (wsec){HH_SEC_NODE_LL, sizeof(hh__ll), p->node_ll, p->n_nodes};
+    s[ns++] = (wsec){HH_SEC_EDGE, sizeof(hh__edge), p->edges, p->n_edges};
+    s[ns++] = (wsec){HH_SEC_SHAPE_FIRST, 4, p->shape_first, (uint64_t)p->n_edges + 1};
+    s[ns++] = (wsec){HH_SEC_SHAPE_LL, sizeof(hh__ll), p->shape_ll, p->n_shape};
+    for (int m = 0; m < HH_N_MODES; m++) {
+        s[ns++] = (wsec){HH_SEC_FIRST_OUT + (uint32_t)m, 4, p->first_out[m], (uint64_t)p->n_nodes + 1};
+        s[ns++] = (wsec){HH_SEC_ARC + (uint32_t)m, sizeof(hh__arc), p->arcs[m], p->n_arcs[m]};
+    }
+    s[ns++] = (wsec){HH_SEC_GRID, sizeof(hh__grid_hdr), &p->grid, 1};
+    s[ns++] = (wsec){HH_SEC_GRID_FIRST, 4, p->grid_first, (uint64_t)p->grid.nx * p->grid.ny + 1};
+    s[ns++] = (wsec){HH_SEC_GRID_ITEM, 4, p->grid_item, p->n_grid_items};
+    s[ns++] = (wsec){HH_SEC_RESTRICTION, sizeof(hh__turn), p->turns, p->n_turns};
+
+    hh__section table[32];
+    uint64_t off = HH_NET_HEADER_SIZE + (uint64_t)ns * sizeof(hh__section);
+    for (int i = 0; i < ns; i++) {
+        off = (off + 7) & ~(uint64_t)7;
+        table[i] = (hh__section){s[i].id, s[i].elem, off, s[i].count, 0};
+        off += s[i].count * s[i].elem;
+    }
+    uint64_t file_size = (off + 7) & ~(uint64_t)7;
+
+    char tmp[PATH_MAX];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", path) >= (int)sizeof tmp) {
+        snprintf(err, errlen, "%s: path too long", path);
+        return HH_EINVAL;
+    }
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+        return HH_EIO;
+    }
+    /* body CRC covers everything after the header, padding included */
+    uint32_t crc = 0;
+    static const uint8_t zeros[8] = {0};
+    uint8_t hdr[HH_NET_HEADER_SIZE];
+    memset(hdr, 0, sizeof hdr);
+    if (lseek(fd, HH_NET_HEADER_SIZE, SEEK_SET) < 0)
+        goto io_fail;
+    if (write_all(fd, table, (size_t)ns * sizeof(hh__section), &crc))
+        goto io_fail;
+    uint64_t pos = HH_NET_HEADER_SIZE + (uint64_t)ns * sizeof(hh__section);
+    for (int i = 0; i < ns; i++) {
+        if (write_all(fd, zeros, (size_t)(table[i].offset - pos), &crc))
+            goto io_fail;
+        size_t n = (size_t)(s[i].count * s[i].elem);
+        if (n && write_all(fd, s[i].data, n, &crc))
+            goto io_fail;
+        pos = table[i].offset + n;
+    }
+    if (write_all(fd, zeros, (size_t)(file_size - pos), &crc))
+        goto io_fail;
+    memcpy(hdr, HH_NET_MAGIC, 8);
+    put32(hdr + OFF_VERSION, HH_NET_VERSION);
+    put32(hdr + OFF_HDRSIZE, HH_NET_HEADER_SIZE);
+    put64(hdr + OFF_FILESIZE, file_size);
+    put32(hdr + OFF_NSECT, (uint32_t)ns);
+    put64(hdr + OFF_SECTOFF, HH_NET_HEADER_SIZE);
+    put32(hdr + OFF_BODYCRC, crc);
+    put32(hdr + OFF_HDRCRC, libdeflate_crc32(0, hdr, OFF_HDRCRC));
+    if (lseek(fd, 0, SEEK_SET) < 0 || write_all(fd, hdr, sizeof hdr, NULL) || fsync(fd))
+        goto io_fail;
+    if (close(fd)) {
+        fd = -1;
+        goto io_fail;
+    }
+    fd = -1;
+    if (rename(tmp, path))
+        goto io_fail;
+    if (bytes)
+        *bytes = file_size;
+    return 0;
+io_fail:
+    snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+    if (fd >= 0)
+        close(fd);
+    unlink(tmp);
+    return HH_EIO;
+}
+
+void hh__net_parts_free(hh__net_parts *p)
+{
+    if (!p)
+        return;
+    hh__free(p->node_ll), hh__free(p->edges), hh__free(p->shape_first), hh__free(p->shape_ll);
+    for (int m = 0; m < HH_N_MODES; m++)
+        hh__free(p->first_out[m]), hh__free(p->arcs[m]);
+    hh__free(p->grid_first), hh__free(p->grid_item), hh__free(p->turns), hh__free(p->meta);
+    memset(p, 0, sizeof *p);
+}
+
+/* ---- open & validate ------------------------------------------------- */
+
+#define FAIL(code, ...)                                  \
+    do {                                                 \
+        snprintf(err, errlen, __VA_ARGS__);              \
+        return (code);                                   \
+    } while (0)
+
+static const void *find_sec(const uint8_t *map, const hh__section *tab, uint32_t ns, uint32_t id,
+                            uint32_t elem, uint64_t *count)
+{
+    (void)map;
+    for (uint32_t i = 0; i < ns; i++)
+        if (tab[i].id == id) {
+            if (tab[i].elem_size != elem)
+                return NULL;
+            *count = tab[i].count;
+            return map + tab[i].offset;
+        }
+    return NULL;
+}
+
+static int check_first(const uint32_t *f, uint64_t n, uint64_t total)
+{
+    if (f[0] != 0 || f[n - 1] != total)
+        return -1;
+    for (uint64_t i = 1; i < n; i++)
+        if (f[i] < f[i - 1])
+            return -1;
+    return 0;
+}
+
+static int validate(hh_net *net, const char *path, char *err, size_t errlen)
+{
+    const uint8_t *m = net->map;
+    size_t len = net->map_len;
+    if (len < HH_NET_HEADER_SIZE) {
+        if (len >= 8 && memcmp(m, HH_NET_MAGIC, 8) == 0)
+            FAIL(HH_ETRUNCATED, "%s: network file truncated (%zu bytes)", path, len);
+        FAIL(HH_EFORMAT, "%s: not a halfhour network file", path);
+    }
+    if (memcmp(m, HH_NET_MAGIC, 8))
+        FAIL(HH_EFORMAT, "%s: not a halfhour network file (bad magic)", path);
+    if (get32(m + OFF_HDRCRC) != libdeflate_crc32(0, m, OFF_HDRCRC))
+        FAIL(HH_ECHECKSUM, "%s: network file header corrupted (checksum mismatch)", path);
+    uint32_t ver = get32(m + OFF_VERSION);
+    if (ver != HH_NET_VERSION)
+        FAIL(HH_EVERSION, "%s: network format version %u, this halfhour reads version %u: rebuild it",
+             path, ver, HH_NET_VERSION);
+    uint64_t fsz = get64(m + OFF_FILESIZE);
+    if (fsz > len)
+        FAIL(HH_ETRUNCATED, "%s: network file truncated (%zu of %llu bytes)", path, len,
+             (unsigned long long)fsz);
+    if (fsz < len)
+        FAIL(HH_EFORMAT, "%s: network file has %llu trailing bytes", path,
+             (unsigned long long)(len - fsz));
+    if (get32(m + OFF_BODYCRC) != libdeflate_crc32(0, m + HH_NET_HEADER_SIZE, len - HH_NET_HEADER_SIZE))
+        FAIL(HH_ECHECKSUM, "%s: network file corrupted (checksum mismatch)", path);
+    uint32_t ns = get32(m + OFF_NSECT);
+    uint64_t toff = get64(m + OFF_SECTOFF);
+    if (ns > 64 || toff != HH_NET_HEADER_SIZE || toff + (uint64_t)ns * sizeof(hh__section) > len)
+        FAIL(HH_EFORMAT, "%s: bad section table", path);
+    const hh__section *tab = (const hh__section *)(m + toff);
+    for (uint32_t i = 0; i < ns; i++) {
+        if (tab[i].offset % 8 || tab[i].offset > len || tab[i].elem_size == 0 ||
+            tab[i].count > (len - tab[i].offset) / tab[i].elem_size)
+            FAIL(HH_EFORMAT, "%s: section %u out of bounds", path, tab[i].id);
+    }
+    uint64_t c;
+#define SEC(ptr, id, type, need_count)                                                  \
+    do {                                                                                \
+        ptr = find_sec(m, tab, ns, (id), sizeof(type), &c);                             \
+        if (!ptr)                                                                       \
+            FAIL(HH_EFORMAT, "%s: section %u missing or malformed", path, (unsigned)(id)); \
+        if ((need_count) != UINT64_MAX && c != (need_count))                            \
+            FAIL(HH_EFORMAT, "%s: section %u has a wrong size", path, (unsigned)(id));  \
+    } while (0)
+    const char *meta;
+    SEC(meta, HH_SEC_META, char, UINT64_MAX);
+    net->meta = meta;
+    net->meta_len = (size_t)c;
+    SEC(net->node_ll, HH_SEC_NODE_LL, hh__ll, UINT64_MAX);
+    if (c >= UINT32_MAX)
+        FAIL(HH_EFORMAT, "%s: too many nodes", path);
+    net->n_nodes = (uint32_t)c;
+    SEC(net->edges, HH_SEC_EDGE, hh__edge, UINT64_MAX);
+    if (c >= UINT32_MAX / 2)
+        FAIL(HH_EFORMAT, "%s: too many edges", path);
+    net->n_edges = (uint32_t)c;
+    SEC(net->shape_first, HH_SEC_SHAPE_FIRST, uint32_t, (uint64_t)net->n_edges + 1);
+    SEC(net->shape_ll, HH_SEC_SHAPE_LL, hh__ll, UINT64_MAX);
+    net->n_shape = (uint32_t)c;
+    for (int md = 0; md < HH_N_MODES; md++) {
+        SEC(net->first_out[md], HH_SEC_FIRST_OUT + (uint32_t)md, uint32_t, (uint64_t)net->n_nodes + 1);
+        SEC(net->arcs[md], HH_SEC_ARC + (uint32_t)md, hh__arc, UINT64_MAX);
+        net->n_arcs[md] = (uint32_t)c;
+    }
+    SEC(net->grid, HH_SEC_GRID, hh__grid_hdr, 1);
+    const hh__grid_hdr *g = net->grid;
+    if (g->nx == 0 || g->ny == 0 || g->nx > 100000 || g->ny > 100000 || !(g->cell_m > 0) ||
+        !(g->mx > 0) || !(g->my > 0) || !isfinite(g->x0) || !isfinite(g->y0))
+        FAIL(HH_EFORMAT, "%s: bad spatial index header", path);
+    SEC(net->grid_first, HH_SEC_GRID_FIRST, uint32_t, (uint64_t)g->nx * g->ny + 1);
+    SEC(net->grid_item, HH_SEC_GRID_ITEM, uint32_t, UINT64_MAX);
+    net->n_grid_items = (uint32_t)c;
+    SEC(net->turns, HH_SEC_RESTRICTION, hh__turn, UINT64_MAX);
+    net->n_turns = (uint32_t)c;
+#undef SEC
+    /* every stored index in range: searches rely on it */
+    for (uint32_t e = 0; e < net->n_edges; e++) {
+        const hh__edge *ed = &net->edges[e];
+        if (ed->from >= net->n_nodes || ed->to >= net->n_nodes || ed->road_class >= HH_N_CLASSES)
+            FAIL(HH_EFORMAT, "%s: edge %u refers to a missing node", path, e);
+    }
+    if (check_first(net->shape_first, (uint64_t)net->n_edges + 1, net->n_shape))
+        FAIL(HH_EFORMAT, "%s: bad shape index", path);
+    for (int md = 0; md < HH_N_MODES; md++) {
+        if (check_first(net->first_out[md], (uint64_t)net->n_nodes + 1, net->n_arcs[md]))
+            FAIL(HH_EFORMAT, "%s: bad adjacency index (%s)", path, hh_mode_name((hh_mode)md));
+        for (uint32_t a = 0; a < net->n_arcs[md]; a++) {
+            const hh__arc *arc = &net->arcs[md][a];
+            if (arc->head >= net->n_nodes || (arc->edge_dir >> 1) >= net->n_edges ||
+                arc->dur_ds == HH_DUR_NONE)
+                FAIL(HH_EFORMAT, "%s: bad arc %u (%s)", path, a, hh_mode_name((hh_mode)md));
+        }
+    }
+    if (check_first(net->grid_first, (uint64_t)g->nx * g->ny + 1, net->n_grid_items))
+        FAIL(HH_EFORMAT, "%s: bad spatial index", path);
+    for (uint32_t i = 0; i < net->n_grid_items; i++)
+        if (net->grid_item[i] >= net->n_edges)
+            FAIL(HH_EFORMAT, "%s: bad spatial index item", path);
+    for (uint32_t i = 0; i < net->n_turns; i++) {
+        const hh__turn *t = &net->turns[i];
+        if (t->from_edge >= net->n_edges || t->to_edge >= net->n_edges || t->via_node >= net->n_nodes)
+            FAIL(HH_EFORMAT, "%s: bad turn restriction", path);
+    }
+    return 0;
+}
+
+/* meta is "key=value\n" lines; meta_copy holds them NUL-separated. */
+static const char *meta_get(const hh_net *net, const char *key)
+{
+    size_t kl = strlen(key);
+    for (const char *p = net->meta_copy; p < net->meta_copy + net->meta_len; p += strlen(p) + 1)
+        if (!strncmp(p, key, kl) && p[kl] == '=')
+            return p + kl + 1;
+    return "";
+}
+
+static void fill_info(hh_net *net)
+{
+    hh_net_info *in = &net->info;
+    memset(in, 0, sizeof *in);
+    in->format_version = HH_NET_VERSION;
+    in->n_nodes = net->n_nodes;
+    in->n_edges = net->n_edges;
+    in->restrictions = net->n_turns;
+    in->file_bytes = net->map_len;
+    for (int m = 0; m < HH_N_MODES; m++) {
+        in->arcs[m] = net->n_arcs[m];
+        uint32_t k = 0;
+        for (uint32_t v = 0; v < net->n_nodes; v++)
+            k += net->first_out[m][v + 1] != net->first_out[m][v];
+        in->scc_nodes[m] = k;
+    }
+    in->min_lon = net->grid->min_lon, in->min_lat = net->grid->min_lat;
+    in->max_lon = net->grid->max_lon, in->max_lat = net->grid->max_lat;
+    for (size_t i = 0; i < net->meta_len; i++)
+        if (net->meta_copy[i] == '\n')
+            net->meta_copy[i] = 0;
+    /* the profile lines restore the settings the file was built with */
+    hh_profile_default(&in->profile);
+    for (const char *p = net->meta_copy; p < net->meta_copy + net->meta_len; p += strlen(p) + 1)
+        if (!strncmp(p, "profile.", 8))
+            hh_profile_set(&in->profile, p + 8, NULL, 0);
+    in->source = meta_get(net, "source");
+    in->built_at = meta_get(net, "built_at");
+}
+
+int hh_net_open(const char *path, hh_net **out, char *err, size_t errlen)
+{
+    char ebuf[1];
+    if (!err)
+        err = ebuf, errlen = sizeof ebuf;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        FAIL(HH_EIO, "%s: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+        close(fd);
+        FAIL(HH_EIO, "%s: not a regular file", path);
+    }
+    if (st.st_size == 0) {
+        close(fd);
+        FAIL(HH_EFORMAT, "%s: empty file, not a halfhour network", path);
+    }
+    void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+    close(fd);
+    if (map == MAP_FAILED)
+        FAIL(HH_EIO, "%s: cannot map: %s", path, strerror(errno));
+    hh_net *net = hh__calloc(1, sizeof *net);
+    if (!net) {
+        munmap(map, (size_t)st.st_size);
+        FAIL(HH_ENOMEM, "%s: out of memory", path);
+    }
+    net->map = map;
+    net->map_len = (size_t)st.st_size;
+    int rc = validate(net, path, err, errlen);
+    if (!rc) {
+        net->meta_copy = hh__malloc(net->meta_len + 1);
+        if (!net->meta_copy) {
+            rc = HH_ENOMEM;
+            snprintf(err, errlen, "%s: out of memory", path);
+        } else {
+            memcpy(net->meta_copy, net->meta, net->meta_len);
+            net->meta_copy[net->meta_len] = 0;
+            fill_info(net);
+        }
+    }
+    if (rc) {
+        hh_net_close(net);
+        return rc;
+    }
+    *out = net;
+    return 0;
+}
+
+void hh_net_close(hh_net *net)
+{
+    if (!net)
+        return;
+    if (net->map)
+        munmap((void *)net->map, net->map_len);
+    hh__free(net->meta_copy);
+    hh__free(net);
+}
+
+void hh_net_get_info(const hh_net *net, hh_net_info *out) { *out = net->info; }
+
+uint32_t hh_net_n_edges(const hh_net *net) { return net->n_edges; }
+
+int hh_net_edge(const hh_net *net, hh_mode mode, uint32_t e, hh_edge_view *out)
+{
+    if (e >= net->n_edges || (unsigned)mode >= HH_N_MODES || !(net->edges[e].mode_mask & (1u << mode)))
+        return HH_ERANGE;
+    const hh__edge *ed = &net->edges[e];
+    out->from = ed->from, out->to = ed->to;
+    out->len_m = ed->len_mm / 1000.0;
+    out->fwd_s = ed->dur_ds[mode][0] == HH_DUR_NONE ? -1 : ed->dur_ds[mode][0] / 10.0;
+    out->bwd_s = ed->dur_ds[mode][1] == HH_DUR_NONE ? -1 : ed->dur_ds[mode][1] / 10.0;
+    out->from_lon = net->node_ll[ed->from].lon_e7 * 1e-7;
+    out->from_lat = net->node_ll[ed->from].lat_e7 * 1e-7;
+    out->to_lon = net->node_ll[ed->to].lon_e7 * 1e-7;
+    out->to_lat = net->node_ll[ed->to].lat_e7 * 1e-7;
+    out->road_class = ed->road_class;
+    out->way_id = (int64_t)((uint64_t)ed->way_id_hi << 32 | ed->way_id_lo);
+    return 0;
+}

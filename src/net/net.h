@@ -1,0 +1,133 @@
+/* net.h: the network file's layout and the read-only view over a mapping.
+ *
+ * The file is a header, a section table and 8-byte-aligned sections of
+ * fixed-size little-endian records (docs/format.md has the byte tables).
+ * hh_net holds pointers straight into the read-only mapping, so opening is
+ * a mmap plus validation, and any number of threads may share it.
+ * Invariant (checked on open by hh__net_validate): every index stored in a
+ * section is in range, first_out arrays start at 0, never decrease and end at
+ * the arc count, so searches need no bounds checks of their own. */
+#ifndef HH_NET_NET_H
+#define HH_NET_NET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "halfhour.h"
+
+#define HH_NET_MAGIC "HALFHOUR"
+#define HH_NET_VERSION 1u
+#define HH_NET_HEADER_SIZE 128u
+#define HH_DUR_NONE UINT32_MAX /* direction closed to the mode */
+
+enum hh__section_id {
+    HH_SEC_META = 1,        /* char: "key=value\n" text (source, profile, ...) */
+    HH_SEC_NODE_LL = 2,     /* hh__ll per vertex */
+    HH_SEC_EDGE = 3,        /* hh__edge per edge */
+    HH_SEC_SHAPE_FIRST = 4, /* uint32 n_edges+1: first shape point of edge */
+    HH_SEC_SHAPE_LL = 5,    /* hh__ll: inner points of edges, in way order */
+    HH_SEC_FIRST_OUT = 10,  /* +mode: uint32 n_nodes+1 per mode */
+    HH_SEC_ARC = 20,        /* +mode: hh__arc, sorted by tail vertex */
+    HH_SEC_GRID = 30,       /* hh__grid_hdr, one record */
+    HH_SEC_GRID_FIRST = 31, /* uint32 n_cells+1 */
+    HH_SEC_GRID_ITEM = 32,  /* uint32 edge ids per cell */
+    HH_SEC_RESTRICTION = 40 /* hh__turn: car turn restrictions */
+};
+
+typedef struct hh__ll {
+    int32_t lon_e7, lat_e7; /* degrees × 1e7 */
+} hh__ll;
+
+typedef struct hh__edge {
+    uint32_t from, to;                /* vertices at the way's first/last point */
+    uint32_t len_mm;                  /* length along the shape, millimetres */
+    uint32_t dur_ds[HH_N_MODES][2];   /* [mode][0 fwd, 1 bwd], deciseconds or HH_DUR_NONE */
+    uint32_t way_id_lo, way_id_hi;    /* OSM way id (split to keep 4-byte alignment) */
+    uint8_t road_class;               /* hh_road_class */
+    uint8_t mode_mask;                /* bit m: usable by mode m (in its kept component) */
+    uint8_t pad[2];
+} hh__edge; /* 48 bytes */
+
+typedef struct hh__arc {
+    uint32_t head;     /* vertex reached */
+    uint32_t dur_ds;   /* travel time, deciseconds */
+    uint32_t len_dm;   /* length, decimetres */
+    uint32_t edge_dir; /* edge << 1 | (1 when against the way's direction) */
+} hh__arc; /* 16 bytes */
+
+typedef struct hh__grid_hdr {
+    double lon0, lat0;    /* origin of the local plane (bbox centre) */
+    double mx, my;        /* metres per degree of lon and lat at lat0 */
+    double x0, y0;        /* lower-left corner of the grid in the plane, m */
+    double cell_m;        /* grid cell size, m */
+    uint32_t nx, ny;      /* cells */
+    double min_lon, min_lat, max_lon, max_lat; /* bbox of all vertices */
+} hh__grid_hdr;
+
+typedef struct hh__turn {
+    uint32_t from_edge, via_node, to_edge;
+    uint32_t only; /* 1 only_*, 0 no_* */
+} hh__turn;
+
+typedef struct hh__section {
+    uint32_t id, elem_size;
+    uint64_t offset, count;
+    uint64_t reserved;
+} hh__section; /* 32 bytes */
+
+struct hh_net {
+    const uint8_t *map;
+    size_t map_len;
+    uint32_t n_nodes, n_edges, n_shape, n_turns;
+    const hh__ll *node_ll;
+    const hh__edge *edges;
+    const uint32_t *shape_first;
+    const hh__ll *shape_ll;
+    const uint32_t *first_out[HH_N_MODES];
+    const hh__arc *arcs[HH_N_MODES];
+    uint32_t n_arcs[HH_N_MODES];
+    const hh__grid_hdr *grid;
+    const uint32_t *grid_first, *grid_item;
+    uint32_t n_grid_items;
+    const hh__turn *turns;
+    const char *meta;
+    size_t meta_len;
+    char *meta_copy; /* NUL-terminated copies of meta values */
+    hh_net_info info;
+};
+
+/* The local plane: metres east/north of (lon0, lat0). */
+static inline double hh__x_of(const hh__grid_hdr *g, int32_t lon_e7)
+{
+    return (lon_e7 * 1e-7 - g->lon0) * g->mx;
+}
+static inline double hh__y_of(const hh__grid_hdr *g, int32_t lat_e7)
+{
+    return (lat_e7 * 1e-7 - g->lat0) * g->my;
+}
+
+/* In-memory network the builder fills; hh__net_write turns it into a file. */
+typedef struct hh__net_parts {
+    uint32_t n_nodes, n_edges, n_shape, n_turns;
+    hh__ll *node_ll;
+    hh__edge *edges;
+    uint32_t *shape_first;
+    hh__ll *shape_ll;
+    uint32_t *first_out[HH_N_MODES];
+    hh__arc *arcs[HH_N_MODES];
+    uint32_t n_arcs[HH_N_MODES];
+    hh__grid_hdr grid;
+    uint32_t *grid_first, *grid_item;
+    uint32_t n_grid_items;
+    hh__turn *turns;
+    char *meta;
+} hh__net_parts;
+
+/* Writes parts to path atomically (path.tmp-XXXXXX, fsync, rename). */
+int hh__net_write(const hh__net_parts *p, const char *path, uint64_t *bytes, char *err, size_t errlen);
+void hh__net_parts_free(hh__net_parts *p);
+
+/* Great-circle distance in metres (haversine, R = 6371008.8 m). */
+double hh__haversine_m(double lon1, double lat1, double lon2, double lat2);
+
+#endif

@@ -1,0 +1,158 @@
+/* matrix.c: many-to-many travel times by one bounded search per origin,
+ * spread over threads.  Origins are handed out in blocks; rows are delivered
+ * in origin order from a window of finished blocks, so memory stays bounded
+ * (threads x block x destinations) and output never depends on scheduling. */
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "street/query.h"
+#include "util/alloc.h"
+
+#define BLOCK 8 /* origins per work item */
+
+typedef struct mjob {
+    const hh_net *net;
+    const hh_matrix_opts *o;
+    const hh_points *orig, *dest;
+    hh_snap *so, *sd;
+    unsigned char *oko, *okd;
+    size_t n_dest;
+    /* window of rows in flight */
+    size_t window;  /* rows per round = threads * BLOCK */
+    size_t base;    /* first origin of this round */
+    size_t next;    /* next origin to claim in this round */
+    size_t round_end;
+    double *time, *dist; /* window x n_dest */
+    pthread_mutex_t mu;
+    int err;
+} mjob;
+
+static void run_origin(mjob *j, hh_query *q, size_t i)
+{
+    double *t = j->time + (i - j->base) * j->n_dest, *d = j->dist + (i - j->base) * j->n_dest;
+    for (size_t k = 0; k < j->n_dest; k++)
+        t[k] = d[k] = NAN;
+    if (!j->oko[i])
+        return;
+    if (hh_query_run(q, j->o->mode, &j->so[i], j->o->max_s))
+        return;
+    for (size_t k = 0; k < j->n_dest; k++) {
+        if (!j->okd[k])
+            continue;
+        double tt, dd;
+        if (hh_query_time_to(q, &j->sd[k], &tt, &dd) == 0)
+            t[k] = tt, d[k] = dd;
+    }
+}
+
+typedef struct worker {
+    mjob *j;
+    hh_query *q;
+} worker;
+
+static void *work(void *arg)
+{
+    worker *w = arg;
+    mjob *j = w->j;
+    for (;;) {
+        pthread_mutex_lock(&j->mu);
+        size_t i = j->next;
+        size_t end = i + BLOCK < j->round_end ? i + BLOCK : j->round_end;
+        j->next = end;
+        pthread_mutex_unlock(&j->mu);
+        if (i >= end)
+            return NULL;
+        for (; i < end; i++)
+            run_origin(j, w->q, i);
+    }
+}
+
+static int snap_all(const hh_net *net, hh_mode mode, double max_m, const hh_points *p, hh_snap *s,
+                    unsigned char *ok)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        int rc = hh_snap_point(net, mode, p->lon[i], p->lat[i], max_m, &s[i]);
+        ok[i] = rc == 0;
+        if (rc && rc != HH_ENOSNAP && rc != HH_ERANGE)
+            return rc;
+    }
+    return 0;
+}
+
+int hh_matrix_run(const hh_net *net, const hh_matrix_opts *o, const hh_points *orig,
+                  const hh_points *dest, hh_matrix_row_fn row, void *ud, unsigned char *snapped_o,
+                  unsigned char *snapped_d)
+{
+    if ((unsigned)o->mode >= HH_N_MODES || isnan(o->max_s) || o->max_s < 0)
+        return HH_EINVAL;
+    int nt = o->threads;
+    if (nt <= 0) {
+        long c = sysconf(_SC_NPROCESSORS_ONLN);
+        nt = c > 0 ? (int)c : 1;
+    }
+    if (nt > 256)
+        nt = 256;
+    mjob j;
+    memset(&j, 0, sizeof j);
+    j.net = net, j.o = o, j.orig = orig, j.dest = dest, j.n_dest = dest->n;
+    j.window = (size_t)nt * BLOCK;
+    int rc = HH_ENOMEM;
+    worker *ws = hh__calloc((size_t)nt, sizeof *ws);
+    pthread_t *th = hh__calloc((size_t)nt, sizeof *th);
+    j.so = hh__alloc_array(orig->n + 1, sizeof *j.so);
+    j.sd = hh__alloc_array(dest->n + 1, sizeof *j.sd);
+    j.oko = hh__calloc(orig->n + 1, 1);
+    j.okd = hh__calloc(dest->n + 1, 1);
+    j.time = hh__alloc_array(j.window, (dest->n + 1) * sizeof(double));
+    j.dist = hh__alloc_array(j.window, (dest->n + 1) * sizeof(double));
+    if (!ws || !th || !j.so || !j.sd || !j.oko || !j.okd || !j.time || !j.dist)
+        goto done;
+    for (int t = 0; t < nt; t++) {
+        ws[t].j = &j;
+        if ((rc = hh_query_init(net, &ws[t].q)))
+            goto done;
+    }
+    if ((rc = snap_all(net, o->mode, o->snap_max_m, orig, j.so, j.oko)) ||
+        (rc = snap_all(net, o->mode, o->snap_max_m, dest, j.sd, j.okd)))
+        goto done;
+    if (snapped_o)
+        memcpy(snapped_o, j.oko, orig->n);
+    if (snapped_d)
+        memcpy(snapped_d, j.okd, dest->n);
+    pthread_mutex_init(&j.mu, NULL);
+    rc = 0;
+    for (j.base = 0; j.base < orig->n && !rc; j.base += j.window) {
+        j.next = j.base;
+        j.round_end = j.base + j.window < orig->n ? j.base + j.window : orig->n;
+        int started = 0;
+        if (nt > 1) {
+            for (int t = 0; t < nt; t++) {
+                if (pthread_create(&th[t], NULL, work, &ws[t]))
+                    break;
+                started++;
+            }
+        }
+        if (started == 0)
+            work(&ws[0]); /* one thread, or thread creation refused: do it here */
+        for (int t = 0; t < started; t++)
+            pthread_join(th[t], NULL);
+        if (started > 0 && started < nt)
+            work(&ws[0]); /* finish anything left */
+        for (size_t i = j.base; i < j.round_end; i++)
+            if (row(i, j.time + (i - j.base) * j.n_dest, j.dist + (i - j.base) * j.n_dest, ud)) {
+                rc = HH_EIO;
+                break;
+            }
+    }
+    pthread_mutex_destroy(&j.mu);
+done:
+    if (ws)
+        for (int t = 0; t < nt; t++)
+            hh_query_free(ws[t].q);
+    hh__free(ws), hh__free(th), hh__free(j.so), hh__free(j.sd), hh__free(j.oko), hh__free(j.okd);
+    hh__free(j.time), hh__free(j.dist);
+    return rc;
+}
