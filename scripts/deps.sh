@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# deps.sh: install the Debian packages halfhour needs, only those missing
+# (idempotent; no network use when everything is there).  Sourced or run.
+set -euo pipefail
+HH_PACKAGES=(gcc make libc6-dev libreadosm-dev libbz2-dev zlib1g-dev libdeflate-dev
+             libzip-dev libgeos-dev python3 bzip2 curl ca-certificates time)
+missing=()
+for p in "${HH_PACKAGES[@]}" "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "halfhour: installing ${missing[*]}" >&2
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    export DEBIAN_FRONTEND=noninteractive
+    $sudo apt-get update -qq
+    $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# test.sh: every test.  Installs what is missing, then runs the unit and
+# end-to-end suites in the release build and again under AddressSanitizer +
+# UndefinedBehaviorSanitizer.  Exits non-zero on any failure.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+bash scripts/deps.sh
+jobs=$(nproc)
+echo "== release build: unit + end-to-end"
+make -s -j"$jobs" WERROR=1 all build/rel/unit_tests
+make -s test
+echo "== AddressSanitizer + UndefinedBehaviorSanitizer: unit + end-to-end"
+make -s -j"$jobs" SAN=address,undefined WERROR=1 all build/san/unit_tests
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    make -s SAN=address,undefined test
+echo "== all tests passed"

@@ -1,0 +1,153 @@
+/* test_net.c: the network file refuses every kind of damage with the right
+ * code, and the build keeps what the profile says. */
+#include <libdeflate.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "hhtest.h"
+#include "net/net.h"
+#include "testnet.h"
+
+static unsigned char *slurp(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long len = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    unsigned char *b = malloc((size_t)len + 1);
+    *n = fread(b, 1, (size_t)len, f);
+    fclose(f);
+    return b;
+}
+
+static void spit(const char *path, const unsigned char *b, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    fwrite(b, 1, n, f);
+    fclose(f);
+}
+
+static int open_code(const char *path)
+{
+    hh_net *net = NULL;
+    char err[256] = "";
+    int rc = hh_net_open(path, &net, err, sizeof err);
+    if (rc == 0)
+        hh_net_close(net);
+    else if (!*err || strchr(err, '\n'))
+        return 999; /* every failure must come with a one-line message */
+    return rc;
+}
+
+HH_TEST(net_file_damage_is_refused)
+{
+    const char *path = hh_test_net_path("poa");
+    if (!path)
+        return;
+    size_t n;
+    unsigned char *b = slurp(path, &n);
+    HH_ASSERT(b && n > 4096);
+    char bad[512];
+    snprintf(bad, sizeof bad, "%s/damaged.hh", hh_test_tmpdir());
+    HH_ASSERT_EQ(open_code(path), 0);
+    /* truncated anywhere */
+    size_t cuts[] = {0, 5, 64, 127, 128, 1000, n / 2, n - 1};
+    for (size_t i = 0; i < sizeof cuts / sizeof *cuts; i++) {
+        spit(bad, b, cuts[i]);
+        int rc = open_code(bad);
+        HH_ASSERT(rc == HH_ETRUNCATED || rc == HH_EFORMAT);
+    }
+    /* one flipped bit anywhere in the body or header */
+    uint64_t rng = 3;
+    for (int i = 0; i < 40; i++) {
+        size_t at = (size_t)(hh_test_rand(&rng) % n);
+        b[at] ^= (unsigned char)(1u << (i % 8));
+        spit(bad, b, n);
+        int rc = open_code(bad);
+        b[at] ^= (unsigned char)(1u << (i % 8));
+        HH_ASSERT(rc == HH_ECHECKSUM || rc == HH_EFORMAT || rc == HH_EVERSION || rc == HH_ETRUNCATED);
+    }
+    /* another version, with a correct header checksum */
+    uint32_t v = 99;
+    memcpy(b + 8, &v, 4);
+    uint32_t crc = libdeflate_crc32(0, b, 44);
+    memcpy(b + 44, &crc, 4);
+    spit(bad, b, n);
+    HH_ASSERT_EQ(open_code(bad), HH_EVERSION);
+    /* not a network file at all */
+    spit(bad, (const unsigned char *)"\x89PNG\r\n\x1a\n0000000000000000000000000000000000000000", 48);
+    HH_ASSERT_EQ(open_code(bad), HH_EFORMAT);
+    HH_ASSERT_EQ(open_code("/nonexistent/net.hh"), HH_EIO);
+    HH_ASSERT_EQ(open_code(hh_test_tmpdir()), HH_EIO);
+    free(b);
+}
+
+HH_TEST(net_info_counts_and_profile)
+{
+    const char *path = hh_test_net_path("porto");
+    if (!path)
+        return;
+    hh_net *net;
+    HH_ASSERT_EQ(hh_net_open(path, &net, NULL, 0), 0);
+    hh_net_info in;
+    hh_net_get_info(net, &in);
+    HH_ASSERT_STR(in.source, "porto.osm.pbf");
+    HH_ASSERT(in.n_nodes > 60000 && in.n_nodes < 200000);
+    HH_ASSERT(in.scc_nodes[HH_MODE_CAR] > 60000);
+    HH_ASSERT(in.restrictions > 100);
+    HH_ASSERT(in.min_lon > -8.8 && in.max_lon < -8.3 && in.min_lat > 40.9 && in.max_lat < 41.4);
+    hh_profile d;
+    hh_profile_default(&d);
+    HH_ASSERT(memcmp(&d, &in.profile, sizeof d) == 0);
+    /* every kept arc joins vertices of its mode's component */
+    for (int m = 0; m < HH_N_MODES; m++)
+        for (uint32_t v = 0; v < net->n_nodes; v++)
+            for (uint32_t a = net->first_out[m][v]; a < net->first_out[m][v + 1]; a++) {
+                uint32_t h = net->arcs[m][a].head;
+                HH_ASSERT(net->first_out[m][h + 1] > net->first_out[m][h]);
+            }
+    hh_net_close(net);
+}
+
+HH_TEST(build_reads_bz2_xml)
+{
+    const char *path = hh_test_net_path("oakland");
+    if (!path)
+        return;
+    hh_net *net;
+    HH_ASSERT_EQ(hh_net_open(path, &net, NULL, 0), 0);
+    hh_net_info in;
+    hh_net_get_info(net, &in);
+    HH_ASSERT(in.n_nodes > 20);
+    HH_ASSERT(in.arcs[HH_MODE_WALK] > 20);
+    hh_net_close(net);
+}
+
+HH_TEST(build_refuses_bad_input_and_leaves_nothing)
+{
+    char out[512], in[512], err[256];
+    snprintf(out, sizeof out, "%s/bad-out.hh", hh_test_tmpdir());
+    hh_profile p;
+    hh_profile_default(&p);
+    struct stat st;
+    const char *cases[][2] = {{"empty.pbf", ""},
+                              {"png.pbf", "\x89PNG\r\n\x1a\nIHDR0000000000000"},
+                              {"text.osm", "<osm><node id='1' lat='x'"},
+                              {"none.osm", "<?xml version='1.0'?><osm version='0.6'></osm>"},
+                              {"junk.osm.bz2", "BZh91AY&SYjunkjunk"},
+                              {"weird.txt", "hello"}};
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        snprintf(in, sizeof in, "%s/%s", hh_test_tmpdir(), cases[i][0]);
+        spit(in, (const unsigned char *)cases[i][1], strlen(cases[i][1]));
+        err[0] = 0;
+        int rc = hh_build(in, &p, out, NULL, NULL, NULL, err, sizeof err);
+        HH_ASSERT(rc < 0);
+        HH_ASSERT(err[0] && !strchr(err, '\n'));
+        HH_ASSERT(stat(out, &st) != 0);
+    }
+    HH_ASSERT(hh_build("/nonexistent.osm.pbf", &p, out, NULL, NULL, NULL, err, sizeof err) == HH_EIO);
+}

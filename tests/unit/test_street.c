@@ -1,0 +1,319 @@
+/* test_street.c: snapping and the street search, cross-checked against a
+ * plain Dijkstra written here from the edge table alone (doubles, lazy
+ * binary heap, explicit virtual source and target nodes). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hhtest.h"
+#include "net/net.h"
+#include "testnet.h"
+
+/* ---- the oracle ------------------------------------------------------- */
+
+typedef struct item {
+    double d;
+    uint32_t v;
+} item;
+
+static void heap_push(item *h, size_t *n, item x)
+{
+    size_t i = (*n)++;
+    while (i && h[(i - 1) / 2].d > x.d) {
+        h[i] = h[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    h[i] = x;
+}
+
+static item heap_pop(item *h, size_t *n)
+{
+    item top = h[0], x = h[--*n];
+    size_t i = 0;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= *n)
+            break;
+        if (c + 1 < *n && h[c + 1].d < h[c].d)
+            c++;
+        if (h[c].d >= x.d)
+            break;
+        h[i] = h[c];
+        i = c;
+    }
+    h[i] = x;
+    return top;
+}
+
+/* Time from snapped origin o to snapped target t, walking the edge table
+ * (not the CSR) and honouring only edges the mode keeps. */
+static double oracle(const hh_net *net, hh_mode m, const hh_snap *o, const hh_snap *t)
+{
+    uint32_t n = net->n_nodes, S = n, T = n + 1;
+    /* adjacency from the edge table */
+    uint32_t *deg = calloc(n + 3, sizeof *deg);
+    for (uint32_t e = 0; e < net->n_edges; e++) {
+        const hh__edge *ed = &net->edges[e];
+        if (!(ed->mode_mask & (1u << m)))
+            continue;
+        if (ed->dur_ds[m][0] != HH_DUR_NONE)
+            deg[ed->from + 1]++;
+        if (ed->dur_ds[m][1] != HH_DUR_NONE)
+            deg[ed->to + 1]++;
+    }
+    for (uint32_t v = 0; v < n + 2; v++)
+        deg[v + 1] += deg[v];
+    uint32_t *head = malloc((deg[n + 2] + 4) * sizeof *head);
+    double *w = malloc((deg[n + 2] + 4) * sizeof *w);
+    uint32_t *fill = malloc((n + 2) * sizeof *fill);
+    memcpy(fill, deg, (n + 2) * sizeof *fill);
+    for (uint32_t e = 0; e < net->n_edges; e++) {
+        const hh__edge *ed = &net->edges[e];
+        if (!(ed->mode_mask & (1u << m)))
+            continue;
+        if (ed->dur_ds[m][0] != HH_DUR_NONE)
+            head[fill[ed->from]] = ed->to, w[fill[ed->from]++] = ed->dur_ds[m][0] / 10.0;
+        if (ed->dur_ds[m][1] != HH_DUR_NONE)
+            head[fill[ed->to]] = ed->from, w[fill[ed->to]++] = ed->dur_ds[m][1] / 10.0;
+    }
+    double conn = net->info.profile.connector_kmh[m] / 3.6;
+    double *dist = malloc((n + 2) * sizeof *dist);
+    for (uint32_t v = 0; v < n + 2; v++)
+        dist[v] = INFINITY;
+    item *h = malloc((deg[n + 2] + 16) * 2 * sizeof *h);
+    size_t hn = 0;
+    const hh__edge *oe = &net->edges[o->edge], *te = &net->edges[t->edge];
+    double ol = oe->len_mm / 1000.0, tl = te->len_mm / 1000.0;
+    double fo = ol > 0 ? o->along_m / ol : 0, ft = tl > 0 ? t->along_m / tl : 0;
+    dist[S] = o->off_m / conn;
+    heap_push(h, &hn, (item){dist[S], S});
+    while (hn) {
+        item it = heap_pop(h, &hn);
+        if (it.d > dist[it.v])
+            continue;
+        uint32_t v = it.v;
+        if (v == T)
+            break;
+        /* virtual arcs */
+        double cand[4];
+        uint32_t to[4];
+        int nc = 0;
+        if (v == S) {
+            if (oe->dur_ds[m][0] != HH_DUR_NONE)
+                to[nc] = oe->to, cand[nc++] = (1 - fo) * oe->dur_ds[m][0] / 10.0;
+            if (oe->dur_ds[m][1] != HH_DUR_NONE)
+                to[nc] = oe->from, cand[nc++] = fo * oe->dur_ds[m][1] / 10.0;
+            if (o->edge == t->edge) {
+                if (ft >= fo && oe->dur_ds[m][0] != HH_DUR_NONE)
+                    to[nc] = T, cand[nc++] = (ft - fo) * oe->dur_ds[m][0] / 10.0 + t->off_m / conn;
+                if (ft <= fo && oe->dur_ds[m][1] != HH_DUR_NONE)
+                    to[nc] = T, cand[nc++] = (fo - ft) * oe->dur_ds[m][1] / 10.0 + t->off_m / conn;
+            }
+        } else {
+            if (v == te->from && te->dur_ds[m][0] != HH_DUR_NONE)
+                to[nc] = T, cand[nc++] = ft * te->dur_ds[m][0] / 10.0 + t->off_m / conn;
+            if (v == te->to && te->dur_ds[m][1] != HH_DUR_NONE)
+                to[nc] = T, cand[nc++] = (1 - ft) * te->dur_ds[m][1] / 10.0 + t->off_m / conn;
+        }
+        for (int k = 0; k < nc; k++)
+            if (it.d + cand[k] < dist[to[k]]) {
+                dist[to[k]] = it.d + cand[k];
+                heap_push(h, &hn, (item){dist[to[k]], to[k]});
+            }
+        if (v >= n)
+            continue;
+        for (uint32_t a = deg[v]; a < deg[v + 1]; a++)
+            if (it.d + w[a] < dist[head[a]]) {
+                dist[head[a]] = it.d + w[a];
+                heap_push(h, &hn, (item){dist[head[a]], head[a]});
+            }
+    }
+    double r = dist[T];
+    free(deg), free(head), free(w), free(fill), free(dist), free(h);
+    return r;
+}
+
+/* Random points inside the network's bbox that snap within 300 m. */
+static int random_snaps(const hh_net *net, hh_mode m, uint64_t *rng, hh_snap *out, int n)
+{
+    hh_net_info in;
+    hh_net_get_info(net, &in);
+    int got = 0, tries = 0;
+    while (got < n && tries < n * 1000) {
+        tries++;
+        double lon = hh_test_uniform(rng, in.min_lon, in.max_lon);
+        double lat = hh_test_uniform(rng, in.min_lat, in.max_lat);
+        if (hh_snap_point(net, m, lon, lat, 300, &out[got]) == 0)
+            got++;
+    }
+    return got;
+}
+
+static void cross_check(const char *name, int pairs)
+{
+    const char *path = hh_test_net_path(name);
+    if (!path)
+        return;
+    hh_net *net;
+    char err[256];
+    HH_ASSERT_EQ(hh_net_open(path, &net, err, sizeof err), 0);
+    hh_query *q;
+    HH_ASSERT_EQ(hh_query_init(net, &q), 0);
+    uint64_t rng = 12345;
+    int checked = 0, unreachable = 0;
+    for (int m = 0; m < HH_N_MODES; m++) {
+        if (net->n_arcs[m] == 0)
+            continue;
+        hh_snap s[2];
+        for (int i = 0; i < pairs; i++) {
+            if (random_snaps(net, (hh_mode)m, &rng, s, 2) < 2)
+                break;
+            double bound = (i % 3 == 0) ? 900 : INFINITY; /* some bounded searches */
+            HH_ASSERT_EQ(hh_query_run(q, (hh_mode)m, &s[0], bound), 0);
+            double t = NAN, d = NAN;
+            int rc = hh_query_time_to(q, &s[1], &t, &d);
+            double want = oracle(net, (hh_mode)m, &s[0], &s[1]);
+            if (want > bound) {
+                HH_ASSERT_EQ(rc, HH_ERANGE);
+                unreachable++;
+                continue;
+            }
+            HH_ASSERT_EQ(rc, 0);
+            /* seeds are rounded to 0.1 s, so allow one rounding step */
+            if (!(fabs(t - want) <= 0.051)) {
+                fprintf(stderr, "  %s %s pair %d: search %.3f s, oracle %.3f s\n", name,
+                        hh_mode_name((hh_mode)m), i, t, want);
+                HH_ASSERT(0);
+            }
+            HH_ASSERT(d >= 0);
+            checked++;
+        }
+    }
+    fprintf(stderr, "  %s: %d pairs equal to the oracle (%d beyond a bound)\n", name, checked, unreachable);
+    HH_ASSERT(checked > pairs);
+    hh_query_free(q);
+    hh_net_close(net);
+}
+
+HH_TEST(search_matches_oracle_poa) { cross_check("poa", 150); }
+HH_TEST(search_matches_oracle_porto) { cross_check("porto", 100); }
+HH_TEST(search_matches_oracle_rnv) { cross_check("rnv", 100); }
+
+HH_TEST(snap_rejects_bad_coordinates)
+{
+    const char *path = hh_test_net_path("poa");
+    if (!path)
+        return;
+    hh_net *net;
+    HH_ASSERT_EQ(hh_net_open(path, &net, NULL, 0), 0);
+    hh_snap s;
+    HH_ASSERT_EQ(hh_snap_point(net, HH_MODE_WALK, 200, 10, 500, &s), HH_ERANGE);
+    HH_ASSERT_EQ(hh_snap_point(net, HH_MODE_WALK, NAN, 10, 500, &s), HH_ERANGE);
+    HH_ASSERT_EQ(hh_snap_point(net, HH_MODE_WALK, -51.2, -95, 500, &s), HH_ERANGE);
+    /* far away but valid: Lisbon */
+    HH_ASSERT_EQ(hh_snap_point(net, HH_MODE_WALK, -9.14, 38.72, 500, &s), HH_ENOSNAP);
+    /* a downtown point snaps, close by */
+    HH_ASSERT_EQ(hh_snap_point(net, HH_MODE_CAR, -51.2288, -30.0276, 500, &s), 0);
+    HH_ASSERT(s.off_m < 100);
+    HH_ASSERT(s.along_m >= 0 && s.along_m <= net->edges[s.edge].len_mm / 1000.0);
+    HH_ASSERT(net->edges[s.edge].mode_mask & (1u << HH_MODE_CAR));
+    /* the snapped position snaps onto itself */
+    hh_snap s2;
+    HH_ASSERT_EQ(hh_snap_point(net, HH_MODE_CAR, s.lon, s.lat, 500, &s2), 0);
+    HH_ASSERT(s2.off_m < 0.05);
+    hh_net_close(net);
+}
+
+/* The nearest usable edge, by brute force over every edge's segments. */
+HH_TEST(snap_matches_brute_force)
+{
+    const char *path = hh_test_net_path("poa");
+    if (!path)
+        return;
+    hh_net *net;
+    HH_ASSERT_EQ(hh_net_open(path, &net, NULL, 0), 0);
+    const hh__grid_hdr *g = net->grid;
+    uint64_t rng = 99;
+    for (int i = 0; i < 300; i++) {
+        hh_mode m = (hh_mode)(i % 3);
+        double lon = hh_test_uniform(&rng, g->min_lon, g->max_lon);
+        double lat = hh_test_uniform(&rng, g->min_lat, g->max_lat);
+        double px = (lon - g->lon0) * g->mx, py = (lat - g->lat0) * g->my;
+        double best = INFINITY;
+        for (uint32_t e = 0; e < net->n_edges; e++) {
+            if (!(net->edges[e].mode_mask & (1u << m)))
+                continue;
+            uint32_t s0 = net->shape_first[e], s1 = net->shape_first[e + 1];
+            hh__ll a = net->node_ll[net->edges[e].from];
+            for (uint32_t s = s0; s <= s1; s++) {
+                hh__ll b = s < s1 ? net->shape_ll[s] : net->node_ll[net->edges[e].to];
+                double ax = hh__x_of(g, a.lon_e7), ay = hh__y_of(g, a.lat_e7);
+                double bx = hh__x_of(g, b.lon_e7), by = hh__y_of(g, b.lat_e7);
+                double dx = bx - ax, dy = by - ay, l2 = dx * dx + dy * dy;
+                double t = l2 > 0 ? ((px - ax) * dx + (py - ay) * dy) / l2 : 0;
+                t = t < 0 ? 0 : t > 1 ? 1 : t;
+                double d = hypot(ax + t * dx - px, ay + t * dy - py);
+                if (d < best)
+                    best = d;
+                a = b;
+            }
+        }
+        hh_snap s;
+        int rc = hh_snap_point(net, m, lon, lat, 400, &s);
+        if (best > 400) {
+            HH_ASSERT_EQ(rc, HH_ENOSNAP);
+        } else {
+            HH_ASSERT_EQ(rc, 0);
+            HH_ASSERT_NEAR(s.off_m, best, 1e-6);
+        }
+    }
+    hh_net_close(net);
+}
+
+typedef struct collect {
+    size_t n_dest;
+    double *t;
+} collect;
+
+static int keep_row(size_t i, const double *t, const double *d, void *ud)
+{
+    collect *c = ud;
+    (void)d;
+    memcpy(c->t + i * c->n_dest, t, c->n_dest * sizeof *t);
+    return 0;
+}
+
+HH_TEST(matrix_same_for_any_thread_count)
+{
+    const char *path = hh_test_net_path("poa");
+    if (!path)
+        return;
+    hh_net *net;
+    HH_ASSERT_EQ(hh_net_open(path, &net, NULL, 0), 0);
+    hh_net_info in;
+    hh_net_get_info(net, &in);
+    enum { N = 40 };
+    hh_points p = {N, calloc(N, sizeof(char *)), calloc(N, sizeof(double)), calloc(N, sizeof(double))};
+    uint64_t rng = 7;
+    char ids[N][8];
+    for (int i = 0; i < N; i++) {
+        snprintf(ids[i], sizeof ids[i], "%d", i);
+        p.id[i] = ids[i];
+        p.lon[i] = hh_test_uniform(&rng, in.min_lon - 0.01, in.max_lon);
+        p.lat[i] = hh_test_uniform(&rng, in.min_lat, in.max_lat);
+    }
+    double *a = malloc(N * N * sizeof *a), *b = malloc(N * N * sizeof *b);
+    collect ca = {N, a}, cb = {N, b};
+    hh_matrix_opts o1 = {HH_MODE_CAR, INFINITY, 500, 1}, o3 = {HH_MODE_CAR, INFINITY, 500, 3};
+    HH_ASSERT_EQ(hh_matrix_run(net, &o1, &p, &p, keep_row, &ca, NULL, NULL), 0);
+    HH_ASSERT_EQ(hh_matrix_run(net, &o3, &p, &p, keep_row, &cb, NULL, NULL), 0);
+    int reached = 0;
+    for (int i = 0; i < N * N; i++) {
+        HH_ASSERT((isnan(a[i]) && isnan(b[i])) || a[i] == b[i]);
+        reached += !isnan(a[i]);
+    }
+    fprintf(stderr, "  %d of %d pairs reached\n", reached, N * N);
+    HH_ASSERT(reached > N * N / 4);
+    free(a), free(b), free(p.id), free(p.lon), free(p.lat);
+    hh_net_close(net);
+}

@@ -1,0 +1,15 @@
+/* testnet.h: networks for tests, built once per run from ../shared/data into
+ * a temporary folder.  Returns NULL (and the test should return early with a
+ * note) when the data is absent. */
+#ifndef HH_TESTS_TESTNET_H
+#define HH_TESTS_TESTNET_H
+#include "halfhour.h"
+
+/* name: "poa", "porto", "rnv", "monaco", "oakland"; the path of the built file */
+const char *hh_test_net_path(const char *name);
+/* a fresh temporary directory for this run */
+const char *hh_test_tmpdir(void);
+/* deterministic xorshift random numbers */
+uint64_t hh_test_rand(uint64_t *state);
+double hh_test_uniform(uint64_t *state, double lo, double hi);
+#endif
