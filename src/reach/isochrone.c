@@ -18,58 +18,47 @@ static int push(hh_query *q, size_t *n, double x, double y, double t)
     return 0;
 }
 
-/* Samples edge e travelled from one end (rev: from `to` towards `from`),
- * starting at fraction f0 of the edge at time t0, while t <= tmax. */
-static int sample_edge(hh_query *q, size_t *n, uint32_t e, int rev, double f0, double t0,
-                       double dur_s, double step, double tmax)
+/* Samples edge e every `step` plane metres (and at its shape points), each
+ * with the earliest time over both ends and the origin's own edge. */
+static int sample_edge(hh_query *q, size_t *n, uint32_t e, double step, double tmax)
 {
     const hh_net *net = q->net;
     const hh__grid_hdr *g = net->grid;
     const hh__edge *ed = &net->edges[e];
     uint32_t s0 = net->shape_first[e], s1 = net->shape_first[e + 1];
-    uint32_t np = s1 - s0 + 2;
-    /* total plane length, for fractions */
+    double len_m = ed->len_mm / 1000.0;
     double total = 0;
-    double px = 0, py = 0;
-    for (uint32_t i = 0; i < np; i++) {
-        uint32_t k = rev ? np - 1 - i : i;
-        hh__ll ll = k == 0 ? net->node_ll[ed->from] : k == np - 1 ? net->node_ll[ed->to] : net->shape_ll[s0 + k - 1];
-        double x = hh__x_of(g, ll.lon_e7), y = hh__y_of(g, ll.lat_e7);
-        if (i)
-            total += hypot(x - px, y - py);
-        px = x, py = y;
-    }
-    if (total <= 0)
-        return (t0 <= tmax) ? push(q, n, px, py, t0) : 0;
-    double start = f0 * total; /* plane metres from the travel start */
-    double cum = 0, next = start;
-    for (uint32_t i = 0; i + 1 < np; i++) {
-        uint32_t k0 = rev ? np - 1 - i : i, k1 = rev ? np - 2 - i : i + 1;
-        hh__ll a = k0 == 0 ? net->node_ll[ed->from] : k0 == np - 1 ? net->node_ll[ed->to] : net->shape_ll[s0 + k0 - 1];
-        hh__ll b = k1 == 0 ? net->node_ll[ed->from] : k1 == np - 1 ? net->node_ll[ed->to] : net->shape_ll[s0 + k1 - 1];
-        double ax = hh__x_of(g, a.lon_e7), ay = hh__y_of(g, a.lat_e7);
+    hh__ll a = net->node_ll[ed->from];
+    double ax = hh__x_of(g, a.lon_e7), ay = hh__y_of(g, a.lat_e7);
+    double px = ax, py = ay;
+    for (uint32_t s = s0; s <= s1; s++) {
+        hh__ll b = s < s1 ? net->shape_ll[s] : net->node_ll[ed->to];
         double bx = hh__x_of(g, b.lon_e7), by = hh__y_of(g, b.lat_e7);
-        double seg = hypot(bx - ax, by - ay);
-        /* samples inside this segment, plus its far end point */
-        while (next <= cum + seg) {
-            double u = seg > 0 ? (next - cum) / seg : 0;
-            double t = t0 + (next - start) / total * dur_s;
-            if (t > tmax)
-                return 0;
-            int rc = push(q, n, ax + u * (bx - ax), ay + u * (by - ay), t);
-            if (rc)
-                return rc;
-            next += step;
+        total += sqrt((bx - px) * (bx - px) + (by - py) * (by - py));
+        px = bx, py = by;
+    }
+    double inv = total > 0 ? len_m / total : 0; /* plane metres -> edge metres */
+    double cum = 0;
+    px = ax, py = ay;
+    double t = hh__query_time_on_edge(q, e, 0, NULL);
+    if (t <= tmax && push(q, n, ax, ay, t))
+        return HH_ENOMEM;
+    for (uint32_t s = s0; s <= s1; s++) {
+        hh__ll b = s < s1 ? net->shape_ll[s] : net->node_ll[ed->to];
+        double bx = hh__x_of(g, b.lon_e7), by = hh__y_of(g, b.lat_e7);
+        double seg = sqrt((bx - px) * (bx - px) + (by - py) * (by - py));
+        int k = (int)(seg / step);
+        for (int i = 1; i <= k; i++) {
+            double u = (double)i / (k + 1);
+            t = hh__query_time_on_edge(q, e, (cum + u * seg) * inv, NULL);
+            if (t <= tmax && push(q, n, px + u * (bx - px), py + u * (by - py), t))
+                return HH_ENOMEM;
         }
         cum += seg;
-        if (cum > start) {
-            double t = t0 + (cum - start) / total * dur_s;
-            if (t > tmax)
-                return 0;
-            int rc = push(q, n, bx, by, t);
-            if (rc)
-                return rc;
-        }
+        t = hh__query_time_on_edge(q, e, cum * inv, NULL);
+        if (t <= tmax && push(q, n, bx, by, t))
+            return HH_ENOMEM;
+        px = bx, py = by;
     }
     return 0;
 }
@@ -109,25 +98,27 @@ int hh_isochrone_build(hh_query *q, const double *minutes, size_t n_minutes, hh_
     if (cp.buffer_m < cp.cell_m)
         cp.buffer_m = cp.cell_m;
     double step = cp.cell_m / 2;
-    int m = q->mode, rc = 0;
+    int rc = 0;
     size_t n = 0;
-    const uint32_t *fo = net->first_out[m];
-    const hh__arc *A = net->arcs[m];
+    const uint32_t *fo = net->first_out[q->mode];
+    const hh__arc *A = net->arcs[q->mode];
+    /* each reached edge once (edge_stamp), wherever it was reached from */
+    uint32_t gen = q->gen;
     for (uint32_t i = 0; i < q->n_settled && !rc; i++) {
         uint32_t v = q->settled[i];
-        double tv = q->dist_ds[v] / 10.0;
-        for (uint32_t a = fo[v]; a < fo[v + 1] && !rc; a++)
-            rc = sample_edge(q, &n, A[a].edge_dir >> 1, (int)(A[a].edge_dir & 1), 0, tv,
-                             A[a].dur_ds / 10.0, step, tmax);
+        for (uint32_t a = fo[v]; a < fo[v + 1] && !rc; a++) {
+            uint32_t e = A[a].edge_dir >> 1;
+            if (q->edge_stamp[e] == gen)
+                continue;
+            q->edge_stamp[e] = gen;
+            rc = sample_edge(q, &n, e, step, tmax);
+        }
     }
-    /* the origin's own edge, from the snapped position both ways */
-    const hh__edge *oe = &net->edges[q->origin.edge];
-    double len = oe->len_mm / 1000.0, f = len > 0 ? q->origin.along_m / len : 0;
-    f = f < 0 ? 0 : f > 1 ? 1 : f;
-    if (!rc && oe->dur_ds[m][0] != HH_DUR_NONE)
-        rc = sample_edge(q, &n, q->origin.edge, 0, f, q->origin_conn_s, oe->dur_ds[m][0] / 10.0, step, tmax);
-    if (!rc && oe->dur_ds[m][1] != HH_DUR_NONE)
-        rc = sample_edge(q, &n, q->origin.edge, 1, 1 - f, q->origin_conn_s, oe->dur_ds[m][1] / 10.0, step, tmax);
+    /* the origin's own edge: reached from the snapped position */
+    if (!rc && q->edge_stamp[q->origin.edge] != gen) {
+        q->edge_stamp[q->origin.edge] = gen;
+        rc = sample_edge(q, &n, q->origin.edge, step, tmax);
+    }
     if (rc)
         return rc;
     if (!q->contour && (rc = hh__contour_ws_init(&q->contour)))

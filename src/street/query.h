@@ -2,7 +2,7 @@
  * Arrays are sized once for the network in hh_query_init; a search only
  * stamps the vertices it touches (generation counter), so a bounded search
  * costs what it reaches, not the size of the region.
- * Invariant: dist_ds[v] is meaningful only when stamp[v] == gen. */
+ * Invariant: vs[v].dist_ds is meaningful only when vs[v].stamp == gen. */
 #ifndef HH_STREET_QUERY_H
 #define HH_STREET_QUERY_H
 
@@ -13,17 +13,27 @@
 
 typedef struct hh__contour_ws hh__contour_ws;
 
+typedef struct hh__vstate {
+    uint32_t stamp;   /* generation that last touched the vertex */
+    uint32_t dist_ds; /* best travel time, deciseconds */
+    uint32_t len_dm;  /* street length along that path, decimetres */
+    uint32_t pos;     /* heap position, or UINT32_MAX once settled */
+} hh__vstate;
+
+typedef struct hh__hentry {
+    uint32_t key; /* dist_ds when pushed or decreased */
+    uint32_t v;
+} hh__hentry;
+
 struct hh_query {
     const hh_net *net;
     uint32_t n;
     uint32_t gen;
-    uint32_t *stamp;   /* generation that last touched the vertex */
-    uint32_t *dist_ds; /* best travel time, deciseconds */
-    uint32_t *len_dm;  /* street length along that path, decimetres */
-    uint32_t *heap;    /* 4-ary min-heap of vertices */
-    uint32_t *pos;     /* heap position of a vertex, or UINT32_MAX when settled */
+    hh__vstate *vs;    /* per vertex, one cache line fetch per visit */
+    hh__hentry *heap;  /* 4-ary min-heap, keys inline */
     uint32_t heap_n;
     uint32_t *settled; /* vertices in settling order */
+    uint32_t *edge_stamp; /* generation that last sampled an edge (isochrones) */
     uint32_t n_settled;
     /* last search */
     hh_mode mode;

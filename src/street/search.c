@@ -18,13 +18,11 @@ int hh_query_init(const hh_net *net, hh_query **out)
     uint32_t n = net->n_nodes ? net->n_nodes : 1;
     q->net = net;
     q->n = net->n_nodes;
-    q->stamp = hh__calloc(n, sizeof *q->stamp);
-    q->dist_ds = hh__alloc_array(n, sizeof *q->dist_ds);
-    q->len_dm = hh__alloc_array(n, sizeof *q->len_dm);
+    q->vs = hh__calloc(n, sizeof *q->vs);
     q->heap = hh__alloc_array(n, sizeof *q->heap);
-    q->pos = hh__alloc_array(n, sizeof *q->pos);
     q->settled = hh__alloc_array(n, sizeof *q->settled);
-    if (!q->stamp || !q->dist_ds || !q->len_dm || !q->heap || !q->pos || !q->settled) {
+    q->edge_stamp = hh__calloc(net->n_edges ? net->n_edges : 1, sizeof *q->edge_stamp);
+    if (!q->edge_stamp || !q->vs || !q->heap || !q->settled) {
         hh_query_free(q);
         return HH_ENOMEM;
     }
@@ -36,8 +34,8 @@ void hh_query_free(hh_query *q)
 {
     if (!q)
         return;
-    hh__free(q->stamp), hh__free(q->dist_ds), hh__free(q->len_dm);
-    hh__free(q->heap), hh__free(q->pos), hh__free(q->settled);
+    hh__free(q->vs);
+    hh__free(q->heap), hh__free(q->settled), hh__free(q->edge_stamp);
     hh__contour_ws_free(q->contour);
     hh__free(q->samples);
     hh__free(q);
@@ -45,72 +43,71 @@ void hh_query_free(hh_query *q)
 
 /* ---- 4-ary heap keyed by dist_ds ---------------------------------------- */
 
-static inline void sift_up(hh_query *q, uint32_t i)
+static inline void sift_up(hh_query *q, uint32_t i, hh__hentry x)
 {
-    uint32_t v = q->heap[i], d = q->dist_ds[v];
+    hh__hentry *h = q->heap;
     while (i > 0) {
         uint32_t parent = (i - 1) / 4;
-        uint32_t pv = q->heap[parent];
-        if (q->dist_ds[pv] <= d)
+        if (h[parent].key <= x.key)
             break;
-        q->heap[i] = pv;
-        q->pos[pv] = i;
+        h[i] = h[parent];
+        q->vs[h[i].v].pos = i;
         i = parent;
     }
-    q->heap[i] = v;
-    q->pos[v] = i;
+    h[i] = x;
+    q->vs[x.v].pos = i;
 }
 
 static inline uint32_t pop_min(hh_query *q)
 {
-    uint32_t top = q->heap[0];
-    q->pos[top] = NOT_IN_HEAP;
+    hh__hentry *h = q->heap;
+    uint32_t top = h[0].v;
+    q->vs[top].pos = NOT_IN_HEAP;
     uint32_t n = --q->heap_n;
     if (n == 0)
         return top;
-    uint32_t v = q->heap[n], d = q->dist_ds[v], i = 0;
+    hh__hentry x = h[n];
+    uint32_t i = 0;
     for (;;) {
         uint32_t c = 4 * i + 1;
         if (c >= n)
             break;
-        uint32_t best = c, bd = q->dist_ds[q->heap[c]];
+        uint32_t best = c, bd = h[c].key;
         uint32_t end = c + 4 < n ? c + 4 : n;
-        for (uint32_t k = c + 1; k < end; k++) {
-            uint32_t kd = q->dist_ds[q->heap[k]];
-            if (kd < bd)
-                bd = kd, best = k;
-        }
-        if (bd >= d)
+        for (uint32_t k = c + 1; k < end; k++)
+            if (h[k].key < bd)
+                bd = h[k].key, best = k;
+        if (bd >= x.key)
             break;
-        q->heap[i] = q->heap[best];
-        q->pos[q->heap[i]] = i;
+        h[i] = h[best];
+        q->vs[h[i].v].pos = i;
         i = best;
     }
-    q->heap[i] = v;
-    q->pos[v] = i;
+    h[i] = x;
+    q->vs[x.v].pos = i;
     return top;
 }
 
 /* Offers vertex v the time d (ds) and length l (dm). */
 static inline void relax(hh_query *q, uint32_t v, uint32_t d, uint32_t l)
 {
-    if (q->stamp[v] != q->gen) {
-        q->stamp[v] = q->gen;
-        q->dist_ds[v] = d;
-        q->len_dm[v] = l;
-        q->heap[q->heap_n] = v;
-        sift_up(q, q->heap_n++);
-    } else if (d < q->dist_ds[v] && q->pos[v] != NOT_IN_HEAP) {
-        q->dist_ds[v] = d;
-        q->len_dm[v] = l;
-        sift_up(q, q->pos[v]);
+    if (q->vs[v].stamp != q->gen) {
+        q->vs[v].stamp = q->gen;
+        q->vs[v].dist_ds = d;
+        q->vs[v].len_dm = l;
+        sift_up(q, q->heap_n++, (hh__hentry){d, v});
+    } else if (d < q->vs[v].dist_ds && q->vs[v].pos != NOT_IN_HEAP) {
+        q->vs[v].dist_ds = d;
+        q->vs[v].len_dm = l;
+        sift_up(q, q->vs[v].pos, (hh__hentry){d, v});
     }
 }
 
 static void new_generation(hh_query *q)
 {
     if (++q->gen == 0) { /* wrapped: forget every stamp once per 4 billion searches */
-        memset(q->stamp, 0, (size_t)q->n * sizeof *q->stamp);
+        memset(q->vs, 0, (size_t)q->n * sizeof *q->vs);
+        memset(q->edge_stamp, 0, (size_t)q->net->n_edges * sizeof *q->edge_stamp);
         q->gen = 1;
     }
     q->heap_n = 0;
@@ -149,19 +146,19 @@ int hh_query_run(hh_query *q, hh_mode mode, const hh_snap *origin, double max_s)
     const uint32_t *fo = net->first_out[mode];
     const hh__arc *A = net->arcs[mode];
     while (q->heap_n) {
+        uint32_t dv = q->heap[0].key;
         uint32_t v = pop_min(q);
-        uint32_t dv = q->dist_ds[v];
         if (dv > bound) {
             /* settled beyond the bound: not reached; drop the rest */
-            q->stamp[v] = q->gen - 1;
+            q->vs[v].stamp = q->gen - 1;
             while (q->heap_n) {
                 uint32_t w = pop_min(q);
-                q->stamp[w] = q->gen - 1;
+                q->vs[w].stamp = q->gen - 1;
             }
             break;
         }
         q->settled[q->n_settled++] = v;
-        uint32_t lv = q->len_dm[v];
+        uint32_t lv = q->vs[v].len_dm;
         for (uint32_t a = fo[v], end = fo[v + 1]; a < end; a++)
             relax(q, A[a].head, dv + A[a].dur_ds, lv + A[a].len_dm);
     }
@@ -178,15 +175,15 @@ double hh__query_time_on_edge(const hh_query *q, uint32_t ei, double along_m, do
     f = f < 0 ? 0 : f > 1 ? 1 : f;
     double best = INFINITY, bestd = INFINITY;
     uint32_t fwd = e->dur_ds[m][0], bwd = e->dur_ds[m][1];
-    if (fwd != HH_DUR_NONE && q->stamp[e->from] == q->gen) {
-        double t = q->dist_ds[e->from] / 10.0 + f * fwd / 10.0;
+    if (fwd != HH_DUR_NONE && q->vs[e->from].stamp == q->gen) {
+        double t = q->vs[e->from].dist_ds / 10.0 + f * fwd / 10.0;
         if (t < best)
-            best = t, bestd = q->len_dm[e->from] / 10.0 + f * len_m;
+            best = t, bestd = q->vs[e->from].len_dm / 10.0 + f * len_m;
     }
-    if (bwd != HH_DUR_NONE && q->stamp[e->to] == q->gen) {
-        double t = q->dist_ds[e->to] / 10.0 + (1 - f) * bwd / 10.0;
+    if (bwd != HH_DUR_NONE && q->vs[e->to].stamp == q->gen) {
+        double t = q->vs[e->to].dist_ds / 10.0 + (1 - f) * bwd / 10.0;
         if (t < best)
-            best = t, bestd = q->len_dm[e->to] / 10.0 + (1 - f) * len_m;
+            best = t, bestd = q->vs[e->to].len_dm / 10.0 + (1 - f) * len_m;
     }
     if (ei == q->origin.edge) {
         /* along the origin's own edge, without passing a vertex */
