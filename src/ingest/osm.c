@@ -286,6 +286,8 @@ int hh__osm_read(const char *path, const hh_profile *p, hh__osm *out, char *err,
         snprintf(err, errlen, "%s: %s", path, readosm_msg(READOSM_INVALID_SUFFIX));
         return HH_EFORMAT;
     }
+    if (ends_with(src, ".pbf") && (rc = hh__pbf_check(src, err, errlen)))
+        return rc;
     hh__osm o;
     memset(&o, 0, sizeof o);
     reader r = {.o = &o, .p = p};

@@ -38,6 +38,10 @@ typedef struct hh__osm {
 
 int hh__osm_read(const char *path, const hh_profile *p, hh__osm *out, char *err, size_t errlen);
 void hh__osm_free(hh__osm *o);
+/* Checks an OSM PBF file's block framing against the format's size caps
+ * (see pbf_check.c); HH_EFORMAT / HH_ETRUNCATED with a message. */
+int hh__pbf_check(const char *path, char *err, size_t errlen);
+
 /* Index of a node id in o->node_id, or -1. */
 ptrdiff_t hh__osm_node_index(const hh__osm *o, int64_t id);
 
