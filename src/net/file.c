@@ -100,6 +100,11 @@ int hh__net_write(const hh__net_parts *p, const char *path, uint64_t *bytes, cha
         snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
         return HH_EIO;
     }
+    /* mkstemp creates 0600; a network file is shared by servers and users */
+    mode_t um = umask(0);
+    umask(um);
+    if (fchmod(fd, 0666 & ~um))
+        goto io_fail;
     /* body CRC covers everything after the header, padding included */
     uint32_t crc = 0;
     static const uint8_t zeros[8] = {0};

@@ -1,0 +1,206 @@
+/* bench_street.c: isochrone latency over fixed-seed random origins.
+ *
+ *   bench_street NET MODE N SEED MINUTES [ORIGINS.csv]
+ *       picks N origins, then per origin times hh_query_run (bounded to
+ *       MINUTES*60 s) and hh_isochrone_build (one band of MINUTES) apart;
+ *       prints key=value lines: medians and p90 in milliseconds.
+ *   bench_street --points NET MODE N SEED OUT.csv
+ *       only picks N points and writes them (the matrix benchmark's input).
+ *
+ * Points are uniform in the network's bounding box, drawn by splitmix64 from
+ * SEED (so the same on every machine), and kept only when hh_snap_point finds
+ * a MODE edge within 200 m; the CSV (id,lon,lat) holds the snapped
+ * position, so any other engine fed the file starts on the same street.
+ * Percentiles interpolate linearly between ranks, as PostgreSQL's
+ * percentile_cont does, so both sides of bench/run.sh compute them alike.
+ * One untimed warm-up query runs first (page faults of the mapped file). */
+#include "halfhour.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define SNAP_MAX_M 200.0
+#define TRIES_PER_POINT 10000
+
+static uint64_t splitmix64(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15u);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+}
+
+static double uniform01(uint64_t *s)
+{
+    return (double)(splitmix64(s) >> 11) * 0x1p-53;
+}
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* p in [0,1] of v[0..n-1] (sorted in place), interpolated between ranks. */
+static double percentile(double *v, size_t n, double p)
+{
+    if (n == 0)
+        return NAN;
+    qsort(v, n, sizeof *v, cmp_double);
+    double pos = p * (double)(n - 1);
+    size_t lo = (size_t)pos;
+    if (lo + 1 >= n)
+        return v[n - 1];
+    return v[lo] + (pos - (double)lo) * (v[lo + 1] - v[lo]);
+}
+
+/* Draws n snappable points; returns the number of draws, or a negative code. */
+static long pick_points(const hh_net *net, hh_mode mode, size_t n,
+                        uint64_t seed, hh_snap *out)
+{
+    hh_net_info info;
+    hh_net_get_info(net, &info);
+    uint64_t s = seed;
+    long draws = 0;
+    for (size_t i = 0; i < n; i++) {
+        int rc, tries = 0;
+        do {
+            if (++tries > TRIES_PER_POINT)
+                return HH_EEMPTY;
+            double lon = info.min_lon + uniform01(&s) * (info.max_lon - info.min_lon);
+            double lat = info.min_lat + uniform01(&s) * (info.max_lat - info.min_lat);
+            draws++;
+            rc = hh_snap_point(net, mode, lon, lat, SNAP_MAX_M, &out[i]);
+        } while (rc == HH_ENOSNAP);
+        if (rc < 0)
+            return rc;
+    }
+    return draws;
+}
+
+static int write_points(const char *path, const hh_snap *pts, size_t n)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return HH_EIO;
+    fprintf(f, "id,lon,lat\n");
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "%zu,%.7f,%.7f\n", i, pts[i].lon, pts[i].lat);
+    return fclose(f) == 0 ? 0 : HH_EIO;
+}
+
+static void print_stats(const char *key, double *v, size_t n)
+{
+    printf("%s_median_ms=%.4f\n", key, percentile(v, n, 0.5));
+    printf("%s_p90_ms=%.4f\n", key, percentile(v, n, 0.9));
+}
+
+static int usage(void)
+{
+    fprintf(stderr,
+            "usage: bench_street NET MODE N SEED MINUTES [ORIGINS.csv]\n"
+            "       bench_street --points NET MODE N SEED OUT.csv\n");
+    return 2;
+}
+
+static int die(const char *what, int rc)
+{
+    fprintf(stderr, "bench_street: %s: %s\n", what, hh_strerror(rc));
+    return 1;
+}
+
+int main(int argc, char **argv)
+{
+    int points_only = argc > 1 && strcmp(argv[1], "--points") == 0;
+    char **a = argv + points_only;
+    int na = argc - points_only;
+    if (points_only ? na != 6 : (na != 6 && na != 7))
+        return usage();
+
+    const char *net_path = a[1];
+    hh_mode mode;
+    char *end;
+    long n_arg = strtol(a[3], &end, 10);
+    if (hh_mode_parse(a[2], &mode) < 0 || *end || n_arg <= 0 || n_arg > 10000000)
+        return usage();
+    size_t n = (size_t)n_arg;
+    uint64_t seed = strtoull(a[4], &end, 10);
+    if (*end)
+        return usage();
+    double minutes = points_only ? 0 : strtod(a[5], &end);
+    if (!points_only && (*end || !(minutes > 0)))
+        return usage();
+    const char *csv = points_only ? a[5] : (na == 7 ? a[6] : NULL);
+
+    char err[256] = "";
+    hh_net *net = NULL;
+    int rc = hh_net_open(net_path, &net, err, sizeof err);
+    if (rc < 0) {
+        fprintf(stderr, "bench_street: %s: %s\n", net_path, err[0] ? err : hh_strerror(rc));
+        return 1;
+    }
+    hh_snap *pts = calloc(n, sizeof *pts);
+    double *t_search = calloc(n, sizeof *t_search);
+    double *t_poly = calloc(n, sizeof *t_poly);
+    double *t_total = calloc(n, sizeof *t_total);
+    double *area = calloc(n, sizeof *area);
+    if (!pts || !t_search || !t_poly || !t_total || !area)
+        return die("allocating", HH_ENOMEM);
+
+    long draws = pick_points(net, mode, n, seed, pts);
+    if (draws < 0)
+        return die("picking points", (int)draws);
+    if (csv && (rc = write_points(csv, pts, n)) < 0)
+        return die(csv, rc);
+    printf("points=%zu\npoint_draws=%ld\n", n, draws);
+    if (points_only)
+        goto done;
+
+    hh_query *q = NULL;
+    if ((rc = hh_query_init(net, &q)) < 0)
+        return die("hh_query_init", rc);
+    double max_s = minutes * 60.0;
+    for (size_t i = 0; i <= n; i++) {
+        /* i == 0 is the untimed warm-up on the first origin */
+        const hh_snap *o = &pts[i == 0 ? 0 : i - 1];
+        hh_isochrone iso;
+        double t0 = now_ms();
+        if ((rc = hh_query_run(q, mode, o, max_s)) < 0)
+            return die("hh_query_run", rc);
+        double t1 = now_ms();
+        if ((rc = hh_isochrone_build(q, &minutes, 1, &iso)) < 0)
+            return die("hh_isochrone_build", rc);
+        double t2 = now_ms();
+        if (i > 0) {
+            t_search[i - 1] = t1 - t0;
+            t_poly[i - 1] = t2 - t1;
+            t_total[i - 1] = t2 - t0;
+            area[i - 1] = iso.n_bands ? iso.bands[0].area_km2 : 0;
+        }
+        hh_isochrone_free(&iso);
+    }
+    hh_query_free(q);
+    printf("minutes=%g\n", minutes);
+    print_stats("search", t_search, n);
+    print_stats("poly", t_poly, n);
+    print_stats("total", t_total, n);
+    printf("area_median_km2=%.2f\n", percentile(area, n, 0.5));
+done:
+    free(area);
+    free(t_total);
+    free(t_poly);
+    free(t_search);
+    free(pts);
+    hh_net_close(net);
+    return 0;
+}
