@@ -9,11 +9,17 @@ static void help(void)
 {
     hh_profile p;
     hh_profile_default(&p);
-    printf("usage: halfhour build OSMFILE [-o NET.hh] [--profile FILE] [--set key=value]... [-q]\n\n"
+    printf("usage: halfhour build OSMFILE [--gtfs FEED.zip]... [-o NET.hh] [--profile FILE]\n"
+           "                      [--set key=value]... [-q]\n\n"
            "Reads an OpenStreetMap extract (.osm.pbf, .pbf, .osm, .osm.bz2) and writes one\n"
            "network file for walk, bike and car (default output: OSMFILE's name with .hh).\n"
+           "With --gtfs (repeatable) the GTFS feeds are merged into one timetable (ids kept\n"
+           "apart per feed); every stop joins the walk network within transit.link_m and\n"
+           "footpaths between stops follow the streets up to transit.transfer_m; stops\n"
+           "that cannot be linked are listed.\n"
            "The file is written to a temporary name and renamed when complete.\n\n"
            "  -o FILE          output network file\n"
+           "  --gtfs FILE      a GTFS feed (.zip) to merge in, repeatable\n"
            "  --profile FILE   settings file of `key = value` lines ('#' starts a comment)\n"
            "  --set key=value  one setting, applied after --profile (repeatable)\n"
            "  -q               no report on stderr\n\n"
@@ -43,13 +49,13 @@ static void help(void)
 
 int cmd_build(int argc, char **argv)
 {
-    static const char *const wv[] = {"-o", "--profile", "--set", NULL};
+    static const char *const wv[] = {"-o", "--profile", "--set", "--gtfs", NULL};
     static const char *const fl[] = {"-q", "--help", "-h", NULL};
     cli_args a;
     cli_args_init(&a, argc, argv, wv, fl);
     const char *in = NULL, *out = NULL, *prof = NULL;
-    const char *sets[256];
-    int n_sets = 0, quiet = 0, r;
+    const char *sets[256], *gtfs[64];
+    int n_sets = 0, n_gtfs = 0, quiet = 0, r;
     while ((r = cli_args_next(&a)) == 1) {
         if (!a.name) {
             if (in)
@@ -66,6 +72,10 @@ int cmd_build(int argc, char **argv)
             if (n_sets == 256)
                 return cli_usage("build", "too many --set");
             sets[n_sets++] = a.val;
+        } else if (!strcmp(a.name, "--gtfs")) {
+            if (n_gtfs == 64)
+                return cli_usage("build", "at most 64 --gtfs feeds");
+            gtfs[n_gtfs++] = a.val;
         } else if (!strcmp(a.name, "-q"))
             quiet = 1;
     }
@@ -100,7 +110,7 @@ int cmd_build(int argc, char **argv)
         if (hh_profile_set(&p, sets[i], err, sizeof err))
             return cli_fail("--set %s", err);
     hh_build_stats st;
-    if (hh_build(in, &p, out, &st, quiet ? NULL : cli_progress, NULL, err, sizeof err))
+    if (hh_build_transit(in, gtfs, (size_t)n_gtfs, &p, out, &st, quiet ? NULL : cli_progress, NULL, err, sizeof err))
         return cli_fail("%s", err);
     if (!quiet) {
         fprintf(stderr, "halfhour: built %s in %.2f s (%.1f MB)\n", out, st.seconds, st.file_bytes / 1e6);
@@ -116,6 +126,15 @@ int cmd_build(int argc, char **argv)
             if (st.ways_per_class[c])
                 fprintf(stderr, " %s %llu", hh_class_name(c), (unsigned long long)st.ways_per_class[c]);
         fputc('\n', stderr);
+        if (n_gtfs) {
+            fprintf(stderr, "  transit: %u feeds, %u stops, %u routes, %u trips in %u patterns; %u footpaths\n",
+                    st.n_feeds, st.n_stops, st.n_routes, st.n_trips, st.n_patterns, st.footpaths);
+            fprintf(stderr, "  stops linked to the walk network: %u", st.stops_linked);
+            if (st.stops_unlinked)
+                fprintf(stderr, "; NOT linked (farther than %g m from a walkable street): %u: %s", p.transit_link_m,
+                        st.stops_unlinked, st.unlinked_stops);
+            fputc('\n', stderr);
+        }
     }
     return 0;
 }

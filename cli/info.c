@@ -76,7 +76,21 @@ int cmd_info(int argc, char **argv)
             printf("%s\"%s\":%s", first ? "" : ",", line, eq + 3);
             first = 0;
         }
-        printf("},\"attribution\":\"(c) OpenStreetMap contributors, ODbL 1.0\"}\n");
+        printf("},\"feeds\":[");
+        for (uint32_t f = 0; f < hh_net_n_feeds(net); f++) {
+            hh_feed_info fi;
+            if (hh_net_feed_info(net, f, &fi))
+                continue;
+            printf("%s{\"name\":", f ? "," : "");
+            json_str(fi.name);
+            printf(",\"timezone\":");
+            json_str(fi.timezone);
+            printf(",\"first_date\":%d,\"last_date\":%d,\"stops\":%u,\"stops_linked\":%u,\"routes\":%u,"
+                   "\"trips\":%u,\"busiest_date\":%d,\"trips_busiest_day\":%u}",
+                   fi.first_date, fi.last_date, fi.stops, fi.stops_linked, fi.routes, fi.trips, fi.busiest_date,
+                   fi.trips_busiest);
+        }
+        printf("],\"attribution\":\"(c) OpenStreetMap contributors, ODbL 1.0\"}\n");
     } else {
         printf("network   %s\nformat    version %u, %.1f MB\nsource    %s\nbuilt     %s\n", path,
                in.format_version, in.file_bytes / 1e6, in.source, in.built_at);
@@ -86,6 +100,17 @@ int cmd_info(int argc, char **argv)
                in.restrictions);
         for (int m = 0; m < HH_N_MODES; m++)
             printf("%-9s %u arcs over %u vertices\n", hh_mode_name((hh_mode)m), in.arcs[m], in.scc_nodes[m]);
+        for (uint32_t f = 0; f < hh_net_n_feeds(net); f++) {
+            hh_feed_info fi;
+            if (hh_net_feed_info(net, f, &fi))
+                continue;
+            printf("feed      %s (%s): service %04d-%02d-%02d..%04d-%02d-%02d, %u stops (%u linked), %u routes, "
+                   "%u trips; busiest day %04d-%02d-%02d with %u trips\n",
+                   fi.name, fi.timezone, fi.first_date / 10000, fi.first_date / 100 % 100, fi.first_date % 100,
+                   fi.last_date / 10000, fi.last_date / 100 % 100, fi.last_date % 100, fi.stops, fi.stops_linked,
+                   fi.routes, fi.trips, fi.busiest_date / 10000, fi.busiest_date / 100 % 100,
+                   fi.busiest_date % 100, fi.trips_busiest);
+        }
         printf("profile:\n");
         for (char *line = strtok(prof, "\n"); line; line = strtok(NULL, "\n"))
             printf("  %s\n", line);

@@ -103,6 +103,10 @@ typedef struct hh_profile {
     /* isochrone polygons */
     double iso_cell_m;   /* raster cell size of the contouring grid */
     double iso_buffer_m; /* no land farther than this from a reached street */
+    /* transit: a stop joins the walk network within this distance (m) */
+    double transit_link_m;
+    /* transit: footpaths between stops up to this walking distance (m) */
+    double transit_transfer_m;
 } hh_profile;
 
 void hh_profile_default(hh_profile *p);
@@ -127,6 +131,10 @@ typedef struct hh_build_stats {
     uint32_t restrictions;                 /* turn restrictions stored */
     uint64_t file_bytes;
     double seconds;
+    /* transit (zero without GTFS feeds) */
+    uint32_t n_feeds, n_stops, n_routes, n_trips, n_patterns;
+    uint32_t stops_linked, stops_unlinked, footpaths;
+    char unlinked_stops[512]; /* ids of unlinked stops (location_type 0), comma-separated, cut short */
 } hh_build_stats;
 
 /* Progress callback: stage name and fraction 0..1; may be NULL. */
@@ -138,6 +146,11 @@ typedef void (*hh_progress_fn)(const char *stage, double frac, void *ud);
 int hh_build(const char *osm_path, const hh_profile *p, const char *out_path,
              hh_build_stats *stats, hh_progress_fn progress, void *ud,
              char *err, size_t errlen);
+/* The same, plus n_gtfs GTFS feeds (.zip) merged into one timetable whose
+ * stops are linked to the walk network. */
+int hh_build_transit(const char *osm_path, const char *const *gtfs_paths, size_t n_gtfs,
+                     const hh_profile *p, const char *out_path, hh_build_stats *stats,
+                     hh_progress_fn progress, void *ud, char *err, size_t errlen);
 
 /* ---- the network file ------------------------------------------------- */
 typedef struct hh_net hh_net;
@@ -160,6 +173,19 @@ typedef struct hh_net_info {
     hh_profile profile;       /* settings it was built with */
 } hh_net_info;
 void hh_net_get_info(const hh_net *net, hh_net_info *out);
+
+/* Public-transit feeds merged into the network (0 without GTFS). */
+typedef struct hh_feed_info {
+    const char *name;           /* zip file name */
+    const char *timezone;       /* agency_timezone */
+    int32_t first_date, last_date; /* YYYYMMDD service range */
+    uint32_t stops, routes, trips;
+    uint32_t stops_linked;      /* stops (location_type 0) joined to the walk network */
+    int32_t busiest_date;       /* YYYYMMDD with the most departures */
+    uint32_t trips_busiest;     /* trips (frequency runs counted) that day */
+} hh_feed_info;
+uint32_t hh_net_n_feeds(const hh_net *net);
+int hh_net_feed_info(const hh_net *net, uint32_t feed, hh_feed_info *out);
 
 /* An edge as a mode sees it (for export and inspection). */
 typedef struct hh_edge_view {

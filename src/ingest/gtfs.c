@@ -116,6 +116,14 @@ uint32_t hh__timetable_find(const hh__timetable *tt, hh__gtfs_kind kind, uint32_
     case HH__GTFS_SERVICE: b = f->service_begin, e = f->service_end; break;
     default: b = f->trip_begin, e = f->trip_end; break;
     }
+    if (!tt->idmaps) {
+        /* a timetable mapped from a network file has no lookup tables */
+        const uint32_t *ids = kind_ids(tt, kind);
+        for (uint32_t i = b; i < e; i++)
+            if (!strcmp(tt->strs + ids[i], id))
+                return i;
+        return NONE;
+    }
     return idmap_get(&tt->idmaps[kind], id_hash(feed, id), id, kind_ids(tt, kind), tt->strs, b, e);
 }
 

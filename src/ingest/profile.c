@@ -95,6 +95,8 @@ void hh_profile_default(hh_profile *p)
     p->connector_kmh[HH_MODE_CAR] = WALK_KMH;
     p->iso_cell_m = 50;
     p->iso_buffer_m = 100;
+    p->transit_link_m = 300;
+    p->transit_transfer_m = 1000; /* R5's default maximum transfer distance */
 }
 
 /* ---- key = value settings -------------------------------------------- */
@@ -171,6 +173,11 @@ int hh_profile_set(hh_profile *p, const char *kv, char *err, size_t errlen)
                 p->bike_push_on_footways = (int)d;
                 return 0;
             }
+        } else if (!strcmp(key, "transit")) {
+            if (!strcmp(sub, "link_m"))
+                target = &p->transit_link_m, lo = 1, hi = 5000;
+            else if (!strcmp(sub, "transfer_m"))
+                target = &p->transit_transfer_m, lo = 0, hi = 5000;
         } else if (!strcmp(key, "iso")) {
             if (!strcmp(sub, "cell_m"))
                 target = &p->iso_cell_m, lo = 5, hi = 1000;
@@ -247,6 +254,8 @@ size_t hh_profile_format(const hh_profile *p, char *buf, size_t cap)
     OUT("bike.push_on_footways = %d\n", p->bike_push_on_footways);
     OUT("iso.cell_m = %g\n", p->iso_cell_m);
     OUT("iso.buffer_m = %g\n", p->iso_buffer_m);
+    OUT("transit.link_m = %g\n", p->transit_link_m);
+    OUT("transit.transfer_m = %g\n", p->transit_transfer_m);
 #undef OUT
     return n;
 }

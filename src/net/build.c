@@ -12,8 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "ingest/gtfs.h"
 #include "ingest/osm.h"
+#include "net/transit.h"
 #include "net/net.h"
 #include "util/alloc.h"
 
@@ -581,6 +584,35 @@ static char *make_meta(const char *osm_path, const hh_profile *p, const hh_build
 int hh_build(const char *osm_path, const hh_profile *p, const char *out_path, hh_build_stats *stats,
              hh_progress_fn progress, void *ud, char *err, size_t errlen)
 {
+    return hh_build_transit(osm_path, NULL, 0, p, out_path, stats, progress, ud, err, errlen);
+}
+
+/* Streets first, written to a temporary file and opened, so that stops are
+ * linked and footpaths found with the very search queries will use. */
+static int add_transit(hh__net_parts *parts, const hh__timetable *tt, const hh_profile *p, const char *out_path,
+                       hh_build_stats *st, char *err, size_t errlen)
+{
+    size_t n = strlen(out_path) + 32;
+    char *tmp = hh__malloc(n);
+    if (!tmp)
+        return HH_ENOMEM;
+    snprintf(tmp, n, "%s.streets-%ld", out_path, (long)getpid());
+    int rc = hh__net_write(parts, tmp, NULL, err, errlen);
+    hh_net *net = NULL;
+    if (!rc)
+        rc = hh_net_open(tmp, &net, err, errlen);
+    if (!rc)
+        rc = hh__transit_build(net, tt, p, parts, st, err, errlen);
+    hh_net_close(net);
+    unlink(tmp);
+    hh__free(tmp);
+    return rc;
+}
+
+int hh_build_transit(const char *osm_path, const char *const *gtfs_paths, size_t n_gtfs, const hh_profile *p,
+                     const char *out_path, hh_build_stats *stats, hh_progress_fn progress, void *ud, char *err,
+                     size_t errlen)
+{
     char ebuf[1];
     if (!err)
         err = ebuf, errlen = sizeof ebuf;
@@ -593,11 +625,24 @@ int hh_build(const char *osm_path, const hh_profile *p, const char *out_path, hh
     memset(&b, 0, sizeof b);
     uint8_t *use = NULL;
     uint32_t *inner_cnt = NULL;
+    hh__timetable *tt = NULL;
+    int rc;
+    if (n_gtfs) {
+        /* feeds first: a broken feed fails fast, before the long part */
+        if (progress)
+            progress("reading GTFS", 0, ud);
+        if ((rc = hh__gtfs_load(gtfs_paths, n_gtfs, &tt, err, errlen)))
+            return rc;
+        st.n_feeds = tt->n_feeds, st.n_routes = tt->n_routes, st.n_trips = tt->n_trips;
+        st.n_patterns = tt->n_patterns;
+    }
     if (progress)
         progress("reading OSM", 0, ud);
-    int rc = hh__osm_read(osm_path, p, &o, err, errlen);
-    if (rc)
+    rc = hh__osm_read(osm_path, p, &o, err, errlen);
+    if (rc) {
+        hh__timetable_free(tt);
         return rc;
+    }
     if (progress)
         progress("reading OSM", 1, ud);
     b.o = &o, b.p = p;
@@ -643,6 +688,12 @@ int hh_build(const char *osm_path, const hh_profile *p, const char *out_path, hh
     rc = HH_ENOMEM;
     if (!(b.parts.meta = make_meta(osm_path, p, &st)))
         goto fail;
+    if (tt) {
+        if (progress)
+            progress("linking stops", 0.8, ud);
+        if ((rc = add_transit(&b.parts, tt, p, out_path, &st, err, errlen)))
+            goto fail_written;
+    }
     if (progress)
         progress("writing", 0.9, ud);
     rc = hh__net_write(&b.parts, out_path, &st.file_bytes, err, errlen);
@@ -662,5 +713,6 @@ done:
     hh__free(b.way_edge_first);
     hh__net_parts_free(&b.parts);
     hh__osm_free(&o);
+    hh__timetable_free(tt);
     return rc;
 }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "net/net.h"
+#include "net/transit.h"
 #include "util/alloc.h"
 
 /* header layout (see docs/format.md) */
@@ -65,7 +66,7 @@ static int write_all(int fd, const void *buf, size_t n, uint32_t *crc)
 
 int hh__net_write(const hh__net_parts *p, const char *path, uint64_t *bytes, char *err, size_t errlen)
 {
-    wsec s[32];
+    wsec s[32 + 128];
     int ns = 0;
     s[ns++] = (wsec){HH_SEC_META, 1, p->meta, strlen(p->meta)};
     s[ns++] = (wsec){HH_SEC_NODE_LL, sizeof(hh__ll), p->node_ll, p->n_nodes};
@@ -80,8 +81,10 @@ int hh__net_write(const hh__net_parts *p, const char *path, uint64_t *bytes, cha
     s[ns++] = (wsec){HH_SEC_GRID_FIRST, 4, p->grid_first, (uint64_t)p->grid.nx * p->grid.ny + 1};
     s[ns++] = (wsec){HH_SEC_GRID_ITEM, 4, p->grid_item, p->n_grid_items};
     s[ns++] = (wsec){HH_SEC_RESTRICTION, sizeof(hh__turn), p->turns, p->n_turns};
+    for (uint32_t i = 0; i < p->n_extra; i++)
+        s[ns++] = (wsec){p->extra[i].id, p->extra[i].elem, p->extra[i].data, p->extra[i].count};
 
-    hh__section table[32];
+    hh__section table[sizeof s / sizeof *s];
     uint64_t off = HH_NET_HEADER_SIZE + (uint64_t)ns * sizeof(hh__section);
     for (int i = 0; i < ns; i++) {
         off = (off + 7) & ~(uint64_t)7;
@@ -161,7 +164,26 @@ void hh__net_parts_free(hh__net_parts *p)
     for (int m = 0; m < HH_N_MODES; m++)
         hh__free(p->first_out[m]), hh__free(p->arcs[m]);
     hh__free(p->grid_first), hh__free(p->grid_item), hh__free(p->turns), hh__free(p->meta);
+    for (uint32_t i = 0; i < p->n_owned; i++)
+        hh__free(p->owned[i]);
     memset(p, 0, sizeof *p);
+}
+
+int hh__net_parts_add(hh__net_parts *p, uint32_t id, uint32_t elem, const void *data, uint64_t count, int own)
+{
+    if (p->n_extra == 128 || (own && p->n_owned == 128)) {
+        if (own)
+            hh__free((void *)data);
+        return HH_ERANGE;
+    }
+    p->extra[p->n_extra].id = id;
+    p->extra[p->n_extra].elem = elem;
+    p->extra[p->n_extra].data = data;
+    p->extra[p->n_extra].count = count;
+    p->n_extra++;
+    if (own)
+        p->owned[p->n_owned++] = (void *)data;
+    return 0;
 }
 
 /* ---- open & validate ------------------------------------------------- */
@@ -224,7 +246,7 @@ static int validate(hh_net *net, const char *path, char *err, size_t errlen)
         FAIL(HH_ECHECKSUM, "%s: network file corrupted (checksum mismatch)", path);
     uint32_t ns = get32(m + OFF_NSECT);
     uint64_t toff = get64(m + OFF_SECTOFF);
-    if (ns > 64 || toff != HH_NET_HEADER_SIZE || toff + (uint64_t)ns * sizeof(hh__section) > len)
+    if (ns > 256 || toff != HH_NET_HEADER_SIZE || toff + (uint64_t)ns * sizeof(hh__section) > len)
         FAIL(HH_EFORMAT, "%s: bad section table", path);
     const hh__section *tab = (const hh__section *)(m + toff);
     for (uint32_t i = 0; i < ns; i++) {
@@ -272,6 +294,8 @@ static int validate(hh_net *net, const char *path, char *err, size_t errlen)
     SEC(net->turns, HH_SEC_RESTRICTION, hh__turn, UINT64_MAX);
     net->n_turns = (uint32_t)c;
 #undef SEC
+    net->sections = tab;
+    net->n_sections = ns;
     /* every stored index in range: searches rely on it */
     for (uint32_t e = 0; e < net->n_edges; e++) {
         const hh__edge *ed = &net->edges[e];
@@ -381,6 +405,7 @@ int hh_net_open(const char *path, hh_net **out, char *err, size_t errlen)
             memcpy(net->meta_copy, net->meta, net->meta_len);
             net->meta_copy[net->meta_len] = 0;
             fill_info(net);
+            rc = hh__transit_open(net, path, err, errlen);
         }
     }
     if (rc) {
@@ -398,10 +423,16 @@ void hh_net_close(hh_net *net)
     if (net->map)
         munmap((void *)net->map, net->map_len);
     hh__free(net->meta_copy);
+    hh__transit_close(net->transit);
     hh__free(net);
 }
 
 void hh_net_get_info(const hh_net *net, hh_net_info *out) { *out = net->info; }
+
+const void *hh__net_section(const hh_net *net, uint32_t id, uint32_t elem, uint64_t *count)
+{
+    return find_sec(net->map, net->sections, net->n_sections, id, elem, count);
+}
 
 uint32_t hh_net_n_edges(const hh_net *net) { return net->n_edges; }
 

@@ -93,6 +93,9 @@ struct hh_net {
     const char *meta;
     size_t meta_len;
     char *meta_copy; /* NUL-terminated copies of meta values */
+    const hh__section *sections;
+    uint32_t n_sections;
+    struct hh__transit *transit; /* NULL without transit sections */
     hh_net_info info;
 };
 
@@ -121,11 +124,28 @@ typedef struct hh__net_parts {
     uint32_t n_grid_items;
     hh__turn *turns;
     char *meta;
+    /* further sections (transit, speed-up indexes), written after the rest;
+     * `owned` buffers are freed with the parts */
+    uint32_t n_extra;
+    struct {
+        uint32_t id, elem;
+        const void *data;
+        uint64_t count;
+    } extra[128];
+    uint32_t n_owned;
+    void *owned[128];
 } hh__net_parts;
+
+/* Appends a section; `own` non-zero hands the buffer to the parts. */
+int hh__net_parts_add(hh__net_parts *p, uint32_t id, uint32_t elem, const void *data, uint64_t count, int own);
 
 /* Writes parts to path atomically (path.tmp-XXXXXX, fsync, rename). */
 int hh__net_write(const hh__net_parts *p, const char *path, uint64_t *bytes, char *err, size_t errlen);
 void hh__net_parts_free(hh__net_parts *p);
+
+/* A section of an opened network by id, checking its record size; NULL
+ * when absent or of another record size. */
+const void *hh__net_section(const hh_net *net, uint32_t id, uint32_t elem, uint64_t *count);
 
 /* Great-circle distance in metres (haversine, R = 6371008.8 m). */
 double hh__haversine_m(double lon1, double lat1, double lon2, double lat2);

@@ -1,0 +1,348 @@
+/* transit.c: storing a timetable and its links to the walk network in the
+ * network file, and mapping them back on open (see transit.h). */
+#include "net/transit.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "net/net.h"
+#include "util/alloc.h"
+
+typedef struct hh__tt_feed_rec {
+    uint32_t name_off, tz_off;
+    int32_t first_date, last_date;
+    uint32_t stop_begin, stop_end, route_begin, route_end;
+    uint32_t service_begin, service_end, trip_begin, trip_end;
+    uint32_t n_stop_time_rows, n_interpolated, n_trips_dropped, n_freqs_dropped, n_xfers_skipped;
+    uint32_t pad;
+} hh__tt_feed_rec;
+
+/* ---- build ------------------------------------------------------------- */
+
+static int add_feeds(hh__net_parts *parts, const hh__timetable *tt)
+{
+    hh__tt_feed_rec *r = hh__calloc(tt->n_feeds ? tt->n_feeds : 1, sizeof *r);
+    size_t len = 1;
+    for (uint32_t i = 0; i < tt->n_feeds; i++)
+        len += strlen(tt->feeds[i].name) + strlen(tt->feeds[i].timezone) + 2;
+    char *str = hh__malloc(len);
+    if (!r || !str) {
+        hh__free(r), hh__free(str);
+        return HH_ENOMEM;
+    }
+    size_t at = 0;
+    for (uint32_t i = 0; i < tt->n_feeds; i++) {
+        const hh__gtfs_feed *f = &tt->feeds[i];
+        r[i] = (hh__tt_feed_rec){0};
+        r[i].name_off = (uint32_t)at;
+        at += (size_t)sprintf(str + at, "%s", f->name) + 1;
+        r[i].tz_off = (uint32_t)at;
+        at += (size_t)sprintf(str + at, "%s", f->timezone) + 1;
+        r[i].first_date = f->first_date, r[i].last_date = f->last_date;
+        r[i].stop_begin = f->stop_begin, r[i].stop_end = f->stop_end;
+        r[i].route_begin = f->route_begin, r[i].route_end = f->route_end;
+        r[i].service_begin = f->service_begin, r[i].service_end = f->service_end;
+        r[i].trip_begin = f->trip_begin, r[i].trip_end = f->trip_end;
+        r[i].n_stop_time_rows = f->n_stop_time_rows, r[i].n_interpolated = f->n_interpolated;
+        r[i].n_trips_dropped = f->n_trips_dropped, r[i].n_freqs_dropped = f->n_freqs_dropped;
+        r[i].n_xfers_skipped = f->n_xfers_skipped;
+    }
+    str[at++] = 0;
+    int rc = hh__net_parts_add(parts, HH_SEC_TT_FEED, sizeof *r, r, tt->n_feeds, 1);
+    if (rc) {
+        hh__free(str);
+        return rc;
+    }
+    return hh__net_parts_add(parts, HH_SEC_TT_FEED_STR, 1, str, at, 1);
+}
+
+int hh__transit_build(const hh_net *streets, const hh__timetable *tt, const hh_profile *p,
+                      hh__net_parts *parts, hh_build_stats *st, char *err, size_t errlen)
+{
+    int rc = add_feeds(parts, tt);
+    uint32_t k = 0;
+#define ADD_ARRAY(field, type, count)                                                        \
+    if (!rc)                                                                                 \
+        rc = hh__net_parts_add(parts, HH_SEC_TT_BASE + k, sizeof(type), tt->field, (count), 0); \
+    k++;
+    HH_TT_ARRAYS(ADD_ARRAY)
+#undef ADD_ARRAY
+    if (rc) {
+        snprintf(err, errlen, "transit: %s", hh_strerror(rc));
+        return rc;
+    }
+    uint32_t n = tt->n_stops;
+    hh__stop_link *link = hh__alloc_array(n ? n : 1, sizeof *link);
+    hh_snap *snap = hh__alloc_array(n ? n : 1, sizeof *snap);
+    uint32_t *first = hh__calloc((size_t)n + 1, sizeof *first);
+    hh__foot *foot = NULL;
+    size_t n_foot = 0, cap_foot = 0;
+    hh_query *q = NULL;
+    rc = HH_ENOMEM;
+    if (!link || !snap || !first || hh_query_init(streets, &q))
+        goto fail;
+    uint32_t linked = 0, unlinked = 0;
+    size_t ul = 0;
+    for (uint32_t s = 0; s < n; s++) {
+        link[s] = (hh__stop_link){HH_STOP_UNLINKED, 0, 0};
+        if (isnan(tt->stop_lon[s]) || isnan(tt->stop_lat[s]))
+            continue;
+        if (hh_snap_point(streets, HH_MODE_WALK, tt->stop_lon[s], tt->stop_lat[s], p->transit_link_m, &snap[s]) ==
+            0) {
+            link[s] = (hh__stop_link){snap[s].edge, (float)snap[s].along_m, (float)snap[s].off_m};
+            linked++;
+        } else if (tt->stop_type[s] == 0) {
+            unlinked++;
+            if (ul + 64 < sizeof st->unlinked_stops)
+                ul += (size_t)snprintf(st->unlinked_stops + ul, sizeof st->unlinked_stops - ul, "%s%s",
+                                       ul ? "," : "", hh__timetable_str(tt, tt->stop_id[s]));
+        }
+    }
+    /* footpaths along the streets between linked stops within the bound;
+     * candidates are pre-filtered by straight-line distance */
+    double max_s = p->transit_transfer_m / (p->speed_kmh[HH_MODE_WALK][HH_CLASS_FOOTWAY] / 3.6);
+    if (!(max_s > 0))
+        max_s = p->transit_transfer_m / 1.3;
+    double cos_lat = cos((streets->grid->lat0) * M_PI / 180);
+    for (uint32_t s = 0; s < n; s++) {
+        first[s] = (uint32_t)n_foot;
+        if (link[s].edge == HH_STOP_UNLINKED)
+            continue;
+        if ((rc = hh_query_run(q, HH_MODE_WALK, &snap[s], max_s)))
+            goto fail;
+        double dlat = p->transit_transfer_m / 111195.0, dlon = dlat / (cos_lat > 0.05 ? cos_lat : 0.05);
+        for (uint32_t t = 0; t < n; t++) {
+            if (t == s || link[t].edge == HH_STOP_UNLINKED || fabs(tt->stop_lat[t] - tt->stop_lat[s]) > dlat ||
+                fabs(tt->stop_lon[t] - tt->stop_lon[s]) > dlon)
+                continue;
+            double ts, ds;
+            if (hh_query_time_to(q, &snap[t], &ts, &ds))
+                continue;
+            rc = HH_ENOMEM;
+            if (hh__grow(&foot, &cap_foot, n_foot + 1, sizeof *foot))
+                goto fail;
+            foot[n_foot++] = (hh__foot){t, (uint32_t)ceil(ts)};
+        }
+    }
+    first[n] = (uint32_t)n_foot;
+    hh_query_free(q);
+    q = NULL;
+    hh__free(snap);
+    snap = NULL;
+    rc = hh__net_parts_add(parts, HH_SEC_STOP_LINK, sizeof *link, link, n, 1);
+    link = NULL;
+    if (!rc)
+        rc = hh__net_parts_add(parts, HH_SEC_FOOT_FIRST, sizeof *first, first, (uint64_t)n + 1, 1);
+    first = NULL;
+    if (!rc)
+        rc = hh__net_parts_add(parts, HH_SEC_FOOT, sizeof *foot, foot ? foot : (void *)hh__malloc(1), n_foot, 1);
+    foot = NULL;
+    if (rc)
+        goto fail;
+    st->n_stops = n;
+    st->stops_linked = linked;
+    st->stops_unlinked = unlinked;
+    st->footpaths = (uint32_t)n_foot;
+    return 0;
+fail:
+    snprintf(err, errlen, "transit: %s", hh_strerror(rc));
+    hh_query_free(q);
+    hh__free(link), hh__free(snap), hh__free(first), hh__free(foot);
+    return rc;
+}
+
+/* ---- open -------------------------------------------------------------- */
+
+void hh__transit_close(hh__transit *t)
+{
+    if (!t)
+        return;
+    hh__free(t->tt.feeds);
+    hh__free(t);
+}
+
+#define TFAIL(...)                           \
+    do {                                     \
+        snprintf(err, errlen, __VA_ARGS__);  \
+        hh__transit_close(t);                \
+        return HH_EFORMAT;                   \
+    } while (0)
+
+int hh__transit_open(hh_net *net, const char *path, char *err, size_t errlen)
+{
+    uint64_t nf, nstr;
+    const hh__tt_feed_rec *fr = hh__net_section(net, HH_SEC_TT_FEED, sizeof *fr, &nf);
+    if (!fr)
+        return 0; /* streets only */
+    hh__transit *t = hh__calloc(1, sizeof *t);
+    if (!t)
+        return HH_ENOMEM;
+    const char *fstr = hh__net_section(net, HH_SEC_TT_FEED_STR, 1, &nstr);
+    if (!fstr || nstr == 0 || fstr[nstr - 1] != 0 || nf > 1000)
+        TFAIL("%s: bad transit feed table", path);
+    hh__timetable *tt = &t->tt;
+    tt->n_feeds = (uint32_t)nf;
+    tt->feeds = hh__calloc(nf ? nf : 1, sizeof *tt->feeds);
+    if (!tt->feeds) {
+        hh__transit_close(t);
+        return HH_ENOMEM;
+    }
+    for (uint32_t i = 0; i < nf; i++) {
+        if (fr[i].name_off >= nstr || fr[i].tz_off >= nstr)
+            TFAIL("%s: bad transit feed table", path);
+        hh__gtfs_feed *f = &tt->feeds[i];
+        f->name = (char *)fstr + fr[i].name_off;
+        f->timezone = (char *)fstr + fr[i].tz_off;
+        f->first_date = fr[i].first_date, f->last_date = fr[i].last_date;
+        f->stop_begin = fr[i].stop_begin, f->stop_end = fr[i].stop_end;
+        f->route_begin = fr[i].route_begin, f->route_end = fr[i].route_end;
+        f->service_begin = fr[i].service_begin, f->service_end = fr[i].service_end;
+        f->trip_begin = fr[i].trip_begin, f->trip_end = fr[i].trip_end;
+        f->n_stop_time_rows = fr[i].n_stop_time_rows, f->n_interpolated = fr[i].n_interpolated;
+        f->n_trips_dropped = fr[i].n_trips_dropped, f->n_freqs_dropped = fr[i].n_freqs_dropped;
+        f->n_xfers_skipped = fr[i].n_xfers_skipped;
+    }
+    /* sizes come from the sections themselves, then every array's count is
+     * checked against what the timetable's own offsets say */
+    uint64_t c;
+    uint32_t k = 0;
+#define MAP_ARRAY(field, type, count)                                                        \
+    {                                                                                        \
+        tt->field = (void *)hh__net_section(net, HH_SEC_TT_BASE + k, sizeof(type), &c);      \
+        if (!tt->field)                                                                      \
+            TFAIL("%s: transit section %s missing", path, #field);                           \
+        if (c >= UINT32_MAX)                                                                 \
+            TFAIL("%s: transit section %s too large", path, #field);                         \
+    }                                                                                        \
+    k++;
+    HH_TT_ARRAYS(MAP_ARRAY)
+#undef MAP_ARRAY
+    /* counts: first the base counts, then every dependent one */
+    tt->n_stops = (uint32_t)(hh__net_section(net, HH_SEC_TT_BASE + 0, sizeof(double), &c) ? c : 0);
+#define COUNT_OF(idx, type) (hh__net_section(net, HH_SEC_TT_BASE + (idx), sizeof(type), &c) ? c : 0)
+    k = 0;
+    uint32_t idx_route = 0, idx_service = 0, idx_trip = 0, idx_pat = 0, idx_arr = 0, idx_freq = 0, idx_xfer = 0,
+             idx_strs = 0;
+#define FIND_IDX(field, type, count)                                      \
+    if (!strcmp(#field, "route_id")) idx_route = k;                       \
+    if (!strcmp(#field, "service_id")) idx_service = k;                   \
+    if (!strcmp(#field, "trip_id")) idx_trip = k;                         \
+    if (!strcmp(#field, "pat_route")) idx_pat = k;                        \
+    if (!strcmp(#field, "arr")) idx_arr = k;                              \
+    if (!strcmp(#field, "freq_trip")) idx_freq = k;                       \
+    if (!strcmp(#field, "xfer_from")) idx_xfer = k;                       \
+    if (!strcmp(#field, "strs")) idx_strs = k;                            \
+    k++;
+    HH_TT_ARRAYS(FIND_IDX)
+#undef FIND_IDX
+    tt->n_routes = (uint32_t)COUNT_OF(idx_route, uint32_t);
+    tt->n_services = (uint32_t)COUNT_OF(idx_service, uint32_t);
+    tt->n_trips = (uint32_t)COUNT_OF(idx_trip, uint32_t);
+    tt->n_patterns = (uint32_t)COUNT_OF(idx_pat, uint32_t);
+    tt->n_stop_times = (uint32_t)COUNT_OF(idx_arr, int32_t);
+    tt->n_freqs = (uint32_t)COUNT_OF(idx_freq, uint32_t);
+    tt->n_xfers = (uint32_t)COUNT_OF(idx_xfer, uint32_t);
+    tt->strs_len = (size_t)COUNT_OF(idx_strs, char);
+#undef COUNT_OF
+    if (tt->strs_len == 0 || tt->strs[tt->strs_len - 1] != 0)
+        TFAIL("%s: bad transit string table", path);
+    /* the "first" arrays' last entries bound the dependent arrays: check
+     * each declared count against the section's record count, in order, so
+     * no count is trusted before the array it comes from was checked */
+    k = 0;
+#define CHECK_COUNT(field, type, count)                                                       \
+    {                                                                                         \
+        hh__net_section(net, HH_SEC_TT_BASE + k, sizeof(type), &c);                           \
+        if (c != (uint64_t)(count))                                                           \
+            TFAIL("%s: transit section %s has %llu records, expected %llu", path, #field,     \
+                  (unsigned long long)c, (unsigned long long)(count));                        \
+    }                                                                                         \
+    k++;
+    HH_TT_ARRAYS(CHECK_COUNT)
+#undef CHECK_COUNT
+    char e2[256];
+    if (hh__timetable_check(tt, e2, sizeof e2))
+        TFAIL("%s: transit timetable invalid: %s", path, e2);
+    t->stop_link = hh__net_section(net, HH_SEC_STOP_LINK, sizeof *t->stop_link, &c);
+    if (!t->stop_link || c != tt->n_stops)
+        TFAIL("%s: bad stop links", path);
+    for (uint32_t s = 0; s < tt->n_stops; s++)
+        if (t->stop_link[s].edge != HH_STOP_UNLINKED &&
+            (t->stop_link[s].edge >= net->n_edges ||
+             !(net->edges[t->stop_link[s].edge].mode_mask & (1u << HH_MODE_WALK)) ||
+             !(t->stop_link[s].along_m >= 0) || !(t->stop_link[s].off_m >= 0)))
+            TFAIL("%s: bad stop link %u", path, s);
+    t->foot_first = hh__net_section(net, HH_SEC_FOOT_FIRST, sizeof *t->foot_first, &c);
+    if (!t->foot_first || c != (uint64_t)tt->n_stops + 1)
+        TFAIL("%s: bad footpath index", path);
+    t->foot = hh__net_section(net, HH_SEC_FOOT, sizeof *t->foot, &c);
+    if (!t->foot || t->foot_first[0] != 0 || t->foot_first[tt->n_stops] != c)
+        TFAIL("%s: bad footpaths", path);
+    t->n_foot = (uint32_t)c;
+    for (uint32_t s = 0; s < tt->n_stops; s++)
+        if (t->foot_first[s + 1] < t->foot_first[s])
+            TFAIL("%s: bad footpath index", path);
+    for (uint32_t i = 0; i < t->n_foot; i++)
+        if (t->foot[i].to >= tt->n_stops)
+            TFAIL("%s: bad footpath", path);
+    net->transit = t;
+    return 0;
+}
+
+/* ---- summaries for `info` --------------------------------------------- */
+
+uint32_t hh_net_n_feeds(const hh_net *net) { return net->transit ? net->transit->tt.n_feeds : 0; }
+
+static int32_t next_date(int32_t d)
+{
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int y = d / 10000, m = d / 100 % 100, day = d % 100;
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    int dim = mdays[m - 1] + (m == 2 && leap);
+    if (++day > dim) {
+        day = 1;
+        if (++m > 12)
+            m = 1, y++;
+    }
+    return y * 10000 + m * 100 + day;
+}
+
+int hh_net_feed_info(const hh_net *net, uint32_t feed, hh_feed_info *out)
+{
+    if (!net->transit || feed >= net->transit->tt.n_feeds)
+        return HH_ERANGE;
+    const hh__timetable *tt = &net->transit->tt;
+    const hh__gtfs_feed *f = &tt->feeds[feed];
+    hh_feed_info in = {f->name, f->timezone, f->first_date, f->last_date, f->stop_end - f->stop_begin,
+                       f->route_end - f->route_begin, f->trip_end - f->trip_begin, 0, 0, 0};
+    for (uint32_t s = f->stop_begin; s < f->stop_end; s++)
+        in.stops_linked += tt->stop_type[s] == 0 && net->transit->stop_link[s].edge != HH_STOP_UNLINKED;
+    uint8_t *active = hh__calloc(tt->n_services ? tt->n_services : 1, 1);
+    if (!active)
+        return HH_ENOMEM;
+    /* departures per day over the feed's range (capped at ten years) */
+    int days = 0;
+    for (int32_t d = f->first_date; d && d <= f->last_date && days < 3660; d = next_date(d), days++) {
+        if (hh__timetable_services_on(tt, d, active))
+            break;
+        uint32_t n = 0;
+        for (uint32_t t = f->trip_begin; t < f->trip_end; t++) {
+            if (!active[tt->trip_service[t]] || tt->trip_pattern[t] == HH__GTFS_NONE)
+                continue;
+            uint32_t nf = tt->trip_freq_first[t + 1] - tt->trip_freq_first[t];
+            if (!nf) {
+                n++;
+                continue;
+            }
+            for (uint32_t k = tt->trip_freq_first[t]; k < tt->trip_freq_first[t + 1]; k++)
+                n += (uint32_t)((tt->freq_end[k] - tt->freq_start[k] + tt->freq_headway[k] - 1) / tt->freq_headway[k]);
+        }
+        if (n > in.trips_busiest)
+            in.trips_busiest = n, in.busiest_date = d;
+    }
+    hh__free(active);
+    *out = in;
+    return 0;
+}
