@@ -5,7 +5,11 @@
  * each crossing lies strictly inside a lattice edge and depends only on that
  * edge's two values, so it is shared by exactly the two cells on either side
  * and has exactly one segment in and one out; inside a cell the segments are
- * chords of the square whose ends never interleave, so they never cross. */
+ * chords of the square whose ends never interleave, so they never cross.
+ *
+ * Once per call: lay_raster, splat (the field), find_spans.  Per cutoff:
+ * march (segments, linked into rings as they are made), chain (rings, areas),
+ * assemble (holes to their outer rings, output in metres). */
 #include "reach/contour.h"
 
 #include <assert.h>
@@ -16,14 +20,27 @@
 #include "halfhour.h"
 #include "util/alloc.h"
 
-#ifdef __SSE2__
-#include <emmintrin.h>
+/* The same bits on every machine: no fused multiply-adds (GCC in ISO C
+ * mode never contracts, clang does unless told, on targets that have FMA). */
+#ifdef __clang__
+#pragma STDC FP_CONTRACT OFF
 #endif
 
-/* Crossings stay this far (cell units) from lattice vertices: a crossing on
- * a vertex would be shared by the rings of the cells around it, and rings
- * that touch make invalid polygons. */
-#define T_EPS 1e-6
+/* HH_NO_SIMD builds the portable loops alone (to test them on x86). */
+#if defined(__SSE2__) && !defined(HH_NO_SIMD)
+#define USE_SSE2 1
+#include <emmintrin.h>
+#else
+#define USE_SSE2 0
+#endif
+
+/* Crossings stay this far (cell units) from lattice vertices.  On a vertex a
+ * crossing would be shared by the rings of the cells around it (touching
+ * rings: invalid polygons); near one, two rings may pass as close as
+ * T_EPS * cell / sqrt(2), and that gap must survive the rounding of the
+ * output (7 decimals of a degree is ~1 cm): 1 % of a 5 m cell is 3.5 cm.
+ * Clamping is monotone in the cutoff, so it keeps the nesting. */
+#define T_EPS 0.01
 /* Next to an unreached (+inf) vertex, where the buffer ends between the two
  * vertices is unknown; the crossing goes where the off-road cone from the
  * reached vertex meets the cutoff, but no farther than half a cell (the
@@ -31,9 +48,9 @@
  * would pin every such boundary on the reached vertex and shrink polygons by
  * half a cell all round. */
 #define INF_FRAC 0.5
-/* Edge ids are uint32 (2 per vertex) and one value marks "visited". */
-#define VISITED UINT32_MAX
-#define MAX_VERTICES ((size_t)(UINT32_MAX / 2 - 1))
+/* Columns are int32 (row spans); the raster is capped well below that. */
+#define MAX_VERTICES ((size_t)INT32_MAX)
+#define VISITED SIZE_MAX
 
 typedef struct ring {
     size_t first; /* first point in ws->pts */
@@ -42,6 +59,11 @@ typedef struct ring {
     size_t poly;  /* output polygon it belongs to */
     size_t hits;  /* scratch: ray crossings while placing one hole */
 } ring;
+
+typedef struct seg {
+    double x, y; /* where it starts (a crossing), cell units */
+    size_t next; /* the segment that continues its ring */
+} seg;
 
 typedef struct disc_row {
     long dj, lo, hi; /* row offset, column offsets lo..hi */
@@ -55,14 +77,16 @@ typedef struct seg_ref {
 struct hh__contour_ws {
     float *grid;      /* nx*ny vertex values (s), row-major, +inf unreached */
     size_t grid_cap;
-    uint32_t *next;   /* per edge id: the edge its ring goes to next */
-    size_t next_cap;
     int32_t *span;    /* per row: first, last reached column (empty: lo>hi) */
     size_t span_cap;
     disc_row *disc;   /* the splat footprint */
     size_t disc_cap, n_disc;
-    uint32_t *starts; /* edges where this cutoff's segments start */
-    size_t starts_cap;
+    seg *segs;        /* this cutoff's segments, in cell order */
+    size_t segs_cap;
+    size_t *line;     /* 2 x nx: segments on the lattice lines below, above */
+    size_t line_cap;
+    uint64_t *bits;   /* 2 rows of inside flags, 64 vertices a word */
+    size_t bits_cap;
     double *pts;      /* ring points as x,y in cell units */
     size_t pts_cap;
     ring *rings;
@@ -81,9 +105,8 @@ struct hh__contour_ws {
     size_t res_cap;
 };
 
-/* The lattice: vertex (i, j) sits at (ox + i*cell, oy + j*cell) and has
- * index k = j*nx+i; its edge to (i+1,j) has id 2k, to (i,j+1) id 2k+1, so a
- * ring walking its cells touches nearby ids. */
+/* The lattice: vertex (i, j) sits at (ox + i*cell, oy + j*cell), value at
+ * grid[j*nx+i]; cell (i, j) has corners (i..i+1, j..j+1). */
 typedef struct raster {
     size_t nx, ny, nv;
     double ox, oy, cell;
@@ -104,10 +127,11 @@ void hh__contour_ws_free(hh__contour_ws *ws)
     if (!ws)
         return;
     hh__free(ws->grid);
-    hh__free(ws->next);
     hh__free(ws->span);
     hh__free(ws->disc);
-    hh__free(ws->starts);
+    hh__free(ws->segs);
+    hh__free(ws->line);
+    hh__free(ws->bits);
     hh__free(ws->pts);
     hh__free(ws->rings);
     hh__free(ws->row_first);
@@ -143,27 +167,29 @@ static int check_args(const hh__sample *s, size_t n, const double *cut,
     for (size_t i = 0; i < n_cut; i++)
         if (!(cut[i] > 0 && isfinite(cut[i])) || (i && !(cut[i] > cut[i - 1])))
             return HH_EINVAL;
-    for (size_t i = 0; i < n; i++)
-        if (!isfinite(s[i].x) || !isfinite(s[i].y) || !isfinite(s[i].t))
-            return HH_EINVAL;
-    return 0;
+    return 0; /* the samples are checked by lay_raster, in its pass */
 }
 
 /* Lays the lattice over the samples that can be inside some cutoff, with a
  * buffer_m + one cell margin so the border vertices are never reached (every
  * ring then closes).  Lattice lines sit on multiples of cell_m so that
- * results of different queries line up.  Returns 1 if no sample counts. */
+ * results of different queries line up.  Returns 1 if no sample counts,
+ * HH_EINVAL for a non-finite sample (checked here: a separate pass over a
+ * large cloud costs as much as this one, all of it memory traffic). */
 static int lay_raster(const hh__sample *s, size_t n, double t_max,
                       const hh__contour_params *p, raster *r)
 {
-    double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
+    float x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
     for (size_t i = 0; i < n; i++) {
-        if (!(s[i].t <= t_max))
+        const float x = s[i].x, y = s[i].y, t = s[i].t;
+        if (!isfinite(x) || !isfinite(y) || !isfinite(t))
+            return HH_EINVAL;
+        if (!(t <= t_max))
             continue;
-        x0 = fmin(x0, s[i].x);
-        x1 = fmax(x1, s[i].x);
-        y0 = fmin(y0, s[i].y);
-        y1 = fmax(y1, s[i].y);
+        x0 = x < x0 ? x : x0;
+        x1 = x > x1 ? x : x1;
+        y0 = y < y0 ? y : y0;
+        y1 = y > y1 ? y : y1;
     }
     if (x0 > x1)
         return 1;
@@ -186,7 +212,8 @@ static int lay_raster(const hh__sample *s, size_t n, double t_max,
 static int reserve(hh__contour_ws *ws, const raster *r)
 {
     if (hh__grow(&ws->grid, &ws->grid_cap, r->nv, sizeof *ws->grid) ||
-        hh__grow(&ws->next, &ws->next_cap, 2 * r->nv, sizeof *ws->next) ||
+        hh__grow(&ws->line, &ws->line_cap, 2 * r->nx, sizeof *ws->line) ||
+        hh__grow(&ws->bits, &ws->bits_cap, 2 * ((r->nx >> 6) + 2), sizeof *ws->bits) ||
         hh__grow(&ws->span, &ws->span_cap, 2 * r->ny, sizeof *ws->span))
         return HH_ENOMEM;
     return 0;
@@ -213,6 +240,17 @@ static int make_disc(hh__contour_ws *ws, double rad)
     return 0;
 }
 
+/* Where the sample sits in cell units; 0 if its disc misses the inner
+ * raster (only samples beyond the largest cutoff can). */
+static int sample_pos(const raster *r, const hh__sample *s, double rad, double *fx,
+                      double *fy)
+{
+    *fx = (s->x - r->ox) / r->cell;
+    *fy = (s->y - r->oy) / r->cell;
+    return *fx + rad >= 1 && *fx - rad <= (double)(r->nx - 2) && *fy + rad >= 1 &&
+           *fy - rad <= (double)(r->ny - 2);
+}
+
 /* Each sample lowers the vertices within buffer_m to t + d / offroad_mps
  * (in float: a bit of a second is far below what a polygon can show).
  * Border vertices are never written, so every ring closes. */
@@ -225,11 +263,8 @@ static void splat(hh__contour_ws *ws, const raster *r, const hh__sample *s,
     const long nx = (long)r->nx, imax = nx - 2, jmax = (long)r->ny - 2;
     const float r2 = (float)(rad * rad), ds = (float)r->cell_s;
     for (size_t k = 0; k < n; k++) {
-        const double fx = (s[k].x - r->ox) / r->cell;
-        const double fy = (s[k].y - r->oy) / r->cell;
-        /* only samples beyond the largest cutoff can lie off the raster */
-        if (!(fx + rad >= 1 && fx - rad <= (double)imax && fy + rad >= 1 &&
-              fy - rad <= (double)jmax))
+        double fx, fy;
+        if (!sample_pos(r, &s[k], rad, &fx, &fy))
             continue;
         const long ci = (long)floor(fx + 0.5), cj = (long)floor(fy + 0.5);
         const float fdx = (float)((double)ci - fx), fdy = (float)((double)cj - fy);
@@ -244,23 +279,24 @@ static void splat(hh__contour_ws *ws, const raster *r, const hh__sample *s,
             const float dy = fdy + (float)d->dj, dy2 = dy * dy;
             float *row = g + j * nx;
             long i = ia;
-#ifdef __SSE2__
+#if USE_SSE2
             /* four vertices at a time, lanes past ib forced to +inf so they
              * store back what they read (still inside the grid: ib <= nx-2
-             * and row j+1 exists); same operations in the same order as the
-             * scalar loop, so the same bits */
-            const __m128 vdx0 = _mm_set_ps(3, 2, 1, 0), vinf = _mm_set1_ps(INFINITY);
-            const __m128 vdy2 = _mm_set1_ps(dy2), vr2 = _mm_set1_ps(r2);
-            const __m128 vt = _mm_set1_ps(t), vds = _mm_set1_ps(ds);
+             * and row j+1 exists); the same operations in the same order as
+             * the scalar loop, so the same bits */
+            const __m128 lane = _mm_set_ps(3, 2, 1, 0), vinf = _mm_set1_ps(INFINITY);
+            const __m128 vfdx = _mm_set1_ps(fdx), vdy2 = _mm_set1_ps(dy2);
+            const __m128 vr2 = _mm_set1_ps(r2), vt = _mm_set1_ps(t), vds = _mm_set1_ps(ds);
+            const __m128i ilane = _mm_set_epi32(3, 2, 1, 0), iend = _mm_set1_epi32((int)ib + 1);
             for (; i <= ib; i += 4) {
-                const __m128 dx = _mm_add_ps(_mm_set1_ps(fdx), _mm_add_ps(_mm_set1_ps((float)(i - ci)), vdx0));
+                const __m128 dx = _mm_add_ps(vfdx, _mm_add_ps(_mm_set1_ps((float)(i - ci)), lane));
                 const __m128 d2 = _mm_add_ps(_mm_mul_ps(dx, dx), vdy2);
-                __m128 v = _mm_add_ps(vt, _mm_mul_ps(_mm_sqrt_ps(d2), vds));
-                __m128 keep = _mm_and_ps(_mm_cmple_ps(d2, vr2),
-                                         _mm_cmple_ps(_mm_add_ps(_mm_set1_ps((float)i), vdx0),
-                                                      _mm_set1_ps((float)ib)));
-                v = _mm_or_ps(_mm_and_ps(keep, v), _mm_andnot_ps(keep, vinf));
-                _mm_storeu_ps(row + i, _mm_min_ps(v, _mm_loadu_ps(row + i)));
+                const __m128 v = _mm_add_ps(vt, _mm_mul_ps(_mm_sqrt_ps(d2), vds));
+                const __m128i col = _mm_add_epi32(_mm_set1_epi32((int)i), ilane);
+                const __m128 keep = _mm_and_ps(_mm_cmple_ps(d2, vr2),
+                                               _mm_castsi128_ps(_mm_cmplt_epi32(col, iend)));
+                const __m128 vk = _mm_or_ps(_mm_and_ps(keep, v), _mm_andnot_ps(keep, vinf));
+                _mm_storeu_ps(row + i, _mm_min_ps(vk, _mm_loadu_ps(row + i)));
             }
 #endif
             for (; i <= ib; i++) {
@@ -305,70 +341,6 @@ static const signed char seg_table[16][4] = {
     {3, 1, -1, -1},   {0, 1, -1, -1}, {3, 0, -1, -1}, {-1, -1, -1, -1},
 };
 
-
-static int add_segment(hh__contour_ws *ws, size_t *ns, uint32_t from, uint32_t to)
-{
-    if (*ns == ws->starts_cap &&
-        hh__grow(&ws->starts, &ws->starts_cap, *ns + 1, sizeof *ws->starts))
-        return HH_ENOMEM;
-    ws->next[from] = to;
-    ws->starts[(*ns)++] = from;
-    return 0;
-}
-
-/* Marching squares at level c over the cells next to a reached vertex. */
-static int march(hh__contour_ws *ws, const raster *r, double c, size_t *n_seg)
-{
-    const float *g = ws->grid;
-    const int32_t *span = ws->span;
-    /* ids of a cell's edges (bottom, right, top, left) minus 2k */
-    const uint32_t eo[4] = {0, 3, 2 * (uint32_t)r->nx, 1};
-    /* the largest float <= c: then v <= cf exactly when v <= c, and the
-     * float compares keep this loop cheap */
-    float cf = (float)c;
-    if ((double)cf > c)
-        cf = nextafterf(cf, -INFINITY);
-    size_t ns = 0;
-    for (size_t j = 0; j + 1 < r->ny; j++) {
-        int32_t lo = span[2 * j] < span[2 * j + 2] ? span[2 * j] : span[2 * j + 2];
-        int32_t hi = span[2 * j + 1] > span[2 * j + 3] ? span[2 * j + 1] : span[2 * j + 3];
-        if (lo > hi)
-            continue;
-        /* reached columns are within 1..nx-2, so cells lo-1..hi exist */
-        const float *r0 = g + j * r->nx, *r1 = r0 + r->nx;
-        size_t i = (size_t)lo - 1;
-        unsigned b0 = r0[i] <= cf, b3 = r1[i] <= cf;
-        for (; i <= (size_t)hi; i++) {
-            unsigned b1 = r0[i + 1] <= cf, b2 = r1[i + 1] <= cf;
-            unsigned code = b0 | b1 << 1 | b2 << 2 | b3 << 3;
-            b0 = b1;
-            b3 = b2;
-            if (code == 0 || code == 15)
-                continue;
-            const signed char *t = seg_table[code];
-            int e1 = t[1], e3 = t[3];
-            if (code == 5 || code == 10) {
-                /* The cell centre decides (mean of the corners, +inf if any
-                 * is unreached): it depends on the field alone, so a cell
-                 * joined at one cutoff stays joined at every larger one and
-                 * the nesting holds. */
-                double mid = ((double)r0[i] + r0[i + 1] + r1[i] + r1[i + 1]) / 4;
-                if (mid <= c) {
-                    e1 = t[3];
-                    e3 = t[1];
-                }
-            }
-            const uint32_t e = 2 * (uint32_t)(j * r->nx + i);
-            if (add_segment(ws, &ns, e + eo[t[0]], e + eo[e1]))
-                return HH_ENOMEM;
-            if (t[2] >= 0 && add_segment(ws, &ns, e + eo[t[2]], e + eo[e3]))
-                return HH_ENOMEM;
-        }
-    }
-    *n_seg = ns;
-    return 0;
-}
-
 /* Fraction along the edge from value a to value b where level c is crossed
  * (exactly one of them is <= c).  Monotone in c, so larger cutoffs move every
  * crossing outward; kept off both ends (T_EPS). */
@@ -386,33 +358,184 @@ static inline double crossing(double a, double b, double c, double cell_s)
     return t;
 }
 
-static void edge_point(const hh__contour_ws *ws, const raster *r, uint32_t e,
-                       double c, double *px, double *py)
+/* The crossing on edge e of cell (i, j); r0, r1 are grid rows j and j+1.
+ * Each crossing is computed once, as the start of the one segment leaving
+ * it, so the two cells sharing the edge cannot disagree. */
+static void edge_point(const float *r0, const float *r1, size_t i, size_t j,
+                       int e, double c, double cell_s, seg *sg)
 {
-    const float *g = ws->grid;
-    const uint32_t k = e >> 1, nx = (uint32_t)r->nx;
-    const uint32_t j = k / nx, i = k - j * nx; /* 32-bit: half the cost */
-    if (e & 1) {
-        *px = i;
-        *py = j + crossing(g[k], g[k + nx], c, r->cell_s);
-    } else {
-        *px = i + crossing(g[k], g[k + 1], c, r->cell_s);
-        *py = j;
+    switch (e) {
+    case 0:
+        sg->x = (double)i + crossing(r0[i], r0[i + 1], c, cell_s);
+        sg->y = (double)j;
+        break;
+    case 1:
+        sg->x = (double)(i + 1);
+        sg->y = (double)j + crossing(r0[i + 1], r1[i + 1], c, cell_s);
+        break;
+    case 2:
+        sg->x = (double)i + crossing(r1[i], r1[i + 1], c, cell_s);
+        sg->y = (double)(j + 1);
+        break;
+    default:
+        sg->x = (double)i;
+        sg->y = (double)j + crossing(r0[i], r1[i], c, cell_s);
+        break;
     }
 }
 
-/* Follows next[] from every unvisited start; each crossing has exactly one
- * segment out, so the walks are disjoint cycles. */
-static int chain(hh__contour_ws *ws, const raster *r, double c, size_t n_seg,
-                 size_t *n_rings, size_t *n_pts)
+/* Index of the lowest set bit (x != 0), by de Bruijn multiplication. */
+static inline unsigned low_bit(uint64_t x)
+{
+    static const unsigned char pos[64] = {
+        0,  1,  48, 2,  57, 49, 28, 3,  61, 58, 50, 42, 38, 29, 17, 4,
+        62, 55, 59, 36, 53, 51, 43, 22, 45, 39, 33, 30, 24, 18, 12, 5,
+        63, 47, 56, 27, 60, 41, 37, 16, 54, 35, 52, 21, 44, 32, 23, 11,
+        46, 26, 40, 15, 34, 20, 31, 10, 25, 14, 19, 9,  13, 8,  7,  6};
+    return pos[((x & (0 - x)) * UINT64_C(0x03f79d71b4cb0a89)) >> 58];
+}
+
+/* Bit i of w: vertex i of the row is inside (<= cf).  Unreached columns
+ * (outside the row's span) stay 0, and so does the spare word at the end. */
+static void row_bits(const float *row, const int32_t *span, float cf, uint64_t *w,
+                     size_t nw)
+{
+    memset(w, 0, nw * sizeof *w);
+    for (int32_t i = span[0]; i <= span[1];) {
+        /* a word at a time in a register: or-ing into memory bit by bit
+         * would chain every vertex through a store and a load */
+        const int32_t end = (i | 63) < span[1] ? (i | 63) : span[1];
+        uint64_t acc = 0;
+#if USE_SSE2
+        if ((i & 63) == 0 && end == i + 63) {
+            const __m128 vc = _mm_set1_ps(cf);
+            for (int q = 0; q < 64; q += 4)
+                acc |= (uint64_t)_mm_movemask_ps(_mm_cmple_ps(_mm_loadu_ps(row + i + q), vc)) << q;
+            i += 64;
+        }
+#endif
+        for (; i <= end; i++)
+            acc |= (uint64_t)(row[i] <= cf) << (i & 63);
+        w[(i - 1) >> 6] = acc;
+    }
+}
+
+typedef struct march_row {
+    const float *r0, *r1; /* grid rows j and j+1 */
+    size_t j;
+    size_t *below, *above; /* per column: segment on the line below / above */
+    size_t left;           /* segment on the right edge of the last cell */
+} march_row;
+
+/* The one or two segments of cell (i, j), linked as they are made: the
+ * neighbour across the left edge was the previous cell with segments, the
+ * one across the bottom edge a cell of the previous row, so two rows of ids
+ * replace a table over the whole lattice. */
+static int cell_segments(hh__contour_ws *ws, march_row *mr, size_t i, unsigned code,
+                         double c, double cell_s, size_t *ns)
+{
+    const float *r0 = mr->r0, *r1 = mr->r1;
+    const signed char *t = seg_table[code];
+    int to[2] = {t[1], t[3]};
+    if (code == 5 || code == 10) {
+        /* The cell centre decides (mean of the corners, +inf if any is
+         * unreached): it depends on the field alone, so a cell joined at one
+         * cutoff stays joined at every larger one and the nesting holds. */
+        double mid = ((double)r0[i] + r0[i + 1] + r1[i] + r1[i + 1]) / 4;
+        if (mid <= c) {
+            to[0] = t[3];
+            to[1] = t[1];
+        }
+    }
+    size_t right = VISITED;
+    for (int h = 0; h < 2 && t[2 * h] >= 0; h++) {
+        const size_t id = *ns;
+        if (id == ws->segs_cap && hh__grow(&ws->segs, &ws->segs_cap, id + 1, sizeof *ws->segs))
+            return HH_ENOMEM;
+        seg *sg = &ws->segs[id];
+        const int from = t[2 * h];
+        edge_point(r0, r1, i, mr->j, from, c, cell_s, sg);
+        sg->next = VISITED;
+        /* a segment starting on an edge continues the one ending there in
+         * the neighbour, and the other way round */
+        if (from == 0)
+            ws->segs[mr->below[i]].next = id;
+        else if (from == 3)
+            ws->segs[mr->left].next = id;
+        if (to[h] == 0)
+            sg->next = mr->below[i];
+        else if (to[h] == 3)
+            sg->next = mr->left;
+        if (from == 1 || to[h] == 1)
+            right = id;
+        if (from == 2 || to[h] == 2)
+            mr->above[i] = id;
+        (*ns)++;
+    }
+    mr->left = right;
+    return 0;
+}
+
+/* Marching squares at level c.  Inside flags are packed 64 to a word, so
+ * the cells whose four corners agree (nearly all) are skipped a word at a
+ * time and only boundary cells are visited, left to right. */
+static int march(hh__contour_ws *ws, const raster *r, double c, size_t *n_seg)
+{
+    const int32_t *span = ws->span;
+    const size_t nw = (r->nx >> 6) + 2;
+    uint64_t *A = ws->bits, *B = ws->bits + nw;
+    march_row mr = {0};
+    mr.below = ws->line;
+    mr.above = ws->line + r->nx;
+    /* the largest float <= c: then v <= cf exactly when v <= c */
+    float cf = (float)c;
+    if ((double)cf > c)
+        cf = nextafterf(cf, -INFINITY);
+    size_t ns = 0;
+    row_bits(ws->grid, span, cf, A, nw);
+    for (size_t j = 0; j + 1 < r->ny; j++) {
+        mr.r0 = ws->grid + j * r->nx;
+        mr.r1 = mr.r0 + r->nx;
+        mr.j = j;
+        row_bits(mr.r1, span + 2 * (j + 1), cf, B, nw);
+        for (size_t w = 0; w + 1 < nw; w++) {
+            const uint64_t a = A[w], b = B[w];
+            if ((a | b | A[w + 1] | B[w + 1]) == 0)
+                continue;
+            /* bit i of a1, b1: the corner right of cell i */
+            const uint64_t a1 = a >> 1 | A[w + 1] << 63, b1 = b >> 1 | B[w + 1] << 63;
+            uint64_t mixed = (a ^ a1) | (b ^ b1) | (a ^ b);
+            while (mixed) {
+                const unsigned k = low_bit(mixed);
+                mixed &= mixed - 1;
+                const unsigned code = (unsigned)((a >> k & 1) | (a1 >> k & 1) << 1 |
+                                                 (b1 >> k & 1) << 2 | (b >> k & 1) << 3);
+                if (cell_segments(ws, &mr, (w << 6) + k, code, c, r->cell_s, &ns))
+                    return HH_ENOMEM;
+            }
+        }
+        size_t *tl = mr.below;
+        mr.below = mr.above;
+        mr.above = tl;
+        uint64_t *tb = A;
+        A = B;
+        B = tb;
+    }
+    *n_seg = ns;
+    return 0;
+}
+
+/* Follows the links from every unvisited segment; each crossing has one
+ * segment in and one out, so the walks are disjoint closed rings. */
+static int chain(hh__contour_ws *ws, size_t n_seg, size_t *n_rings, size_t *n_pts)
 {
     size_t nr = 0, np = 0;
+    seg *sg = ws->segs;
     /* every segment gives one point, every ring one closing point more */
     if (hh__grow(&ws->pts, &ws->pts_cap, 2 * (2 * n_seg), sizeof *ws->pts))
         return HH_ENOMEM;
     for (size_t k = 0; k < n_seg; k++) {
-        uint32_t e0 = ws->starts[k];
-        if (ws->next[e0] == VISITED)
+        if (sg[k].next == VISITED)
             continue;
         if (nr == ws->rings_cap &&
             hh__grow(&ws->rings, &ws->rings_cap, nr + 1, sizeof *ws->rings))
@@ -420,15 +543,16 @@ static int chain(hh__contour_ws *ws, const raster *r, double c, size_t n_seg,
         ring *rg = &ws->rings[nr++];
         rg->first = np;
         double *q = ws->pts + 2 * np;
-        uint32_t e = e0;
+        size_t m = k;
         do {
-            assert(e != VISITED);
-            edge_point(ws, r, e, c, &q[0], &q[1]);
+            assert(m != VISITED);
+            q[0] = sg[m].x;
+            q[1] = sg[m].y;
             q += 2;
-            uint32_t to = ws->next[e];
-            ws->next[e] = VISITED;
-            e = to;
-        } while (e != e0);
+            size_t to = sg[m].next;
+            sg[m].next = VISITED;
+            m = to;
+        } while (m != k);
         const double *first = ws->pts + 2 * rg->first;
         q[0] = first[0];
         q[1] = first[1];
@@ -437,9 +561,9 @@ static int chain(hh__contour_ws *ws, const raster *r, double c, size_t n_seg,
         np += rg->n;
         /* shoelace relative to the first point, for precision */
         double a2 = 0;
-        for (size_t m = 1; m + 2 < rg->n; m++) {
-            const double *u = first + 2 * m, *v = u + 2;
-            a2 += (u[0] - first[0]) * (v[1] - first[1]) - (v[0] - first[0]) * (u[1] - first[1]);
+        for (size_t u = 1; u + 2 < rg->n; u++) {
+            const double *a = first + 2 * u, *b = a + 2;
+            a2 += (a[0] - first[0]) * (b[1] - first[1]) - (b[0] - first[0]) * (a[1] - first[1]);
         }
         rg->area = a2 / 2;
         rg->hits = 0;
@@ -614,7 +738,7 @@ int hh__contour(hh__contour_ws *ws, const hh__sample *s, size_t n,
         size_t n_seg, n_rings, n_pts;
         double c = cutoffs_s[done];
         if ((rc = march(ws, &r, c, &n_seg)) ||
-            (rc = chain(ws, &r, c, n_seg, &n_rings, &n_pts)) ||
+            (rc = chain(ws, n_seg, &n_rings, &n_pts)) ||
             (rc = assemble(ws, &r, n_rings, n_pts, &ws->res[done])))
             goto fail;
     }

@@ -10,11 +10,14 @@
  * (one field, several levels), keep enclosed unreached land as holes, and
  * never reach farther than buffer_m + one cell diagonal from a sample.
  *
- * Memory: a hh__contour_ws is owned by one thread, grows to the largest
- * raster seen and is reused (no allocation once warm).  Results are owned by
- * the caller (hh__mpoly_free).
+ * Memory: a hh__contour_ws is owned by one thread (calls on different
+ * workspaces may run concurrently), grows to the largest query seen and is
+ * reused: once warm, a call allocates only its results, which the caller
+ * owns (hh__mpoly_free).
  * Invariant: every output ring is closed (last point == first point), outer
- * rings counter-clockwise, holes clockwise, holes inside their outer ring. */
+ * rings counter-clockwise, holes clockwise, holes inside their outer ring,
+ * and segments that are not neighbours on a ring stay at least cell_m / 150
+ * apart, so rounding the output to ~1 cm keeps the polygons valid. */
 #ifndef HH_REACH_CONTOUR_H
 #define HH_REACH_CONTOUR_H
 
@@ -56,8 +59,7 @@ void hh__contour_ws_free(hh__contour_ws *ws);
  * unbounded search costs splatting time but not raster size.
  * Returns 0, HH_EINVAL (bad params or cutoffs, a non-finite sample field),
  * HH_ERANGE (raster over 2^31 vertices: cell_m far too small for the extent)
- * or HH_ENOMEM; on failure out[] is untouched.  Allocates only the results
- * once ws has seen a raster this large. */
+ * or HH_ENOMEM; on failure out[] is untouched. */
 int hh__contour(hh__contour_ws *ws, const hh__sample *s, size_t n,
                 const double *cutoffs_s, size_t n_cut,
                 const hh__contour_params *p, hh__mpoly *out);

@@ -72,11 +72,20 @@ static int seg_meet(const double *a, const double *b, const double *c, const dou
            (o3 == 0 && on_seg(c, d, a)) || (o4 == 0 && on_seg(c, d, b));
 }
 
+static double pt_seg_dist(const double *p, const double *a, const double *b)
+{
+    double vx = b[0] - a[0], vy = b[1] - a[1];
+    double u = ((p[0] - a[0]) * vx + (p[1] - a[1]) * vy) / (vx * vx + vy * vy);
+    u = u < 0 ? 0 : u > 1 ? 1 : u;
+    return hypot(a[0] + u * vx - p[0], a[1] + u * vy - p[1]);
+}
+
 /* Returns a description of the first defect, or NULL if m is valid:
  * structure, closed rings of >= 4 points, outer CCW / holes CW, holes inside
  * their outer ring, area_m2 consistent, and no two segments of any rings
- * meeting except consecutive ones at their shared point (plain O(n^2)). */
-static const char *check_mpoly(const hh__mpoly *m)
+ * meeting or coming closer than min_sep, except consecutive ones at their
+ * shared point (plain O(n^2)). */
+static const char *check_mpoly_sep(const hh__mpoly *m, double min_sep)
 {
     if (m->n_polys == 0)
         return m->n_rings == 0 && !m->xy ? NULL : "empty but has rings";
@@ -121,13 +130,16 @@ static const char *check_mpoly(const hh__mpoly *m)
                     if (s == r && (j == i + 1 || (i == a0 && j == a1 - 1)))
                         continue; /* neighbours share a point by design */
                     const double *u = m->xy + 2 * j, *v = u + 2;
-                    if (fmax(u[0], v[0]) < fmin(p[0], q[0]) ||
-                        fmin(u[0], v[0]) > fmax(p[0], q[0]) ||
-                        fmax(u[1], v[1]) < fmin(p[1], q[1]) ||
-                        fmin(u[1], v[1]) > fmax(p[1], q[1]))
+                    if (fmax(u[0], v[0]) < fmin(p[0], q[0]) - min_sep ||
+                        fmin(u[0], v[0]) > fmax(p[0], q[0]) + min_sep ||
+                        fmax(u[1], v[1]) < fmin(p[1], q[1]) - min_sep ||
+                        fmin(u[1], v[1]) > fmax(p[1], q[1]) + min_sep)
                         continue;
                     if (seg_meet(p, q, u, v))
                         return "segments meet";
+                    if (pt_seg_dist(p, u, v) < min_sep || pt_seg_dist(q, u, v) < min_sep ||
+                        pt_seg_dist(u, p, q) < min_sep || pt_seg_dist(v, p, q) < min_sep)
+                        return "segments closer than min_sep";
                 }
             }
         }
@@ -135,8 +147,13 @@ static const char *check_mpoly(const hh__mpoly *m)
     return NULL;
 }
 
-/* Random "streets": walks sampled every step_m with time growing along them
- * at speed_mps from a random start time, plus scattered single points. */
+static const char *check_mpoly(const hh__mpoly *m)
+{
+    return check_mpoly_sep(m, 0);
+}
+
+/* Random "streets": walks sampled every step_m, time growing along them at
+ * 5-20 m/s from a random start; one-sample walks are scattered points. */
 static size_t street_cloud(hh__sample *s, size_t cap, uint64_t seed, double box_m,
                            double step_m)
 {
@@ -189,19 +206,25 @@ HH_TEST(contour_single_sample_is_a_disc)
     hh__contour_ws_free(ws);
 }
 
+/* Streets along the sides of a square centred at (c, c) with side `side`. */
+static size_t square_streets(hh__sample *s, size_t n, double c, double side)
+{
+    for (double d = 0; d < side; d += 5) {
+        float lo = (float)(c - side / 2), hi = (float)(c + side / 2), u = (float)(lo + d);
+        s[n++] = (hh__sample){u, lo, 0};
+        s[n++] = (hh__sample){hi, u, 0};
+        s[n++] = (hh__sample){hi - (float)d, hi, 0};
+        s[n++] = (hh__sample){lo, hi - (float)d, 0};
+    }
+    return n;
+}
+
 HH_TEST(contour_square_ring_keeps_its_hole)
 {
     /* streets around a 1000 m square; with a 100 m buffer the middle 800 m
      * square is unreached land and must stay a hole */
     static hh__sample s[800];
-    size_t n = 0;
-    for (int k = 0; k < 200; k++) {
-        float d = (float)(5 * k);
-        s[n++] = (hh__sample){d, 0, 0};
-        s[n++] = (hh__sample){1000, d, 0};
-        s[n++] = (hh__sample){1000 - d, 1000, 0};
-        s[n++] = (hh__sample){0, 1000 - d, 0};
-    }
+    size_t n = square_streets(s, 0, 500, 1000);
     hh__contour_ws *ws;
     HH_ASSERT_EQ(hh__contour_ws_init(&ws), 0);
     hh__contour_params p = {20, 100, 1.4};
@@ -217,9 +240,40 @@ HH_TEST(contour_square_ring_keeps_its_hole)
     HH_ASSERT(ring_area(&m, 1) < 0);
     HH_ASSERT(ring_has_point(&m, 1, 500, 500));
     HH_ASSERT(ring_has_point(&m, 0, 500, 500));
-    double outer = 1000.0 * 1000 + 4 * 1000.0 * 100 + PI * 100 * 100;
-    HH_ASSERT_NEAR(ring_area(&m, 0), outer, 0.03 * outer);
-    HH_ASSERT_NEAR(-ring_area(&m, 1), 800.0 * 800, 0.05 * 800 * 800);
+    /* next to unreached vertices the boundary sits half a cell out (on
+     * average where the buffer ends between two vertices): b = 110 m */
+    const double b = 100 + 20 / 2.0;
+    double outer = 1000.0 * 1000 + 4 * 1000.0 * b + PI * b * b;
+    HH_ASSERT_NEAR(ring_area(&m, 0), outer, 0.01 * outer);
+    HH_ASSERT_NEAR(-ring_area(&m, 1), (1000 - 2 * b) * (1000 - 2 * b), 0.01 * 780 * 780);
+    hh__mpoly_free(&m);
+    hh__contour_ws_free(ws);
+}
+
+HH_TEST(contour_island_in_a_hole_owns_its_own_hole)
+{
+    /* two concentric square streets: the outer band's hole holds the inner
+     * band, whose own hole must go to the inner band (the smallest outer
+     * ring around it), not to the outer one */
+    static hh__sample s[4000];
+    size_t n = square_streets(s, 0, 2000, 3000);
+    n = square_streets(s, n, 2000, 1000);
+    hh__contour_ws *ws;
+    HH_ASSERT_EQ(hh__contour_ws_init(&ws), 0);
+    hh__contour_params p = {20, 100, 1.3};
+    double cut = 3600;
+    hh__mpoly m;
+    HH_ASSERT_EQ(hh__contour(ws, s, n, &cut, 1, &p, &m), 0);
+    HH_ASSERT(check_mpoly(&m) == NULL);
+    HH_ASSERT_EQ(m.n_polys, 2);
+    HH_ASSERT_EQ(m.n_rings, 4);
+    for (size_t q = 0; q < 2; q++) {
+        size_t r0 = m.poly_first_ring[q];
+        HH_ASSERT_EQ(m.poly_first_ring[q + 1] - r0, 2);
+        /* each polygon's hole is the one just inside its own outer ring */
+        double outer = ring_area(&m, r0), hole = -ring_area(&m, r0 + 1);
+        HH_ASSERT(hole < outer && hole > 0.3 * outer);
+    }
     hh__mpoly_free(&m);
     hh__contour_ws_free(ws);
 }
@@ -301,16 +355,68 @@ HH_TEST(contour_valid_on_random_clouds)
         hh__mpoly m[4];
         HH_ASSERT_EQ(hh__contour(ws, s, n, cut, 4, p, m), 0);
         for (int i = 0; i < 4; i++) {
-            const char *bad = check_mpoly(&m[i]);
+            const char *bad = check_mpoly_sep(&m[i], 0.007 * p->cell_m);
             if (bad)
                 fprintf(stderr, "  seed %d cutoff %g: %s\n", (int)seed, cut[i], bad);
             HH_ASSERT(bad == NULL);
         }
         HH_ASSERT(m[3].n_polys > 0);
+        /* no land farther than buffer + a cell diagonal from a sample */
+        const double far = p->buffer_m + p->cell_m * sqrt(2.0);
+        for (size_t k = 0; k < m[3].ring_first[m[3].n_rings]; k++) {
+            double best = INFINITY;
+            for (size_t q = 0; q < n; q++)
+                best = fmin(best, hypot(m[3].xy[2 * k] - s[q].x, m[3].xy[2 * k + 1] - s[q].y));
+            HH_ASSERT(best <= far);
+        }
         for (int i = 0; i < 4; i++)
             hh__mpoly_free(&m[i]);
     }
     hh__contour_ws_free(ws);
+}
+
+static int same_mpoly(const hh__mpoly *a, const hh__mpoly *b)
+{
+    if (a->n_polys != b->n_polys || a->n_rings != b->n_rings || a->area_m2 != b->area_m2)
+        return 0;
+    if (a->n_rings == 0)
+        return 1;
+    size_t np = a->ring_first[a->n_rings];
+    return !memcmp(a->poly_first_ring, b->poly_first_ring, (a->n_polys + 1) * sizeof(size_t)) &&
+           !memcmp(a->ring_first, b->ring_first, (a->n_rings + 1) * sizeof(size_t)) &&
+           !memcmp(a->xy, b->xy, 2 * np * sizeof(double));
+}
+
+HH_TEST(contour_same_bits_with_a_reused_workspace)
+{
+    /* a workspace warmed by a larger, different query gives exactly what a
+     * fresh one gives, and far samples beyond every cutoff change nothing */
+    static hh__sample s[1200], big[3000];
+    size_t n = street_cloud(s, 1000, 21, 2000, 15);
+    size_t nb = street_cloud(big, 3000, 22, 6000, 15);
+    hh__contour_params p = {30, 90, 1.2};
+    double cut[3] = {400, 800, 1200};
+    hh__mpoly fresh[3], warm[3], extra[3];
+    hh__contour_ws *ws1, *ws2;
+    HH_ASSERT_EQ(hh__contour_ws_init(&ws1), 0);
+    HH_ASSERT_EQ(hh__contour_ws_init(&ws2), 0);
+    HH_ASSERT_EQ(hh__contour(ws1, s, n, cut, 3, &p, fresh), 0);
+    HH_ASSERT_EQ(hh__contour(ws2, big, nb, cut, 3, &p, warm), 0);
+    for (int i = 0; i < 3; i++)
+        hh__mpoly_free(&warm[i]);
+    HH_ASSERT_EQ(hh__contour(ws2, s, n, cut, 3, &p, warm), 0);
+    for (size_t k = 0; k < 200; k++)
+        s[n + k] = (hh__sample){(float)(-1e5 + k), 5e4f, 1e4f};
+    HH_ASSERT_EQ(hh__contour(ws2, s, n + 200, cut, 3, &p, extra), 0);
+    for (int i = 0; i < 3; i++) {
+        HH_ASSERT(same_mpoly(&fresh[i], &warm[i]));
+        HH_ASSERT(same_mpoly(&fresh[i], &extra[i]));
+        hh__mpoly_free(&fresh[i]);
+        hh__mpoly_free(&warm[i]);
+        hh__mpoly_free(&extra[i]);
+    }
+    hh__contour_ws_free(ws1);
+    hh__contour_ws_free(ws2);
 }
 
 HH_TEST(contour_valid_on_saddles_and_exact_levels)
@@ -331,7 +437,7 @@ HH_TEST(contour_valid_on_saddles_and_exact_levels)
     hh__mpoly m[4];
     HH_ASSERT_EQ(hh__contour(ws, s, n, cut, 4, &p, m), 0);
     for (int i = 0; i < 4; i++) {
-        const char *bad = check_mpoly(&m[i]);
+        const char *bad = check_mpoly_sep(&m[i], 0.007 * p.cell_m);
         if (bad)
             fprintf(stderr, "  cutoff %g: %s\n", cut[i], bad);
         HH_ASSERT(bad == NULL);
