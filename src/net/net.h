@@ -75,6 +75,25 @@ typedef struct hh__section {
     uint64_t reserved;
 } hh__section; /* 32 bytes */
 
+/* Contraction hierarchy of one mode (street/ch.h has the queries). */
+typedef struct hh__ch_arc {
+    uint32_t head;   /* CH id of the higher end */
+    uint32_t dur_ds; /* travel time, deciseconds */
+    uint32_t len_dm; /* length, decimetres */
+} hh__ch_arc;        /* 12 bytes */
+
+typedef struct hh__ch {
+    uint32_t n;                /* vertices, as in the mode's graph */
+    uint32_t n_fwd, n_bwd;     /* arcs in fwd and bwd */
+    uint32_t n_shortcuts;      /* shortcuts made by the build (0 for a view) */
+    const uint32_t *rank;      /* [n] vertex -> CH id */
+    const uint32_t *fwd_first; /* [n+1] by CH id */
+    const hh__ch_arc *fwd;     /* [n_fwd] x -> head, head > x */
+    const uint32_t *bwd_first; /* [n+1] by CH id */
+    const hh__ch_arc *bwd;     /* [n_bwd] reversed: head -> x, head > x */
+    void *owned;               /* block holding the arrays, or NULL for a view */
+} hh__ch;
+
 struct hh_net {
     const uint8_t *map;
     size_t map_len;
@@ -96,6 +115,7 @@ struct hh_net {
     const hh__section *sections;
     uint32_t n_sections;
     struct hh__transit *transit; /* NULL without transit sections */
+    hh__ch ch[HH_N_MODES];        /* views into the file; n == 0 when absent */
     hh_net_info info;
 };
 

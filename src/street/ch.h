@@ -41,23 +41,8 @@
 #define HH_CH_NO_BOUND UINT32_MAX  /* max_ds meaning "no bound" */
 
 /* One arc of the upward graphs; the record stored in the file. */
-typedef struct hh__ch_arc {
-    uint32_t head;   /* CH id of the higher end */
-    uint32_t dur_ds; /* travel time, deciseconds */
-    uint32_t len_dm; /* length, decimetres */
-} hh__ch_arc;        /* 12 bytes */
-
-typedef struct hh__ch {
-    uint32_t n;                /* vertices, as in the mode's graph */
-    uint32_t n_fwd, n_bwd;     /* arcs in fwd and bwd */
-    uint32_t n_shortcuts;      /* shortcuts made by the build (0 for a view) */
-    const uint32_t *rank;      /* [n] vertex -> CH id */
-    const uint32_t *fwd_first; /* [n+1] by CH id */
-    const hh__ch_arc *fwd;     /* [n_fwd] x -> head, head > x */
-    const uint32_t *bwd_first; /* [n+1] by CH id */
-    const hh__ch_arc *bwd;     /* [n_bwd] reversed: head -> x, head > x */
-    void *owned;               /* block holding the arrays, or NULL for a view */
-} hh__ch;
+/* hh__ch_arc and hh__ch are defined in net/net.h: they are part of the
+ * network file. */
 
 /* Contracts the graph `first_out[n+1]`, `arcs` (CSR sorted by tail; parallel
  * arcs, self-loops, zero weights, one-way arcs and disconnected parts are

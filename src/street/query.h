@@ -10,6 +10,7 @@
 
 #include "halfhour.h"
 #include "net/net.h"
+#include "street/ch.h"
 
 typedef struct hh__contour_ws hh__contour_ws;
 
@@ -42,9 +43,15 @@ struct hh_query {
     double max_s;
     int has_run;
     hh__contour_ws *contour; /* isochrone workspace, created on first use */
+    hh__ch_ws chws;      /* PHAST workspace, created on first use */
+    int chws_ready;
+    int force_dijkstra;  /* tests: run the plain search even with a CH */
     struct hh__sample *samples; /* isochrone samples, grown to the largest seen */
     size_t cap_samples;
 };
+
+/* Forces the plain Dijkstra (1) or lets PHAST run where a CH exists (0). */
+static inline void hh__query_force_dijkstra(hh_query *q, int on) { q->force_dijkstra = on; }
 
 /* Time (s) at distance `along_m` of edge e travelling from the origin of the
  * last search, or INFINITY; considers both ends and the origin's own edge. */

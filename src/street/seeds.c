@@ -1,0 +1,61 @@
+/* seeds.c: see seeds.h. */
+#include "street/seeds.h"
+
+#include <math.h>
+
+#include "net/net.h"
+
+static double frac(const hh__edge *e, const hh_snap *s)
+{
+    double len = e->len_mm / 1000.0;
+    double f = len > 0 ? s->along_m / len : 0;
+    return f < 0 ? 0 : f > 1 ? 1 : f;
+}
+
+static uint32_t part(double f, uint32_t whole) { return (uint32_t)llround(f * whole); }
+
+static uint32_t edge_dm(const hh__edge *e) { return (e->len_mm + 50) / 100; }
+
+int hh__source_seeds(const hh_net *net, hh_mode m, const hh_snap *s, uint32_t index, hh__ch_seed out[2])
+{
+    const hh__edge *e = &net->edges[s->edge];
+    double f = frac(e, s);
+    int n = 0;
+    if (e->dur_ds[m][0] != HH_DUR_NONE)
+        out[n++] = (hh__ch_seed){e->to, part(1 - f, e->dur_ds[m][0]), part(1 - f, edge_dm(e)), index};
+    if (e->dur_ds[m][1] != HH_DUR_NONE)
+        out[n++] = (hh__ch_seed){e->from, part(f, e->dur_ds[m][1]), part(f, edge_dm(e)), index};
+    return n;
+}
+
+int hh__target_seeds(const hh_net *net, hh_mode m, const hh_snap *s, uint32_t index, hh__ch_seed out[2])
+{
+    const hh__edge *e = &net->edges[s->edge];
+    double f = frac(e, s);
+    int n = 0;
+    if (e->dur_ds[m][0] != HH_DUR_NONE)
+        out[n++] = (hh__ch_seed){e->from, part(f, e->dur_ds[m][0]), part(f, edge_dm(e)), index};
+    if (e->dur_ds[m][1] != HH_DUR_NONE)
+        out[n++] = (hh__ch_seed){e->to, part(1 - f, e->dur_ds[m][1]), part(1 - f, edge_dm(e)), index};
+    return n;
+}
+
+int hh__same_edge(const hh_net *net, hh_mode m, const hh_snap *o, const hh_snap *t, uint32_t *dur_ds,
+                  uint32_t *len_dm)
+{
+    if (o->edge != t->edge)
+        return -1;
+    const hh__edge *e = &net->edges[o->edge];
+    double fo = frac(e, o), ft = frac(e, t);
+    uint32_t d = e->dur_ds[m][ft >= fo ? 0 : 1];
+    if (d == HH_DUR_NONE)
+        return -1;
+    *dur_ds = part(fabs(ft - fo), d);
+    *len_dm = part(fabs(ft - fo), edge_dm(e));
+    return 0;
+}
+
+double hh__connector_s(const hh_net *net, hh_mode m, const hh_snap *s)
+{
+    return s->off_m / (net->info.profile.connector_kmh[m] / 3.6);
+}
