@@ -17,6 +17,9 @@
 #include "ingest/gtfs.h"
 #include "ingest/osm.h"
 #include "net/transit.h"
+#include "street/ch.h"
+
+#include <pthread.h>
 #include "net/net.h"
 #include "util/alloc.h"
 
@@ -480,6 +483,53 @@ static int build_grid(builder *b)
     return 0;
 }
 
+/* ---- speed-up index: one contraction hierarchy per mode, in parallel --- */
+
+typedef struct ch_job {
+    const hh__net_parts *parts;
+    int mode;
+    hh__ch ch;
+    int rc;
+} ch_job;
+
+static void *ch_work(void *arg)
+{
+    ch_job *j = arg;
+    const hh__net_parts *P = j->parts;
+    j->rc = hh__ch_build(P->n_nodes, P->first_out[j->mode], P->arcs[j->mode], &j->ch);
+    return NULL;
+}
+
+static int build_ch(hh__net_parts *P, ch_job jobs[HH_N_MODES])
+{
+    pthread_t th[HH_N_MODES];
+    int started[HH_N_MODES] = {0};
+    for (int m = 0; m < HH_N_MODES; m++) {
+        jobs[m] = (ch_job){P, m, {0}, 0};
+        started[m] = pthread_create(&th[m], NULL, ch_work, &jobs[m]) == 0;
+        if (!started[m])
+            ch_work(&jobs[m]);
+    }
+    int rc = 0;
+    for (int m = 0; m < HH_N_MODES; m++) {
+        if (started[m])
+            pthread_join(th[m], NULL);
+        if (jobs[m].rc && !rc)
+            rc = jobs[m].rc;
+    }
+    for (int m = 0; m < HH_N_MODES && !rc; m++) {
+        const hh__ch *c = &jobs[m].ch;
+        uint32_t id = (uint32_t)m;
+        if ((rc = hh__net_parts_add(P, HH_SEC_CH_RANK + id, 4, c->rank, c->n, 0)) ||
+            (rc = hh__net_parts_add(P, HH_SEC_CH_FWD_FIRST + id, 4, c->fwd_first, (uint64_t)c->n + 1, 0)) ||
+            (rc = hh__net_parts_add(P, HH_SEC_CH_FWD + id, sizeof(hh__ch_arc), c->fwd, c->n_fwd, 0)) ||
+            (rc = hh__net_parts_add(P, HH_SEC_CH_BWD_FIRST + id, 4, c->bwd_first, (uint64_t)c->n + 1, 0)) ||
+            (rc = hh__net_parts_add(P, HH_SEC_CH_BWD + id, sizeof(hh__ch_arc), c->bwd, c->n_bwd, 0)))
+            break;
+    }
+    return rc;
+}
+
 /* ---- turn restrictions ------------------------------------------------ */
 
 static int cmp_u64idx(const void *a, const void *b) { return cmp_keyed(a, b); }
@@ -626,6 +676,8 @@ int hh_build_transit(const char *osm_path, const char *const *gtfs_paths, size_t
     uint8_t *use = NULL;
     uint32_t *inner_cnt = NULL;
     hh__timetable *tt = NULL;
+    ch_job chj[HH_N_MODES];
+    memset(chj, 0, sizeof chj);
     int rc;
     if (n_gtfs) {
         /* feeds first: a broken feed fails fast, before the long part */
@@ -682,6 +734,10 @@ int hh_build_transit(const char *osm_path, const char *const *gtfs_paths, size_t
             goto fail;
     if ((rc = build_grid(&b)) || (rc = map_restrictions(&b)))
         goto fail;
+    if (progress)
+        progress("contracting", 0.6, ud);
+    if ((rc = build_ch(&b.parts, chj)))
+        goto fail;
     st.n_nodes = b.parts.n_nodes;
     st.n_edges = b.parts.n_edges;
     st.restrictions = b.parts.n_turns;
@@ -712,6 +768,8 @@ done:
     hh__free(use), hh__free(inner_cnt), hh__free(b.ref_node), hh__free(b.vid);
     hh__free(b.way_edge_first);
     hh__net_parts_free(&b.parts);
+    for (int m = 0; m < HH_N_MODES; m++)
+        hh__ch_free(&chj[m].ch);
     hh__osm_free(&o);
     hh__timetable_free(tt);
     return rc;

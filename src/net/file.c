@@ -15,6 +15,7 @@
 
 #include "net/net.h"
 #include "net/transit.h"
+#include "street/ch.h"
 #include "util/alloc.h"
 
 /* header layout (see docs/format.md) */
@@ -367,6 +368,32 @@ static void fill_info(hh_net *net)
     in->built_at = meta_get(net, "built_at");
 }
 
+/* The speed-up index is optional: without it searches use Dijkstra. */
+static int open_ch(hh_net *net, const char *path, char *err, size_t errlen)
+{
+    for (int m = 0; m < HH_N_MODES; m++) {
+        uint64_t c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0;
+        uint32_t id = (uint32_t)m;
+        hh__ch ch = {0};
+        ch.rank = hh__net_section(net, HH_SEC_CH_RANK + id, 4, &c0);
+        if (!ch.rank)
+            continue;
+        ch.fwd_first = hh__net_section(net, HH_SEC_CH_FWD_FIRST + id, 4, &c1);
+        ch.fwd = hh__net_section(net, HH_SEC_CH_FWD + id, sizeof(hh__ch_arc), &c2);
+        ch.bwd_first = hh__net_section(net, HH_SEC_CH_BWD_FIRST + id, 4, &c3);
+        ch.bwd = hh__net_section(net, HH_SEC_CH_BWD + id, sizeof(hh__ch_arc), &c4);
+        if (!ch.fwd_first || !ch.fwd || !ch.bwd_first || !ch.bwd || c0 != net->n_nodes ||
+            c1 != (uint64_t)net->n_nodes + 1 || c3 != c1 || c2 >= UINT32_MAX || c4 >= UINT32_MAX)
+            FAIL(HH_EFORMAT, "%s: bad speed-up index (%s)", path, hh_mode_name((hh_mode)m));
+        ch.n = net->n_nodes;
+        ch.n_fwd = (uint32_t)c2, ch.n_bwd = (uint32_t)c4;
+        if (hh__ch_check(&ch))
+            FAIL(HH_EFORMAT, "%s: bad speed-up index (%s)", path, hh_mode_name((hh_mode)m));
+        net->ch[m] = ch;
+    }
+    return 0;
+}
+
 int hh_net_open(const char *path, hh_net **out, char *err, size_t errlen)
 {
     char ebuf[1];
@@ -405,7 +432,9 @@ int hh_net_open(const char *path, hh_net **out, char *err, size_t errlen)
             memcpy(net->meta_copy, net->meta, net->meta_len);
             net->meta_copy[net->meta_len] = 0;
             fill_info(net);
-            rc = hh__transit_open(net, path, err, errlen);
+            rc = open_ch(net, path, err, errlen);
+            if (!rc)
+                rc = hh__transit_open(net, path, err, errlen);
         }
     }
     if (rc) {

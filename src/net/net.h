@@ -31,7 +31,12 @@ enum hh__section_id {
     HH_SEC_GRID = 30,       /* hh__grid_hdr, one record */
     HH_SEC_GRID_FIRST = 31, /* uint32 n_cells+1 */
     HH_SEC_GRID_ITEM = 32,  /* uint32 edge ids per cell */
-    HH_SEC_RESTRICTION = 40 /* hh__turn: car turn restrictions */
+    HH_SEC_RESTRICTION = 40, /* hh__turn: car turn restrictions */
+    HH_SEC_CH_RANK = 50,      /* +mode: uint32 n_nodes, vertex -> CH id */
+    HH_SEC_CH_FWD_FIRST = 60, /* +mode: uint32 n_nodes+1, by CH id */
+    HH_SEC_CH_FWD = 70,       /* +mode: hh__ch_arc, upward forward arcs */
+    HH_SEC_CH_BWD_FIRST = 80, /* +mode: uint32 n_nodes+1 */
+    HH_SEC_CH_BWD = 90        /* +mode: hh__ch_arc, upward backward arcs */
 };
 
 typedef struct hh__ll {

@@ -10,23 +10,72 @@
 #include "street/query.h"
 #include "util/alloc.h"
 
-static int push(hh_query *q, size_t *n, double x, double y, double t)
+static inline int push(hh_query *q, size_t *n, double x, double y, double t)
 {
-    if (hh__grow(&q->samples, &q->cap_samples, *n + 1, sizeof *q->samples))
+    if (*n >= q->cap_samples && hh__grow(&q->samples, &q->cap_samples, *n + 1, sizeof *q->samples))
         return HH_ENOMEM;
     q->samples[(*n)++] = (hh__sample){(float)x, (float)y, (float)t};
     return 0;
 }
 
-/* Samples edge e every `step` plane metres (and at its shape points), each
- * with the earliest time over both ends and the origin's own edge. */
+/* Time along edge e at fraction u: the earliest of arriving from `from`
+ * (forward), from `to` (backward) and, on the origin's own edge, from the
+ * snapped origin; each is linear in u, so they are set up once per edge. */
+typedef struct edge_times {
+    double f0, f1; /* forward: t = f0 + f1 * u, INFINITY when closed */
+    double b0, b1; /* backward: t = b0 - b1 * u */
+    double o, ou, of, ob; /* origin edge: at ou, slopes of (forward, backward) */
+    int origin;
+} edge_times;
+
+static void setup_times(const hh_query *q, uint32_t e, edge_times *et)
+{
+    const hh__edge *ed = &q->net->edges[e];
+    int m = q->mode;
+    uint32_t fwd = ed->dur_ds[m][0], bwd = ed->dur_ds[m][1];
+    double c = q->origin_conn_s;
+    et->f0 = et->b0 = INFINITY;
+    et->f1 = et->b1 = 0;
+    if (fwd != HH_DUR_NONE && q->vs[ed->from].stamp == q->gen)
+        et->f0 = q->vs[ed->from].dist_ds / 10.0 + c, et->f1 = fwd / 10.0;
+    if (bwd != HH_DUR_NONE && q->vs[ed->to].stamp == q->gen)
+        et->b0 = q->vs[ed->to].dist_ds / 10.0 + bwd / 10.0 + c, et->b1 = bwd / 10.0;
+    et->origin = e == q->origin.edge;
+    if (et->origin) {
+        double len = ed->len_mm / 1000.0, fo = len > 0 ? q->origin.along_m / len : 0;
+        et->ou = fo < 0 ? 0 : fo > 1 ? 1 : fo;
+        et->o = c;
+        et->of = fwd != HH_DUR_NONE ? fwd / 10.0 : INFINITY;
+        et->ob = bwd != HH_DUR_NONE ? bwd / 10.0 : INFINITY;
+    }
+}
+
+static inline double time_at(const edge_times *et, double u)
+{
+    double t = et->f0 + et->f1 * u, tb = et->b0 - et->b1 * u;
+    t = tb < t ? tb : t;
+    if (et->origin) {
+        double d = u - et->ou;
+        double to = d > 0 ? et->o + d * et->of : d < 0 ? et->o - d * et->ob : et->o;
+        t = to < t ? to : t;
+    }
+    return t;
+}
+
+/* Samples edge e every `step` plane metres and at its shape points (its
+ * `from` vertex only when that vertex was reached: every other vertex gets
+ * its sample from the edges leaving it, so shared vertices are not sampled
+ * once per edge). */
 static int sample_edge(hh_query *q, size_t *n, uint32_t e, double step, double tmax)
 {
     const hh_net *net = q->net;
     const hh__grid_hdr *g = net->grid;
     const hh__edge *ed = &net->edges[e];
     uint32_t s0 = net->shape_first[e], s1 = net->shape_first[e + 1];
-    double len_m = ed->len_mm / 1000.0;
+    edge_times et = {0};
+    setup_times(q, e, &et);
+    /* fractions along the edge by plane length; the shape is walked twice
+     * (length, then samples), both passes over a handful of points */
     double total = 0;
     hh__ll a = net->node_ll[ed->from];
     double ax = hh__x_of(g, a.lon_e7), ay = hh__y_of(g, a.lat_e7);
@@ -37,12 +86,12 @@ static int sample_edge(hh_query *q, size_t *n, uint32_t e, double step, double t
         total += sqrt((bx - px) * (bx - px) + (by - py) * (by - py));
         px = bx, py = by;
     }
-    double inv = total > 0 ? len_m / total : 0; /* plane metres -> edge metres */
-    double cum = 0;
-    px = ax, py = ay;
-    double t = hh__query_time_on_edge(q, e, 0, NULL);
+    double inv = total > 0 ? 1.0 / total : 0;
+    double t = time_at(&et, 0);
     if (t <= tmax && push(q, n, ax, ay, t))
         return HH_ENOMEM;
+    double cum = 0;
+    px = ax, py = ay;
     for (uint32_t s = s0; s <= s1; s++) {
         hh__ll b = s < s1 ? net->shape_ll[s] : net->node_ll[ed->to];
         double bx = hh__x_of(g, b.lon_e7), by = hh__y_of(g, b.lat_e7);
@@ -50,15 +99,23 @@ static int sample_edge(hh_query *q, size_t *n, uint32_t e, double step, double t
         int k = (int)(seg / step);
         for (int i = 1; i <= k; i++) {
             double u = (double)i / (k + 1);
-            t = hh__query_time_on_edge(q, e, (cum + u * seg) * inv, NULL);
+            t = time_at(&et, (cum + u * seg) * inv);
             if (t <= tmax && push(q, n, px + u * (bx - px), py + u * (by - py), t))
                 return HH_ENOMEM;
         }
         cum += seg;
-        t = hh__query_time_on_edge(q, e, cum * inv, NULL);
-        if (t <= tmax && push(q, n, bx, by, t))
-            return HH_ENOMEM;
+        if (s < s1) {
+            t = time_at(&et, cum * inv);
+            if (t <= tmax && push(q, n, bx, by, t))
+                return HH_ENOMEM;
+        }
         px = bx, py = by;
+    }
+    if (q->vs[ed->to].stamp != q->gen || net->first_out[q->mode][ed->to + 1] == net->first_out[q->mode][ed->to]) {
+        /* the far vertex gets no sample of its own: give it this edge's */
+        t = time_at(&et, 1);
+        if (t <= tmax && push(q, n, px, py, t))
+            return HH_ENOMEM;
     }
     return 0;
 }

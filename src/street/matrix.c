@@ -1,5 +1,7 @@
-/* matrix.c: many-to-many travel times by one bounded search per origin,
- * spread over threads.  Origins are handed out in blocks; rows are delivered
+/* matrix.c: many-to-many travel times, spread over threads.  With the
+ * network's contraction hierarchy: buckets from every destination once, then
+ * one small upward search per origin (what OSRM's table does); without it,
+ * one bounded Dijkstra per origin.  Origins are handed out in blocks; rows are delivered
  * in origin order from a window of finished blocks, so memory stays bounded
  * (threads x block x destinations) and output never depends on scheduling. */
 #include <math.h>
@@ -9,6 +11,7 @@
 #include <unistd.h>
 
 #include "street/query.h"
+#include "street/seeds.h"
 #include "util/alloc.h"
 
 #define BLOCK 8 /* origins per work item */
@@ -26,17 +29,61 @@ typedef struct mjob {
     size_t next;    /* next origin to claim in this round */
     size_t round_end;
     double *time, *dist; /* window x n_dest */
+    const hh__ch *ch;       /* NULL: Dijkstra per origin */
+    hh__ch_buckets buckets;
+    double *conn_d;         /* connector seconds per destination */
     pthread_mutex_t mu;
     int err;
 } mjob;
 
-static void run_origin(mjob *j, hh_query *q, size_t i)
+typedef struct worker {
+    struct mjob *j;
+    hh_query *q;
+    hh__ch_ws ws;
+    uint32_t *dur, *len; /* one row */
+} worker;
+
+static void run_origin_ch(mjob *j, worker *w, size_t i, double *t, double *d)
 {
+    hh__ch_seed seeds[2];
+    hh_mode m = j->o->mode;
+    int ns = hh__source_seeds(j->net, m, &j->so[i], (uint32_t)i, seeds);
+    if (hh__ch_many_to_many(j->ch, &j->buckets, &w->ws, seeds, (size_t)ns, (uint32_t)i, 1, w->dur, w->len)) {
+        j->err = HH_ENOMEM;
+        return;
+    }
+    double conn_o = hh__connector_s(j->net, m, &j->so[i]);
+    for (size_t k = 0; k < j->n_dest; k++) {
+        if (!j->okd[k])
+            continue;
+        uint64_t best = w->dur[k] == HH_CH_UNREACHED ? UINT64_MAX : (uint64_t)w->dur[k] << 32 | w->len[k];
+        uint32_t dd, dl;
+        if (hh__same_edge(j->net, m, &j->so[i], &j->sd[k], &dd, &dl) == 0) {
+            uint64_t key = (uint64_t)dd << 32 | dl;
+            best = key < best ? key : best;
+        }
+        if (best == UINT64_MAX)
+            continue;
+        double tt = (double)(best >> 32) / 10.0 + conn_o + j->conn_d[k];
+        if (tt > j->o->max_s)
+            continue;
+        t[k] = tt;
+        d[k] = (double)(uint32_t)best / 10.0 + j->so[i].off_m + j->sd[k].off_m;
+    }
+}
+
+static void run_origin(mjob *j, worker *w, size_t i)
+{
+    hh_query *q = w->q;
     double *t = j->time + (i - j->base) * j->n_dest, *d = j->dist + (i - j->base) * j->n_dest;
     for (size_t k = 0; k < j->n_dest; k++)
         t[k] = d[k] = NAN;
     if (!j->oko[i])
         return;
+    if (j->ch) {
+        run_origin_ch(j, w, i, t, d);
+        return;
+    }
     if (hh_query_run(q, j->o->mode, &j->so[i], j->o->max_s))
         return;
     for (size_t k = 0; k < j->n_dest; k++) {
@@ -47,11 +94,6 @@ static void run_origin(mjob *j, hh_query *q, size_t i)
             t[k] = tt, d[k] = dd;
     }
 }
-
-typedef struct worker {
-    mjob *j;
-    hh_query *q;
-} worker;
 
 static void *work(void *arg)
 {
@@ -66,7 +108,7 @@ static void *work(void *arg)
         if (i >= end)
             return NULL;
         for (; i < end; i++)
-            run_origin(j, w->q, i);
+            run_origin(j, w, i);
     }
 }
 
@@ -110,14 +152,47 @@ int hh_matrix_run(const hh_net *net, const hh_matrix_opts *o, const hh_points *o
     j.dist = hh__alloc_array(j.window, (dest->n + 1) * sizeof(double));
     if (!ws || !th || !j.so || !j.sd || !j.oko || !j.okd || !j.time || !j.dist)
         goto done;
+    const hh__ch *ch = &net->ch[o->mode];
+    j.ch = (ch->n == net->n_nodes && net->n_nodes && dest->n < UINT32_MAX && orig->n < UINT32_MAX) ? ch : NULL;
     for (int t = 0; t < nt; t++) {
         ws[t].j = &j;
         if ((rc = hh_query_init(net, &ws[t].q)))
             goto done;
+        if (j.ch) {
+            rc = HH_ENOMEM;
+            if (hh__ch_ws_init(&ws[t].ws, net->n_nodes))
+                goto done;
+            ws[t].dur = hh__alloc_array(dest->n + 1, sizeof *ws[t].dur);
+            ws[t].len = hh__alloc_array(dest->n + 1, sizeof *ws[t].len);
+            if (!ws[t].dur || !ws[t].len)
+                goto done;
+        }
     }
     if ((rc = snap_all(net, o->mode, o->snap_max_m, orig, j.so, j.oko)) ||
         (rc = snap_all(net, o->mode, o->snap_max_m, dest, j.sd, j.okd)))
         goto done;
+    if (j.ch) {
+        /* target seeds of every snapped destination, grouped by index */
+        rc = HH_ENOMEM;
+        hh__ch_seed *ts = hh__alloc_array(2 * dest->n + 1, sizeof *ts);
+        j.conn_d = hh__alloc_array(dest->n + 1, sizeof *j.conn_d);
+        if (!ts || !j.conn_d) {
+            hh__free(ts);
+            goto done;
+        }
+        size_t nts = 0;
+        for (size_t k = 0; k < dest->n; k++) {
+            j.conn_d[k] = j.okd[k] ? hh__connector_s(net, o->mode, &j.sd[k]) : 0;
+            if (j.okd[k])
+                nts += (size_t)hh__target_seeds(net, o->mode, &j.sd[k], (uint32_t)k, ts + nts);
+        }
+        double mx = o->max_s * 10.0;
+        uint32_t max_ds = isinf(o->max_s) || mx >= HH_CH_NO_BOUND - 1 ? HH_CH_NO_BOUND : (uint32_t)floor(mx);
+        rc = hh__ch_buckets_build(j.ch, &ws[0].ws, ts, nts, (uint32_t)dest->n, max_ds, &j.buckets);
+        hh__free(ts);
+        if (rc)
+            goto done;
+    }
     if (snapped_o)
         memcpy(snapped_o, j.oko, orig->n);
     if (snapped_d)
@@ -141,6 +216,10 @@ int hh_matrix_run(const hh_net *net, const hh_matrix_opts *o, const hh_points *o
             pthread_join(th[t], NULL);
         if (started > 0 && started < nt)
             work(&ws[0]); /* finish anything left */
+        if (j.err) {
+            rc = j.err;
+            break;
+        }
         for (size_t i = j.base; i < j.round_end; i++)
             if (row(i, j.time + (i - j.base) * j.n_dest, j.dist + (i - j.base) * j.n_dest, ud)) {
                 rc = HH_EIO;
@@ -150,8 +229,13 @@ int hh_matrix_run(const hh_net *net, const hh_matrix_opts *o, const hh_points *o
     pthread_mutex_destroy(&j.mu);
 done:
     if (ws)
-        for (int t = 0; t < nt; t++)
+        for (int t = 0; t < nt; t++) {
             hh_query_free(ws[t].q);
+            hh__ch_ws_free(&ws[t].ws);
+            hh__free(ws[t].dur), hh__free(ws[t].len);
+        }
+    hh__ch_buckets_free(&j.buckets);
+    hh__free(j.conn_d);
     hh__free(ws), hh__free(th), hh__free(j.so), hh__free(j.sd), hh__free(j.oko), hh__free(j.okd);
     hh__free(j.time), hh__free(j.dist);
     return rc;

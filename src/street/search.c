@@ -225,9 +225,11 @@ double hh__query_time_on_edge(const hh_query *q, uint32_t ei, double along_m, do
         double fo = len_m > 0 ? q->origin.along_m / len_m : 0;
         fo = fo < 0 ? 0 : fo > 1 ? 1 : fo;
         double t = INFINITY;
-        if (f >= fo && fwd != HH_DUR_NONE)
+        if (f == fo)
+            t = 0;
+        else if (f > fo && fwd != HH_DUR_NONE)
             t = (f - fo) * fwd / 10.0;
-        else if (f <= fo && bwd != HH_DUR_NONE)
+        else if (f < fo && bwd != HH_DUR_NONE)
             t = (fo - f) * bwd / 10.0;
         if (t < best)
             best = t, bestd = fabs(f - fo) * len_m;

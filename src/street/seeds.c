@@ -47,7 +47,11 @@ int hh__same_edge(const hh_net *net, hh_mode m, const hh_snap *o, const hh_snap 
         return -1;
     const hh__edge *e = &net->edges[o->edge];
     double fo = frac(e, o), ft = frac(e, t);
-    uint32_t d = e->dur_ds[m][ft >= fo ? 0 : 1];
+    if (ft == fo) {
+        *dur_ds = *len_dm = 0; /* the same position: no direction needed */
+        return 0;
+    }
+    uint32_t d = e->dur_ds[m][ft > fo ? 0 : 1];
     if (d == HH_DUR_NONE)
         return -1;
     *dur_ds = part(fabs(ft - fo), d);

@@ -7,6 +7,8 @@
 
 #include "hhtest.h"
 #include "net/net.h"
+#include "street/query.h"
+#include "street/seeds.h"
 #include "testnet.h"
 
 /* ---- the oracle ------------------------------------------------------- */
@@ -157,8 +159,10 @@ static void cross_check(const char *name, int pairs)
     hh_net *net;
     char err[256];
     HH_ASSERT_EQ(hh_net_open(path, &net, err, sizeof err), 0);
-    hh_query *q;
+    hh_query *q, *qd;
     HH_ASSERT_EQ(hh_query_init(net, &q), 0);
+    HH_ASSERT_EQ(hh_query_init(net, &qd), 0);
+    hh__query_force_dijkstra(qd, 1);
     uint64_t rng = 12345;
     int checked = 0, unreachable = 0;
     for (int m = 0; m < HH_N_MODES; m++) {
@@ -170,8 +174,11 @@ static void cross_check(const char *name, int pairs)
                 break;
             double bound = (i % 3 == 0) ? 900 : INFINITY; /* some bounded searches */
             HH_ASSERT_EQ(hh_query_run(q, (hh_mode)m, &s[0], bound), 0);
-            double t = NAN, d = NAN;
+            double t = NAN, d = NAN, td = NAN, dd = NAN;
             int rc = hh_query_time_to(q, &s[1], &t, &d);
+            HH_ASSERT_EQ(hh_query_run(qd, (hh_mode)m, &s[0], bound), 0);
+            HH_ASSERT_EQ(hh_query_time_to(qd, &s[1], &td, &dd), rc);
+            HH_ASSERT(rc || t == td); /* PHAST (when built) and Dijkstra agree exactly */
             double want = oracle(net, (hh_mode)m, &s[0], &s[1]);
             if (fabs(want - bound) <= 0.1001)
                 continue; /* within rounding of the bound: either answer is right */
@@ -194,6 +201,7 @@ static void cross_check(const char *name, int pairs)
     fprintf(stderr, "  %s: %d pairs equal to the oracle (%d beyond a bound)\n", name, checked, unreachable);
     HH_ASSERT(checked > pairs);
     hh_query_free(q);
+    hh_query_free(qd);
     hh_net_close(net);
 }
 
@@ -317,5 +325,60 @@ HH_TEST(matrix_same_for_any_thread_count)
     fprintf(stderr, "  %d of %d pairs reached\n", reached, N * N);
     HH_ASSERT(reached > N * N / 4);
     free(a), free(b), free(p.id), free(p.lon), free(p.lat);
+    hh_net_close(net);
+}
+
+/* The matrix (bucket many-to-many on the contraction hierarchy) and the
+ * plain Dijkstra agree to the decisecond on every pair, including a point
+ * to itself on a one-way street (only its two connectors). */
+HH_TEST(matrix_ch_equals_dijkstra_porto)
+{
+    const char *path = hh_test_net_path("porto");
+    if (!path)
+        return;
+    hh_net *net;
+    HH_ASSERT_EQ(hh_net_open(path, &net, NULL, 0), 0);
+    HH_ASSERT(net->ch[HH_MODE_CAR].n == net->n_nodes);
+    enum { N = 120 };
+    hh_points p = {N, calloc(N, sizeof(char *)), calloc(N, sizeof(double)), calloc(N, sizeof(double))};
+    char ids[N][8];
+    uint64_t rng = 11;
+    for (int i = 0; i < N; i++) {
+        snprintf(ids[i], sizeof ids[i], "%d", i);
+        p.id[i] = ids[i];
+        p.lon[i] = hh_test_uniform(&rng, -8.70, -8.45);
+        p.lat[i] = hh_test_uniform(&rng, 41.05, 41.30);
+    }
+    double *t = malloc(N * N * sizeof *t);
+    collect c = {N, t};
+    for (int m = 0; m < HH_N_MODES; m++) {
+        double bound = m == 1 ? 1200 : INFINITY;
+        hh_matrix_opts o = {(hh_mode)m, bound, 500, 2};
+        HH_ASSERT_EQ(hh_matrix_run(net, &o, &p, &p, keep_row, &c, NULL, NULL), 0);
+        hh_query *q;
+        HH_ASSERT_EQ(hh_query_init(net, &q), 0);
+        hh__query_force_dijkstra(q, 1);
+        int compared = 0;
+        for (int i = 0; i < N; i++) {
+            hh_snap s, d;
+            if (hh_snap_point(net, (hh_mode)m, p.lon[i], p.lat[i], 500, &s))
+                continue;
+            HH_ASSERT_EQ(hh_query_run(q, (hh_mode)m, &s, bound), 0);
+            for (int k = 0; k < N; k++) {
+                if (hh_snap_point(net, (hh_mode)m, p.lon[k], p.lat[k], 500, &d))
+                    continue;
+                double tt = NAN, dd;
+                int rc = hh_query_time_to(q, &d, &tt, &dd);
+                double want = rc ? NAN : tt, got = t[i * N + k];
+                HH_ASSERT((isnan(want) && isnan(got)) || want == got);
+                if (i == k)
+                    HH_ASSERT_NEAR(got, 2 * hh__connector_s(net, (hh_mode)m, &s), 1e-9);
+                compared++;
+            }
+        }
+        HH_ASSERT(compared > N * N / 2);
+        hh_query_free(q);
+    }
+    free(t), free(p.id), free(p.lon), free(p.lat);
     hh_net_close(net);
 }
