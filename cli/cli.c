@@ -1,6 +1,8 @@
 /* cli.c: argument parsing and messages for the verbs. */
 #include "cli.h"
 
+#include <stdint.h>
+
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -175,3 +177,74 @@ void cli_progress(const char *stage, double frac, void *ud)
         return;
     fprintf(stderr, "halfhour: %s %3.0f%%\n", stage, frac * 100);
 }
+
+int cli_parse_depart(const char *s, int32_t *date, int32_t *secs)
+{
+    int y, mo, d, h, mi, n = 0;
+    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d%n", &y, &mo, &d, &h, &mi, &n) != 5 || s[n] != 0)
+        return -1;
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (y < 1900 || y > 2200 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h < 0 || h > 47 || mi < 0 ||
+        mi > 59)
+        return -1;
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (mo == 2 && d == 29 && !leap)
+        return -1;
+    *date = y * 10000 + mo * 100 + d;
+    *secs = h * 3600 + mi * 60;
+    return 0;
+}
+
+int cli_transit_option(const char *name, const char *val, cli_transit *t)
+{
+    double d;
+    if (!strcmp(name, "--depart")) {
+        if (cli_parse_depart(val, &t->o.date, &t->o.depart_s))
+            return cli_fail("--depart \"%s\": expected YYYY-MM-DDTHH:MM (feed local time)", val);
+        t->have_depart = 1;
+    } else if (!strcmp(name, "--window")) {
+        if (cli_parse_double(val, 1, 1440, &d) || d != floor(d))
+            return cli_fail("--window \"%s\": expected whole minutes in [1, 1440]", val);
+        t->o.window_min = (int32_t)d;
+    } else if (!strcmp(name, "--max-walk")) {
+        if (cli_parse_double(val, 0, 120, &d))
+            return cli_fail("--max-walk \"%s\": expected minutes in [0, 120]", val);
+        t->o.max_walk_s = d * 60;
+    } else if (!strcmp(name, "--max-rides")) {
+        if (cli_parse_double(val, 1, 64, &d) || d != floor(d))
+            return cli_fail("--max-rides \"%s\": expected an integer in [1, 64]", val);
+        t->o.max_rides = (int)d;
+    } else if (!strcmp(name, "--draws")) {
+        if (cli_parse_double(val, 1, 1000, &d) || d != floor(d))
+            return cli_fail("--draws \"%s\": expected an integer in [1, 1000]", val);
+        t->o.draws = (int)d;
+    } else {
+        return -1;
+    }
+    return 0;
+}
+
+void cli_transit_defaults(cli_transit *t)
+{
+    memset(t, 0, sizeof *t);
+    t->o.window_min = 60;
+    t->o.max_walk_s = 15 * 60;
+    t->o.max_rides = 8;
+    t->o.draws = 5;
+}
+
+const char *cli_transit_help =
+    "Transit (--mode transit; the network must be built with --gtfs):\n"
+    "  --depart YYYY-MM-DDTHH:MM  first departure, GTFS local time of the feeds (required)\n"
+    "  --window MIN     one departure per minute over this window (default 60)\n"
+    "  --max-walk MIN   access walk and egress walk limit, each (default 15)\n"
+    "  --max-rides N    most vehicles boarded (default 8)\n"
+    "  --draws N        Monte-Carlo draws for frequency routes without exact times:\n"
+    "                   each draw gives every such route a random phase in [0,\n"
+    "                   headway) from a fixed seed (reproducible; default 5);\n"
+    "                   ignored when every route has a timetable or exact times\n"
+    "A percentile is taken over the travel times of every departure minute of the\n"
+    "window (times every draw): p50 is the median departure, p5 a lucky one, p95\n"
+    "an unlucky one (nearest rank; unreachable departures count as slowest).\n"
+    "Walking alone counts up to the travel-time limit; trips past midnight\n"
+    "(24:00:00 and later) and calendar_dates exceptions count.\n";

@@ -40,6 +40,18 @@ int cli_parse_minutes(const char *s, double *out, int cap, double max, char *err
 /* "LON,LAT" */
 int cli_parse_lonlat(const char *s, double *lon, double *lat);
 
+/* Transit options shared by isochrone and matrix. */
+typedef struct cli_transit {
+    hh_transit_opts o;
+    int have_depart;
+} cli_transit;
+void cli_transit_defaults(cli_transit *t);
+/* Parses one transit option: 0 taken, -1 not a transit option, else an exit status. */
+int cli_transit_option(const char *name, const char *val, cli_transit *t);
+int cli_parse_depart(const char *s, int32_t *date, int32_t *secs);
+extern const char *cli_transit_help;
+#define CLI_TRANSIT_OPTIONS "--depart", "--window", "--max-walk", "--max-rides", "--draws"
+
 /* Progress on stderr, only when stderr is a terminal or HH_PROGRESS=1. */
 void cli_progress(const char *stage, double frac, void *ud);
 

@@ -10,8 +10,9 @@
 
 static void help(void)
 {
-    printf("usage: halfhour isochrone NET.hh --from LON,LAT [--from LON,LAT]... --mode walk|bike|car\n"
-           "                          [--minutes 10,20,30] [--snap-max M] [-o FILE.geojson]\n\n"
+    printf("usage: halfhour isochrone NET.hh --from LON,LAT [--from LON,LAT]... --mode walk|bike|car|transit\n"
+           "                          [--minutes 10,20,30] [--snap-max M] [-o FILE.geojson]\n"
+           "                          [--depart T --window MIN --percentile P ...]  (transit)\n\n"
            "Writes a GeoJSON FeatureCollection: one MultiPolygon Feature per origin and cutoff,\n"
            "with properties minutes, mode, area_km2, origin (index of --from) and from [lon,lat].\n"
            "One street search per origin serves every cutoff. Polygons are valid, nested\n"
@@ -24,20 +25,32 @@ static void help(void)
            "  --minutes LIST   cutoffs in minutes, each in (0, %g] (default 10,20,30)\n"
            "  --snap-max M     farthest distance from the mode's network an origin may be\n"
            "                   snapped from, metres (default %g); beyond it: an error\n"
-           "  -o FILE          output file (default stdout), written only when complete\n",
-           MAX_MINUTES, HH_DEFAULT_SNAP_M);
+           "  -o FILE          output file (default stdout), written only when complete\n"
+           "  --percentile P   transit: the travel-time percentile drawn (default 50)\n\n%s",
+           MAX_MINUTES, HH_DEFAULT_SNAP_M, cli_transit_help);
+}
+
+static const char *depart_s(const cli_transit *t)
+{
+    static char buf[32];
+    snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d", t->o.date / 10000, t->o.date / 100 % 100, t->o.date % 100,
+             t->o.depart_s / 3600, t->o.depart_s / 60 % 60);
+    return buf;
 }
 
 int cmd_isochrone(int argc, char **argv)
 {
-    static const char *const wv[] = {"--from", "--mode", "--minutes", "--snap-max", "-o", NULL};
+    static const char *const wv[] = {"--from", "--mode", "--minutes", "--snap-max", "-o", "--percentile",
+                                     CLI_TRANSIT_OPTIONS, NULL};
     static const char *const fl[] = {"--help", "-h", NULL};
     cli_args a;
     cli_args_init(&a, argc, argv, wv, fl);
     const char *path = NULL, *out = NULL, *mode_s = NULL, *min_s = "10,20,30";
     static double lon[MAX_FROM], lat[MAX_FROM];
     int n_from = 0, r;
-    double snap_max = HH_DEFAULT_SNAP_M;
+    double snap_max = HH_DEFAULT_SNAP_M, pct = 50;
+    cli_transit tr;
+    cli_transit_defaults(&tr);
     while ((r = cli_args_next(&a)) == 1) {
         if (!a.name) {
             if (path)
@@ -64,6 +77,14 @@ int cmd_isochrone(int argc, char **argv)
                 return cli_fail("--snap-max \"%s\": expected metres in [0, 100000]", a.val);
         } else if (!strcmp(a.name, "-o"))
             out = a.val;
+        else if (!strcmp(a.name, "--percentile")) {
+            if (cli_parse_double(a.val, 1e-9, 100, &pct))
+                return cli_fail("--percentile \"%s\": expected a number in (0, 100]", a.val);
+        } else {
+            int t = cli_transit_option(a.name, a.val, &tr);
+            if (t > 0)
+                return t;
+        }
     }
     if (r == -1)
         return cli_usage("isochrone", "unknown option %s", a.name);
@@ -74,18 +95,25 @@ int cmd_isochrone(int argc, char **argv)
     if (!n_from)
         return cli_usage("isochrone", "missing --from LON,LAT");
     if (!mode_s)
-        return cli_usage("isochrone", "missing --mode (walk, bike or car)");
+        return cli_usage("isochrone", "missing --mode (walk, bike, car or transit)");
     hh_mode mode;
-    if (hh_mode_parse(mode_s, &mode))
-        return cli_fail("unknown mode \"%s\" (expected walk, bike or car)", mode_s);
+    int transit = !strcmp(mode_s, "transit");
+    if (transit)
+        mode = HH_MODE_WALK; /* origins join the walk network */
+    else if (hh_mode_parse(mode_s, &mode))
+        return cli_fail("unknown mode \"%s\" (expected walk, bike, car or transit)", mode_s);
+    if (transit && !tr.have_depart)
+        return cli_usage("isochrone", "--mode transit needs --depart YYYY-MM-DDTHH:MM");
     double minutes[64];
     char err[512];
-    int n_min = cli_parse_minutes(min_s, minutes, 64, MAX_MINUTES, err, sizeof err);
+    int n_min = cli_parse_minutes(min_s, minutes, 64, transit ? 240 : MAX_MINUTES, err, sizeof err);
     if (n_min < 0)
         return cli_fail("--minutes: %s", err);
 
     hh_net *net = NULL;
     hh_query *q = NULL;
+    hh_transit *tp = NULL;
+    hh_transit_query *tq = NULL;
     hh_out o = {0};
     hh_snap snaps[MAX_FROM];
     int rc = 0;
@@ -95,11 +123,21 @@ int cmd_isochrone(int argc, char **argv)
         int s = hh_snap_point(net, mode, lon[i], lat[i], snap_max, &snaps[i]);
         if (s) {
             rc = cli_fail("--from %.6f,%.6f: no %s street within %g m (outside the network?)", lon[i], lat[i],
-                          hh_mode_name(mode), snap_max);
+                          transit ? "walkable" : hh_mode_name(mode), snap_max);
             goto done;
         }
     }
-    if (hh_query_init(net, &q)) {
+    if (transit) {
+        tr.o.max_s = minutes[n_min - 1] * 60.0;
+        if (hh_transit_prepare(net, &tr.o, &tp, err, sizeof err)) {
+            rc = cli_fail("%s", err);
+            goto done;
+        }
+        if (hh_transit_query_init(tp, &tq)) {
+            rc = cli_fail("out of memory");
+            goto done;
+        }
+    } else if (hh_query_init(net, &q)) {
         rc = cli_fail("out of memory");
         goto done;
     }
@@ -112,17 +150,27 @@ int cmd_isochrone(int argc, char **argv)
     int first = 1;
     for (int i = 0; i < n_from; i++) {
         hh_isochrone iso;
-        int e = hh_query_run(q, mode, &snaps[i], minutes[n_min - 1] * 60.0);
-        if (!e)
-            e = hh_isochrone_build(q, minutes, (size_t)n_min, &iso);
+        int e;
+        if (transit) {
+            e = hh_transit_query_run(tq, &snaps[i], NULL, 0);
+            if (!e)
+                e = hh_transit_isochrone(tq, pct, minutes, (size_t)n_min, &iso);
+        } else {
+            e = hh_query_run(q, mode, &snaps[i], minutes[n_min - 1] * 60.0);
+            if (!e)
+                e = hh_isochrone_build(q, minutes, (size_t)n_min, &iso);
+        }
         if (e) {
             rc = cli_fail("isochrone from %.6f,%.6f: %s", lon[i], lat[i], hh_strerror(e));
             hh_out_abort(&o);
             goto done;
         }
-        char extra[128];
-        snprintf(extra, sizeof extra, "\"origin\":%d,\"from\":[%.7f,%.7f]", i, lon[i], lat[i]);
-        e = hh_isochrone_write_features(o.fp, &iso, mode, extra, &first);
+        char extra[256];
+        int k = snprintf(extra, sizeof extra, "\"origin\":%d,\"from\":[%.7f,%.7f]", i, lon[i], lat[i]);
+        if (transit)
+            snprintf(extra + k, sizeof extra - (size_t)k,
+                     ",\"percentile\":%g,\"depart\":\"%s\",\"window_min\":%d", pct, depart_s(&tr), tr.o.window_min);
+        e = hh_isochrone_write_features(o.fp, &iso, mode_s, extra, &first);
         hh_isochrone_free(&iso);
         if (e) {
             rc = cli_fail("cannot write output");
@@ -135,6 +183,8 @@ int cmd_isochrone(int argc, char **argv)
         rc = cli_fail("%s", err);
 done:
     hh_query_free(q);
+    hh_transit_query_free(tq);
+    hh_transit_free(tp);
     hh_net_close(net);
     return rc;
 }

@@ -8,8 +8,9 @@
 
 static void help(void)
 {
-    printf("usage: halfhour matrix NET.hh --origins A.csv --destinations B.csv --mode walk|bike|car\n"
-           "                       [--max-minutes N] [--threads N] [--snap-max M] [-o FILE.csv]\n\n"
+    printf("usage: halfhour matrix NET.hh --origins A.csv --destinations B.csv --mode walk|bike|car|transit\n"
+           "                       [--max-minutes N] [--threads N] [--snap-max M] [-o FILE.csv]\n"
+           "                       [--depart T --window MIN --percentiles 5,50,95 ...]  (transit)\n\n"
            "Writes CSV from_id,to_id,travel_time_s,distance_m: one row per pair, origins in\n"
            "input order, destinations in input order within each. Times are seconds and\n"
            "distances metres, rounded to integers only at output; a field is empty when the\n"
@@ -23,14 +24,35 @@ static void help(void)
            "  --threads N      worker threads (default: all cores); output is identical\n"
            "                   whatever the count\n"
            "  --snap-max M     farthest snapping distance, metres (default %g)\n"
-           "  -o FILE          output file (default stdout), written only when complete\n",
-           HH_DEFAULT_SNAP_M);
+           "  -o FILE          output file (default stdout), written only when complete\n"
+           "  --percentiles L  transit: travel-time percentiles, one column each\n"
+           "                   (travel_time_p5,travel_time_p50,... seconds; default 50);\n"
+           "                   --max-minutes defaults to 120 for transit\n\n%s",
+           HH_DEFAULT_SNAP_M, cli_transit_help);
 }
 
 typedef struct out_ctx {
     FILE *f;
     const hh_points *o, *d;
+    int n_pct;
 } out_ctx;
+
+static int write_transit_row(size_t i, const double *p, void *ud)
+{
+    out_ctx *c = ud;
+    for (size_t k = 0; k < c->d->n; k++) {
+        fprintf(c->f, "%s,%s", c->o->id[i], c->d->id[k]);
+        for (int j = 0; j < c->n_pct; j++) {
+            double v = p[k * (size_t)c->n_pct + (size_t)j];
+            if (isnan(v))
+                fputc(',', c->f);
+            else
+                fprintf(c->f, ",%.0f", v);
+        }
+        fputc('\n', c->f);
+    }
+    return ferror(c->f) ? -1 : 0;
+}
 
 static int write_row(size_t i, const double *t, const double *dist, void *ud)
 {
@@ -68,7 +90,7 @@ static int needs_quote(const char *s) { return strpbrk(s, ",\"\r\n") != NULL; }
 int cmd_matrix(int argc, char **argv)
 {
     static const char *const wv[] = {"--origins", "--destinations", "--mode", "--max-minutes", "--threads",
-                                     "--snap-max", "-o", NULL};
+                                     "--snap-max", "-o", "--percentiles", CLI_TRANSIT_OPTIONS, NULL};
     static const char *const fl[] = {"--help", "-h", NULL};
     cli_args a;
     cli_args_init(&a, argc, argv, wv, fl);
@@ -76,6 +98,9 @@ int cmd_matrix(int argc, char **argv)
     double max_min = INFINITY, snap_max = HH_DEFAULT_SNAP_M;
     long threads = 0;
     int r;
+    cli_transit tr;
+    cli_transit_defaults(&tr);
+    const char *pct_s = "50";
     while ((r = cli_args_next(&a)) == 1) {
         if (!a.name) {
             if (path)
@@ -101,6 +126,13 @@ int cmd_matrix(int argc, char **argv)
                 return cli_fail("--snap-max \"%s\": expected metres in [0, 100000]", a.val);
         } else if (!strcmp(a.name, "-o"))
             out = a.val;
+        else if (!strcmp(a.name, "--percentiles"))
+            pct_s = a.val;
+        else {
+            int t = cli_transit_option(a.name, a.val, &tr);
+            if (t > 0)
+                return t;
+        }
     }
     if (r == -1)
         return cli_usage("matrix", "unknown option %s", a.name);
@@ -112,10 +144,21 @@ int cmd_matrix(int argc, char **argv)
         return cli_usage("matrix", "missing --%s CSV", !op ? "origins" : "destinations");
     if (!mode_s)
         return cli_usage("matrix", "missing --mode (walk, bike or car)");
-    hh_mode mode;
-    if (hh_mode_parse(mode_s, &mode))
-        return cli_fail("unknown mode \"%s\" (expected walk, bike or car)", mode_s);
+    hh_mode mode = HH_MODE_WALK;
+    int transit = !strcmp(mode_s, "transit");
+    if (!transit && hh_mode_parse(mode_s, &mode))
+        return cli_fail("unknown mode \"%s\" (expected walk, bike, car or transit)", mode_s);
+    if (transit && !tr.have_depart)
+        return cli_usage("matrix", "--mode transit needs --depart YYYY-MM-DDTHH:MM");
+    double pcts[32];
+    int n_pct = 0;
     char err[512];
+    if (transit) {
+        /* the same list syntax as minutes, but in (0, 100] */
+        n_pct = cli_parse_minutes(pct_s, pcts, 32, 100, err, sizeof err);
+        if (n_pct < 0)
+            return cli_fail("--percentiles: %s", err);
+    }
     hh_points o = {0}, d = {0};
     hh_net *net = NULL;
     hh_out of = {0};
@@ -145,10 +188,28 @@ int cmd_matrix(int argc, char **argv)
         rc = cli_fail("%s", err);
         goto done;
     }
-    fprintf(of.fp, "from_id,to_id,travel_time_s,distance_m\n");
-    hh_matrix_opts mo = {mode, max_min * 60.0, snap_max, (int)threads};
-    out_ctx ctx = {of.fp, &o, &d};
-    int e = hh_matrix_run(net, &mo, &o, &d, write_row, &ctx, oko, okd);
+    out_ctx ctx = {of.fp, &o, &d, n_pct};
+    int e;
+    if (transit) {
+        tr.o.max_s = isinf(max_min) ? 120 * 60.0 : max_min * 60.0;
+        hh_transit *tp;
+        if (hh_transit_prepare(net, &tr.o, &tp, err, sizeof err)) {
+            rc = cli_fail("%s", err);
+            hh_out_abort(&of);
+            goto done;
+        }
+        fprintf(of.fp, "from_id,to_id");
+        for (int p = 0; p < n_pct; p++)
+            fprintf(of.fp, ",travel_time_p%g", pcts[p]);
+        fprintf(of.fp, "\n");
+        e = hh_transit_matrix_run(tp, &o, &d, snap_max, pcts, (size_t)n_pct, (int)threads, write_transit_row, &ctx,
+                                  oko, okd);
+        hh_transit_free(tp);
+    } else {
+        fprintf(of.fp, "from_id,to_id,travel_time_s,distance_m\n");
+        hh_matrix_opts mo = {mode, max_min * 60.0, snap_max, (int)threads};
+        e = hh_matrix_run(net, &mo, &o, &d, write_row, &ctx, oko, okd);
+    }
     if (e) {
         rc = cli_fail("matrix: %s", e == HH_EIO ? "cannot write output" : hh_strerror(e));
         hh_out_abort(&of);
@@ -158,8 +219,8 @@ int cmd_matrix(int argc, char **argv)
         rc = cli_fail("%s", err);
         goto done;
     }
-    list_unsnapped("origins", &o, oko, snap_max, mode_s);
-    list_unsnapped("destinations", &d, okd, snap_max, mode_s);
+    list_unsnapped("origins", &o, oko, snap_max, transit ? "walk" : mode_s);
+    list_unsnapped("destinations", &d, okd, snap_max, transit ? "walk" : mode_s);
 done:
     free(oko), free(okd);
     hh_points_free(&o), hh_points_free(&d);

@@ -107,6 +107,9 @@ typedef struct hh_profile {
     double transit_link_m;
     /* transit: footpaths between stops up to this walking distance (m) */
     double transit_transfer_m;
+    /* transit: walking tables from each stop reach this far (m); bounds
+     * the --max-walk a query may ask for */
+    double transit_egress_m;
 } hh_profile;
 
 void hh_profile_default(hh_profile *p);
@@ -133,7 +136,7 @@ typedef struct hh_build_stats {
     double seconds;
     /* transit (zero without GTFS feeds) */
     uint32_t n_feeds, n_stops, n_routes, n_trips, n_patterns;
-    uint32_t stops_linked, stops_unlinked, footpaths;
+    uint32_t stops_linked, stops_unlinked, footpaths, egress_entries;
     char unlinked_stops[512]; /* ids of unlinked stops (location_type 0), comma-separated, cut short */
 } hh_build_stats;
 
@@ -257,6 +260,54 @@ int hh_isochrone_build(hh_query *q, const double *minutes, size_t n_minutes,
                        hh_isochrone *out);
 void hh_isochrone_free(hh_isochrone *iso);
 
+/* ---- public transit -------------------------------------------------- */
+/* Walk + transit (access walk, rides, footpaths between rides, egress walk)
+ * over a departure window, as R5 does.  Times are GTFS local service time of
+ * the feeds' agency time zone (feeds of different zones are not aligned). */
+typedef struct hh_transit_opts {
+    int32_t date;       /* YYYYMMDD */
+    int32_t depart_s;   /* first departure, seconds after midnight */
+    int32_t window_min; /* one departure per minute in [depart, depart + window), >= 1 */
+    double max_walk_s;  /* access walk and egress walk, each (<= the tables' reach) */
+    int max_rides;      /* 1 .. 64 */
+    int draws;          /* Monte-Carlo draws for frequency routes without exact
+                         * times (ignored, 1, when the feeds have none) */
+    double max_s;       /* travel-time limit; walking alone counts up to it */
+} hh_transit_opts;
+
+/* The prepared service day(s): shared, read-only, by any number of threads. */
+typedef struct hh_transit hh_transit;
+/* HH_ERANGE with a message naming the feeds' ranges when the date is outside
+ * every feed's service; HH_EINVAL for bad options or a network without
+ * transit. */
+int hh_transit_prepare(const hh_net *net, const hh_transit_opts *o, hh_transit **out, char *err,
+                       size_t errlen);
+void hh_transit_free(hh_transit *t);
+/* Departure samples per target: window minutes x draws actually used. */
+uint32_t hh_transit_samples(const hh_transit *t);
+
+/* Per-thread workspace. */
+typedef struct hh_transit_query hh_transit_query;
+int hh_transit_query_init(const hh_transit *t, hh_transit_query **out);
+void hh_transit_query_free(hh_transit_query *q);
+/* Travel times from `origin` (snapped to the WALK network) for every
+ * departure minute and draw, to each of `targets` (walk-snapped), or to
+ * every vertex of the network when targets is NULL (surfaces, isochrones). */
+int hh_transit_query_run(hh_transit_query *q, const hh_snap *origin, const hh_snap *targets,
+                         size_t n_targets);
+/* The p-th percentile (0 < p <= 100, nearest rank) of target i's travel
+ * times over departure minutes x draws, in seconds; NAN when fewer than p %
+ * of the departures reach it within max_s.  p = 50 is the median departure. */
+double hh_transit_percentile(hh_transit_query *q, size_t target, double p);
+/* The travel-time surface at percentile p: out[v] for every vertex (n must
+ * be the network's vertex count), NAN where unreached. */
+int hh_transit_surface(hh_transit_query *q, double p, float *out, size_t n);
+/* Isochrone of the last run (targets NULL) at percentile p; the polygon
+ * rules of hh_isochrone_build hold. */
+int hh_transit_isochrone(hh_transit_query *q, double p, const double *minutes, size_t n_minutes,
+                         hh_isochrone *out);
+uint32_t hh_net_n_vertices(const hh_net *net);
+
 /* ---- points, matrices, output files ----------------------------------- */
 /* Points from a CSV whose columns are found by header name: id;
  * lon|lng|longitude|x; lat|latitude|y (case-insensitive, any order, extra
@@ -290,6 +341,15 @@ int hh_matrix_run(const hh_net *net, const hh_matrix_opts *o, const hh_points *o
                   const hh_points *dest, hh_matrix_row_fn row, void *ud,
                   unsigned char *snapped_o, unsigned char *snapped_d);
 
+/* Transit matrix: rows in origin order, one call per origin, with
+ * pct_s[j * n_pct + p] the p-th requested percentile (seconds) to
+ * destination j, NAN when unreachable at that percentile or unsnapped. */
+typedef int (*hh_transit_row_fn)(size_t origin, const double *pct_s, void *ud);
+int hh_transit_matrix_run(const hh_transit *t, const hh_points *orig, const hh_points *dest,
+                          double snap_max_m, const double *pct, size_t n_pct, int threads,
+                          hh_transit_row_fn row, void *ud, unsigned char *snapped_o,
+                          unsigned char *snapped_d);
+
 /* An output file that appears at `path` only when committed: data goes to a
  * temporary file beside it, hh_out_commit flushes, syncs and renames,
  * hh_out_abort removes it.  path "-" or NULL means stdout. */
@@ -304,7 +364,7 @@ void hh_out_abort(hh_out *o);
 /* Writes the bands of one isochrone as GeoJSON Features (no surrounding
  * collection), each with properties minutes, mode, area_km2 and `extra`
  * (a JSON fragment like "\"origin\":0" or NULL); *first tracks commas. */
-int hh_isochrone_write_features(void *fp, const hh_isochrone *iso, hh_mode mode,
+int hh_isochrone_write_features(void *fp, const hh_isochrone *iso, const char *mode,
                                 const char *extra, int *first);
 
 #ifdef __cplusplus

@@ -97,6 +97,7 @@ void hh_profile_default(hh_profile *p)
     p->iso_buffer_m = 100;
     p->transit_link_m = 300;
     p->transit_transfer_m = 1000; /* R5's default maximum transfer distance */
+    p->transit_egress_m = 1600;   /* about 20 min at walking speed */
 }
 
 /* ---- key = value settings -------------------------------------------- */
@@ -178,6 +179,8 @@ int hh_profile_set(hh_profile *p, const char *kv, char *err, size_t errlen)
                 target = &p->transit_link_m, lo = 1, hi = 5000;
             else if (!strcmp(sub, "transfer_m"))
                 target = &p->transit_transfer_m, lo = 0, hi = 5000;
+            else if (!strcmp(sub, "egress_m"))
+                target = &p->transit_egress_m, lo = 0, hi = 10000;
         } else if (!strcmp(key, "iso")) {
             if (!strcmp(sub, "cell_m"))
                 target = &p->iso_cell_m, lo = 5, hi = 1000;
@@ -256,6 +259,7 @@ size_t hh_profile_format(const hh_profile *p, char *buf, size_t cap)
     OUT("iso.buffer_m = %g\n", p->iso_buffer_m);
     OUT("transit.link_m = %g\n", p->transit_link_m);
     OUT("transit.transfer_m = %g\n", p->transit_transfer_m);
+    OUT("transit.egress_m = %g\n", p->transit_egress_m);
 #undef OUT
     return n;
 }

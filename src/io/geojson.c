@@ -6,7 +6,7 @@
 
 #include "halfhour.h"
 
-int hh_isochrone_write_features(void *fp, const hh_isochrone *iso, hh_mode mode, const char *extra,
+int hh_isochrone_write_features(void *fp, const hh_isochrone *iso, const char *mode, const char *extra,
                                 int *first)
 {
     FILE *f = fp;
@@ -14,7 +14,7 @@ int hh_isochrone_write_features(void *fp, const hh_isochrone *iso, hh_mode mode,
         const hh_isoband *band = &iso->bands[b];
         fprintf(f, "%s\n{\"type\":\"Feature\",\"properties\":{\"minutes\":%g,\"mode\":\"%s\","
                    "\"area_km2\":%.4f%s%s},\"geometry\":{\"type\":\"MultiPolygon\",\"coordinates\":[",
-                *first ? "" : ",", band->minutes, hh_mode_name(mode), band->area_km2,
+                *first ? "" : ",", band->minutes, mode, band->area_km2,
                 extra ? "," : "", extra ? extra : "");
         *first = 0;
         for (size_t p = 0; p < band->n_polys; p++) {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "net/net.h"
+#include "street/query.h"
 #include "util/alloc.h"
 
 typedef struct hh__tt_feed_rec {
@@ -20,6 +21,14 @@ typedef struct hh__tt_feed_rec {
 } hh__tt_feed_rec;
 
 /* ---- build ------------------------------------------------------------- */
+
+static int cmp_egress(const void *a, const void *b)
+{
+    const hh__egress *x = a, *y = b;
+    if (x->walk_ds != y->walk_ds)
+        return x->walk_ds < y->walk_ds ? -1 : 1;
+    return (x->vertex > y->vertex) - (x->vertex < y->vertex);
+}
 
 static int add_feeds(hh__net_parts *parts, const hh__timetable *tt)
 {
@@ -79,9 +88,12 @@ int hh__transit_build(const hh_net *streets, const hh__timetable *tt, const hh_p
     uint32_t *first = hh__calloc((size_t)n + 1, sizeof *first);
     hh__foot *foot = NULL;
     size_t n_foot = 0, cap_foot = 0;
+    uint32_t *eg_first = hh__calloc((size_t)n + 1, sizeof *eg_first);
+    hh__egress *eg = NULL;
+    size_t n_eg = 0, cap_eg = 0;
     hh_query *q = NULL;
     rc = HH_ENOMEM;
-    if (!link || !snap || !first || hh_query_init(streets, &q))
+    if (!link || !snap || !first || !eg_first || hh_query_init(streets, &q))
         goto fail;
     uint32_t linked = 0, unlinked = 0;
     size_t ul = 0;
@@ -100,25 +112,42 @@ int hh__transit_build(const hh_net *streets, const hh__timetable *tt, const hh_p
                                        ul ? "," : "", hh__timetable_str(tt, tt->stop_id[s]));
         }
     }
-    /* footpaths along the streets between linked stops within the bound;
-     * candidates are pre-filtered by straight-line distance */
-    double max_s = p->transit_transfer_m / (p->speed_kmh[HH_MODE_WALK][HH_CLASS_FOOTWAY] / 3.6);
-    if (!(max_s > 0))
-        max_s = p->transit_transfer_m / 1.3;
+    /* footpaths along the streets between linked stops within the bound
+     * (candidates pre-filtered by straight-line distance), and each stop's
+     * egress table: the walk to every vertex within transit.egress_m */
+    double walk_mps = p->connector_kmh[HH_MODE_WALK] / 3.6;
+    double max_s = p->transit_transfer_m / walk_mps;
+    double egress_s = p->transit_egress_m / walk_mps;
+    double run_s = max_s > egress_s ? max_s : egress_s;
+    uint32_t egress_ds = (uint32_t)floor(egress_s * 10);
     double cos_lat = cos((streets->grid->lat0) * M_PI / 180);
     for (uint32_t s = 0; s < n; s++) {
         first[s] = (uint32_t)n_foot;
+        eg_first[s] = (uint32_t)n_eg;
         if (link[s].edge == HH_STOP_UNLINKED)
             continue;
-        if ((rc = hh_query_run(q, HH_MODE_WALK, &snap[s], max_s)))
+        if ((rc = hh_query_run(q, HH_MODE_WALK, &snap[s], run_s)))
             goto fail;
+        uint32_t conn_ds = (uint32_t)llround(q->origin_conn_s * 10);
+        size_t eg0 = n_eg;
+        for (uint32_t i = 0; i < q->n_settled; i++) {
+            uint32_t v = q->settled[i], d = q->vs[v].dist_ds + conn_ds;
+            if (d > egress_ds)
+                continue;
+            rc = HH_ENOMEM;
+            if (hh__grow(&eg, &cap_eg, n_eg + 1, sizeof *eg))
+                goto fail;
+            eg[n_eg++] = (hh__egress){v, d};
+        }
+        /* nearest first: a query stops reading at its walk limit */
+        qsort(eg + eg0, n_eg - eg0, sizeof *eg, cmp_egress);
         double dlat = p->transit_transfer_m / 111195.0, dlon = dlat / (cos_lat > 0.05 ? cos_lat : 0.05);
         for (uint32_t t = 0; t < n; t++) {
             if (t == s || link[t].edge == HH_STOP_UNLINKED || fabs(tt->stop_lat[t] - tt->stop_lat[s]) > dlat ||
                 fabs(tt->stop_lon[t] - tt->stop_lon[s]) > dlon)
                 continue;
             double ts, ds;
-            if (hh_query_time_to(q, &snap[t], &ts, &ds))
+            if (hh_query_time_to(q, &snap[t], &ts, &ds) || ts > max_s)
                 continue;
             rc = HH_ENOMEM;
             if (hh__grow(&foot, &cap_foot, n_foot + 1, sizeof *foot))
@@ -127,6 +156,7 @@ int hh__transit_build(const hh_net *streets, const hh__timetable *tt, const hh_p
         }
     }
     first[n] = (uint32_t)n_foot;
+    eg_first[n] = (uint32_t)n_eg;
     hh_query_free(q);
     q = NULL;
     hh__free(snap);
@@ -139,8 +169,15 @@ int hh__transit_build(const hh_net *streets, const hh__timetable *tt, const hh_p
     if (!rc)
         rc = hh__net_parts_add(parts, HH_SEC_FOOT, sizeof *foot, foot ? foot : (void *)hh__malloc(1), n_foot, 1);
     foot = NULL;
+    if (!rc)
+        rc = hh__net_parts_add(parts, HH_SEC_EGRESS_FIRST, sizeof *eg_first, eg_first, (uint64_t)n + 1, 1);
+    eg_first = NULL;
+    if (!rc)
+        rc = hh__net_parts_add(parts, HH_SEC_EGRESS, sizeof *eg, eg ? eg : (void *)hh__malloc(1), n_eg, 1);
+    eg = NULL;
     if (rc)
         goto fail;
+    st->egress_entries = (uint32_t)(n_eg < UINT32_MAX ? n_eg : UINT32_MAX);
     st->n_stops = n;
     st->stops_linked = linked;
     st->stops_unlinked = unlinked;
@@ -149,7 +186,7 @@ int hh__transit_build(const hh_net *streets, const hh__timetable *tt, const hh_p
 fail:
     snprintf(err, errlen, "transit: %s", hh_strerror(rc));
     hh_query_free(q);
-    hh__free(link), hh__free(snap), hh__free(first), hh__free(foot);
+    hh__free(link), hh__free(snap), hh__free(first), hh__free(foot), hh__free(eg_first), hh__free(eg);
     return rc;
 }
 
@@ -287,6 +324,20 @@ int hh__transit_open(hh_net *net, const char *path, char *err, size_t errlen)
     for (uint32_t i = 0; i < t->n_foot; i++)
         if (t->foot[i].to >= tt->n_stops)
             TFAIL("%s: bad footpath", path);
+    t->egress_first = hh__net_section(net, HH_SEC_EGRESS_FIRST, sizeof *t->egress_first, &c);
+    if (!t->egress_first || c != (uint64_t)tt->n_stops + 1)
+        TFAIL("%s: bad egress index", path);
+    t->egress = hh__net_section(net, HH_SEC_EGRESS, sizeof *t->egress, &c);
+    if (!t->egress || t->egress_first[0] != 0 || t->egress_first[tt->n_stops] != c)
+        TFAIL("%s: bad egress tables", path);
+    for (uint32_t s = 0; s < tt->n_stops; s++)
+        if (t->egress_first[s + 1] < t->egress_first[s])
+            TFAIL("%s: bad egress index", path);
+    for (uint32_t s = 0; s < tt->n_stops; s++)
+        for (uint32_t i = t->egress_first[s]; i < t->egress_first[s + 1]; i++)
+            if (t->egress[i].vertex >= net->n_nodes ||
+                (i > t->egress_first[s] && t->egress[i].walk_ds < t->egress[i - 1].walk_ds))
+                TFAIL("%s: bad egress table entry", path);
     net->transit = t;
     return 0;
 }

@@ -22,6 +22,8 @@
 #define HH_SEC_STOP_LINK 190    /* hh__stop_link per stop */
 #define HH_SEC_FOOT_FIRST 191   /* uint32 n_stops+1 */
 #define HH_SEC_FOOT 192         /* hh__foot, sorted by from stop */
+#define HH_SEC_EGRESS_FIRST 193 /* uint32 n_stops+1 */
+#define HH_SEC_EGRESS 194       /* hh__egress, by stop */
 
 #define HH_STOP_UNLINKED UINT32_MAX
 
@@ -35,6 +37,14 @@ typedef struct hh__foot {
     uint32_t to;     /* stop */
     uint32_t walk_s; /* walking time along the streets, connectors included */
 } hh__foot;
+
+/* A stop's egress table entry: walking from the stop (its connector
+ * included) to a vertex of the walk network, within transit.egress_m;
+ * each stop's entries are sorted by walk_ds (then vertex). */
+typedef struct hh__egress {
+    uint32_t vertex;
+    uint32_t walk_ds;
+} hh__egress;
 
 /* One row per timetable array: X(field, element type, count expression). */
 #define HH_TT_ARRAYS(X)                                                             \
@@ -77,6 +87,8 @@ typedef struct hh__transit {
     const uint32_t *foot_first;     /* n_stops + 1 */
     const hh__foot *foot;
     uint32_t n_foot;
+    const uint32_t *egress_first;   /* n_stops + 1 */
+    const hh__egress *egress;
 } hh__transit;
 
 struct hh__net_parts;

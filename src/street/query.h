@@ -53,6 +53,11 @@ struct hh_query {
 /* Forces the plain Dijkstra (1) or lets PHAST run where a CH exists (0). */
 static inline void hh__query_force_dijkstra(hh_query *q, int on) { q->force_dijkstra = on; }
 
+/* Replaces the last search's vertex times by t_s[v] (seconds, origin
+ * connector included; NAN or > max_s: unreached), keeping its origin, so
+ * isochrones can be drawn from times computed elsewhere (transit). */
+void hh__query_load_times(hh_query *q, const float *t_s, double max_s);
+
 /* Time (s) at distance `along_m` of edge e travelling from the origin of the
  * last search, or INFINITY; considers both ends and the origin's own edge. */
 double hh__query_time_on_edge(const hh_query *q, uint32_t e, double along_m, double *dist_m);

@@ -269,3 +269,22 @@ int hh_query_time_to(const hh_query *q, const hh_snap *target, double *time_s, d
         *dist_m = (double)(uint32_t)best / 10.0 + target->off_m + q->origin.off_m;
     return 0;
 }
+
+void hh__query_load_times(hh_query *q, const float *t_s, double max_s)
+{
+    new_generation(q);
+    q->max_s = max_s;
+    double c = q->origin_conn_s;
+    for (uint32_t v = 0; v < q->n; v++) {
+        float t = t_s[v];
+        if (!(t <= max_s))
+            continue; /* NAN or beyond */
+        double rest = (t - c) * 10.0;
+        hh__vstate *s = &q->vs[v];
+        s->stamp = q->gen;
+        s->dist_ds = rest > 0 ? (uint32_t)llround(rest) : 0;
+        s->len_dm = 0;
+        s->pos = NOT_IN_HEAP;
+        q->settled[q->n_settled++] = v;
+    }
+}

@@ -40,7 +40,8 @@ const char *hh_test_net_path(const char *name)
                 {"rnv", "rhine-neckar/rnv.osm.pbf"},
                 {"monaco", "monaco/monaco.osm.pbf"},
                 {"oakland", "west-oakland/West-Oakland.osm.bz2"},
-                {"terre-haute", "terre-haute/terre-haute.osm.pbf"}};
+                {"terre-haute", "terre-haute/terre-haute.osm.pbf"},
+                {"poa-transit", "poa/poa_osm.pbf"}};
     static char built[8][300];
     for (size_t i = 0; i < sizeof srcs / sizeof *srcs; i++) {
         if (strcmp(srcs[i].name, name))
@@ -57,7 +58,12 @@ const char *hh_test_net_path(const char *name)
         hh_profile p;
         hh_profile_default(&p);
         char err[256];
-        if (hh_build(src, &p, built[i], NULL, NULL, NULL, err, sizeof err)) {
+        char g1[300], g2[300];
+        snprintf(g1, sizeof g1, "%s/poa/poa_eptc.zip", HH_DATA);
+        snprintf(g2, sizeof g2, "%s/poa/poa_trensurb.zip", HH_DATA);
+        const char *gtfs[] = {g1, g2};
+        size_t n_gtfs = strcmp(name, "poa-transit") ? 0 : 2;
+        if (hh_build_transit(src, gtfs, n_gtfs, &p, built[i], NULL, NULL, NULL, err, sizeof err)) {
             fprintf(stderr, "  build %s failed: %s\n", src, err);
             *built[i] = 0;
             return NULL;

@@ -1,0 +1,527 @@
+/* query.c: walk + transit travel times over a departure window.
+ *
+ * For one origin: a walk search gives the direct walk (up to max_s) and the
+ * access walk to every linked stop (up to max_walk); range RAPTOR then gives,
+ * for each departure minute (latest first) and draw, the earliest arrival at
+ * every stop.  Arrivals only get earlier as the departure does, so each
+ * vertex keeps its earliest arrival by "ride + egress walk" and is updated
+ * from the egress tables of the stops whose arrival changed -- the work per
+ * minute follows the changes, not the network.  Each target's time for a
+ * minute is the best of walking alone and that arrival minus the departure.
+ * Times are kept per (target, sample) as 16-bit seconds; percentiles are
+ * taken over the samples (minutes x draws) on demand.
+ *
+ * A minute whose arrivals got later (which the RAPTOR contract rules out, but
+ * which a future change might allow) is handled by rebuilding the vertex
+ * arrivals from every stop, so correctness never rests on monotonicity. */
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "net/net.h"
+#include "net/transit.h"
+#include "reach/contour.h"
+#include "street/query.h"
+#include "street/seeds.h"
+#include "transit/raptor.h"
+#include "util/alloc.h"
+
+#define UNREACHED_16 UINT16_MAX
+#define INF_S INT32_MAX
+
+struct hh_transit {
+    const hh_net *net;
+    const hh__transit *tr;
+    hh_transit_opts o;
+    uint32_t n_days; /* draws actually used */
+    hh__transit_day **days;
+    int32_t max_walk_ds;
+};
+
+struct hh_transit_query {
+    const hh_transit *t;
+    hh_query *walk;            /* origin's walk search, later isochrone state */
+    hh__raptor_ws *ws;         /* one per day */
+    hh__raptor_access *access;
+    int32_t *v_arr;            /* per vertex: earliest arrival by ride + egress, s */
+    int32_t *stop_arr;         /* per stop: arrival last applied */
+    float *direct;             /* per target: walking alone, s (NAN beyond max_s) */
+    uint16_t *vals;            /* targets x samples */
+    size_t cap_vals, cap_direct;
+    const hh_snap *targets;    /* last run's (NULL: vertices) */
+    size_t n_targets;
+    hh__ch_seed *tseeds;       /* 2 per target */
+    size_t cap_tseeds;
+    uint16_t *scratch;         /* samples, for percentiles */
+    float *surface;            /* per vertex, for isochrones */
+    uint32_t sample_base;      /* draw * window while a draw runs */
+    int32_t t_conn_scale;
+};
+
+uint32_t hh_net_n_vertices(const hh_net *net) { return net->n_nodes; }
+
+uint32_t hh_transit_samples(const hh_transit *t) { return t->n_days * (uint32_t)t->o.window_min; }
+
+void hh_transit_free(hh_transit *t)
+{
+    if (!t)
+        return;
+    for (uint32_t d = 0; d < t->n_days; d++)
+        hh__transit_day_free(t->days[d]);
+    hh__free(t->days);
+    hh__free(t);
+}
+
+int hh_transit_prepare(const hh_net *net, const hh_transit_opts *o, hh_transit **out, char *err, size_t errlen)
+{
+    char e1[1];
+    if (!err)
+        err = e1, errlen = sizeof e1;
+    if (!net->transit) {
+        snprintf(err, errlen, "the network has no transit (build it with --gtfs)");
+        return HH_EINVAL;
+    }
+    const hh__transit *tr = net->transit;
+    double walk_mps = net->info.profile.connector_kmh[HH_MODE_WALK] / 3.6;
+    double table_s = net->info.profile.transit_egress_m / walk_mps;
+    if (o->window_min < 1 || o->window_min > 24 * 60 || o->max_rides < 1 || o->max_rides > HH__RAPTOR_MAX_RIDES ||
+        o->draws < 1 || o->draws > 1000 || !(o->max_s > 0) || o->max_s > 86400 || !(o->max_walk_s >= 0) ||
+        o->depart_s < 0 || o->depart_s >= 86400 * 2) {
+        snprintf(err, errlen, "invalid transit options");
+        return HH_EINVAL;
+    }
+    if (o->max_walk_s > table_s + 1e-9) {
+        snprintf(err, errlen,
+                 "max walk %.0f min exceeds the network's walking tables (%.0f min, transit.egress_m = %g m); "
+                 "rebuild with a larger transit.egress_m",
+                 o->max_walk_s / 60, floor(table_s / 60), net->info.profile.transit_egress_m);
+        return HH_EINVAL;
+    }
+    int rc = hh__timetable_check_date(&tr->tt, o->date, err, errlen);
+    if (rc)
+        return rc;
+    hh_transit *t = hh__calloc(1, sizeof *t);
+    uint32_t *fp_from = hh__alloc_array(tr->n_foot + 1, sizeof *fp_from);
+    uint32_t *fp_to = hh__alloc_array(tr->n_foot + 1, sizeof *fp_to);
+    int32_t *fp_s = hh__alloc_array(tr->n_foot + 1, sizeof *fp_s);
+    rc = HH_ENOMEM;
+    if (!t || !fp_from || !fp_to || !fp_s)
+        goto fail;
+    t->net = net, t->tr = tr, t->o = *o;
+    t->max_walk_ds = (int32_t)floor(o->max_walk_s * 10);
+    /* footpaths longer than the walk limit are not offered either */
+    size_t k = 0;
+    for (uint32_t s = 0; s < tr->tt.n_stops; s++)
+        for (uint32_t i = tr->foot_first[s]; i < tr->foot_first[s + 1]; i++)
+            if (tr->foot[i].walk_s <= o->max_walk_s)
+                fp_from[k] = s, fp_to[k] = tr->foot[i].to, fp_s[k] = (int32_t)tr->foot[i].walk_s, k++;
+    int32_t end = o->depart_s + o->window_min * 60 + (int32_t)ceil(o->max_s);
+    if (end > 172800)
+        end = 172800;
+    t->days = hh__calloc((size_t)o->draws, sizeof *t->days);
+    if (!t->days)
+        goto fail;
+    for (int d = 0; d < o->draws; d++) {
+        hh__transit_day_opts dopt = {o->date, o->depart_s, end, (uint32_t)d, 0, fp_from, fp_to, fp_s, k};
+        if ((rc = hh__transit_day_build(&tr->tt, &dopt, &t->days[d], err, errlen)))
+            goto fail;
+        t->n_days = (uint32_t)d + 1;
+        if (t->days[0]->n_random_freqs == 0)
+            break; /* every draw would be the same day */
+    }
+    hh__free(fp_from), hh__free(fp_to), hh__free(fp_s);
+    *out = t;
+    return 0;
+fail:
+    if (rc == HH_ENOMEM)
+        snprintf(err, errlen, "out of memory");
+    hh__free(fp_from), hh__free(fp_to), hh__free(fp_s);
+    hh_transit_free(t);
+    return rc;
+}
+
+void hh_transit_query_free(hh_transit_query *q)
+{
+    if (!q)
+        return;
+    if (q->ws)
+        for (uint32_t d = 0; d < q->t->n_days; d++)
+            hh__raptor_ws_free(&q->ws[d]);
+    hh__free(q->ws);
+    hh_query_free(q->walk);
+    hh__free(q->access), hh__free(q->v_arr), hh__free(q->stop_arr), hh__free(q->direct);
+    hh__free(q->vals), hh__free(q->tseeds), hh__free(q->scratch), hh__free(q->surface);
+    hh__free(q);
+}
+
+int hh_transit_query_init(const hh_transit *t, hh_transit_query **out)
+{
+    const hh_net *net = t->net;
+    uint32_t ns = t->tr->tt.n_stops;
+    hh_transit_query *q = hh__calloc(1, sizeof *q);
+    if (!q)
+        return HH_ENOMEM;
+    q->t = t;
+    q->ws = hh__calloc(t->n_days, sizeof *q->ws);
+    q->access = hh__alloc_array(ns + 1, sizeof *q->access);
+    q->v_arr = hh__alloc_array(net->n_nodes + 1, sizeof *q->v_arr);
+    q->stop_arr = hh__alloc_array(ns + 1, sizeof *q->stop_arr);
+    q->scratch = hh__alloc_array(hh_transit_samples(t), sizeof *q->scratch);
+    q->surface = hh__alloc_array(net->n_nodes + 1, sizeof *q->surface);
+    if (!q->ws || !q->access || !q->v_arr || !q->stop_arr || !q->scratch || !q->surface ||
+        hh_query_init(net, &q->walk)) {
+        hh_transit_query_free(q);
+        return HH_ENOMEM;
+    }
+    for (uint32_t d = 0; d < t->n_days; d++)
+        if (hh__raptor_ws_init(&q->ws[d], t->days[d], (uint32_t)t->o.max_rides)) {
+            hh_transit_query_free(q);
+            return HH_ENOMEM;
+        }
+    *out = q;
+    return 0;
+}
+
+/* Applies stop s's egress table after its arrival became `a`.  Entries are
+ * sorted by walk: reading stops at the walk limit, or where the arrival
+ * would exceed `latest` (this minute's departure + max_s; earlier minutes
+ * have smaller bounds, so nothing skipped is needed later either). */
+static void apply_egress(hh_transit_query *q, uint32_t s, int32_t a, int64_t latest)
+{
+    const hh__transit *tr = q->t->tr;
+    int64_t lim = q->t->max_walk_ds;
+    if (latest - a < lim / 10)
+        lim = (latest - a) * 10 + 9;
+    for (uint32_t i = tr->egress_first[s]; i < tr->egress_first[s + 1]; i++) {
+        const hh__egress *e = &tr->egress[i];
+        if ((int64_t)e->walk_ds > lim)
+            break;
+        int32_t c = a + (int32_t)((e->walk_ds + 9) / 10);
+        if (c < q->v_arr[e->vertex])
+            q->v_arr[e->vertex] = c;
+    }
+}
+
+static void rebuild_v_arr(hh_transit_query *q, const int32_t *arr, int64_t latest)
+{
+    const hh_net *net = q->t->net;
+    for (uint32_t v = 0; v < net->n_nodes; v++)
+        q->v_arr[v] = INF_S;
+    for (uint32_t s = 0; s < q->t->tr->tt.n_stops; s++) {
+        q->stop_arr[s] = arr[s];
+        if (arr[s] != HH__TRANSIT_UNREACHED)
+            apply_egress(q, s, arr[s], latest);
+    }
+}
+
+static inline uint16_t to16(double t, double max_s)
+{
+    if (!(t <= max_s))
+        return UNREACHED_16;
+    long r = lround(t);
+    return r >= UNREACHED_16 ? UNREACHED_16 - 1 : (uint16_t)r;
+}
+
+static int on_minute(void *ud, uint32_t m, int32_t dep_s, const int32_t *arr, const uint32_t *changed,
+                     uint32_t n_changed)
+{
+    hh_transit_query *q = ud;
+    int later = 0;
+    for (uint32_t i = 0; i < n_changed; i++)
+        later |= (uint32_t)arr[changed[i]] > (uint32_t)q->stop_arr[changed[i]];
+    int64_t latest = (int64_t)dep_s + (int64_t)ceil(q->t->o.max_s);
+    if (later) {
+        rebuild_v_arr(q, arr, latest);
+    } else {
+        for (uint32_t i = 0; i < n_changed; i++) {
+            uint32_t s = changed[i];
+            q->stop_arr[s] = arr[s];
+            if (arr[s] != HH__TRANSIT_UNREACHED)
+                apply_egress(q, s, arr[s], latest);
+        }
+    }
+    const hh_net *net = q->t->net;
+    double max_s = q->t->o.max_s;
+    uint32_t S = hh_transit_samples(q->t), col = q->sample_base + m;
+    if (!q->targets) {
+        for (uint32_t v = 0; v < net->n_nodes; v++) {
+            double t = q->direct[v];
+            if (q->v_arr[v] != INF_S) {
+                double tr = (double)q->v_arr[v] - dep_s;
+                t = (isnan(t) || tr < t) ? tr : t;
+            }
+            q->vals[(size_t)v * S + col] = to16(t, max_s);
+        }
+        return 0;
+    }
+    for (size_t k = 0; k < q->n_targets; k++) {
+        double t = q->direct[k];
+        const hh__ch_seed *sd = &q->tseeds[2 * k];
+        for (int j = 0; j < 2; j++) {
+            if (sd[j].vertex == UINT32_MAX || q->v_arr[sd[j].vertex] == INF_S)
+                continue;
+            double tr = (double)q->v_arr[sd[j].vertex] + sd[j].dur_ds / 10.0 +
+                        hh__connector_s(net, HH_MODE_WALK, &q->targets[k]) - dep_s;
+            t = (isnan(t) || tr < t) ? tr : t;
+        }
+        q->vals[k * S + col] = to16(t, max_s);
+    }
+    return 0;
+}
+
+int hh_transit_query_run(hh_transit_query *q, const hh_snap *origin, const hh_snap *targets, size_t n_targets)
+{
+    const hh_transit *t = q->t;
+    const hh_net *net = t->net;
+    const hh__transit *tr = t->tr;
+    size_t nt = targets ? n_targets : net->n_nodes;
+    uint32_t S = hh_transit_samples(t);
+    if (nt && S > SIZE_MAX / sizeof *q->vals / nt)
+        return HH_ENOMEM;
+    if (hh__grow(&q->vals, &q->cap_vals, nt * S, sizeof *q->vals) ||
+        hh__grow(&q->direct, &q->cap_direct, nt ? nt : 1, sizeof *q->direct) ||
+        (targets && hh__grow(&q->tseeds, &q->cap_tseeds, 2 * nt + 1, sizeof *q->tseeds)))
+        return HH_ENOMEM;
+    q->targets = targets;
+    q->n_targets = nt;
+    /* walking alone, up to the travel-time limit */
+    int rc = hh_query_run(q->walk, HH_MODE_WALK, origin, t->o.max_s);
+    if (rc)
+        return rc;
+    if (targets) {
+        for (size_t k = 0; k < nt; k++) {
+            double ts;
+            q->direct[k] = hh_query_time_to(q->walk, &targets[k], &ts, NULL) == 0 ? (float)ts : NAN;
+            hh__ch_seed *sd = &q->tseeds[2 * k];
+            sd[0].vertex = sd[1].vertex = UINT32_MAX;
+            hh__target_seeds(net, HH_MODE_WALK, &targets[k], (uint32_t)k, sd);
+        }
+    } else {
+        for (uint32_t v = 0; v < net->n_nodes; v++)
+            q->direct[v] = NAN;
+        for (uint32_t i = 0; i < q->walk->n_settled; i++) {
+            uint32_t v = q->walk->settled[i];
+            q->direct[v] = (float)(q->walk->vs[v].dist_ds / 10.0 + q->walk->origin_conn_s);
+        }
+    }
+    /* access: the walk to every linked stop within max_walk */
+    size_t na = 0;
+    for (uint32_t s = 0; s < tr->tt.n_stops; s++) {
+        const hh__stop_link *l = &tr->stop_link[s];
+        if (l->edge == HH_STOP_UNLINKED)
+            continue;
+        hh_snap ss = {l->edge, l->along_m, l->off_m, 0, 0};
+        double ts;
+        if (hh_query_time_to(q->walk, &ss, &ts, NULL) == 0 && ts <= t->o.max_walk_s)
+            q->access[na++] = (hh__raptor_access){s, (int32_t)ceil(ts)};
+    }
+    for (uint32_t d = 0; d < t->n_days; d++) {
+        for (uint32_t v = 0; v < net->n_nodes; v++)
+            q->v_arr[v] = INF_S;
+        for (uint32_t s = 0; s < tr->tt.n_stops; s++)
+            q->stop_arr[s] = HH__TRANSIT_UNREACHED;
+        q->sample_base = d * (uint32_t)t->o.window_min;
+        hh__raptor_query rq = {q->access, na, t->o.depart_s, (uint32_t)t->o.window_min, (uint32_t)t->o.max_rides,
+                               0};
+        if (na == 0) {
+            /* no stop in reach: every minute is the walk alone */
+            for (uint32_t m = 0; m < (uint32_t)t->o.window_min; m++)
+                on_minute(q, m, t->o.depart_s + (int32_t)m * 60, q->stop_arr, NULL, 0);
+            continue;
+        }
+        if ((rc = hh__raptor_range(&q->ws[d], &rq, on_minute, q)))
+            return rc;
+    }
+    return 0;
+}
+
+static int cmp_u16(const void *a, const void *b)
+{
+    uint16_t x = *(const uint16_t *)a, y = *(const uint16_t *)b;
+    return (x > y) - (x < y);
+}
+
+double hh_transit_percentile(hh_transit_query *q, size_t target, double p)
+{
+    uint32_t S = hh_transit_samples(q->t);
+    if (target >= q->n_targets || !(p > 0) || p > 100 || S == 0)
+        return NAN;
+    memcpy(q->scratch, q->vals + target * S, S * sizeof *q->scratch);
+    qsort(q->scratch, S, sizeof *q->scratch, cmp_u16);
+    /* nearest rank: the smallest value with at least p % of samples <= it */
+    size_t rank = (size_t)ceil(p / 100.0 * S);
+    if (rank < 1)
+        rank = 1;
+    uint16_t v = q->scratch[rank - 1];
+    return v == UNREACHED_16 ? NAN : (double)v;
+}
+
+int hh_transit_surface(hh_transit_query *q, double p, float *out, size_t n)
+{
+    if (q->targets || n != q->t->net->n_nodes || !(p > 0) || p > 100)
+        return HH_EINVAL;
+    for (size_t v = 0; v < n; v++)
+        out[v] = (float)hh_transit_percentile(q, v, p);
+    return 0;
+}
+
+int hh_transit_isochrone(hh_transit_query *q, double p, const double *minutes, size_t n_minutes,
+                         hh_isochrone *out)
+{
+    const hh_net *net = q->t->net;
+    int rc = hh_transit_surface(q, p, q->surface, net->n_nodes);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < n_minutes; i++)
+        if (minutes[i] * 60 > q->t->o.max_s + 1e-9)
+            return HH_EINVAL;
+    hh__query_load_times(q->walk, q->surface, q->t->o.max_s);
+    return hh_isochrone_build(q->walk, minutes, n_minutes, out);
+}
+
+/* ---- matrix ------------------------------------------------------------ */
+
+typedef struct tjob {
+    const hh_transit *t;
+    const hh_points *orig, *dest;
+    hh_snap *so, *sd;
+    unsigned char *oko, *okd;
+    const double *pct;
+    size_t n_pct;
+    size_t base, next, end, window;
+    double *out; /* window x n_dest x n_pct */
+    pthread_mutex_t mu;
+    int err;
+} tjob;
+
+typedef struct tworker {
+    tjob *j;
+    hh_transit_query *q;
+    hh_snap *targets; /* snapped destinations, compacted */
+    size_t *tindex;   /* destination index of each compacted target */
+    size_t n_targets;
+} tworker;
+
+static void *tmatrix_work(void *arg)
+{
+    tworker *w = arg;
+    tjob *j = w->j;
+    size_t nd = j->dest->n;
+    for (;;) {
+        pthread_mutex_lock(&j->mu);
+        size_t i = j->next++;
+        pthread_mutex_unlock(&j->mu);
+        if (i >= j->end)
+            return NULL;
+        double *row = j->out + (i - j->base) * nd * j->n_pct;
+        for (size_t k = 0; k < nd * j->n_pct; k++)
+            row[k] = NAN;
+        if (!j->oko[i])
+            continue;
+        int rc = hh_transit_query_run(w->q, &j->so[i], w->targets, w->n_targets);
+        if (rc) {
+            j->err = rc;
+            return NULL;
+        }
+        for (size_t k = 0; k < w->n_targets; k++)
+            for (size_t p = 0; p < j->n_pct; p++)
+                row[w->tindex[k] * j->n_pct + p] = hh_transit_percentile(w->q, k, j->pct[p]);
+    }
+}
+
+int hh_transit_matrix_run(const hh_transit *t, const hh_points *orig, const hh_points *dest, double snap_max_m,
+                          const double *pct, size_t n_pct, int threads, hh_transit_row_fn row, void *ud,
+                          unsigned char *snapped_o, unsigned char *snapped_d)
+{
+    const hh_net *net = t->net;
+    if (n_pct == 0)
+        return HH_EINVAL;
+    for (size_t p = 0; p < n_pct; p++)
+        if (!(pct[p] > 0) || pct[p] > 100)
+            return HH_EINVAL;
+    int nt = threads;
+    if (nt <= 0) {
+        long c = sysconf(_SC_NPROCESSORS_ONLN);
+        nt = c > 0 ? (int)c : 1;
+    }
+    nt = nt > 64 ? 64 : nt;
+    tjob j;
+    memset(&j, 0, sizeof j);
+    j.t = t, j.orig = orig, j.dest = dest, j.pct = pct, j.n_pct = n_pct;
+    j.window = (size_t)nt * 4;
+    int rc = HH_ENOMEM;
+    tworker *ws = hh__calloc((size_t)nt, sizeof *ws);
+    pthread_t *th = hh__calloc((size_t)nt, sizeof *th);
+    j.so = hh__alloc_array(orig->n + 1, sizeof *j.so);
+    j.sd = hh__alloc_array(dest->n + 1, sizeof *j.sd);
+    j.oko = hh__calloc(orig->n + 1, 1);
+    j.okd = hh__calloc(dest->n + 1, 1);
+    if (dest->n && n_pct > SIZE_MAX / sizeof(double) / dest->n / j.window)
+        goto done;
+    j.out = hh__alloc_array(j.window * (dest->n + 1) * n_pct, sizeof *j.out);
+    if (!ws || !th || !j.so || !j.sd || !j.oko || !j.okd || !j.out)
+        goto done;
+    for (size_t i = 0; i < orig->n; i++) {
+        int r = hh_snap_point(net, HH_MODE_WALK, orig->lon[i], orig->lat[i], snap_max_m, &j.so[i]);
+        j.oko[i] = r == 0;
+    }
+    size_t n_ok = 0;
+    for (size_t k = 0; k < dest->n; k++) {
+        int r = hh_snap_point(net, HH_MODE_WALK, dest->lon[k], dest->lat[k], snap_max_m, &j.sd[k]);
+        j.okd[k] = r == 0;
+        n_ok += j.okd[k];
+    }
+    for (int w = 0; w < nt; w++) {
+        ws[w].j = &j;
+        ws[w].targets = hh__alloc_array(n_ok + 1, sizeof *ws[w].targets);
+        ws[w].tindex = hh__alloc_array(n_ok + 1, sizeof *ws[w].tindex);
+        if (!ws[w].targets || !ws[w].tindex || hh_transit_query_init(t, &ws[w].q))
+            goto done;
+        for (size_t k = 0; k < dest->n; k++)
+            if (j.okd[k]) {
+                ws[w].targets[ws[w].n_targets] = j.sd[k];
+                ws[w].tindex[ws[w].n_targets++] = k;
+            }
+    }
+    if (snapped_o)
+        memcpy(snapped_o, j.oko, orig->n);
+    if (snapped_d)
+        memcpy(snapped_d, j.okd, dest->n);
+    pthread_mutex_init(&j.mu, NULL);
+    rc = 0;
+    for (j.base = 0; j.base < orig->n && !rc; j.base += j.window) {
+        j.next = j.base;
+        j.end = j.base + j.window < orig->n ? j.base + j.window : orig->n;
+        int started = 0;
+        for (int w = 1; w < nt; w++) {
+            if (pthread_create(&th[w], NULL, tmatrix_work, &ws[w]))
+                break;
+            started++;
+        }
+        tmatrix_work(&ws[0]);
+        for (int w = 1; w <= started; w++)
+            pthread_join(th[w], NULL);
+        if (j.err) {
+            rc = j.err;
+            break;
+        }
+        for (size_t i = j.base; i < j.end; i++)
+            if (row(i, j.out + (i - j.base) * dest->n * n_pct, ud)) {
+                rc = HH_EIO;
+                break;
+            }
+    }
+    pthread_mutex_destroy(&j.mu);
+done:
+    if (ws)
+        for (int w = 0; w < nt; w++) {
+            hh_transit_query_free(ws[w].q);
+            hh__free(ws[w].targets), hh__free(ws[w].tindex);
+        }
+    hh__free(ws), hh__free(th), hh__free(j.so), hh__free(j.sd), hh__free(j.oko), hh__free(j.okd);
+    hh__free(j.out);
+    return rc;
+}
