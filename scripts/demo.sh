@@ -1,32 +1,41 @@
 #!/usr/bin/env bash
 # demo.sh: the main job on the bundled demo region, Porto Alegre.
 # Installs what is missing, builds halfhour, builds the region's network from
-# OpenStreetMap, writes the 10/20/30-minute walk, bike and car isochrones of
-# the 15 points of interest, and prints a summary table of the half-hour
-# circles (area, and residents and jobs within 30 minutes from the hexagon
-# grid).  Outputs land in out/.  Map data (c) OpenStreetMap contributors.
+# OpenStreetMap and its two GTFS feeds (city buses, metro), writes the
+# 10/20/30-minute walk, bike, car and transit isochrones of the 15 points of
+# interest, and prints a summary table of the half-hour circles (area, and
+# residents and jobs within 30 minutes from the hexagon grid).  Transit
+# leaves on Monday 2019-05-13 between 12:00 and 13:00 (the sample bus feed
+# runs from about 11:00 to 17:00) and counts the median departure.
+# Outputs land in out/.  Map data (c) OpenStreetMap contributors.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 bash scripts/deps.sh
 make -s -j"$(nproc)" >/dev/null
 hh=build/rel/halfhour
-data=$(bash scripts/fetch-data.sh poa/poa_osm.pbf poa/poa_points_of_interest.csv poa/poa_hexgrid.csv)
+data=$(bash scripts/fetch-data.sh poa/poa_osm.pbf poa/poa_points_of_interest.csv poa/poa_hexgrid.csv \
+    poa/poa_eptc.zip poa/poa_trensurb.zip)
 mkdir -p out
 pois="$data/poa/poa_points_of_interest.csv"
 
-$hh build "$data/poa/poa_osm.pbf" -o out/poa.hh
+$hh build "$data/poa/poa_osm.pbf" --gtfs "$data/poa/poa_eptc.zip" --gtfs "$data/poa/poa_trensurb.zip" \
+    -o out/poa.hh 2>&1 | cut -c1-400
 froms=$(python3 - "$pois" <<'PY'
 import csv, sys
 for r in csv.DictReader(open(sys.argv[1], newline="", encoding="utf-8-sig")):
     print(f"--from {r['lon']},{r['lat']}", end=" ")
 PY
 )
-for mode in walk bike car; do
+transit="--depart 2019-05-13T12:00 --window 60"
+for mode in walk bike car transit; do
+    extra=""
+    [ $mode = transit ] && extra=$transit
     # shellcheck disable=SC2086
-    $hh isochrone out/poa.hh $froms --mode $mode --minutes 10,20,30 -o out/poa_isochrones_$mode.geojson
+    $hh isochrone out/poa.hh $froms --mode $mode --minutes 10,20,30 $extra -o out/poa_isochrones_$mode.geojson
+    # shellcheck disable=SC2086
     $hh matrix out/poa.hh --origins "$pois" --destinations "$data/poa/poa_hexgrid.csv" \
-        --mode $mode --max-minutes 30 -o out/poa_matrix30_$mode.csv 2>out/poa_matrix30_$mode.log
+        --mode $mode --max-minutes 30 $extra -o out/poa_matrix30_$mode.csv 2>out/poa_matrix30_$mode.log
 done
 python3 - "$pois" "$data/poa/poa_hexgrid.csv" <<'PY'
 import csv, json, sys
@@ -37,29 +46,31 @@ for r in csv.DictReader(open(sys.argv[2], newline="", encoding="utf-8-sig")):
     grid[r["id"]] = (num(r["population"]), num(r["jobs"]))
 total_pop = sum(p for p, _ in grid.values())
 area, pop, jobs = {}, {}, {}
-for mode in ("walk", "bike", "car"):
+modes = ("walk", "bike", "car", "transit")
+for mode in modes:
     for f in json.load(open(f"out/poa_isochrones_{mode}.geojson"))["features"]:
         p = f["properties"]
         if p["minutes"] == 30:
             area[(pois[p["origin"]], mode)] = p["area_km2"]
     for r in csv.DictReader(open(f"out/poa_matrix30_{mode}.csv")):
-        if r["travel_time_s"]:
+        if r.get("travel_time_s", r.get("travel_time_p50")):
             k = (r["from_id"], mode)
             pop[k] = pop.get(k, 0) + grid[r["to_id"]][0]
             jobs[k] = jobs.get(k, 0) + grid[r["to_id"]][1]
 print()
 print("Porto Alegre: the half-hour circle of each point of interest")
-print("(area of the 30-minute isochrone; residents and jobs in H3 cells whose centre")
+print("(area of the 30-minute isochrone; share of residents in H3 cells whose centre")
 print(" is reached within 30 minutes; map data (c) OpenStreetMap contributors)")
 print()
-hdr = f"{'point':<28}" + "".join(f"{m + ' km2':>10}{m + ' pop %':>12}{m + ' jobs':>11}" for m in ("walk", "bike", "car"))
+hdr = f"{'point':<28}" + "".join(f"{m + ' km2':>12}{m + ' pop%':>13}" for m in modes)
 print(hdr)
 print("-" * len(hdr))
 for pid in pois:
     row = f"{pid:<28}"
-    for m in ("walk", "bike", "car"):
-        row += f"{area.get((pid, m), 0):>10.1f}{100 * pop.get((pid, m), 0) / total_pop:>12.1f}{jobs.get((pid, m), 0):>11.0f}"
+    for m in modes:
+        row += f"{area.get((pid, m), 0):>12.1f}{100 * pop.get((pid, m), 0) / total_pop:>13.1f}"
     print(row)
 print()
-print("outputs: out/poa.hh, out/poa_isochrones_{walk,bike,car}.geojson, out/poa_matrix30_{walk,bike,car}.csv")
+print("transit: p50 over departures 12:00-13:00 on 2019-05-13, 15 min walk limit, up to 8 rides")
+print("outputs: out/poa.hh, out/poa_isochrones_{walk,bike,car,transit}.geojson, out/poa_matrix30_*.csv")
 PY

@@ -28,5 +28,6 @@ int main(int argc, char **argv)
             passed++;
     }
     printf("unit: %d passed, %d failed\n", passed, failed);
+    fflush(stdout); /* before LeakSanitizer may _exit at exit */
     return failed ? 1 : 0;
 }
