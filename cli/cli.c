@@ -214,6 +214,10 @@ int cli_transit_option(const char *name, const char *val, cli_transit *t)
         if (cli_parse_double(val, 1, 64, &d) || d != floor(d))
             return cli_fail("--max-rides \"%s\": expected an integer in [1, 64]", val);
         t->o.max_rides = (int)d;
+    } else if (!strcmp(name, "--walk-speed")) {
+        if (cli_parse_double(val, 1, 20, &d))
+            return cli_fail("--walk-speed \"%s\": expected km/h in [1, 20]", val);
+        t->o.walk_kmh = d;
     } else if (!strcmp(name, "--draws")) {
         if (cli_parse_double(val, 1, 1000, &d) || d != floor(d))
             return cli_fail("--draws \"%s\": expected an integer in [1, 1000]", val);
@@ -239,6 +243,8 @@ const char *cli_transit_help =
     "  --window MIN     one departure per minute over this window (default 60)\n"
     "  --max-walk MIN   access walk and egress walk limit, each (default 15)\n"
     "  --max-rides N    most vehicles boarded (default 8)\n"
+    "  --walk-speed KMH walking speed for this query (default: the network's,\n"
+    "                   walk.connector_kmh, 4.68 = 1.3 m/s); scales every walk\n"
     "  --draws N        Monte-Carlo draws for frequency routes without exact times:\n"
     "                   each draw gives every such route a random phase in [0,\n"
     "                   headway) from a fixed seed (reproducible; default 5);\n"

@@ -50,7 +50,7 @@ void cli_transit_defaults(cli_transit *t);
 int cli_transit_option(const char *name, const char *val, cli_transit *t);
 int cli_parse_depart(const char *s, int32_t *date, int32_t *secs);
 extern const char *cli_transit_help;
-#define CLI_TRANSIT_OPTIONS "--depart", "--window", "--max-walk", "--max-rides", "--draws"
+#define CLI_TRANSIT_OPTIONS "--depart", "--window", "--max-walk", "--max-rides", "--draws", "--walk-speed"
 
 /* Progress on stderr, only when stderr is a terminal or HH_PROGRESS=1. */
 void cli_progress(const char *stage, double frac, void *ud);

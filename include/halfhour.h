@@ -273,6 +273,9 @@ typedef struct hh_transit_opts {
     int draws;          /* Monte-Carlo draws for frequency routes without exact
                          * times (ignored, 1, when the feeds have none) */
     double max_s;       /* travel-time limit; walking alone counts up to it */
+    double walk_kmh;    /* walking speed for this query (direct, access, egress,
+                         * transfers): every walk time of the network is scaled by
+                         * (its walk speed / this); 0 keeps the network's */
 } hh_transit_opts;
 
 /* The prepared service day(s): shared, read-only, by any number of threads. */

@@ -38,7 +38,8 @@ struct hh_transit {
     hh_transit_opts o;
     uint32_t n_days; /* draws actually used */
     hh__transit_day **days;
-    int32_t max_walk_ds;
+    int32_t max_walk_ds; /* egress entries read up to this (network speed) */
+    double wf;           /* walk time factor: network speed / query speed */
 };
 
 struct hh_transit_query {
@@ -93,11 +94,16 @@ int hh_transit_prepare(const hh_net *net, const hh_transit_opts *o, hh_transit *
         snprintf(err, errlen, "invalid transit options");
         return HH_EINVAL;
     }
-    if (o->max_walk_s > table_s + 1e-9) {
+    double wf = o->walk_kmh > 0 ? net->info.profile.connector_kmh[HH_MODE_WALK] / o->walk_kmh : 1.0;
+    if (!(wf > 0.05 && wf < 20)) {
+        snprintf(err, errlen, "walking speed %g km/h is out of range", o->walk_kmh);
+        return HH_EINVAL;
+    }
+    if (o->max_walk_s / wf > table_s + 1e-9) {
         snprintf(err, errlen,
                  "max walk %.0f min exceeds the network's walking tables (%.0f min, transit.egress_m = %g m); "
                  "rebuild with a larger transit.egress_m",
-                 o->max_walk_s / 60, floor(table_s / 60), net->info.profile.transit_egress_m);
+                 o->max_walk_s / 60, floor(table_s * wf / 60), net->info.profile.transit_egress_m);
         return HH_EINVAL;
     }
     int rc = hh__timetable_check_date(&tr->tt, o->date, err, errlen);
@@ -111,13 +117,14 @@ int hh_transit_prepare(const hh_net *net, const hh_transit_opts *o, hh_transit *
     if (!t || !fp_from || !fp_to || !fp_s)
         goto fail;
     t->net = net, t->tr = tr, t->o = *o;
-    t->max_walk_ds = (int32_t)floor(o->max_walk_s * 10);
+    t->wf = wf;
+    t->max_walk_ds = (int32_t)floor(o->max_walk_s / wf * 10);
     /* footpaths longer than the walk limit are not offered either */
     size_t k = 0;
     for (uint32_t s = 0; s < tr->tt.n_stops; s++)
         for (uint32_t i = tr->foot_first[s]; i < tr->foot_first[s + 1]; i++)
-            if (tr->foot[i].walk_s <= o->max_walk_s)
-                fp_from[k] = s, fp_to[k] = tr->foot[i].to, fp_s[k] = (int32_t)tr->foot[i].walk_s, k++;
+            if (tr->foot[i].walk_s * wf <= o->max_walk_s)
+                fp_from[k] = s, fp_to[k] = tr->foot[i].to, fp_s[k] = (int32_t)ceil(tr->foot[i].walk_s * wf), k++;
     int32_t end = o->depart_s + o->window_min * 60 + (int32_t)ceil(o->max_s);
     if (end > 172800)
         end = 172800;
@@ -193,13 +200,14 @@ static void apply_egress(hh_transit_query *q, uint32_t s, int32_t a, int64_t lat
 {
     const hh__transit *tr = q->t->tr;
     int64_t lim = q->t->max_walk_ds;
-    if (latest - a < lim / 10)
-        lim = (latest - a) * 10 + 9;
+    double room = (double)(latest - a) / q->t->wf * 10.0 + 9;
+    if (room < lim)
+        lim = (int64_t)room;
     for (uint32_t i = tr->egress_first[s]; i < tr->egress_first[s + 1]; i++) {
         const hh__egress *e = &tr->egress[i];
         if ((int64_t)e->walk_ds > lim)
             break;
-        int32_t c = a + (int32_t)((e->walk_ds + 9) / 10);
+        int32_t c = a + (int32_t)ceil(e->walk_ds * q->t->wf / 10.0);
         if (c < q->v_arr[e->vertex])
             q->v_arr[e->vertex] = c;
     }
@@ -263,8 +271,8 @@ static int on_minute(void *ud, uint32_t m, int32_t dep_s, const int32_t *arr, co
         for (int j = 0; j < 2; j++) {
             if (sd[j].vertex == UINT32_MAX || q->v_arr[sd[j].vertex] == INF_S)
                 continue;
-            double tr = (double)q->v_arr[sd[j].vertex] + sd[j].dur_ds / 10.0 +
-                        hh__connector_s(net, HH_MODE_WALK, &q->targets[k]) - dep_s;
+            double tr = (double)q->v_arr[sd[j].vertex] +
+                        (sd[j].dur_ds / 10.0 + hh__connector_s(net, HH_MODE_WALK, &q->targets[k])) * q->t->wf - dep_s;
             t = (isnan(t) || tr < t) ? tr : t;
         }
         q->vals[k * S + col] = to16(t, max_s);
@@ -288,13 +296,14 @@ int hh_transit_query_run(hh_transit_query *q, const hh_snap *origin, const hh_sn
     q->targets = targets;
     q->n_targets = nt;
     /* walking alone, up to the travel-time limit */
-    int rc = hh_query_run(q->walk, HH_MODE_WALK, origin, t->o.max_s);
+    double wf = t->wf;
+    int rc = hh_query_run(q->walk, HH_MODE_WALK, origin, t->o.max_s / wf);
     if (rc)
         return rc;
     if (targets) {
         for (size_t k = 0; k < nt; k++) {
             double ts;
-            q->direct[k] = hh_query_time_to(q->walk, &targets[k], &ts, NULL) == 0 ? (float)ts : NAN;
+            q->direct[k] = hh_query_time_to(q->walk, &targets[k], &ts, NULL) == 0 ? (float)(ts * wf) : NAN;
             hh__ch_seed *sd = &q->tseeds[2 * k];
             sd[0].vertex = sd[1].vertex = UINT32_MAX;
             hh__target_seeds(net, HH_MODE_WALK, &targets[k], (uint32_t)k, sd);
@@ -304,7 +313,7 @@ int hh_transit_query_run(hh_transit_query *q, const hh_snap *origin, const hh_sn
             q->direct[v] = NAN;
         for (uint32_t i = 0; i < q->walk->n_settled; i++) {
             uint32_t v = q->walk->settled[i];
-            q->direct[v] = (float)(q->walk->vs[v].dist_ds / 10.0 + q->walk->origin_conn_s);
+            q->direct[v] = (float)((q->walk->vs[v].dist_ds / 10.0 + q->walk->origin_conn_s) * wf);
         }
     }
     /* access: the walk to every linked stop within max_walk */
@@ -315,8 +324,8 @@ int hh_transit_query_run(hh_transit_query *q, const hh_snap *origin, const hh_sn
             continue;
         hh_snap ss = {l->edge, l->along_m, l->off_m, 0, 0};
         double ts;
-        if (hh_query_time_to(q->walk, &ss, &ts, NULL) == 0 && ts <= t->o.max_walk_s)
-            q->access[na++] = (hh__raptor_access){s, (int32_t)ceil(ts)};
+        if (hh_query_time_to(q->walk, &ss, &ts, NULL) == 0 && ts * wf <= t->o.max_walk_s)
+            q->access[na++] = (hh__raptor_access){s, (int32_t)ceil(ts * wf)};
     }
     for (uint32_t d = 0; d < t->n_days; d++) {
         for (uint32_t v = 0; v < net->n_nodes; v++)
@@ -378,6 +387,8 @@ int hh_transit_isochrone(hh_transit_query *q, double p, const double *minutes, s
     for (size_t i = 0; i < n_minutes; i++)
         if (minutes[i] * 60 > q->t->o.max_s + 1e-9)
             return HH_EINVAL;
+    /* the polygons interpolate along edges at the network's walking speed:
+     * with another --walk-speed, times between two vertices are approximate */
     hh__query_load_times(q->walk, q->surface, q->t->o.max_s);
     return hh_isochrone_build(q->walk, minutes, n_minutes, out);
 }
