@@ -21,7 +21,7 @@ static hh_net *open_poa(void)
 
 static hh_transit_opts noon(void)
 {
-    hh_transit_opts o = {20190513, 12 * 3600, 30, 15 * 60, 8, 3, 90 * 60};
+    hh_transit_opts o = {20190513, 12 * 3600, 30, 15 * 60, 8, 3, 90 * 60, 0};
     return o;
 }
 
