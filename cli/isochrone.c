@@ -1,6 +1,7 @@
 /* isochrone.c: `halfhour isochrone NET --from LON,LAT --mode M --minutes 10,20,30` */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -26,6 +27,9 @@ static void help(void)
            "  --snap-max M     farthest distance from the mode's network an origin may be\n"
            "                   snapped from, metres (default %g); beyond it: an error\n"
            "  -o FILE          output file (default stdout), written only when complete\n"
+           "  --surface FILE   also write the travel-time surface as CSV origin,vertex,lon,\n"
+           "                   lat,time_s: every street vertex reached within the largest\n"
+           "                   cutoff (transit: at --percentile), for later analyses\n"
            "  --percentile P   transit: the travel-time percentile drawn (default 50)\n\n%s",
            MAX_MINUTES, HH_DEFAULT_SNAP_M, cli_transit_help);
 }
@@ -40,12 +44,12 @@ static const char *depart_s(const cli_transit *t)
 
 int cmd_isochrone(int argc, char **argv)
 {
-    static const char *const wv[] = {"--from", "--mode", "--minutes", "--snap-max", "-o", "--percentile",
+    static const char *const wv[] = {"--from", "--mode", "--minutes", "--snap-max", "-o", "--percentile", "--surface",
                                      CLI_TRANSIT_OPTIONS, NULL};
     static const char *const fl[] = {"--help", "-h", NULL};
     cli_args a;
     cli_args_init(&a, argc, argv, wv, fl);
-    const char *path = NULL, *out = NULL, *mode_s = NULL, *min_s = "10,20,30";
+    const char *path = NULL, *out = NULL, *mode_s = NULL, *min_s = "10,20,30", *surf_path = NULL;
     static double lon[MAX_FROM], lat[MAX_FROM];
     int n_from = 0, r;
     double snap_max = HH_DEFAULT_SNAP_M, pct = 50;
@@ -77,6 +81,8 @@ int cmd_isochrone(int argc, char **argv)
                 return cli_fail("--snap-max \"%s\": expected metres in [0, 100000]", a.val);
         } else if (!strcmp(a.name, "-o"))
             out = a.val;
+        else if (!strcmp(a.name, "--surface"))
+            surf_path = a.val;
         else if (!strcmp(a.name, "--percentile")) {
             if (cli_parse_double(a.val, 1e-9, 100, &pct))
                 return cli_fail("--percentile \"%s\": expected a number in (0, 100]", a.val);
@@ -114,7 +120,8 @@ int cmd_isochrone(int argc, char **argv)
     hh_query *q = NULL;
     hh_transit *tp = NULL;
     hh_transit_query *tq = NULL;
-    hh_out o = {0};
+    hh_out o = {0}, so = {0};
+    float *surf = NULL;
     hh_snap snaps[MAX_FROM];
     int rc = 0;
     if (hh_net_open(path, &net, err, sizeof err))
@@ -145,6 +152,19 @@ int cmd_isochrone(int argc, char **argv)
         rc = cli_fail("%s", err);
         goto done;
     }
+    if (surf_path) {
+        if (!(surf = malloc((hh_net_n_vertices(net) + 1) * sizeof *surf))) {
+            rc = cli_fail("out of memory");
+            hh_out_abort(&o);
+            goto done;
+        }
+        if (hh_out_open(&so, surf_path, err, sizeof err)) {
+            rc = cli_fail("%s", err);
+            hh_out_abort(&o);
+            goto done;
+        }
+        fprintf(so.fp, "origin,vertex,lon,lat,time_s\n");
+    }
     fprintf(o.fp, "{\"type\":\"FeatureCollection\",\"attribution\":\"(c) OpenStreetMap contributors, ODbL 1.0\","
                   "\"features\":[");
     int first = 1;
@@ -163,7 +183,21 @@ int cmd_isochrone(int argc, char **argv)
         if (e) {
             rc = cli_fail("isochrone from %.6f,%.6f: %s", lon[i], lat[i], hh_strerror(e));
             hh_out_abort(&o);
+            hh_out_abort(&so);
             goto done;
+        }
+        if (surf) {
+            uint32_t nv = hh_net_n_vertices(net);
+            if (transit)
+                hh_transit_surface(tq, pct, surf, nv);
+            else
+                hh_query_surface(q, surf, nv);
+            for (uint32_t v = 0; v < nv; v++) {
+                double vlon, vlat;
+                if (isnan(surf[v]) || surf[v] > minutes[n_min - 1] * 60 || hh_net_vertex(net, v, &vlon, &vlat))
+                    continue;
+                fprintf(so.fp, "%d,%u,%.7f,%.7f,%.1f\n", i, v, vlon, vlat, surf[v]);
+            }
         }
         char extra[256];
         int k = snprintf(extra, sizeof extra, "\"origin\":%d,\"from\":[%.7f,%.7f]", i, lon[i], lat[i]);
@@ -175,13 +209,18 @@ int cmd_isochrone(int argc, char **argv)
         if (e) {
             rc = cli_fail("cannot write output");
             hh_out_abort(&o);
+            hh_out_abort(&so);
             goto done;
         }
     }
     fprintf(o.fp, "\n]}\n");
-    if (hh_out_commit(&o, err, sizeof err))
+    if (surf && hh_out_commit(&so, err, sizeof err)) {
+        rc = cli_fail("%s", err);
+        hh_out_abort(&o);
+    } else if (hh_out_commit(&o, err, sizeof err))
         rc = cli_fail("%s", err);
 done:
+    free(surf);
     hh_query_free(q);
     hh_transit_query_free(tq);
     hh_transit_free(tp);

@@ -235,6 +235,12 @@ int hh_query_run(hh_query *q, hh_mode mode, const hh_snap *origin,
 int hh_query_time_to(const hh_query *q, const hh_snap *target, double *time_s,
                      double *dist_m);
 
+/* The last search's travel-time surface: out[v] seconds (connector
+ * included) for every vertex v (n = hh_net_n_vertices), NAN where unreached. */
+int hh_query_surface(const hh_query *q, float *out, size_t n);
+/* A vertex's position. */
+int hh_net_vertex(const hh_net *net, uint32_t v, double *lon, double *lat);
+
 /* ---- isochrones ------------------------------------------------------- */
 /* One polygon set per cutoff; rings are closed lon/lat rings, the first ring
  * of each polygon its outer boundary (counter-clockwise), the others holes

@@ -482,3 +482,12 @@ int hh_net_edge(const hh_net *net, hh_mode mode, uint32_t e, hh_edge_view *out)
     out->way_id = (int64_t)((uint64_t)ed->way_id_hi << 32 | ed->way_id_lo);
     return 0;
 }
+
+int hh_net_vertex(const hh_net *net, uint32_t v, double *lon, double *lat)
+{
+    if (v >= net->n_nodes)
+        return HH_ERANGE;
+    *lon = net->node_ll[v].lon_e7 * 1e-7;
+    *lat = net->node_ll[v].lat_e7 * 1e-7;
+    return 0;
+}

@@ -288,3 +288,12 @@ void hh__query_load_times(hh_query *q, const float *t_s, double max_s)
         q->settled[q->n_settled++] = v;
     }
 }
+
+int hh_query_surface(const hh_query *q, float *out, size_t n)
+{
+    if (!q->has_run || n != q->n)
+        return HH_EINVAL;
+    for (uint32_t v = 0; v < q->n; v++)
+        out[v] = q->vs[v].stamp == q->gen ? (float)(q->vs[v].dist_ds / 10.0 + q->origin_conn_s) : NAN;
+    return 0;
+}
