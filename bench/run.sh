@@ -2,8 +2,11 @@
 # run.sh: fixed-seed benchmarks of halfhour, side by side with pgRouting.
 # Called by `make bench` with HH_BIN (the CLI) and HH_BENCH (the folder where
 # bench/*.c are compiled).  bench/README.md explains what is timed and how.
+# Two parts: street (build, isochrones, matrix, pgRouting) and transit (build
+# with GTFS, walk + transit per origin over a departure window).
 #
 # Knobs (environment; defaults are the routine run):
+#   HH_BENCH_ONLY      street | transit: run only that part  (both)
 #   HH_DATA            folder of the real data        (../shared/data)
 #   HH_BENCH_RUNS      runs of build and matrix        (3; medians printed)
 #   HH_BENCH_ORIGINS   isochrone origins               (100)
@@ -11,6 +14,8 @@
 #   HH_BENCH_PGR       0 skips pgRouting               (1)
 #   HH_BENCH_PGR_ROWS  pgRouting matrix rows to time; below N the time is
 #                      extrapolated by N/rows          (0 = the full N x N)
+#   HH_BENCH_TRANSIT_ORIGINS  transit origins          (200)
+#   HH_BENCH_TRANSIT_TARGETS  transit destinations     (1000)
 # Exits 0 whether targets are met or missed; non-zero only when a step fails.
 set -euo pipefail
 
@@ -24,9 +29,21 @@ n_origins=${HH_BENCH_ORIGINS:-100}
 n_points=${HH_BENCH_POINTS:-1000}
 do_pgr=${HH_BENCH_PGR:-1}
 pgr_rows=${HH_BENCH_PGR_ROWS:-0}
+only=${HH_BENCH_ONLY:-}
+n_tr_origins=${HH_BENCH_TRANSIT_ORIGINS:-200}
+n_tr_targets=${HH_BENCH_TRANSIT_TARGETS:-1000}
+case "$only" in
+    "" | street | transit) ;;
+    *) echo "bench: HH_BENCH_ONLY must be street or transit, not \"$only\"" >&2; exit 2 ;;
+esac
+do_street=1 do_transit=1
+[ "$only" = transit ] && do_street=0
+[ "$only" = street ] && do_transit=0
 minutes=30
 seed_iso=20250101   # origins of the isochrone benchmark
 seed_matrix=20250102 # points of the matrix benchmark
+seed_transit=20250103 # transit origins; its destinations use seed + 1
+load_start=$(cut -d" " -f1-3 /proc/loadavg)
 threads=2
 work=$HH_BENCH/work
 mkdir -p "$work"
@@ -55,7 +72,10 @@ calc() { awk "BEGIN { printf \"$1\", $2 }"; }
 # verdict VALUE OP LIMIT  ->  PASS or MISS
 verdict() { awk -v v="$1" -v l="$3" -v op="$2" 'BEGIN {
     if (v == "" || v == "nan" || v == "n/a") { print "n/a"; exit }
-    ok = (op == "<") ? (v + 0 < l + 0) : (v + 0 >= l + 0); print ok ? "PASS" : "MISS" }'; }
+    ok = (op == "<") ? (v + 0 < l + 0) : (op == "<=") ? (v + 0 <= l + 0) : (v + 0 >= l + 0)
+    print ok ? "PASS" : "MISS" }'; }
+# one table row: what, then five columns
+row() { printf '%-44s %12s %12s %9s  %-16s %s\n' "$@"; }
 
 declare -A city_osm=(
     [poa]="$data/poa/poa_osm.pbf"
@@ -63,139 +83,280 @@ declare -A city_osm=(
     [rnv]="$data/rhine-neckar/rnv.osm.pbf"
 )
 cities=(poa porto rnv)
-for c in "${cities[@]}"; do
-    [ -r "${city_osm[$c]}" ] || { log "missing ${city_osm[$c]} (see ../shared/data/SOURCES.md)"; exit 1; }
-done
 
-# ---- a) build ----------------------------------------------------------
-declare -A b_s b_mib b_net b_osm
-for c in "${cities[@]}"; do
-    log "build $c x$runs"
-    timing=$work/build_$c.times
+# ---- street: a) build, b) isochrones, c) matrix, d) pgRouting --------------
+street_measure() {
+    for c in "${cities[@]}"; do
+        [ -r "${city_osm[$c]}" ] || { log "missing ${city_osm[$c]} (see ../shared/data/SOURCES.md)"; exit 1; }
+    done
+
+    # ---- a) build ------------------------------------------------------
+    declare -gA b_s b_mib b_net b_osm
+    for c in "${cities[@]}"; do
+        log "build $c x$runs"
+        timing=$work/build_$c.times
+        : >"$timing"
+        for _ in $(seq "$runs"); do
+            rm -f "$work/$c.hh"
+            timed "$HH_BIN" build "${city_osm[$c]}" -o "$work/$c.hh"
+        done
+        b_s[$c]=$(awk '{ print $1 }' "$timing" | median)
+        b_mib[$c]=$(awk '{ print $2 / 1024 }' "$timing" | median)
+        b_net[$c]=$(stat -c %s "$work/$c.hh")
+        b_osm[$c]=$(stat -c %s "${city_osm[$c]}")
+    done
+    net=$work/porto.hh
+
+    # ---- b) isochrones ---------------------------------------------------
+    log "isochrones: $n_origins origins, $minutes min, seed $seed_iso"
+    "$HH_BENCH/bench_street" "$net" car "$n_origins" "$seed_iso" "$minutes" \
+        "$work/origins.csv" >"$work/iso.kv"
+
+    # ---- c) matrix -------------------------------------------------------
+    log "matrix: ${n_points}x$n_points, --threads $threads, seed $seed_matrix, x$runs"
+    "$HH_BENCH/bench_street" --points "$net" car "$n_points" "$seed_matrix" \
+        "$work/points.csv" >"$work/points.kv"
+    timing=$work/matrix.times
     : >"$timing"
     for _ in $(seq "$runs"); do
-        rm -f "$work/$c.hh"
-        timed "$HH_BIN" build "${city_osm[$c]}" -o "$work/$c.hh"
+        timed "$HH_BIN" matrix "$net" --origins "$work/points.csv" \
+            --destinations "$work/points.csv" --mode car --threads "$threads" \
+            -o "$work/matrix.csv"
     done
-    b_s[$c]=$(awk '{ print $1 }' "$timing" | median)
-    b_mib[$c]=$(awk '{ print $2 / 1024 }' "$timing" | median)
-    b_net[$c]=$(stat -c %s "$work/$c.hh")
-    b_osm[$c]=$(stat -c %s "${city_osm[$c]}")
-done
-net=$work/porto.hh
+    mx_s=$(awk '{ print $1 }' "$timing" | median)
+    mx_mib=$(awk '{ print $2 / 1024 }' "$timing" | median)
+    # Mean finite off-diagonal travel time, to check both engines agree: the
+    # first column holding seconds (a header named time*/duration*/seconds).
+    mx_mean=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) {
+            if (!tc && $i ~ /^(time|duration|seconds|travel_time)/) tc = i
+            if (!oc && $i ~ /^(origin|from|o_)/) oc = i
+            if (!dc && $i ~ /^(destination|to|d_)/) dc = i }
+          next }
+        tc && $tc != "" && $tc + 0 == $tc && (!oc || !dc || $oc != $dc) { s += $tc; n++ }
+        END { if (n) printf "%.1f", s / n; else print "n/a" }' "$work/matrix.csv")
 
-# ---- b) isochrones -------------------------------------------------------
-log "isochrones: $n_origins origins, $minutes min, seed $seed_iso"
-"$HH_BENCH/bench_street" "$net" car "$n_origins" "$seed_iso" "$minutes" \
-    "$work/origins.csv" >"$work/iso.kv"
-
-# ---- c) matrix -----------------------------------------------------------
-log "matrix: ${n_points}x$n_points, --threads $threads, seed $seed_matrix, x$runs"
-"$HH_BENCH/bench_street" --points "$net" car "$n_points" "$seed_matrix" \
-    "$work/points.csv" >"$work/points.kv"
-timing=$work/matrix.times
-: >"$timing"
-for _ in $(seq "$runs"); do
-    timed "$HH_BIN" matrix "$net" --origins "$work/points.csv" \
-        --destinations "$work/points.csv" --mode car --threads "$threads" \
-        -o "$work/matrix.csv"
-done
-mx_s=$(awk '{ print $1 }' "$timing" | median)
-mx_mib=$(awk '{ print $2 / 1024 }' "$timing" | median)
-# Mean finite off-diagonal travel time, to check both engines agree: the
-# first column holding seconds (a header named time*/duration*/seconds).
-mx_mean=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) {
-        if (!tc && $i ~ /^(time|duration|seconds|travel_time)/) tc = i
-        if (!oc && $i ~ /^(origin|from|o_)/) oc = i
-        if (!dc && $i ~ /^(destination|to|d_)/) dc = i }
-      next }
-    tc && $tc != "" && $tc + 0 == $tc && (!oc || !dc || $oc != $dc) { s += $tc; n++ }
-    END { if (n) printf "%.1f", s / n; else print "n/a" }' "$work/matrix.csv")
-
-# ---- d) pgRouting ----------------------------------------------------------
-pgr_ok=0
-if [ "$do_pgr" != 0 ]; then
-    log "exporting the car graph for pgRouting"
-    "$HH_BIN" export "$net" --mode car -o "$work/edges.csv" >"$work/export.out"
-    log "pgRouting (a minute or two)"
-    if bash "$here/pgrouting.sh" "$work/edges.csv" "$work/origins.csv" \
-        "$work/points.csv" $((minutes * 60)) "$pgr_rows" >"$work/pgr.kv" &&
-        [ -n "$(kv "$work/pgr.kv" pgr_dd_median_ms)" ] &&
-        [ -n "$(kv "$work/pgr.kv" pgr_mx_ms)" ]; then
-        pgr_ok=1
-    else
-        log "pgRouting side failed; its figures are n/a"
+    # ---- d) pgRouting ------------------------------------------------------
+    pgr_ok=0
+    if [ "$do_pgr" != 0 ]; then
+        log "exporting the car graph for pgRouting"
+        "$HH_BIN" export "$net" --mode car -o "$work/edges.csv" >"$work/export.out"
+        log "pgRouting (a minute or two)"
+        if bash "$here/pgrouting.sh" "$work/edges.csv" "$work/origins.csv" \
+            "$work/points.csv" $((minutes * 60)) "$pgr_rows" >"$work/pgr.kv" &&
+            [ -n "$(kv "$work/pgr.kv" pgr_dd_median_ms)" ] &&
+            [ -n "$(kv "$work/pgr.kv" pgr_mx_ms)" ]; then
+            pgr_ok=1
+        else
+            log "pgRouting side failed; its figures are n/a"
+        fi
     fi
-fi
+}
 
-# ---- table ------------------------------------------------------------------
-iso=$work/iso.kv
-ms() { calc "%.2f" "$(kv "$iso" "$1")"; }
-s_med=$(ms search_median_ms); s_p90=$(ms search_p90_ms)
-p_med=$(ms poly_median_ms); p_p90=$(ms poly_p90_ms)
-t_med=$(ms total_median_ms); t_p90=$(ms total_p90_ms)
-dd_med=n/a dd_p90=n/a mx_pgr=n/a r_iso=n/a r_iso_s=n/a r_mx=n/a pgr_note="" pgr_mean=n/a
-if [ "$pgr_ok" = 1 ]; then
-    pk=$work/pgr.kv
-    dd_med=$(calc "%.2f" "$(kv "$pk" pgr_dd_median_ms)")
-    dd_p90=$(calc "%.2f" "$(kv "$pk" pgr_dd_p90_ms)")
-    rows=$(kv "$pk" pgr_mx_rows); cols=$(kv "$pk" pgr_mx_cols)
-    # one Dijkstra per row, each settling about the whole graph, so the time
-    # scales with rows; duplicates (points sharing a vertex) make rows < N
-    mx_pgr=$(calc "%.2f" "$(kv "$pk" pgr_mx_ms) / 1000 * $n_points / $rows")
-    pgr_note="pgRouting measured ${rows}x${cols}, scaled x$(calc "%.3f" "$n_points / $rows") to ${n_points} rows"
-    if [ "$rows" != "$cols" ]; then
-        pgr_note="$pgr_note (its mean time is over those rows only)"
+street_table() {
+    iso=$work/iso.kv
+    ms() { calc "%.2f" "$(kv "$iso" "$1")"; }
+    s_med=$(ms search_median_ms); s_p90=$(ms search_p90_ms)
+    p_med=$(ms poly_median_ms); p_p90=$(ms poly_p90_ms)
+    t_med=$(ms total_median_ms); t_p90=$(ms total_p90_ms)
+    dd_med=n/a dd_p90=n/a mx_pgr=n/a r_iso=n/a r_iso_s=n/a r_mx=n/a pgr_note="" pgr_mean=n/a
+    if [ "$pgr_ok" = 1 ]; then
+        pk=$work/pgr.kv
+        dd_med=$(calc "%.2f" "$(kv "$pk" pgr_dd_median_ms)")
+        dd_p90=$(calc "%.2f" "$(kv "$pk" pgr_dd_p90_ms)")
+        rows=$(kv "$pk" pgr_mx_rows); cols=$(kv "$pk" pgr_mx_cols)
+        # one Dijkstra per row, each settling about the whole graph, so the time
+        # scales with rows; duplicates (points sharing a vertex) make rows < N
+        mx_pgr=$(calc "%.2f" "$(kv "$pk" pgr_mx_ms) / 1000 * $n_points / $rows")
+        pgr_note="pgRouting measured ${rows}x${cols}, scaled x$(calc "%.3f" "$n_points / $rows") to ${n_points} rows"
+        if [ "$rows" != "$cols" ]; then
+            pgr_note="$pgr_note (its mean time is over those rows only)"
+        fi
+        pgr_mean=$(kv "$pk" pgr_mx_mean_s)
+        ratio() { calc "%.1fx" "$1 / $2"; }
+        r_iso=$(ratio "$dd_med" "$t_med")
+        r_iso_s=$(ratio "$dd_med" "$s_med")
+        r_mx=$(ratio "$mx_pgr" "$mx_s")
     fi
-    pgr_mean=$(kv "$pk" pgr_mx_mean_s)
-    ratio() { calc "%.1fx" "$1 / $2"; }
-    r_iso=$(ratio "$dd_med" "$t_med")
-    r_iso_s=$(ratio "$dd_med" "$s_med")
-    r_mx=$(ratio "$mx_pgr" "$mx_s")
-fi
+    echo
+    printf '%-44s %12s %12s %9s  %-16s %s\n' "what" "halfhour" "pgRouting" "ratio" "target" "verdict"
+    printf '%-44s %12s %12s %9s  %-16s %s\n' "----" "--------" "---------" "-----" "------" "-------"
+    for c in "${cities[@]}"; do
+        tgt_s="" tgt_m="" tgt_f="" v_s="" v_m="" v_f=""
+        if [ "$c" = porto ]; then
+            tgt_s="< 3 s";     v_s=$(verdict "${b_s[$c]}" "<" 3)
+            tgt_m="< 191 MiB"; v_m=$(verdict "${b_mib[$c]}" "<" 191)
+            tgt_f="< 40 MB";   v_f=$(verdict "${b_net[$c]}" "<" 40000000)
+        fi
+        row "build $c: wall s" "${b_s[$c]}" "" "" "$tgt_s" "$v_s"
+        row "build $c: peak MiB" "$(calc "%.1f" "${b_mib[$c]}")" "" "" "$tgt_m" "$v_m"
+        row "build $c: network file MB (OSM $(calc "%.1f" "${b_osm[$c]} / 1e6") MB)" \
+            "$(calc "%.2f" "${b_net[$c]} / 1e6")" "" "" "$tgt_f" "$v_f"
+    done
+    row "isochrone ${minutes} min porto, search median ms" "$s_med" "$dd_med" "$r_iso_s" "" ""
+    row "isochrone search p90 ms" "$s_p90" "$dd_p90" "" "" ""
+    row "isochrone polygon median ms" "$p_med" "-" "" "" ""
+    row "isochrone polygon p90 ms" "$p_p90" "-" "" "" ""
+    row "isochrone search+polygon median ms" "$t_med" "$dd_med" "$r_iso" "< 5 ms; >= 100x" \
+        "$(verdict "$t_med" "<" 5) $(verdict "$r_iso" ">=" 100)"
+    row "isochrone search+polygon p90 ms" "$t_p90" "$dd_p90" "" "" ""
+    if [ "$n_points" = 1000 ]; then
+        row "matrix ${n_points}x${n_points} porto car, wall s" "$mx_s" "$mx_pgr" "$r_mx" "< 2 s; >= 100x" \
+            "$(verdict "$mx_s" "<" 2) $(verdict "$r_mx" ">=" 100)"
+    else # the 2 s target is for 1000x1000
+        row "matrix ${n_points}x${n_points} porto car, wall s" "$mx_s" "$mx_pgr" "$r_mx" ">= 100x" \
+            "$(verdict "$r_mx" ">=" 100)"
+    fi
+    row "matrix peak MiB" "$(calc "%.1f" "$mx_mib")" "" "" "" ""
+    row "matrix mean off-diagonal time s (check)" "$mx_mean" "$pgr_mean" "" "" ""
+    echo
+    echo "isochrone: $n_origins origins snapped within 200 m, median area $(kv "$iso" area_median_km2) km2;"
+    echo "  pgRouting column is pgr_drivingDistance(1800 s) from the nearest vertex (no polygon);"
+    echo "  the isochrone target ratio uses halfhour search+polygon against it."
+    echo "matrix: halfhour CLI wall time incl. loading and writing CSV, --threads $threads;"
+    echo "  pgRouting: pgr_dijkstraCostMatrix/pgr_dijkstraCost in-server time, one core."
+    [ -n "$pgr_note" ] && echo "  $pgr_note"
+    [ "$pgr_ok" = 1 ] && echo "pgRouting $(kv "$work/pgr.kv" pgr_version) on the exported car graph: $(kv "$work/pgr.kv" pgr_edges) edges, $(kv "$work/pgr.kv" pgr_vertices) vertices"
+    return 0
+}
+
+# ---- transit: e) build with GTFS, f) walk + transit per origin ---------------
+# Feeds per city ('|' between them), and a day and first departure each one
+# serves: the EPTC sample runs about 11:00-17:00 only; 2016-11-07 is a Monday
+# inside the RNV feed's 2016-10-22..2016-12-10.
+declare -A tr_gtfs=(
+    [poa]="$data/poa/poa_eptc.zip|$data/poa/poa_trensurb.zip"
+    [rnv]="$data/rhine-neckar/rnv_gtfs.zip"
+)
+declare -A tr_date=([poa]=20190513 [rnv]=20161107)
+declare -A tr_time=([poa]=12:00 [rnv]=07:00)
+declare -A tr_ms_max=([poa]=50 [rnv]=150) # ms per origin-window, one thread
+tr_cities=(poa rnv)
+tr_speedup_min=1.8 # "linear" to two threads: at least 90 % of 2x
+
+transit_measure() {
+    local c f i feeds gtfs_args stops
+    for c in "${tr_cities[@]}"; do
+        IFS='|' read -ra feeds <<<"${tr_gtfs[$c]}"
+        for f in "${city_osm[$c]}" "${feeds[@]}"; do
+            [ -r "$f" ] || { log "missing $f (see ../shared/data/SOURCES.md)"; exit 1; }
+        done
+    done
+    if ! command -v unzip >/dev/null; then
+        log "installing unzip"
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q unzip >&2 ||
+            { apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q unzip >&2; }
+    fi
+
+    declare -gA tb_s tb_mib tb_net tb_in
+    for c in "${tr_cities[@]}"; do
+        IFS='|' read -ra feeds <<<"${tr_gtfs[$c]}"
+        gtfs_args=()
+        tb_in[$c]=$(stat -c %s "${city_osm[$c]}")
+        for f in "${feeds[@]}"; do
+            gtfs_args+=(--gtfs "$f")
+            tb_in[$c]=$((tb_in[$c] + $(stat -c %s "$f")))
+        done
+        log "build $c with ${#feeds[@]} GTFS feed(s) x$runs"
+        timing=$work/build_${c}_transit.times
+        : >"$timing"
+        for _ in $(seq "$runs"); do
+            rm -f "$work/${c}_transit.hh"
+            timed "$HH_BIN" build "${city_osm[$c]}" "${gtfs_args[@]}" -o "$work/${c}_transit.hh"
+        done
+        tb_s[$c]=$(awk '{ print $1 }' "$timing" | median)
+        tb_mib[$c]=$(awk '{ print $2 / 1024 }' "$timing" | median)
+        tb_net[$c]=$(stat -c %s "$work/${c}_transit.hh")
+    done
+
+    for c in "${tr_cities[@]}"; do
+        # the feeds' stops, where origins and destinations are drawn; the
+        # header is renamed so hh_points_read finds lon/lat (and no id column)
+        IFS='|' read -ra feeds <<<"${tr_gtfs[$c]}"
+        stops=()
+        i=0
+        for f in "${feeds[@]}"; do
+            i=$((i + 1))
+            unzip -p "$f" stops.txt | sed '1s/^\xEF\xBB\xBF//; 1s/\r$//
+                1s/\bstop_lon\b/lon/; 1s/\bstop_lat\b/lat/; 1s/\bstop_id\b/stop_ref/' \
+                >"$work/stops_${c}_$i.csv"
+            stops+=("$work/stops_${c}_$i.csv")
+        done
+        log "transit $c: $n_tr_origins origins to $n_tr_targets targets and to every vertex," \
+            "${tr_date[$c]} ${tr_time[$c]} + 60 min, 1 then 2 threads, seed $seed_transit"
+        "$HH_BENCH/bench_transit" "$work/${c}_transit.hh" "${tr_date[$c]}" "${tr_time[$c]}" \
+            "$n_tr_origins" "$n_tr_targets" "$seed_transit" "${stops[@]}" >"$work/transit_$c.kv"
+    done
+}
+
+transit_table() {
+    local c k v what date tgt_s tgt_m v_s v_m
+    echo
+    printf '%-44s %12s %12s %9s  %-16s %s\n' "transit (walk + transit)" "1 thread" "2 threads" "speed-up" "target" "verdict"
+    printf '%-44s %12s %12s %9s  %-16s %s\n' "----" "--------" "---------" "--------" "------" "-------"
+    for c in "${tr_cities[@]}"; do
+        tgt_s="" tgt_m="" v_s="" v_m=""
+        if [ "$c" = rnv ]; then
+            tgt_s="< 10 s";     v_s=$(verdict "${tb_s[$c]}" "<" 10)
+            tgt_m="< 1024 MiB"; v_m=$(verdict "${tb_mib[$c]}" "<" 1024)
+        fi
+        row "build $c + GTFS: wall s" "${tb_s[$c]}" "" "" "$tgt_s" "$v_s"
+        row "build $c + GTFS: peak MiB" "$(calc "%.1f" "${tb_mib[$c]}")" "" "" "$tgt_m" "$v_m"
+        row "build $c + GTFS: file MB (inputs $(calc "%.1f" "${tb_in[$c]} / 1e6") MB)" \
+            "$(calc "%.2f" "${tb_net[$c]} / 1e6")" "" "" "" ""
+    done
+    for c in "${tr_cities[@]}"; do
+        k=$work/transit_$c.kv
+        date=${tr_date[$c]}
+        row "$c ${date:0:4}-${date:4:2}-${date:6:2} ${tr_time[$c]} +60 min: prepare ms" \
+            "$(calc "%.2f" "$(kv "$k" prepare_median_ms)")" "" "" "" ""
+        for v in targets all; do
+            if [ "$v" = targets ]; then what="$c, $(kv "$k" targets) targets"
+            else what="$c, all $(kv "$k" vertices) vertices"; fi
+            row "$what: ms/origin median" "$(calc "%.2f" "$(kv "$k" ${v}_1t_median_ms)")" \
+                "$(calc "%.2f" "$(kv "$k" ${v}_2t_median_ms)")" "" "<= ${tr_ms_max[$c]} ms" \
+                "$(verdict "$(kv "$k" ${v}_1t_median_ms)" "<=" "${tr_ms_max[$c]}")"
+            row "$what: ms/origin p90" "$(calc "%.2f" "$(kv "$k" ${v}_1t_p90_ms)")" "" "" "" ""
+            row "$what: batch wall s" "$(calc "%.2f" "$(kv "$k" ${v}_1t_wall_s)")" \
+                "$(calc "%.2f" "$(kv "$k" ${v}_2t_wall_s)")" "$(calc "%.2fx" "$(kv "$k" ${v}_speedup)")" \
+                ">= ${tr_speedup_min}x" "$(verdict "$(kv "$k" ${v}_speedup)" ">=" "$tr_speedup_min")"
+            row "$what: cores used" "$(kv "$k" ${v}_1t_cores)" "$(kv "$k" ${v}_2t_cores)" "" "" ""
+        done
+    done
+    echo
+    echo "transit: one hh_transit_query_run per origin for 60 departure minutes (1 draw), access and"
+    echo "  egress walk <= 15 min, <= 8 rides, limit 120 min; $n_tr_origins origins (seed $seed_transit) and the"
+    echo "  targets (seed $((seed_transit + 1))) drawn within 500 m of linked stops, snapped to walk within 200 m."
+    echo "  2 threads: each its own hh_transit_query over half the origins, one shared hh_transit;"
+    echo "  speed-up = batch wall 1 thread / 2 threads; cores used = process CPU time / wall over the"
+    echo "  batch (near 1.0 on 2 threads: the other core was busy elsewhere).  prepare: median of 3."
+    for c in "${tr_cities[@]}"; do
+        k=$work/transit_$c.kv
+        echo "check $c: $(kv "$k" check_pairs) pairs (first 50 origins x first 50 targets), $(kv "$k" check_reached_pct) % reached at p50;"
+        echo "  p50 median $(kv "$k" check_p50_median_min) min (p90 $(kv "$k" check_p50_p90_min)) over $(kv "$k" check_crow_median_km) km straight line;" \
+            "walk alone $(kv "$k" check_walk_median_min) min"
+        echo "  door-to-door speed median $(kv "$k" check_speed_median_kmh) km/h, max $(kv "$k" check_speed_max_kmh);" \
+            "p90-p10 spread $(kv "$k" check_spread_p90_p10_median_min) min; faster than walking $(kv "$k" check_faster_than_walk_pct) %"
+        echo "  hh_transit_matrix_run (2 threads) vs per-origin query: $(kv "$k" check_matrix_mismatch) of" \
+            "$(kv "$k" check_matrix_compared) differ by > 1 s; stops linked $(kv "$k" stops_linked)/$(kv "$k" stops_read);" \
+            "bench peak RSS $(kv "$k" peak_rss_mib) MiB"
+    done
+}
+
+# ---- run and print -------------------------------------------------------------
+if [ "$do_street" = 1 ]; then street_measure; fi
+if [ "$do_transit" = 1 ]; then transit_measure; fi
 
 echo
 echo "halfhour bench  $(date -u +%Y-%m-%dT%H:%MZ)  $(nproc) cores  $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)"
-echo "commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo none)  load $(cut -d" " -f1-3 /proc/loadavg)  seeds iso=$seed_iso matrix=$seed_matrix  medians of $runs runs"
-echo
-printf '%-44s %12s %12s %9s  %-16s %s\n' "what" "halfhour" "pgRouting" "ratio" "target" "verdict"
-printf '%-44s %12s %12s %9s  %-16s %s\n' "----" "--------" "---------" "-----" "------" "-------"
-row() { printf '%-44s %12s %12s %9s  %-16s %s\n' "$@"; }
-for c in "${cities[@]}"; do
-    tgt_s="" tgt_m="" tgt_f="" v_s="" v_m="" v_f=""
-    if [ "$c" = porto ]; then
-        tgt_s="< 3 s";     v_s=$(verdict "${b_s[$c]}" "<" 3)
-        tgt_m="< 191 MiB"; v_m=$(verdict "${b_mib[$c]}" "<" 191)
-        tgt_f="< 40 MB";   v_f=$(verdict "${b_net[$c]}" "<" 40000000)
+echo "commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo none)  load at start $load_start, at end $(cut -d" " -f1-3 /proc/loadavg)"
+echo "seeds iso=$seed_iso matrix=$seed_matrix transit=$seed_transit  medians of $runs runs"
+if [ "$do_street" = 1 ]; then
+    street_table
+    if [ "$do_pgr" != 0 ] && [ "$pgr_ok" != 1 ]; then
+        if [ "$do_transit" = 1 ]; then transit_table; fi
+        echo "pgRouting side FAILED (see messages above)"
+        exit 1
     fi
-    row "build $c: wall s" "${b_s[$c]}" "" "" "$tgt_s" "$v_s"
-    row "build $c: peak MiB" "$(calc "%.1f" "${b_mib[$c]}")" "" "" "$tgt_m" "$v_m"
-    row "build $c: network file MB (OSM $(calc "%.1f" "${b_osm[$c]} / 1e6") MB)" \
-        "$(calc "%.2f" "${b_net[$c]} / 1e6")" "" "" "$tgt_f" "$v_f"
-done
-row "isochrone ${minutes} min porto, search median ms" "$s_med" "$dd_med" "$r_iso_s" "" ""
-row "isochrone search p90 ms" "$s_p90" "$dd_p90" "" "" ""
-row "isochrone polygon median ms" "$p_med" "-" "" "" ""
-row "isochrone polygon p90 ms" "$p_p90" "-" "" "" ""
-row "isochrone search+polygon median ms" "$t_med" "$dd_med" "$r_iso" "< 5 ms; >= 100x" \
-    "$(verdict "$t_med" "<" 5) $(verdict "$r_iso" ">=" 100)"
-row "isochrone search+polygon p90 ms" "$t_p90" "$dd_p90" "" "" ""
-if [ "$n_points" = 1000 ]; then
-    row "matrix ${n_points}x${n_points} porto car, wall s" "$mx_s" "$mx_pgr" "$r_mx" "< 2 s; >= 100x" \
-        "$(verdict "$mx_s" "<" 2) $(verdict "$r_mx" ">=" 100)"
-else # the 2 s target is for 1000x1000
-    row "matrix ${n_points}x${n_points} porto car, wall s" "$mx_s" "$mx_pgr" "$r_mx" ">= 100x" \
-        "$(verdict "$r_mx" ">=" 100)"
 fi
-row "matrix peak MiB" "$(calc "%.1f" "$mx_mib")" "" "" "" ""
-row "matrix mean off-diagonal time s (check)" "$mx_mean" "$pgr_mean" "" "" ""
-echo
-echo "isochrone: $n_origins origins snapped within 200 m, median area $(kv "$iso" area_median_km2) km2;"
-echo "  pgRouting column is pgr_drivingDistance(1800 s) from the nearest vertex (no polygon);"
-echo "  the isochrone target ratio uses halfhour search+polygon against it."
-echo "matrix: halfhour CLI wall time incl. loading and writing CSV, --threads $threads;"
-echo "  pgRouting: pgr_dijkstraCostMatrix/pgr_dijkstraCost in-server time, one core."
-[ -n "$pgr_note" ] && echo "  $pgr_note"
-[ "$pgr_ok" = 1 ] && echo "pgRouting $(kv "$work/pgr.kv" pgr_version) on the exported car graph: $(kv "$work/pgr.kv" pgr_edges) edges, $(kv "$work/pgr.kv" pgr_vertices) vertices"
-[ "$do_pgr" != 0 ] && [ "$pgr_ok" != 1 ] && { echo "pgRouting side FAILED (see messages above)"; exit 1; }
+if [ "$do_transit" = 1 ]; then transit_table; fi
 exit 0

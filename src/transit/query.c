@@ -40,6 +40,7 @@ struct hh_transit {
     hh__transit_day **days;
     int32_t max_walk_ds; /* egress entries read up to this (network speed) */
     double wf;           /* walk time factor: network speed / query speed */
+    uint64_t wf_q16;     /* wf in 1/65536: integer scaling in the hot loop */
 };
 
 struct hh_transit_query {
@@ -118,6 +119,7 @@ int hh_transit_prepare(const hh_net *net, const hh_transit_opts *o, hh_transit *
         goto fail;
     t->net = net, t->tr = tr, t->o = *o;
     t->wf = wf;
+    t->wf_q16 = (uint64_t)llround(wf * 65536.0);
     t->max_walk_ds = (int32_t)floor(o->max_walk_s / wf * 10);
     /* footpaths longer than the walk limit are not offered either */
     size_t k = 0;
@@ -199,6 +201,7 @@ int hh_transit_query_init(const hh_transit *t, hh_transit_query **out)
 static void apply_egress(hh_transit_query *q, uint32_t s, int32_t a, int64_t latest)
 {
     const hh__transit *tr = q->t->tr;
+    const uint64_t wf_q16 = q->t->wf_q16;
     int64_t lim = q->t->max_walk_ds;
     double room = (double)(latest - a) / q->t->wf * 10.0 + 9;
     if (room < lim)
@@ -207,7 +210,8 @@ static void apply_egress(hh_transit_query *q, uint32_t s, int32_t a, int64_t lat
         const hh__egress *e = &tr->egress[i];
         if ((int64_t)e->walk_ds > lim)
             break;
-        int32_t c = a + (int32_t)ceil(e->walk_ds * q->t->wf / 10.0);
+        /* ceil(walk_ds * wf / 10) in integers (exact for wf = 1) */
+        int32_t c = a + (int32_t)((e->walk_ds * wf_q16 + 655359) / 655360);
         if (c < q->v_arr[e->vertex])
             q->v_arr[e->vertex] = c;
     }
