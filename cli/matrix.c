@@ -54,15 +54,49 @@ static int write_transit_row(size_t i, const double *p, void *ud)
     return ferror(c->f) ? -1 : 0;
 }
 
+/* Rows are written with a hand-rolled integer formatter: printf's "%.0f"
+ * took two thirds of a 1000x1000 car matrix's time. */
+static char *put_uint(char *p, unsigned long long v)
+{
+    char tmp[24];
+    int n = 0;
+    do
+        tmp[n++] = (char)('0' + v % 10);
+    while ((v /= 10));
+    while (n)
+        *p++ = tmp[--n];
+    return p;
+}
+
 static int write_row(size_t i, const double *t, const double *dist, void *ud)
 {
     out_ctx *c = ud;
+    const char *oid = c->o->id[i];
+    size_t ol = strlen(oid);
+    char line[512];
     for (size_t k = 0; k < c->d->n; k++) {
-        if (isnan(t[k]))
-            fprintf(c->f, "%s,%s,,\n", c->o->id[i], c->d->id[k]);
-        else
-            fprintf(c->f, "%s,%s,%.0f,%.0f\n", c->o->id[i], c->d->id[k], floor(t[k] + 0.5),
-                    floor(dist[k] + 0.5));
+        const char *did = c->d->id[k];
+        size_t dl = strlen(did);
+        if (ol + dl + 64 > sizeof line) {
+            /* very long ids: the plain way */
+            if (isnan(t[k]))
+                fprintf(c->f, "%s,%s,,\n", oid, did);
+            else
+                fprintf(c->f, "%s,%s,%.0f,%.0f\n", oid, did, floor(t[k] + 0.5), floor(dist[k] + 0.5));
+            continue;
+        }
+        char *p = line;
+        memcpy(p, oid, ol), p += ol, *p++ = ',';
+        memcpy(p, did, dl), p += dl, *p++ = ',';
+        if (isnan(t[k])) {
+            *p++ = ',';
+        } else {
+            p = put_uint(p, (unsigned long long)floor(t[k] + 0.5));
+            *p++ = ',';
+            p = put_uint(p, (unsigned long long)floor(dist[k] + 0.5));
+        }
+        *p++ = '\n';
+        fwrite(line, 1, (size_t)(p - line), c->f);
     }
     return ferror(c->f) ? -1 : 0;
 }
