@@ -103,6 +103,7 @@ typedef struct hh_profile {
     /* isochrone polygons */
     double iso_cell_m;   /* raster cell size of the contouring grid */
     double iso_buffer_m; /* no land farther than this from a reached street */
+    double iso_max_cells; /* larger isochrones use coarser cells to stay near this */
     /* transit: a stop joins the walk network within this distance (m) */
     double transit_link_m;
     /* transit: footpaths between stops up to this walking distance (m) */

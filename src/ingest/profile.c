@@ -95,6 +95,7 @@ void hh_profile_default(hh_profile *p)
     p->connector_kmh[HH_MODE_CAR] = WALK_KMH;
     p->iso_cell_m = 50;
     p->iso_buffer_m = 100;
+    p->iso_max_cells = 100000;
     p->transit_link_m = 300;
     p->transit_transfer_m = 1000; /* R5's default maximum transfer distance */
     p->transit_egress_m = 1600;   /* about 20 min at walking speed */
@@ -186,6 +187,8 @@ int hh_profile_set(hh_profile *p, const char *kv, char *err, size_t errlen)
                 target = &p->iso_cell_m, lo = 5, hi = 1000;
             else if (!strcmp(sub, "buffer_m"))
                 target = &p->iso_buffer_m, lo = 5, hi = 5000;
+            else if (!strcmp(sub, "max_cells"))
+                target = &p->iso_max_cells, lo = 1000, hi = 1e8;
         }
         *dot = '.';
     }
@@ -257,6 +260,7 @@ size_t hh_profile_format(const hh_profile *p, char *buf, size_t cap)
     OUT("bike.push_on_footways = %d\n", p->bike_push_on_footways);
     OUT("iso.cell_m = %g\n", p->iso_cell_m);
     OUT("iso.buffer_m = %g\n", p->iso_buffer_m);
+    OUT("iso.max_cells = %g\n", p->iso_max_cells);
     OUT("transit.link_m = %g\n", p->transit_link_m);
     OUT("transit.transfer_m = %g\n", p->transit_transfer_m);
     OUT("transit.egress_m = %g\n", p->transit_egress_m);

@@ -74,19 +74,13 @@ static int sample_edge(hh_query *q, size_t *n, uint32_t e, double step, double t
     uint32_t s0 = net->shape_first[e], s1 = net->shape_first[e + 1];
     edge_times et = {0};
     setup_times(q, e, &et);
-    /* fractions along the edge by plane length; the shape is walked twice
-     * (length, then samples), both passes over a handful of points */
-    double total = 0;
+    /* fractions along the edge: plane metres over the edge's (haversine)
+     * length, which the local plane matches to well under 1 % -- one pass */
     hh__ll a = net->node_ll[ed->from];
     double ax = hh__x_of(g, a.lon_e7), ay = hh__y_of(g, a.lat_e7);
-    double px = ax, py = ay;
-    for (uint32_t s = s0; s <= s1; s++) {
-        hh__ll b = s < s1 ? net->shape_ll[s] : net->node_ll[ed->to];
-        double bx = hh__x_of(g, b.lon_e7), by = hh__y_of(g, b.lat_e7);
-        total += sqrt((bx - px) * (bx - px) + (by - py) * (by - py));
-        px = bx, py = by;
-    }
-    double inv = total > 0 ? 1.0 / total : 0;
+    double px, py;
+    double len = ed->len_mm / 1000.0;
+    double inv = len > 0 ? 1.0 / len : 0;
     double t = time_at(&et, 0);
     if (t <= tmax && push(q, n, ax, ay, t))
         return HH_ENOMEM;
@@ -99,13 +93,14 @@ static int sample_edge(hh_query *q, size_t *n, uint32_t e, double step, double t
         int k = (int)(seg / step);
         for (int i = 1; i <= k; i++) {
             double u = (double)i / (k + 1);
-            t = time_at(&et, (cum + u * seg) * inv);
+            double f = (cum + u * seg) * inv;
+            t = time_at(&et, f < 1 ? f : 1);
             if (t <= tmax && push(q, n, px + u * (bx - px), py + u * (by - py), t))
                 return HH_ENOMEM;
         }
         cum += seg;
         if (s < s1) {
-            t = time_at(&et, cum * inv);
+            t = time_at(&et, cum * inv < 1 ? cum * inv : 1);
             if (t <= tmax && push(q, n, bx, by, t))
                 return HH_ENOMEM;
         }
@@ -152,6 +147,29 @@ int hh_isochrone_build(hh_query *q, const double *minutes, size_t n_minutes, hh_
     const hh_net *net = q->net;
     const hh_profile *pr = &net->info.profile;
     hh__contour_params cp = {pr->iso_cell_m, pr->iso_buffer_m, pr->connector_kmh[q->mode] / 3.6};
+    /* The raster's resolution adapts to the isochrone's size: iso.cell_m is
+     * the finest cell, and a large area (a 30-minute drive across a metro)
+     * uses cells as large as keep the raster near iso.max_cells -- about
+     * R5's grid resolution -- so polygons cost milliseconds, not tens. */
+    {
+        const hh__grid_hdr *g = net->grid;
+        int32_t x0 = INT32_MAX, x1 = INT32_MIN, y0 = INT32_MAX, y1 = INT32_MIN;
+        for (uint32_t i = 0; i < q->n_settled; i++) {
+            uint32_t v = q->settled[i];
+            if (q->vs[v].dist_ds / 10.0 + q->origin_conn_s > tmax)
+                continue;
+            hh__ll ll = net->node_ll[v];
+            x0 = ll.lon_e7 < x0 ? ll.lon_e7 : x0, x1 = ll.lon_e7 > x1 ? ll.lon_e7 : x1;
+            y0 = ll.lat_e7 < y0 ? ll.lat_e7 : y0, y1 = ll.lat_e7 > y1 ? ll.lat_e7 : y1;
+        }
+        if (x0 <= x1) {
+            double w = (hh__x_of(g, x1) - hh__x_of(g, x0)) + 2 * cp.buffer_m;
+            double h = (hh__y_of(g, y1) - hh__y_of(g, y0)) + 2 * cp.buffer_m;
+            double need = sqrt(w * h / pr->iso_max_cells);
+            if (need > cp.cell_m)
+                cp.cell_m = ceil(need / 5) * 5; /* whole 5 m steps: stable lattices */
+        }
+    }
     if (cp.buffer_m < cp.cell_m)
         cp.buffer_m = cp.cell_m;
     double step = cp.cell_m / 2;
