@@ -26,7 +26,7 @@ int cli_usage(const char *verb, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "halfhour %s: ", verb);
+    fprintf(stderr, "halfhour %s: usage error: ", verb);
     vfprintf(stderr, fmt, ap);
     fprintf(stderr, " (see halfhour %s --help)\n", verb);
     va_end(ap);

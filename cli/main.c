@@ -26,7 +26,7 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        usage(stderr);
+        fprintf(stderr, "halfhour: usage error: missing verb (see halfhour --help)\n");
         return EXIT_USAGE;
     }
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
@@ -40,6 +40,6 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof verbs / sizeof *verbs; i++)
         if (!strcmp(argv[1], verbs[i].name))
             return verbs[i].fn(argc - 1, argv + 1);
-    fprintf(stderr, "halfhour: unknown verb \"%s\" (see halfhour --help)\n", argv[1]);
+    fprintf(stderr, "halfhour: usage error: unknown verb \"%s\" (see halfhour --help)\n", argv[1]);
     return EXIT_USAGE;
 }

@@ -25,6 +25,7 @@ typedef struct edge_times {
     double f0, f1; /* forward: t = f0 + f1 * u, INFINITY when closed */
     double b0, b1; /* backward: t = b0 - b1 * u */
     double o, ou, of, ob; /* origin edge: at ou, slopes of (forward, backward) */
+    double at0, at1;      /* the end vertices' own times (whatever the directions) */
     int origin;
 } edge_times;
 
@@ -40,6 +41,8 @@ static void setup_times(const hh_query *q, uint32_t e, edge_times *et)
         et->f0 = q->vs[ed->from].dist_ds / 10.0 + c, et->f1 = fwd / 10.0;
     if (bwd != HH_DUR_NONE && q->vs[ed->to].stamp == q->gen)
         et->b0 = q->vs[ed->to].dist_ds / 10.0 + bwd / 10.0 + c, et->b1 = bwd / 10.0;
+    et->at0 = q->vs[ed->from].stamp == q->gen ? q->vs[ed->from].dist_ds / 10.0 + c : INFINITY;
+    et->at1 = q->vs[ed->to].stamp == q->gen ? q->vs[ed->to].dist_ds / 10.0 + c : INFINITY;
     et->origin = e == q->origin.edge;
     if (et->origin) {
         double len = ed->len_mm / 1000.0, fo = len > 0 ? q->origin.along_m / len : 0;
@@ -54,6 +57,10 @@ static inline double time_at(const edge_times *et, double u)
 {
     double t = et->f0 + et->f1 * u, tb = et->b0 - et->b1 * u;
     t = tb < t ? tb : t;
+    if (u == 0 && et->at0 < t)
+        t = et->at0;
+    if (u == 1 && et->at1 < t)
+        t = et->at1;
     if (et->origin) {
         double d = u - et->ou;
         double to = d > 0 ? et->o + d * et->of : d < 0 ? et->o - d * et->ob : et->o;

@@ -219,6 +219,11 @@ double hh__query_time_on_edge(const hh_query *q, uint32_t ei, double along_m, do
         if (t < best)
             best = t, bestd = q->vs[e->to].len_dm / 10.0 + (1 - f) * len_m;
     }
+    /* on an end vertex itself the edge's directions do not matter */
+    if (f == 0 && q->vs[e->from].stamp == q->gen && q->vs[e->from].dist_ds / 10.0 < best)
+        best = q->vs[e->from].dist_ds / 10.0, bestd = q->vs[e->from].len_dm / 10.0;
+    if (f == 1 && q->vs[e->to].stamp == q->gen && q->vs[e->to].dist_ds / 10.0 < best)
+        best = q->vs[e->to].dist_ds / 10.0, bestd = q->vs[e->to].len_dm / 10.0;
     if (ei == q->origin.edge) {
         /* along the origin's own edge, without passing a vertex; vertex
          * times above exclude the origin's connector, this one too */

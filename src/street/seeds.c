@@ -12,7 +12,9 @@ static double frac(const hh__edge *e, const hh_snap *s)
     return f < 0 ? 0 : f > 1 ? 1 : f;
 }
 
-static uint32_t part(double f, uint32_t whole) { return (uint32_t)llround(f * whole); }
+/* f x whole, rounded; 0 when f is 0 even for a closed direction (whole =
+ * HH_DUR_NONE), which is how a point on a vertex gets its zero seed. */
+static uint32_t part(double f, uint32_t whole) { return f == 0 ? 0 : (uint32_t)llround(f * whole); }
 
 static uint32_t edge_dm(const hh__edge *e) { return (e->len_mm + 50) / 100; }
 
@@ -21,9 +23,10 @@ int hh__source_seeds(const hh_net *net, hh_mode m, const hh_snap *s, uint32_t in
     const hh__edge *e = &net->edges[s->edge];
     double f = frac(e, s);
     int n = 0;
-    if (e->dur_ds[m][0] != HH_DUR_NONE)
+    /* a point exactly on an end vertex leaves by any of its edges */
+    if (e->dur_ds[m][0] != HH_DUR_NONE || f == 1)
         out[n++] = (hh__ch_seed){e->to, part(1 - f, e->dur_ds[m][0]), part(1 - f, edge_dm(e)), index};
-    if (e->dur_ds[m][1] != HH_DUR_NONE)
+    if (e->dur_ds[m][1] != HH_DUR_NONE || f == 0)
         out[n++] = (hh__ch_seed){e->from, part(f, e->dur_ds[m][1]), part(f, edge_dm(e)), index};
     return n;
 }
@@ -33,9 +36,10 @@ int hh__target_seeds(const hh_net *net, hh_mode m, const hh_snap *s, uint32_t in
     const hh__edge *e = &net->edges[s->edge];
     double f = frac(e, s);
     int n = 0;
-    if (e->dur_ds[m][0] != HH_DUR_NONE)
+    /* a point exactly on an end vertex is reached by any of its edges */
+    if (e->dur_ds[m][0] != HH_DUR_NONE || f == 0)
         out[n++] = (hh__ch_seed){e->from, part(f, e->dur_ds[m][0]), part(f, edge_dm(e)), index};
-    if (e->dur_ds[m][1] != HH_DUR_NONE)
+    if (e->dur_ds[m][1] != HH_DUR_NONE || f == 1)
         out[n++] = (hh__ch_seed){e->to, part(1 - f, e->dur_ds[m][1]), part(1 - f, edge_dm(e)), index};
     return n;
 }

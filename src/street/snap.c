@@ -99,6 +99,13 @@ int hh_snap_point(const hh_net *net, hh_mode mode, double lon, double lat, doubl
     double len_m = ed->len_mm / 1000.0;
     out->edge = b.edge;
     out->along_m = along > len_m ? len_m : along;
+    /* on an end vertex (within 5 cm: OSM stores 1e-7 degrees, and haversine
+     * sums and the rounded length differ in the last millimetres): say so
+     * exactly, so the point may leave or arrive by every edge of that vertex */
+    if (out->along_m < 0.05)
+        out->along_m = 0;
+    else if (out->along_m > len_m - 0.05)
+        out->along_m = len_m;
     out->off_m = sqrt(b.d2);
     out->lon = slon;
     out->lat = slat;

@@ -1,0 +1,270 @@
+#!/usr/bin/env bash
+# bad_input.sh: table-driven bad-input tests of the halfhour CLI.
+#     HH_BIN=... [HH_DATA=...] bash tests/e2e/bad_input.sh WORKDIR [COUNTS_FILE]
+# Called by run.sh (which counts these in its summary); also runs alone.
+#
+# Every row of the table below runs `halfhour ARGS` with the working
+# directory and every -o path inside a fresh empty folder $O, and asserts:
+#   * the exit status: 1 (bad input / runtime failure), 2 (bad flags, usage),
+#     or "nz" where the contract allows either (a bad value of a flag);
+#     never a crash, a timeout or a sanitizer report;
+#   * stderr is exactly one line and contains "error"; with exit 1 it reads
+#     "halfhour: error: <reason>";
+#   * the optional regex (column 3, "-" for none) matches that line;
+#   * $O is empty afterwards: no output file at -o, no stray temporary file.
+# Columns: name | exit | stderr regex | arguments (expanded by the shell, so
+# "$W/x" works).  Fixtures live in $W; $NET is a good network, $PTS a good
+# points CSV, $IN a coordinate on the network, $NEAR one 150 m off it, $FAR
+# one far outside it.
+set -u
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/../.." && pwd)
+W=${1:?usage: bad_input.sh WORKDIR [COUNTS_FILE]}
+COUNTS=${2:-}
+HH_BIN=${HH_BIN:-$root/build/rel/halfhour}
+HH_DATA=${HH_DATA:-$root/../shared/data}
+T=${HH_E2E_TIMEOUT:-300}
+mkdir -p "$W"
+W=$(cd "$W" && pwd)
+
+passed=0
+failed=0
+skipped=0
+
+note() { echo "     note: $*"; }
+
+# ---- fixtures -------------------------------------------------------------
+python3 "$here/asciimap.py" "$here/fixtures/small.case" --osm "$W/map.osm" \
+    --bz2 "$W/map.osm.bz2" --pbf "$W/map.osm.pbf" --points "$W/pts.csv" || {
+    echo "FAIL bad_input: cannot generate the fixture map"
+    [ -n "$COUNTS" ] && echo "0 1" > "$COUNTS"
+    exit 1
+}
+PTS=$W/pts.csv
+NET=$W/net.hh
+IN=$(sed -n 2p "$PTS" | cut -d, -f2,3)
+FAR=10.0,10.0
+NEAR=$(grep '^N,' "$PTS" | cut -d, -f2,3)  # 150 m north of the network
+
+python3 - "$W" <<'EOF'
+import os, random, struct, sys, zlib, bz2
+w = sys.argv[1]
+rnd = random.Random(20240611)
+def put(name, data):
+    with open(os.path.join(w, name), "wb") as f:
+        f.write(data)
+put("empty.osm.pbf", b"")
+put("empty.osm", b"")
+put("empty.hh", b"")
+put("empty.csv", b"")
+# a real PNG header (signature + IHDR chunk with its CRC) and junk after it
+ihdr = struct.pack(">IIBBBBB", 64, 64, 8, 6, 0, 0, 0)
+chunk = struct.pack(">I", len(ihdr)) + b"IHDR" + ihdr + struct.pack(">I", zlib.crc32(b"IHDR" + ihdr))
+put("image.osm.pbf", b"\x89PNG\r\n\x1a\n" + chunk + bytes(rnd.getrandbits(8) for _ in range(4000)))
+put("random.osm.pbf", bytes(rnd.getrandbits(8) for _ in range(65536)))
+put("random.osm.bz2", bytes(rnd.getrandbits(8) for _ in range(20000)))
+# a PBF whose first BlobHeader claims 2 GB
+put("hugeheader.osm.pbf", struct.pack(">I", 0x7fffffff) + b"\x0a\x09OSMHeader")
+pbf = open(os.path.join(w, "map.osm.pbf"), "rb").read()
+put("trunc-half.osm.pbf", pbf[: len(pbf) // 2])
+put("trunc-40.osm.pbf", pbf[:40])
+xml = open(os.path.join(w, "map.osm"), "rb").read()
+put("trunc.osm.bz2", bz2.compress(xml)[:200])
+put("broken.osm", xml[: len(xml) // 2])
+put("noroads.osm", b'<?xml version="1.0"?>\n<osm version="0.6">\n'
+    b'  <node id="1" lat="0" lon="0"/>\n  <node id="2" lat="0.001" lon="0"/>\n'
+    b'  <way id="1"><nd ref="1"/><nd ref="2"/><tag k="building" v="yes"/></way>\n</osm>\n')
+put("garbage.profile", b"car.residential = 36\nthis line is not a setting\n")
+put("nolonlat.csv", b"id,a,b\nA,0.001,0.001\n")
+put("nonnum.csv", b"id,lon,lat\nA,0.001,0.001\nB,east,0.002\n")
+put("dup.csv", b"id,lon,lat\nA,0.001,0.001\nA,0.002,0.002\n")
+EOF
+
+have_net=0
+if "$HH_BIN" build "$W/map.osm" -o "$NET" -q 2>"$W/build.err"; then
+    have_net=1
+    python3 - "$W" <<'EOF'
+import os, sys
+w = sys.argv[1]
+net = open(os.path.join(w, "net.hh"), "rb").read()
+def put(name, data):
+    with open(os.path.join(w, name), "wb") as f:
+        f.write(data)
+put("trunc.hh", net[: len(net) // 2])
+put("tiny.hh", net[:16])
+b = bytearray(net)
+b[len(b) // 2] ^= 0x10
+put("flip.hh", bytes(b))
+b = bytearray(net)
+b[-1] ^= 0x01
+put("flip-last.hh", bytes(b))
+# docs/format.md: magic "HALFHOUR" (8 bytes), the uint32 LE format version
+# at offset 8 (this halfhour writes 1) and header_crc, the CRC-32 of bytes
+# [0, 44), at offset 44.  The CRC is fixed up so that only the version is off.
+import zlib
+b = bytearray(net)
+if b[:8] == b"HALFHOUR":
+    b[8:12] = (99).to_bytes(4, "little")
+    b[44:48] = zlib.crc32(bytes(b[:44])).to_bytes(4, "little")
+    put("version.hh", bytes(b))
+EOF
+else
+    echo "FAIL bad_input: building the fixture network failed: $(head -c 500 "$W/build.err")"
+    failed=$((failed + 1))
+fi
+
+TRUNC_REAL=""
+if [ -f "$HH_DATA/monaco/monaco.osm.pbf" ]; then
+    TRUNC_REAL=$W/monaco-trunc.osm.pbf
+    head -c 300000 "$HH_DATA/monaco/monaco.osm.pbf" > "$TRUNC_REAL"
+fi
+
+# ---- the table --------------------------------------------------------------
+CASES=$(cat <<'EOF'
+build-missing-osm        | 1  | -      | build "$W/nope.osm.pbf" -o "$O/net.hh"
+build-empty-pbf          | 1  | -      | build "$W/empty.osm.pbf" -o "$O/net.hh"
+build-empty-xml          | 1  | -      | build "$W/empty.osm" -o "$O/net.hh"
+build-truncated-real-pbf | 1  | -      | build "$TRUNC_REAL" -o "$O/net.hh"
+build-truncated-pbf      | 1  | -      | build "$W/trunc-half.osm.pbf" -o "$O/net.hh"
+build-pbf-cut-in-header  | 1  | -      | build "$W/trunc-40.osm.pbf" -o "$O/net.hh"
+build-pbf-huge-header    | 1  | -      | build "$W/hugeheader.osm.pbf" -o "$O/net.hh"
+build-png-as-pbf         | 1  | -      | build "$W/image.osm.pbf" -o "$O/net.hh"
+build-random-pbf         | 1  | -      | build "$W/random.osm.pbf" -o "$O/net.hh"
+build-random-bz2         | 1  | -      | build "$W/random.osm.bz2" -o "$O/net.hh"
+build-truncated-bz2      | 1  | -      | build "$W/trunc.osm.bz2" -o "$O/net.hh"
+build-truncated-xml      | 1  | -      | build "$W/broken.osm" -o "$O/net.hh"
+build-no-roads           | 1  | -      | build "$W/noroads.osm" -o "$O/net.hh"
+build-directory-as-osm   | 1  | -      | build "$W" -o "$O/net.hh"
+build-unwritable-out     | 1  | -      | build "$W/map.osm" -o /nonexistent/dir/net.hh
+build-unknown-set-key    | nz | -      | build "$W/map.osm" -o "$O/net.hh" --set car.nosuchclass=10
+build-bad-set-value      | nz | -      | build "$W/map.osm" -o "$O/net.hh" --set car.residential=fast
+build-negative-speed     | nz | -      | build "$W/map.osm" -o "$O/net.hh" --set car.residential=-5
+build-missing-profile    | 1  | -      | build "$W/map.osm" -o "$O/net.hh" --profile "$W/nope.profile"
+build-garbage-profile    | 1  | line   | build "$W/map.osm" -o "$O/net.hh" --profile "$W/garbage.profile"
+build-no-input           | 2  | -      | build -o "$O/net.hh"
+info-missing-net         | 1  | -      | info "$W/nope.hh"
+info-empty-net           | 1  | -      | info "$W/empty.hh"
+info-truncated-net       | 1  | -      | info "$W/trunc.hh"
+info-16-byte-net         | 1  | -      | info "$W/tiny.hh"
+info-bitflip-net         | 1  | -      | info "$W/flip.hh"
+info-bitflip-last-byte   | 1  | -      | info "$W/flip-last.hh"
+info-wrong-version       | 1  | version | info "$W/version.hh"
+info-osm-as-net          | 1  | -      | info "$W/map.osm.pbf"
+info-json-truncated-net  | 1  | -      | info "$W/trunc.hh" --json
+matrix-truncated-net     | 1  | -      | matrix "$W/trunc.hh" --origins "$PTS" --destinations "$PTS" --mode car -o "$O/m.csv"
+matrix-bitflip-net       | 1  | -      | matrix "$W/flip.hh" --origins "$PTS" --destinations "$PTS" --mode car -o "$O/m.csv"
+matrix-wrong-version     | 1  | version | matrix "$W/version.hh" --origins "$PTS" --destinations "$PTS" --mode car -o "$O/m.csv"
+matrix-csv-no-lonlat     | 1  | -      | matrix "$NET" --origins "$W/nolonlat.csv" --destinations "$PTS" --mode car -o "$O/m.csv"
+matrix-csv-non-numeric   | 1  | -      | matrix "$NET" --origins "$PTS" --destinations "$W/nonnum.csv" --mode car -o "$O/m.csv"
+matrix-csv-duplicate-ids | 1  | -      | matrix "$NET" --origins "$W/dup.csv" --destinations "$PTS" --mode car -o "$O/m.csv"
+matrix-csv-empty         | 1  | -      | matrix "$NET" --origins "$W/empty.csv" --destinations "$PTS" --mode car -o "$O/m.csv"
+matrix-csv-missing       | 1  | -      | matrix "$NET" --origins "$W/nope.csv" --destinations "$PTS" --mode car -o "$O/m.csv"
+matrix-unwritable-out    | 1  | -      | matrix "$NET" --origins "$PTS" --destinations "$PTS" --mode car -o /nonexistent/dir/x.csv
+matrix-out-is-directory  | 1  | -      | matrix "$NET" --origins "$PTS" --destinations "$PTS" --mode car -o "$W"
+matrix-unknown-mode      | nz | -      | matrix "$NET" --origins "$PTS" --destinations "$PTS" --mode rocket -o "$O/m.csv"
+matrix-missing-mode      | 2  | -      | matrix "$NET" --origins "$PTS" --destinations "$PTS" -o "$O/m.csv"
+matrix-threads-zero      | nz | -      | matrix "$NET" --origins "$PTS" --destinations "$PTS" --mode car --threads 0 -o "$O/m.csv"
+matrix-threads-words     | nz | -      | matrix "$NET" --origins "$PTS" --destinations "$PTS" --mode car --threads many -o "$O/m.csv"
+matrix-negative-max-min  | nz | -      | matrix "$NET" --origins "$PTS" --destinations "$PTS" --mode car --max-minutes -5 -o "$O/m.csv"
+iso-outside-region       | 1  | -      | isochrone "$NET" --from "$FAR" --mode walk --minutes 10 -o "$O/i.geojson"
+iso-lon-200              | nz | -      | isochrone "$NET" --from 200,0 --mode walk --minutes 10 -o "$O/i.geojson"
+iso-lat-95               | nz | -      | isochrone "$NET" --from 0,95 --mode walk --minutes 10 -o "$O/i.geojson"
+iso-lon-nan              | nz | -      | isochrone "$NET" --from nan,0 --mode walk --minutes 10 -o "$O/i.geojson"
+iso-from-words           | nz | -      | isochrone "$NET" --from here --mode walk --minutes 10 -o "$O/i.geojson"
+iso-from-one-number      | nz | -      | isochrone "$NET" --from 0.001 --mode walk --minutes 10 -o "$O/i.geojson"
+iso-unknown-mode         | nz | -      | isochrone "$NET" --from "$IN" --mode teleport --minutes 10 -o "$O/i.geojson"
+iso-negative-minutes     | nz | -      | isochrone "$NET" --from "$IN" --mode walk --minutes -10 -o "$O/i.geojson"
+iso-zero-minutes         | nz | -      | isochrone "$NET" --from "$IN" --mode walk --minutes 0 -o "$O/i.geojson"
+iso-absurd-minutes       | nz | -      | isochrone "$NET" --from "$IN" --mode walk --minutes 100000 -o "$O/i.geojson"
+iso-non-numeric-minutes  | nz | -      | isochrone "$NET" --from "$IN" --mode walk --minutes ten -o "$O/i.geojson"
+iso-minutes-trailing-junk| nz | -      | isochrone "$NET" --from "$IN" --mode walk --minutes 10x -o "$O/i.geojson"
+iso-negative-snap-max    | nz | -      | isochrone "$NET" --from "$IN" --mode walk --minutes 10 --snap-max -1 -o "$O/i.geojson"
+iso-snap-max-too-small   | 1  | -      | isochrone "$NET" --from "$NEAR" --mode walk --minutes 10 --snap-max 100 -o "$O/i.geojson"
+iso-bitflip-net          | 1  | -      | isochrone "$W/flip.hh" --from "$IN" --mode walk --minutes 10 -o "$O/i.geojson"
+iso-unwritable-out       | 1  | -      | isochrone "$NET" --from "$IN" --mode walk --minutes 10 -o /nonexistent/dir/i.geojson
+iso-missing-from         | 2  | -      | isochrone "$NET" --mode walk --minutes 10 -o "$O/i.geojson"
+iso-empty-minutes        | 1  | -      | isochrone "$NET" --from "$IN" --mode walk --minutes "" -o "$O/i.geojson"
+iso-flag-without-value   | 2  | -      | isochrone "$NET" --from "$IN" --minutes 10 --mode
+unknown-flag             | 2  | -      | info "$NET" --frobnicate
+unknown-verb             | 2  | -      | frobnicate "$NET"
+no-arguments             | 2  | -      |
+EOF
+)
+
+run_row() {
+    local name=$1 want=$2 rx=$3 args=$4
+    local O="$W/out/$name"
+    rm -rf "$O"
+    mkdir -p "$O"
+    if [ $have_net = 0 ] && [[ "$args" =~ \$NET|trunc\.hh|tiny\.hh|flip|version\.hh ]]; then
+        skipped=$((skipped + 1))
+        note "$name skipped: no fixture network"
+        return
+    fi
+    if [[ "$args" == *'$TRUNC_REAL'* ]] && [ -z "$TRUNC_REAL" ]; then
+        skipped=$((skipped + 1))
+        note "$name skipped: no real data at HH_DATA=$HH_DATA"
+        return
+    fi
+    if [[ "$args" == *version.hh* ]] && [ ! -f "$W/version.hh" ]; then
+        skipped=$((skipped + 1))
+        note "$name skipped: network file does not start with the documented magic"
+        return
+    fi
+    local -a argv
+    eval "argv=($args)"
+    local rc
+    (cd "$O" && exec timeout -k 5 "$T" "$HH_BIN" "${argv[@]}") \
+        > "$W/out/$name.stdout" 2> "$W/out/$name.stderr"
+    rc=$?
+    local err nlines why=""
+    err=$(cat "$W/out/$name.stderr")
+    nlines=$(awk 'END { print NR }' "$W/out/$name.stderr")
+    if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+        why="timed out after ${T}s"
+    elif [ $rc -ge 128 ]; then
+        why="killed by signal $((rc - 128))"
+    elif [ $rc -eq 0 ]; then
+        why="exit 0 (want $want)"
+    elif [ "$want" = nz ] && [ $rc -ne 1 ] && [ $rc -ne 2 ]; then
+        why="exit $rc (want 1 or 2)"
+    elif [ "$want" != nz ] && [ $rc -ne "$want" ]; then
+        why="exit $rc (want $want)"
+    elif [ "$nlines" -ne 1 ]; then
+        why="stderr has $nlines lines (want 1)"
+    elif [[ "$err" != *error* ]]; then
+        why="stderr does not contain 'error'"
+    elif [ $rc -eq 1 ] && [[ "$err" != "halfhour: error: "* ]]; then
+        why="exit 1 message does not start with 'halfhour: error: '"
+    elif [ "$rx" != - ] && ! grep -Eqi -- "$rx" "$W/out/$name.stderr"; then
+        why="stderr does not match /$rx/"
+    fi
+    local left
+    left=$(ls -A "$O")
+    if [ -z "$why" ] && [ -n "$left" ]; then
+        why="files left behind in the output folder: $(echo $left)"
+    fi
+    if [ -z "$why" ]; then
+        passed=$((passed + 1))
+        echo "ok   bad_input/$name"
+    else
+        failed=$((failed + 1))
+        echo "FAIL bad_input/$name: $why"
+        echo "    \$ halfhour ${argv[*]+$(printf '%q ' "${argv[@]}")}"
+        echo "    exit $rc, stderr: $(head -c 1500 "$W/out/$name.stderr" | sed '2,$s/^/            /')"
+    fi
+}
+
+while IFS='|' read -r name want rx args; do
+    name=$(echo $name)
+    want=$(echo $want)
+    rx=$(echo $rx)
+    [ -z "$name" ] && continue
+    args=${args# }
+    run_row "$name" "$want" "$rx" "$args"
+done <<< "$CASES"
+
+[ $skipped -gt 0 ] && note "bad_input: $skipped case(s) skipped"
+[ -n "$COUNTS" ] && echo "$passed $failed" > "$COUNTS"
+echo "bad_input: $passed passed, $failed failed, $skipped skipped"
+[ $failed -eq 0 ]

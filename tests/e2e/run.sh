@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# run.sh: the end-to-end suite.  `make e2e` calls it as
+#     HH_BIN=/abs/halfhour HH_TOOLS=/abs/tools bash tests/e2e/run.sh [FILTER...]
+# Runs every tests/e2e/cases/*.case (FILTERs: substrings of case names) and
+# the bad-input table (tests/e2e/bad_input.sh) in a temporary folder, and
+# ends with exactly one line `e2e: N passed, N failed`; exits non-zero on
+# any failure.
+#   HH_BIN    the binary (default build/rel/halfhour)
+#   HH_TOOLS  helper tools, e.g. geocheck (default: tools/ beside HH_BIN)
+#   HH_DATA   the real data (default ../shared/data beside the checkout);
+#             cases that need it are skipped when it is absent
+#   HH_E2E_KEEP=1   keep the temporary folder (always kept on failure)
+#   HH_E2E_TIMEOUT  seconds per command (default 300)
+# Needs only bash, coreutils and python3 (stdlib).
+set -u
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/../.." && pwd)
+cd "$root" || exit 1
+
+HH_BIN=${HH_BIN:-$root/build/rel/halfhour}
+HH_TOOLS=${HH_TOOLS:-$(dirname "$HH_BIN")/tools}
+HH_DATA=${HH_DATA:-$root/../shared/data}
+export HH_BIN HH_TOOLS HH_DATA
+# sanitizer builds: make a sanitizer report unmistakable (not a plain exit 1)
+export ASAN_OPTIONS=${ASAN_OPTIONS:-exitcode=86:abort_on_error=0:detect_leaks=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:exitcode=87}
+
+if [ ! -x "$HH_BIN" ]; then
+    echo "run.sh: no executable halfhour at HH_BIN=$HH_BIN (run make first)" >&2
+    echo "e2e: 0 passed, 1 failed"
+    exit 1
+fi
+if ! command -v python3 >/dev/null; then
+    echo "run.sh: python3 is needed" >&2
+    echo "e2e: 0 passed, 1 failed"
+    exit 1
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/hh-e2e.XXXXXX") || exit 1
+echo "run.sh: binary $HH_BIN, temp folder $tmp"
+
+python3 "$here/runcases.py" --bin "$HH_BIN" --tools "$HH_TOOLS" --data "$HH_DATA" \
+    --tmp "$tmp/cases" --counts "$tmp/counts.cases" "$@"
+if [ $# -eq 0 ] || [[ " $* " == *" bad_input "* ]]; then
+    bash "$here/bad_input.sh" "$tmp/bad" "$tmp/counts.bad"
+fi
+
+passed=0
+failed=0
+for f in "$tmp"/counts.*; do
+    [ -f "$f" ] || continue
+    read -r p q < "$f"
+    passed=$((passed + p))
+    failed=$((failed + q))
+done
+[ -f "$tmp/counts.cases" ] || failed=$((failed + 1))  # the case runner crashed
+
+if [ "$failed" -eq 0 ] && [ "${HH_E2E_KEEP:-0}" != 1 ]; then
+    rm -rf "$tmp"
+else
+    echo "run.sh: temporary files kept in $tmp"
+fi
+echo "e2e: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
