@@ -209,6 +209,11 @@ int hh__timetable_check_date(const hh__timetable *tt, int32_t date, char *err,
  * HH_EFORMAT. */
 int hh__gtfs_parse_time(const char *s, int32_t *out);
 
+/* Days since 1970-01-01 of a valid YYYYMMDD, and back (proleptic
+ * Gregorian); date arithmetic is hh__date_of_day(hh__day_number(d) + n). */
+int32_t hh__day_number(int32_t date);
+int32_t hh__date_of_day(int32_t day);
+
 /* Parses and validates a GTFS date "YYYYMMDD".  Returns 0 or HH_EFORMAT. */
 int hh__gtfs_parse_date(const char *s, int32_t *out);
 

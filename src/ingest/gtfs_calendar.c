@@ -77,7 +77,7 @@ int hh__gtfs_parse_date(const char *s, int32_t *out)
 
 /* Day number (days since 1970-01-01) of a valid YYYYMMDD; H. Hinnant's
  * days_from_civil, exact for the proleptic Gregorian calendar. */
-static int32_t day_number(int32_t date)
+int32_t hh__day_number(int32_t date)
 {
     int y = date / 10000, m = date / 100 % 100, d = date % 100;
     y -= m <= 2;
@@ -88,7 +88,7 @@ static int32_t day_number(int32_t date)
     return era * 146097 + doe - 719468;
 }
 
-static int32_t date_of_day(int32_t z)
+int32_t hh__date_of_day(int32_t z)
 {
     z += 719468;
     int era = (z >= 0 ? z : z - 146096) / 146097;
@@ -132,14 +132,14 @@ int hh__timetable_service_runs(const hh__timetable *tt, uint32_t service, int32_
     int64_t e = find_exc(tt, service, date);
     if (e >= 0)
         return tt->exc_added[e];
-    return runs_weekly(tt, service, date, day_number(date));
+    return runs_weekly(tt, service, date, hh__day_number(date));
 }
 
 int hh__timetable_services_on(const hh__timetable *tt, int32_t date, uint8_t *active)
 {
     if (!valid_date(date))
         return HH_EINVAL;
-    int32_t day = day_number(date);
+    int32_t day = hh__day_number(date);
     for (uint32_t s = 0; s < tt->n_services; s++) {
         int64_t e = find_exc(tt, s, date);
         active[s] = (uint8_t)(e >= 0 ? tt->exc_added[e] : runs_weekly(tt, s, date, day));
@@ -154,11 +154,11 @@ static int32_t weekly_edge(const hh__timetable *tt, uint32_t s, int dir)
 {
     if (!tt->service_start[s] || !tt->service_days[s])
         return 0;
-    int32_t a = day_number(tt->service_start[s]), b = day_number(tt->service_end[s]);
+    int32_t a = hh__day_number(tt->service_start[s]), b = hh__day_number(tt->service_end[s]);
     for (int32_t day = dir > 0 ? a : b; day >= a && day <= b; day += dir) {
         if (!(tt->service_days[s] >> weekday(day) & 1))
             continue;
-        int32_t date = date_of_day(day);
+        int32_t date = hh__date_of_day(day);
         int64_t e = find_exc(tt, s, date);
         if (e < 0 || tt->exc_added[e])
             return date;

@@ -346,20 +346,6 @@ int hh__transit_open(hh_net *net, const char *path, char *err, size_t errlen)
 
 uint32_t hh_net_n_feeds(const hh_net *net) { return net->transit ? net->transit->tt.n_feeds : 0; }
 
-static int32_t next_date(int32_t d)
-{
-    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int y = d / 10000, m = d / 100 % 100, day = d % 100;
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    int dim = mdays[m - 1] + (m == 2 && leap);
-    if (++day > dim) {
-        day = 1;
-        if (++m > 12)
-            m = 1, y++;
-    }
-    return y * 10000 + m * 100 + day;
-}
-
 int hh_net_feed_info(const hh_net *net, uint32_t feed, hh_feed_info *out)
 {
     if (!net->transit || feed >= net->transit->tt.n_feeds)
@@ -375,7 +361,7 @@ int hh_net_feed_info(const hh_net *net, uint32_t feed, hh_feed_info *out)
         return HH_ENOMEM;
     /* departures per day over the feed's range (capped at ten years) */
     int days = 0;
-    for (int32_t d = f->first_date; d && d <= f->last_date && days < 3660; d = next_date(d), days++) {
+    for (int32_t d = f->first_date; d && d <= f->last_date && days < 3660; d = hh__date_of_day(hh__day_number(d) + 1), days++) {
         if (hh__timetable_services_on(tt, d, active))
             break;
         uint32_t n = 0;

@@ -1,18 +1,17 @@
 /* matrix.c: many-to-many travel times, spread over threads.  With the
  * network's contraction hierarchy: buckets from every destination once, then
  * one small upward search per origin (what OSRM's table does); without it,
- * one bounded Dijkstra per origin.  Origins are handed out in blocks; rows are delivered
- * in origin order from a window of finished blocks, so memory stays bounded
+ * one bounded Dijkstra per origin.  Rows are computed in parallel and
+ * delivered in origin order by util/rows.c, so memory stays bounded
  * (threads x block x destinations) and output never depends on scheduling. */
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "street/query.h"
 #include "street/seeds.h"
 #include "util/alloc.h"
+#include "util/rows.h"
 
 #define BLOCK 8 /* origins per work item */
 
@@ -23,35 +22,29 @@ typedef struct mjob {
     hh_snap *so, *sd;
     unsigned char *oko, *okd;
     size_t n_dest;
-    /* window of rows in flight */
-    size_t window;  /* rows per round = threads * BLOCK */
-    size_t base;    /* first origin of this round */
-    size_t next;    /* next origin to claim in this round */
-    size_t round_end;
-    double *time, *dist; /* window x n_dest */
+    double *time, *dist; /* window x n_dest: rows in flight */
     const hh__ch *ch;       /* NULL: Dijkstra per origin */
     hh__ch_buckets buckets;
     double *conn_d;         /* connector seconds per destination */
-    pthread_mutex_t mu;
-    int err;
+    struct worker *ws;
+    hh_matrix_row_fn row;
+    void *ud;
 } mjob;
 
 typedef struct worker {
-    struct mjob *j;
     hh_query *q;
     hh__ch_ws ws;
     uint32_t *dur, *len; /* one row */
 } worker;
 
-static void run_origin_ch(mjob *j, worker *w, size_t i, double *t, double *d)
+static int run_origin_ch(mjob *j, worker *w, size_t i, double *t, double *d)
 {
     hh__ch_seed seeds[2];
     hh_mode m = j->o->mode;
     int ns = hh__source_seeds(j->net, m, &j->so[i], (uint32_t)i, seeds);
-    if (hh__ch_many_to_many(j->ch, &j->buckets, &w->ws, seeds, (size_t)ns, (uint32_t)i, 1, w->dur, w->len)) {
-        j->err = HH_ENOMEM;
-        return;
-    }
+    int rc = hh__ch_many_to_many(j->ch, &j->buckets, &w->ws, seeds, (size_t)ns, (uint32_t)i, 1, w->dur, w->len);
+    if (rc)
+        return rc;
     double conn_o = hh__connector_s(j->net, m, &j->so[i]);
     for (size_t k = 0; k < j->n_dest; k++) {
         if (!j->okd[k])
@@ -70,46 +63,37 @@ static void run_origin_ch(mjob *j, worker *w, size_t i, double *t, double *d)
         t[k] = tt;
         d[k] = (double)(uint32_t)best / 10.0 + j->so[i].off_m + j->sd[k].off_m;
     }
+    return 0;
 }
 
-static void run_origin(mjob *j, worker *w, size_t i)
+static int run_origin(void *ctx, int worker_id, size_t i, size_t slot)
 {
-    hh_query *q = w->q;
-    double *t = j->time + (i - j->base) * j->n_dest, *d = j->dist + (i - j->base) * j->n_dest;
+    mjob *j = ctx;
+    worker *w = &j->ws[worker_id];
+    double *t = j->time + slot * j->n_dest, *d = j->dist + slot * j->n_dest;
     for (size_t k = 0; k < j->n_dest; k++)
         t[k] = d[k] = NAN;
     if (!j->oko[i])
-        return;
-    if (j->ch) {
-        run_origin_ch(j, w, i, t, d);
-        return;
-    }
-    if (hh_query_run(q, j->o->mode, &j->so[i], j->o->max_s))
-        return;
+        return 0;
+    if (j->ch)
+        return run_origin_ch(j, w, i, t, d);
+    int rc = hh_query_run(w->q, j->o->mode, &j->so[i], j->o->max_s);
+    if (rc)
+        return rc;
     for (size_t k = 0; k < j->n_dest; k++) {
         if (!j->okd[k])
             continue;
         double tt, dd;
-        if (hh_query_time_to(q, &j->sd[k], &tt, &dd) == 0)
+        if (hh_query_time_to(w->q, &j->sd[k], &tt, &dd) == 0)
             t[k] = tt, d[k] = dd;
     }
+    return 0;
 }
 
-static void *work(void *arg)
+static int deliver(void *ctx, size_t i, size_t slot)
 {
-    worker *w = arg;
-    mjob *j = w->j;
-    for (;;) {
-        pthread_mutex_lock(&j->mu);
-        size_t i = j->next;
-        size_t end = i + BLOCK < j->round_end ? i + BLOCK : j->round_end;
-        j->next = end;
-        pthread_mutex_unlock(&j->mu);
-        if (i >= end)
-            return NULL;
-        for (; i < end; i++)
-            run_origin(j, w, i);
-    }
+    mjob *j = ctx;
+    return j->row(i, j->time + slot * j->n_dest, j->dist + slot * j->n_dest, j->ud) ? HH_EIO : 0;
 }
 
 static int snap_all(const hh_net *net, hh_mode mode, double max_m, const hh_points *p, hh_snap *s,
@@ -130,32 +114,25 @@ int hh_matrix_run(const hh_net *net, const hh_matrix_opts *o, const hh_points *o
 {
     if ((unsigned)o->mode >= HH_N_MODES || isnan(o->max_s) || o->max_s < 0)
         return HH_EINVAL;
-    int nt = o->threads;
-    if (nt <= 0) {
-        long c = sysconf(_SC_NPROCESSORS_ONLN);
-        nt = c > 0 ? (int)c : 1;
-    }
-    if (nt > 256)
-        nt = 256;
+    int nt = hh__rows_threads(o->threads);
+    size_t window = hh__rows_window(nt, BLOCK);
     mjob j;
     memset(&j, 0, sizeof j);
     j.net = net, j.o = o, j.orig = orig, j.dest = dest, j.n_dest = dest->n;
-    j.window = (size_t)nt * BLOCK;
+    j.row = row, j.ud = ud;
     int rc = HH_ENOMEM;
-    worker *ws = hh__calloc((size_t)nt, sizeof *ws);
-    pthread_t *th = hh__calloc((size_t)nt, sizeof *th);
+    worker *ws = j.ws = hh__calloc((size_t)nt, sizeof *ws);
     j.so = hh__alloc_array(orig->n + 1, sizeof *j.so);
     j.sd = hh__alloc_array(dest->n + 1, sizeof *j.sd);
     j.oko = hh__calloc(orig->n + 1, 1);
     j.okd = hh__calloc(dest->n + 1, 1);
-    j.time = hh__alloc_array(j.window, (dest->n + 1) * sizeof(double));
-    j.dist = hh__alloc_array(j.window, (dest->n + 1) * sizeof(double));
-    if (!ws || !th || !j.so || !j.sd || !j.oko || !j.okd || !j.time || !j.dist)
+    j.time = hh__alloc_array(window, (dest->n + 1) * sizeof(double));
+    j.dist = hh__alloc_array(window, (dest->n + 1) * sizeof(double));
+    if (!ws || !j.so || !j.sd || !j.oko || !j.okd || !j.time || !j.dist)
         goto done;
     const hh__ch *ch = &net->ch[o->mode];
     j.ch = (ch->n == net->n_nodes && net->n_nodes && dest->n < UINT32_MAX && orig->n < UINT32_MAX) ? ch : NULL;
     for (int t = 0; t < nt; t++) {
-        ws[t].j = &j;
         if ((rc = hh_query_init(net, &ws[t].q)))
             goto done;
         if (j.ch) {
@@ -197,36 +174,7 @@ int hh_matrix_run(const hh_net *net, const hh_matrix_opts *o, const hh_points *o
         memcpy(snapped_o, j.oko, orig->n);
     if (snapped_d)
         memcpy(snapped_d, j.okd, dest->n);
-    pthread_mutex_init(&j.mu, NULL);
-    rc = 0;
-    for (j.base = 0; j.base < orig->n && !rc; j.base += j.window) {
-        j.next = j.base;
-        j.round_end = j.base + j.window < orig->n ? j.base + j.window : orig->n;
-        int started = 0;
-        if (nt > 1) {
-            for (int t = 0; t < nt; t++) {
-                if (pthread_create(&th[t], NULL, work, &ws[t]))
-                    break;
-                started++;
-            }
-        }
-        if (started == 0)
-            work(&ws[0]); /* one thread, or thread creation refused: do it here */
-        for (int t = 0; t < started; t++)
-            pthread_join(th[t], NULL);
-        if (started > 0 && started < nt)
-            work(&ws[0]); /* finish anything left */
-        if (j.err) {
-            rc = j.err;
-            break;
-        }
-        for (size_t i = j.base; i < j.round_end; i++)
-            if (row(i, j.time + (i - j.base) * j.n_dest, j.dist + (i - j.base) * j.n_dest, ud)) {
-                rc = HH_EIO;
-                break;
-            }
-    }
-    pthread_mutex_destroy(&j.mu);
+    rc = hh__rows_run(orig->n, nt, BLOCK, run_origin, deliver, &j);
 done:
     if (ws)
         for (int t = 0; t < nt; t++) {
@@ -236,7 +184,7 @@ done:
         }
     hh__ch_buckets_free(&j.buckets);
     hh__free(j.conn_d);
-    hh__free(ws), hh__free(th), hh__free(j.so), hh__free(j.sd), hh__free(j.oko), hh__free(j.okd);
+    hh__free(ws), hh__free(j.so), hh__free(j.sd), hh__free(j.oko), hh__free(j.okd);
     hh__free(j.time), hh__free(j.dist);
     return rc;
 }

@@ -17,34 +17,6 @@
 #define DAY_S 86400
 #define COL(a) ((void **)&(a))
 
-/* ---- dates ---------------------------------------------------------- */
-
-/* Days since 1970-01-01 of a YYYYMMDD (H. Hinnant's days_from_civil). */
-static int32_t day_number(int32_t date)
-{
-    int y = date / 10000, m = date / 100 % 100, d = date % 100;
-    y -= m <= 2;
-    int era = (y >= 0 ? y : y - 399) / 400;
-    int yoe = y - era * 400;
-    int doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static int32_t date_of_day(int32_t z)
-{
-    z += 719468;
-    int era = (z >= 0 ? z : z - 146096) / 146097;
-    int doe = z - era * 146097;
-    int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int y = yoe + era * 400;
-    int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int mp = (5 * doy + 2) / 153;
-    int d = doy - (153 * mp + 2) / 5 + 1;
-    int m = mp < 10 ? mp + 3 : mp - 9;
-    return (y + (m <= 2)) * 10000 + m * 100 + d;
-}
-
 /* ---- frequencies ---------------------------------------------------- */
 
 static uint64_t splitmix64(uint64_t x)
@@ -474,10 +446,10 @@ int hh__transit_day_build(const hh__timetable *tt, const hh__transit_day_opts *o
         snprintf(err, errlen, "transit day: %d is not a date (YYYYMMDD)", (int)o->date);
         return HH_EINVAL;
     }
-    int32_t dn = day_number(o->date);
+    int32_t dn = hh__day_number(o->date);
     /* valid D implies valid neighbours */
-    hh__timetable_services_on(tt, date_of_day(dn - 1), act);
-    hh__timetable_services_on(tt, date_of_day(dn + 1), act + 2 * nsv);
+    hh__timetable_services_on(tt, hh__date_of_day(dn - 1), act);
+    hh__timetable_services_on(tt, hh__date_of_day(dn + 1), act + 2 * nsv);
     for (int i = 0; i < 3; i++)
         b.act[i] = act + (size_t)i * nsv;
 

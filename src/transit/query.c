@@ -15,11 +15,9 @@
  * which a future change might allow) is handled by rebuilding the vertex
  * arrivals from every stop, so correctness never rests on monotonicity. */
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "net/net.h"
 #include "net/transit.h"
@@ -28,6 +26,7 @@
 #include "street/seeds.h"
 #include "transit/raptor.h"
 #include "util/alloc.h"
+#include "util/rows.h"
 
 #define UNREACHED_16 UINT16_MAX
 #define INF_S INT32_MAX
@@ -399,6 +398,10 @@ int hh_transit_isochrone(hh_transit_query *q, double p, const double *minutes, s
 
 /* ---- matrix ------------------------------------------------------------ */
 
+typedef struct tworker {
+    hh_transit_query *q;
+} tworker;
+
 typedef struct tjob {
     const hh_transit *t;
     const hh_points *orig, *dest;
@@ -406,45 +409,38 @@ typedef struct tjob {
     unsigned char *oko, *okd;
     const double *pct;
     size_t n_pct;
-    size_t base, next, end, window;
-    double *out; /* window x n_dest x n_pct */
-    pthread_mutex_t mu;
-    int err;
-} tjob;
-
-typedef struct tworker {
-    tjob *j;
-    hh_transit_query *q;
+    double *out;      /* window x n_dest x n_pct: rows in flight */
     hh_snap *targets; /* snapped destinations, compacted */
     size_t *tindex;   /* destination index of each compacted target */
     size_t n_targets;
-} tworker;
+    tworker *ws;
+    hh_transit_row_fn row;
+    void *ud;
+} tjob;
 
-static void *tmatrix_work(void *arg)
+static int tmatrix_origin(void *ctx, int worker_id, size_t i, size_t slot)
 {
-    tworker *w = arg;
-    tjob *j = w->j;
+    tjob *j = ctx;
+    hh_transit_query *q = j->ws[worker_id].q;
     size_t nd = j->dest->n;
-    for (;;) {
-        pthread_mutex_lock(&j->mu);
-        size_t i = j->next++;
-        pthread_mutex_unlock(&j->mu);
-        if (i >= j->end)
-            return NULL;
-        double *row = j->out + (i - j->base) * nd * j->n_pct;
-        for (size_t k = 0; k < nd * j->n_pct; k++)
-            row[k] = NAN;
-        if (!j->oko[i])
-            continue;
-        int rc = hh_transit_query_run(w->q, &j->so[i], w->targets, w->n_targets);
-        if (rc) {
-            j->err = rc;
-            return NULL;
-        }
-        for (size_t k = 0; k < w->n_targets; k++)
-            for (size_t p = 0; p < j->n_pct; p++)
-                row[w->tindex[k] * j->n_pct + p] = hh_transit_percentile(w->q, k, j->pct[p]);
-    }
+    double *row = j->out + slot * nd * j->n_pct;
+    for (size_t k = 0; k < nd * j->n_pct; k++)
+        row[k] = NAN;
+    if (!j->oko[i])
+        return 0;
+    int rc = hh_transit_query_run(q, &j->so[i], j->targets, j->n_targets);
+    if (rc)
+        return rc;
+    for (size_t k = 0; k < j->n_targets; k++)
+        for (size_t p = 0; p < j->n_pct; p++)
+            row[j->tindex[k] * j->n_pct + p] = hh_transit_percentile(q, k, j->pct[p]);
+    return 0;
+}
+
+static int tmatrix_deliver(void *ctx, size_t i, size_t slot)
+{
+    tjob *j = ctx;
+    return j->row(i, j->out + slot * j->dest->n * j->n_pct, j->ud) ? HH_EIO : 0;
 }
 
 int hh_transit_matrix_run(const hh_transit *t, const hh_points *orig, const hh_points *dest, double snap_max_m,
@@ -457,86 +453,47 @@ int hh_transit_matrix_run(const hh_transit *t, const hh_points *orig, const hh_p
     for (size_t p = 0; p < n_pct; p++)
         if (!(pct[p] > 0) || pct[p] > 100)
             return HH_EINVAL;
-    int nt = threads;
-    if (nt <= 0) {
-        long c = sysconf(_SC_NPROCESSORS_ONLN);
-        nt = c > 0 ? (int)c : 1;
-    }
-    nt = nt > 64 ? 64 : nt;
+    int nt = hh__rows_threads(threads);
+    const size_t block = 4;
+    size_t window = hh__rows_window(nt, block);
     tjob j;
     memset(&j, 0, sizeof j);
-    j.t = t, j.orig = orig, j.dest = dest, j.pct = pct, j.n_pct = n_pct;
-    j.window = (size_t)nt * 4;
+    j.t = t, j.orig = orig, j.dest = dest, j.pct = pct, j.n_pct = n_pct, j.row = row, j.ud = ud;
     int rc = HH_ENOMEM;
-    tworker *ws = hh__calloc((size_t)nt, sizeof *ws);
-    pthread_t *th = hh__calloc((size_t)nt, sizeof *th);
+    j.ws = hh__calloc((size_t)nt, sizeof *j.ws);
     j.so = hh__alloc_array(orig->n + 1, sizeof *j.so);
     j.sd = hh__alloc_array(dest->n + 1, sizeof *j.sd);
     j.oko = hh__calloc(orig->n + 1, 1);
     j.okd = hh__calloc(dest->n + 1, 1);
-    if (dest->n && n_pct > SIZE_MAX / sizeof(double) / dest->n / j.window)
+    j.targets = hh__alloc_array(dest->n + 1, sizeof *j.targets);
+    j.tindex = hh__alloc_array(dest->n + 1, sizeof *j.tindex);
+    if (dest->n && n_pct > SIZE_MAX / sizeof(double) / dest->n / window)
         goto done;
-    j.out = hh__alloc_array(j.window * (dest->n + 1) * n_pct, sizeof *j.out);
-    if (!ws || !th || !j.so || !j.sd || !j.oko || !j.okd || !j.out)
+    j.out = hh__alloc_array(window * (dest->n + 1) * n_pct, sizeof *j.out);
+    if (!j.ws || !j.so || !j.sd || !j.oko || !j.okd || !j.targets || !j.tindex || !j.out)
         goto done;
-    for (size_t i = 0; i < orig->n; i++) {
-        int r = hh_snap_point(net, HH_MODE_WALK, orig->lon[i], orig->lat[i], snap_max_m, &j.so[i]);
-        j.oko[i] = r == 0;
-    }
-    size_t n_ok = 0;
+    for (size_t i = 0; i < orig->n; i++)
+        j.oko[i] = hh_snap_point(net, HH_MODE_WALK, orig->lon[i], orig->lat[i], snap_max_m, &j.so[i]) == 0;
     for (size_t k = 0; k < dest->n; k++) {
-        int r = hh_snap_point(net, HH_MODE_WALK, dest->lon[k], dest->lat[k], snap_max_m, &j.sd[k]);
-        j.okd[k] = r == 0;
-        n_ok += j.okd[k];
+        j.okd[k] = hh_snap_point(net, HH_MODE_WALK, dest->lon[k], dest->lat[k], snap_max_m, &j.sd[k]) == 0;
+        if (j.okd[k]) {
+            j.targets[j.n_targets] = j.sd[k];
+            j.tindex[j.n_targets++] = k;
+        }
     }
-    for (int w = 0; w < nt; w++) {
-        ws[w].j = &j;
-        ws[w].targets = hh__alloc_array(n_ok + 1, sizeof *ws[w].targets);
-        ws[w].tindex = hh__alloc_array(n_ok + 1, sizeof *ws[w].tindex);
-        if (!ws[w].targets || !ws[w].tindex || hh_transit_query_init(t, &ws[w].q))
+    for (int w = 0; w < nt; w++)
+        if (hh_transit_query_init(t, &j.ws[w].q))
             goto done;
-        for (size_t k = 0; k < dest->n; k++)
-            if (j.okd[k]) {
-                ws[w].targets[ws[w].n_targets] = j.sd[k];
-                ws[w].tindex[ws[w].n_targets++] = k;
-            }
-    }
     if (snapped_o)
         memcpy(snapped_o, j.oko, orig->n);
     if (snapped_d)
         memcpy(snapped_d, j.okd, dest->n);
-    pthread_mutex_init(&j.mu, NULL);
-    rc = 0;
-    for (j.base = 0; j.base < orig->n && !rc; j.base += j.window) {
-        j.next = j.base;
-        j.end = j.base + j.window < orig->n ? j.base + j.window : orig->n;
-        int started = 0;
-        for (int w = 1; w < nt; w++) {
-            if (pthread_create(&th[w], NULL, tmatrix_work, &ws[w]))
-                break;
-            started++;
-        }
-        tmatrix_work(&ws[0]);
-        for (int w = 1; w <= started; w++)
-            pthread_join(th[w], NULL);
-        if (j.err) {
-            rc = j.err;
-            break;
-        }
-        for (size_t i = j.base; i < j.end; i++)
-            if (row(i, j.out + (i - j.base) * dest->n * n_pct, ud)) {
-                rc = HH_EIO;
-                break;
-            }
-    }
-    pthread_mutex_destroy(&j.mu);
+    rc = hh__rows_run(orig->n, nt, block, tmatrix_origin, tmatrix_deliver, &j);
 done:
-    if (ws)
-        for (int w = 0; w < nt; w++) {
-            hh_transit_query_free(ws[w].q);
-            hh__free(ws[w].targets), hh__free(ws[w].tindex);
-        }
-    hh__free(ws), hh__free(th), hh__free(j.so), hh__free(j.sd), hh__free(j.oko), hh__free(j.okd);
-    hh__free(j.out);
+    if (j.ws)
+        for (int w = 0; w < nt; w++)
+            hh_transit_query_free(j.ws[w].q);
+    hh__free(j.ws), hh__free(j.so), hh__free(j.sd), hh__free(j.oko), hh__free(j.okd);
+    hh__free(j.targets), hh__free(j.tindex), hh__free(j.out);
     return rc;
 }
