@@ -21,6 +21,7 @@ HH_BIN=${HH_BIN:-$root/build/rel/halfhour}
 HH_TOOLS=${HH_TOOLS:-$(dirname "$HH_BIN")/tools}
 HH_DATA=${HH_DATA:-$root/../shared/data}
 export HH_BIN HH_TOOLS HH_DATA
+export PYTHONDONTWRITEBYTECODE=1  # keep __pycache__ out of the tree
 # sanitizer builds: make a sanitizer report unmistakable (not a plain exit 1)
 export ASAN_OPTIONS=${ASAN_OPTIONS:-exitcode=86:abort_on_error=0:detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:exitcode=87}
