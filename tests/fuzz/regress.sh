@@ -9,7 +9,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 data=${HH_DATA:-$root/../shared/data}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-mkdir -p "$tmp"/{osm_pbf,osm_xml,net,points}
+mkdir -p "$tmp"/{osm_pbf,osm_xml,net,points,gtfs}
 cp "$root"/tests/fuzz/regress/osm_pbf/* "$tmp/osm_pbf/" 2>/dev/null || true
 cp "$root"/tests/fuzz/regress/osm_xml/* "$tmp/osm_xml/" 2>/dev/null || true
 cp "$root"/tests/fuzz/regress/points/* "$tmp/points/" 2>/dev/null || true
@@ -38,12 +38,15 @@ if [ -d "$data" ]; then
     "$root/build/rel/halfhour" build "$tmp/oakland.osm" -o "$tmp/oakland.hh" -q 2>/dev/null ||
         "$bin/../halfhour" build "$tmp/oakland.osm" -o "$tmp/oakland.hh" -q
     derive "$tmp/oakland.hh" "$tmp/net/oakland"
+    derive "$data/terre-haute/terre-haute-gtfs.zip" "$tmp/gtfs/terrehaute"
+    cp "$data/terre-haute/terre-haute-gtfs.zip" "$tmp/gtfs/terrehaute_whole"
+    cp "$data/bart/bart_gtfs.zip" "$tmp/gtfs/bart_whole"
     cp "$tmp/oakland.hh" "$tmp/net/oakland_whole"
 else
     echo "fuzz regress: ../shared/data absent, replaying saved inputs only"
 fi
 fail=0
-for h in osm_pbf osm_xml net points; do
+for h in osm_pbf osm_xml net points gtfs; do
     files=("$tmp/$h"/*)
     [ -e "${files[0]}" ] || continue
     if ! "$bin/fuzz_$h" "${files[@]}" >/dev/null; then
