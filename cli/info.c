@@ -85,6 +85,8 @@ int cmd_info(int argc, char **argv)
             json_str(fi.name);
             printf(",\"timezone\":");
             json_str(fi.timezone);
+            printf(",\"agencies\":");
+            json_str(fi.agencies);
             printf(",\"first_date\":%d,\"last_date\":%d,\"stops\":%u,\"stops_linked\":%u,\"routes\":%u,"
                    "\"trips\":%u,\"busiest_date\":%d,\"trips_busiest_day\":%u}",
                    fi.first_date, fi.last_date, fi.stops, fi.stops_linked, fi.routes, fi.trips, fi.busiest_date,
@@ -104,9 +106,9 @@ int cmd_info(int argc, char **argv)
             hh_feed_info fi;
             if (hh_net_feed_info(net, f, &fi))
                 continue;
-            printf("feed      %s (%s): service %04d-%02d-%02d..%04d-%02d-%02d, %u stops (%u linked), %u routes, "
+            printf("feed      %s: %s (%s): service %04d-%02d-%02d..%04d-%02d-%02d, %u stops (%u linked), %u routes, "
                    "%u trips; busiest day %04d-%02d-%02d with %u trips\n",
-                   fi.name, fi.timezone, fi.first_date / 10000, fi.first_date / 100 % 100, fi.first_date % 100,
+                   fi.name, *fi.agencies ? fi.agencies : "agency unnamed", fi.timezone, fi.first_date / 10000, fi.first_date / 100 % 100, fi.first_date % 100,
                    fi.last_date / 10000, fi.last_date / 100 % 100, fi.last_date % 100, fi.stops, fi.stops_linked,
                    fi.routes, fi.trips, fi.busiest_date / 10000, fi.busiest_date / 100 % 100,
                    fi.busiest_date % 100, fi.trips_busiest);

@@ -182,6 +182,7 @@ void hh_net_get_info(const hh_net *net, hh_net_info *out);
 typedef struct hh_feed_info {
     const char *name;           /* zip file name */
     const char *timezone;       /* agency_timezone */
+    const char *agencies;       /* agency_name values, "; "-separated */
     int32_t first_date, last_date; /* YYYYMMDD service range */
     uint32_t stops, routes, trips;
     uint32_t stops_linked;      /* stops (location_type 0) joined to the walk network */

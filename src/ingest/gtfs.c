@@ -134,6 +134,7 @@ void hh__timetable_free(hh__timetable *tt)
     for (uint32_t f = 0; tt->feeds && f < tt->n_feeds; f++) {
         hh__free(tt->feeds[f].name);
         hh__free(tt->feeds[f].timezone);
+        hh__free(tt->feeds[f].agencies);
     }
     hh__free(tt->feeds);
     void *arrays[] = {
@@ -441,8 +442,22 @@ static int read_agency(loader *L)
     int found, rc, c_tz;
     if ((rc = open_file(L, "agency.txt", 1, &found)) || (rc = need_col(L, "agency_timezone", &c_tz)))
         return rc;
+    int c_name = hh__csv_column(&L->csv, "agency_name");
     hh__gtfs_feed *f = &L->tt->feeds[L->feed];
+    size_t cap_names = 0, len_names = 0;
     while ((rc = next_row(L)) > 0) {
+        /* agency names, "; "-separated, for reports */
+        const char *name = get(L, c_name);
+        size_t nl = strlen(name);
+        if (nl) {
+            if (hh__grow(&f->agencies, &cap_names, len_names + nl + 3, 1))
+                return oom(L);
+            if (len_names)
+                memcpy(f->agencies + len_names, "; ", 2), len_names += 2;
+            memcpy(f->agencies + len_names, name, nl);
+            len_names += nl;
+            f->agencies[len_names] = '\0';
+        }
         const char *tz = get(L, c_tz);
         while (*tz == ' ')
             tz++;

@@ -42,6 +42,7 @@
 typedef struct hh__gtfs_feed {
     char *name;         /* zip file name without folders, for messages */
     char *timezone;     /* agency_timezone (IANA name), clock of all its times */
+    char *agencies;     /* agency_name values, "; "-separated; NULL when none */
     int32_t first_date; /* YYYYMMDD of the first day any service runs; 0 if none */
     int32_t last_date;  /* YYYYMMDD of the last such day; 0 if none */
     /* the feed's entities are the index ranges [begin, end) */

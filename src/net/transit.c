@@ -17,7 +17,7 @@ typedef struct hh__tt_feed_rec {
     uint32_t stop_begin, stop_end, route_begin, route_end;
     uint32_t service_begin, service_end, trip_begin, trip_end;
     uint32_t n_stop_time_rows, n_interpolated, n_trips_dropped, n_freqs_dropped, n_xfers_skipped;
-    uint32_t pad;
+    uint32_t agencies_off; /* in TT_FEED_STR */
 } hh__tt_feed_rec;
 
 /* ---- build ------------------------------------------------------------- */
@@ -35,7 +35,8 @@ static int add_feeds(hh__net_parts *parts, const hh__timetable *tt)
     hh__tt_feed_rec *r = hh__calloc(tt->n_feeds ? tt->n_feeds : 1, sizeof *r);
     size_t len = 1;
     for (uint32_t i = 0; i < tt->n_feeds; i++)
-        len += strlen(tt->feeds[i].name) + strlen(tt->feeds[i].timezone) + 2;
+        len += strlen(tt->feeds[i].name) + strlen(tt->feeds[i].timezone) + 3 +
+               (tt->feeds[i].agencies ? strlen(tt->feeds[i].agencies) : 0);
     char *str = hh__malloc(len);
     if (!r || !str) {
         hh__free(r), hh__free(str);
@@ -49,6 +50,8 @@ static int add_feeds(hh__net_parts *parts, const hh__timetable *tt)
         at += (size_t)sprintf(str + at, "%s", f->name) + 1;
         r[i].tz_off = (uint32_t)at;
         at += (size_t)sprintf(str + at, "%s", f->timezone) + 1;
+        r[i].agencies_off = (uint32_t)at;
+        at += (size_t)sprintf(str + at, "%s", f->agencies ? f->agencies : "") + 1;
         r[i].first_date = f->first_date, r[i].last_date = f->last_date;
         r[i].stop_begin = f->stop_begin, r[i].stop_end = f->stop_end;
         r[i].route_begin = f->route_begin, r[i].route_end = f->route_end;
@@ -227,11 +230,12 @@ int hh__transit_open(hh_net *net, const char *path, char *err, size_t errlen)
         return HH_ENOMEM;
     }
     for (uint32_t i = 0; i < nf; i++) {
-        if (fr[i].name_off >= nstr || fr[i].tz_off >= nstr)
+        if (fr[i].name_off >= nstr || fr[i].tz_off >= nstr || fr[i].agencies_off >= nstr)
             TFAIL("%s: bad transit feed table", path);
         hh__gtfs_feed *f = &tt->feeds[i];
         f->name = (char *)fstr + fr[i].name_off;
         f->timezone = (char *)fstr + fr[i].tz_off;
+        f->agencies = (char *)fstr + fr[i].agencies_off;
         f->first_date = fr[i].first_date, f->last_date = fr[i].last_date;
         f->stop_begin = fr[i].stop_begin, f->stop_end = fr[i].stop_end;
         f->route_begin = fr[i].route_begin, f->route_end = fr[i].route_end;
@@ -352,7 +356,7 @@ int hh_net_feed_info(const hh_net *net, uint32_t feed, hh_feed_info *out)
         return HH_ERANGE;
     const hh__timetable *tt = &net->transit->tt;
     const hh__gtfs_feed *f = &tt->feeds[feed];
-    hh_feed_info in = {f->name, f->timezone, f->first_date, f->last_date, f->stop_end - f->stop_begin,
+    hh_feed_info in = {f->name, f->timezone, f->agencies ? f->agencies : "", f->first_date, f->last_date, f->stop_end - f->stop_begin,
                        f->route_end - f->route_begin, f->trip_end - f->trip_begin, 0, 0, 0};
     for (uint32_t s = f->stop_begin; s < f->stop_end; s++)
         in.stops_linked += tt->stop_type[s] == 0 && net->transit->stop_link[s].edge != HH_STOP_UNLINKED;

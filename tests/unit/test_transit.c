@@ -35,6 +35,8 @@ HH_TEST(transit_network_round_trip)
     hh_feed_info fi;
     HH_ASSERT_EQ(hh_net_feed_info(net, 0, &fi), 0);
     HH_ASSERT_STR(fi.name, "poa_eptc.zip");
+    HH_ASSERT(strstr(fi.agencies, "Empresa Publica de Transportes") != NULL);
+    HH_ASSERT_STR(fi.timezone, "America/Sao_Paulo");
     HH_ASSERT_EQ(fi.stops, 3986);
     HH_ASSERT_EQ(fi.trips, 2374);
     HH_ASSERT_EQ(fi.first_date, 20190415);
