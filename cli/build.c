@@ -44,7 +44,12 @@ static void help(void)
     }
     printf("\n  <mode>.connector_kmh: speed over the straight stretch between a point and\n"
            "  the street it snaps to. iso.cell_m / iso.buffer_m: isochrone raster cell and\n"
-           "  the farthest distance from a reached street that a polygon may claim.\n");
+           "  the farthest distance from a reached street that a polygon may claim;\n"
+           "  iso.max_cells: larger isochrones use coarser cells to keep near this many.\n"
+           "  transit.link_m: a stop joins the walk network within this distance;\n"
+           "  transit.transfer_m: footpaths between stops up to this walk along streets;\n"
+           "  transit.egress_m: walking tables from each stop reach this far (bounds the\n"
+           "  --max-walk of transit queries).\n");
 }
 
 int cmd_build(int argc, char **argv)
