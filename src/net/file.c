@@ -387,7 +387,10 @@ static int open_ch(hh_net *net, const char *path, char *err, size_t errlen)
             FAIL(HH_EFORMAT, "%s: bad speed-up index (%s)", path, hh_mode_name((hh_mode)m));
         ch.n = net->n_nodes;
         ch.n_fwd = (uint32_t)c2, ch.n_bwd = (uint32_t)c4;
-        if (hh__ch_check(&ch))
+        int rc = hh__ch_check(&ch);
+        if (rc == HH_ENOMEM)
+            FAIL(HH_ENOMEM, "%s: out of memory", path);
+        if (rc)
             FAIL(HH_EFORMAT, "%s: bad speed-up index (%s)", path, hh_mode_name((hh_mode)m));
         net->ch[m] = ch;
     }

@@ -217,8 +217,10 @@ int hh__transit_open(hh_net *net, const char *path, char *err, size_t errlen)
     if (!fr)
         return 0; /* streets only */
     hh__transit *t = hh__calloc(1, sizeof *t);
-    if (!t)
+    if (!t) {
+        snprintf(err, errlen, "%s: out of memory", path);
         return HH_ENOMEM;
+    }
     const char *fstr = hh__net_section(net, HH_SEC_TT_FEED_STR, 1, &nstr);
     if (!fstr || nstr == 0 || fstr[nstr - 1] != 0 || nf > 1000)
         TFAIL("%s: bad transit feed table", path);
@@ -227,6 +229,7 @@ int hh__transit_open(hh_net *net, const char *path, char *err, size_t errlen)
     tt->feeds = hh__calloc(nf ? nf : 1, sizeof *tt->feeds);
     if (!tt->feeds) {
         hh__transit_close(t);
+        snprintf(err, errlen, "%s: out of memory", path);
         return HH_ENOMEM;
     }
     for (uint32_t i = 0; i < nf; i++) {
