@@ -69,53 +69,40 @@ static inline double time_at(const edge_times *et, double u)
     return t;
 }
 
-/* Samples edge e every `step` plane metres and at its shape points (its
- * `from` vertex only when that vertex was reached: every other vertex gets
- * its sample from the edges leaving it, so shared vertices are not sampled
- * once per edge). */
+/* Samples the inside of edge e, one sample every `step` metres along its
+ * shape (the end vertices are sampled once each by the caller, not once per
+ * edge); an edge shorter than a step has none, which is most edges of a
+ * dense grid once cells are coarse. */
 static int sample_edge(hh_query *q, size_t *n, uint32_t e, double step, double tmax)
 {
     const hh_net *net = q->net;
-    const hh__grid_hdr *g = net->grid;
     const hh__edge *ed = &net->edges[e];
+    double len = ed->len_mm / 1000.0;
+    if (len <= step)
+        return 0;
+    const hh__grid_hdr *g = net->grid;
     uint32_t s0 = net->shape_first[e], s1 = net->shape_first[e + 1];
     edge_times et = {0};
     setup_times(q, e, &et);
     /* fractions along the edge: plane metres over the edge's (haversine)
-     * length, which the local plane matches to well under 1 % -- one pass */
+     * length, which the local plane matches to well under 1 % */
+    double inv = 1.0 / len;
     hh__ll a = net->node_ll[ed->from];
-    double ax = hh__x_of(g, a.lon_e7), ay = hh__y_of(g, a.lat_e7);
-    double px, py;
-    double len = ed->len_mm / 1000.0;
-    double inv = len > 0 ? 1.0 / len : 0;
-    double t = time_at(&et, 0);
-    if (t <= tmax && push(q, n, ax, ay, t))
-        return HH_ENOMEM;
-    /* then one sample every `step` metres along the shape, whatever its
-     * vertices: a street digitised every 10 m does not cost 5x the samples
-     * of one digitised every 50 m */
+    double px = hh__x_of(g, a.lon_e7), py = hh__y_of(g, a.lat_e7);
     double cum = 0, next = step;
-    px = ax, py = ay;
-    for (uint32_t s = s0; s <= s1; s++) {
+    for (uint32_t s = s0; s <= s1 && next < len; s++) {
         hh__ll b = s < s1 ? net->shape_ll[s] : net->node_ll[ed->to];
         double bx = hh__x_of(g, b.lon_e7), by = hh__y_of(g, b.lat_e7);
         double seg = sqrt((bx - px) * (bx - px) + (by - py) * (by - py));
-        while (next < cum + seg) {
+        while (next < cum + seg && next < len) {
             double u = (next - cum) / seg;
-            double f = next * inv;
-            t = time_at(&et, f < 1 ? f : 1);
+            double t = time_at(&et, next * inv);
             if (t <= tmax && push(q, n, px + u * (bx - px), py + u * (by - py), t))
                 return HH_ENOMEM;
             next += step;
         }
         cum += seg;
         px = bx, py = by;
-    }
-    if (q->vs[ed->to].stamp != q->gen || net->first_out[q->mode][ed->to + 1] == net->first_out[q->mode][ed->to]) {
-        /* the far vertex gets no sample of its own: give it this edge's */
-        t = time_at(&et, 1);
-        if (t <= tmax && push(q, n, px, py, t))
-            return HH_ENOMEM;
     }
     return 0;
 }
@@ -178,15 +165,23 @@ int hh_isochrone_build(hh_query *q, const double *minutes, size_t n_minutes, hh_
     if (cp.buffer_m < cp.cell_m)
         cp.buffer_m = cp.cell_m;
     double step = cp.cell_m / 2;
+    uint32_t step_dm = (uint32_t)floor(step * 10);
     int rc = 0;
     size_t n = 0;
     const uint32_t *fo = net->first_out[q->mode];
     const hh__arc *A = net->arcs[q->mode];
-    /* each reached edge once (edge_stamp), wherever it was reached from */
+    /* every reached vertex once, then the inside of each reached edge once
+     * (edge_stamp), wherever it was reached from */
     uint32_t gen = q->gen;
+    const hh__grid_hdr *g = net->grid;
     for (uint32_t i = 0; i < q->n_settled && !rc; i++) {
         uint32_t v = q->settled[i];
+        double tv = q->vs[v].dist_ds / 10.0 + q->origin_conn_s;
+        if (tv <= tmax)
+            rc = push(q, &n, hh__x_of(g, net->node_ll[v].lon_e7), hh__y_of(g, net->node_ll[v].lat_e7), tv);
         for (uint32_t a = fo[v]; a < fo[v + 1] && !rc; a++) {
+            if (A[a].len_dm <= step_dm)
+                continue; /* no inside samples: skip without touching the edge */
             uint32_t e = A[a].edge_dir >> 1;
             if (q->edge_stamp[e] == gen)
                 continue;
@@ -194,7 +189,9 @@ int hh_isochrone_build(hh_query *q, const double *minutes, size_t n_minutes, hh_
             rc = sample_edge(q, &n, e, step, tmax);
         }
     }
-    /* the origin's own edge: reached from the snapped position */
+    /* the origin itself, and its own edge, reached from the snapped position */
+    if (!rc && q->origin_conn_s <= tmax)
+        rc = push(q, &n, (q->origin.lon - g->lon0) * g->mx, (q->origin.lat - g->lat0) * g->my, q->origin_conn_s);
     if (!rc && q->edge_stamp[q->origin.edge] != gen) {
         q->edge_stamp[q->origin.edge] = gen;
         rc = sample_edge(q, &n, q->origin.edge, step, tmax);
@@ -212,7 +209,6 @@ int hh_isochrone_build(hh_query *q, const double *minutes, size_t n_minutes, hh_
         rc = HH_ENOMEM;
         goto done;
     }
-    const hh__grid_hdr *g = net->grid;
     for (size_t i = 0; i < n_minutes; i++) {
         hh_isoband *b = &iso.bands[i];
         hh__mpoly *src = &mp[i];
