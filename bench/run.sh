@@ -45,7 +45,7 @@ seed_matrix=20250102 # points of the matrix benchmark
 seed_transit=20250103 # transit origins; its destinations use seed + 1
 load_start=$(cut -d" " -f1-3 /proc/loadavg)
 threads=2
-work=$HH_BENCH/work
+work=$HH_BENCH/results
 mkdir -p "$work"
 
 log() { echo "bench: $*" >&2; }
