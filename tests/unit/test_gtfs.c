@@ -10,6 +10,7 @@
 
 #include "halfhour.h"
 #include "hhtest.h"
+#include "testalloc.h"
 #include "ingest/gtfs.h"
 #include "ingest/gtfs_csv.h"
 
@@ -670,42 +671,6 @@ HH_TEST(gtfs_two_feeds_kept_apart)
 
 /* ---- allocation failures ------------------------------------------------ */
 
-typedef struct count_alloc {
-    long left; /* allocations until the first failure; < 0: never fail */
-    long live; /* outstanding blocks */
-} count_alloc;
-
-static void *ca_malloc(size_t n, void *ud)
-{
-    count_alloc *c = ud;
-    if (c->left == 0)
-        return NULL;
-    if (c->left > 0)
-        c->left--;
-    void *p = malloc(n);
-    if (p)
-        c->live++;
-    return p;
-}
-static void *ca_realloc(void *p, size_t n, void *ud)
-{
-    count_alloc *c = ud;
-    if (c->left == 0)
-        return NULL;
-    if (c->left > 0)
-        c->left--;
-    void *q = realloc(p, n);
-    if (q && !p)
-        c->live++;
-    return q;
-}
-static void ca_free(void *p, void *ud)
-{
-    count_alloc *c = ud;
-    if (p)
-        c->live--;
-    free(p);
-}
 
 HH_TEST(gtfs_out_of_memory_everywhere)
 {
@@ -728,8 +693,8 @@ HH_TEST(gtfs_out_of_memory_everywhere)
         HH_ASSERT(!"cannot write the feed");
     }
     const char *paths[1] = {path};
-    count_alloc c = {-1, 0};
-    hh_allocator a = {ca_malloc, ca_realloc, ca_free, &c};
+    hh_test_counter c = {-1, 0};
+    hh_allocator a = hh_test_counting(&c);
     int rc = HH_ENOMEM;
     long k;
     for (k = 0; k < 100000 && rc == HH_ENOMEM; k++) {

@@ -13,6 +13,7 @@
 
 #include "halfhour.h"
 #include "hhtest.h"
+#include "testalloc.h"
 #include "ingest/gtfs.h"
 #include "testnet.h"
 #include "transit/raptor.h"
@@ -559,41 +560,6 @@ HH_TEST(raptor_bad_arguments)
     hh__timetable_free(tt);
 }
 
-typedef struct count_alloc {
-    long left; /* allocations that may still succeed; -1 unlimited */
-    long live;
-} count_alloc;
-static void *ca_malloc(size_t n, void *ud)
-{
-    count_alloc *c = ud;
-    if (c->left == 0)
-        return NULL;
-    if (c->left > 0)
-        c->left--;
-    void *p = malloc(n);
-    if (p)
-        c->live++;
-    return p;
-}
-static void *ca_realloc(void *p, size_t n, void *ud)
-{
-    count_alloc *c = ud;
-    if (c->left == 0)
-        return NULL;
-    if (c->left > 0)
-        c->left--;
-    void *q = realloc(p, n);
-    if (q && !p)
-        c->live++;
-    return q;
-}
-static void ca_free(void *p, void *ud)
-{
-    count_alloc *c = ud;
-    if (p)
-        c->live--;
-    free(p);
-}
 
 HH_TEST(raptor_out_of_memory_everywhere)
 {
@@ -609,8 +575,8 @@ HH_TEST(raptor_out_of_memory_everywhere)
     fp_add(&f, tt, "S4", "S2", 60);
     hh__transit_day_opts o = {.date = 20240102, .from_s = 0, .to_s = 2 * 86400,
                               .fp_from = f.from, .fp_to = f.to, .fp_walk_s = f.s, .n_fp = f.n};
-    count_alloc c = {-1, 0};
-    hh_allocator a = {ca_malloc, ca_realloc, ca_free, &c};
+    hh_test_counter c = {-1, 0};
+    hh_allocator a = hh_test_counting(&c);
     int rc = HH_ENOMEM;
     long k;
     char err[256];

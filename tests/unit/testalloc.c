@@ -43,3 +43,43 @@ long hh_test_alloc_restore(void)
     fail_from = -1;
     return count;
 }
+
+static void *c_malloc(size_t n, void *ud)
+{
+    hh_test_counter *c = ud;
+    if (c->left == 0)
+        return NULL;
+    if (c->left > 0)
+        c->left--;
+    void *p = malloc(n);
+    if (p)
+        c->live++;
+    return p;
+}
+
+static void *c_realloc(void *p, size_t n, void *ud)
+{
+    hh_test_counter *c = ud;
+    if (c->left == 0)
+        return NULL;
+    if (c->left > 0)
+        c->left--;
+    void *q = realloc(p, n);
+    if (q && !p)
+        c->live++;
+    return q;
+}
+
+static void c_free(void *p, void *ud)
+{
+    hh_test_counter *c = ud;
+    if (p)
+        c->live--;
+    free(p);
+}
+
+hh_allocator hh_test_counting(hh_test_counter *c)
+{
+    hh_allocator a = {c_malloc, c_realloc, c_free, c};
+    return a;
+}

@@ -8,4 +8,15 @@
 void hh_test_alloc_fail_from(long k);
 /* Restores the C library's allocator; returns how many allocations were made. */
 long hh_test_alloc_restore(void);
+
+/* A counting allocator with caller-owned state: `left` allocations succeed
+ * (-1: all), then every one fails; `live` counts blocks not yet freed, so a
+ * test can check that a failed call leaked nothing. */
+typedef struct hh_test_counter {
+    long left;
+    long live;
+} hh_test_counter;
+struct hh_allocator;
+/* The allocator to pass to hh_set_allocator; it reads and updates *c. */
+struct hh_allocator hh_test_counting(hh_test_counter *c);
 #endif
