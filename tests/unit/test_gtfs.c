@@ -10,15 +10,14 @@
 
 #include "halfhour.h"
 #include "hhtest.h"
+#include "testfeed.h"
 #include "testalloc.h"
 #include "ingest/gtfs.h"
 #include "ingest/gtfs_csv.h"
 
 /* ---- hand-built feeds ------------------------------------------------- */
 
-typedef struct tfile {
-    const char *name, *text; /* text NULL: leave the base file out */
-} tfile;
+typedef hh_test_file tfile;
 
 #define AGENCY "agency_id,agency_name,agency_url,agency_timezone\nA,Agency,http://a.example,Europe/Berlin\n"
 /* S1 -> S2 is 1/3 of S1 -> S3 (same latitude, longitudes 8.00, 8.01, 8.03) */
@@ -43,33 +42,7 @@ static const tfile BASE[] = {
 /* Writes a zip of BASE with `over` replacing or adding files. */
 static int write_feed(const char *path, const tfile *over, size_t n_over)
 {
-    int e;
-    zip_t *z = zip_open(path, ZIP_CREATE | ZIP_TRUNCATE, &e);
-    if (!z)
-        return -1;
-    tfile all[32];
-    size_t n = 0;
-    for (size_t i = 0; i < N_BASE; i++)
-        all[n++] = BASE[i];
-    for (size_t j = 0; j < n_over; j++) {
-        size_t i = 0;
-        while (i < n && strcmp(all[i].name, over[j].name))
-            i++;
-        if (i == n)
-            n++;
-        all[i] = over[j];
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (!all[i].text)
-            continue;
-        zip_source_t *s = zip_source_buffer(z, all[i].text, strlen(all[i].text), 0);
-        if (!s || zip_file_add(z, all[i].name, s, ZIP_FL_OVERWRITE) < 0) {
-            zip_source_free(s);
-            zip_discard(z);
-            return -1;
-        }
-    }
-    return zip_close(z) ? -1 : 0;
+    return hh_test_write_zip(path, BASE, N_BASE, over, n_over);
 }
 
 /* <fresh temporary folder>/<name>: the zip keeps the name messages show */

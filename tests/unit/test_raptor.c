@@ -13,6 +13,7 @@
 
 #include "halfhour.h"
 #include "hhtest.h"
+#include "testfeed.h"
 #include "testalloc.h"
 #include "ingest/gtfs.h"
 #include "testnet.h"
@@ -24,9 +25,7 @@
 
 /* ---- hand-built feeds (the approach of test_gtfs.c) -------------------- */
 
-typedef struct tfile {
-    const char *name, *text; /* text NULL: leave the base file out */
-} tfile;
+typedef hh_test_file tfile;
 
 /* 2024-01-01 is a Monday.  S1..S4 lie on one parallel, S5 north of S4. */
 static const tfile BASE[] = {
@@ -44,33 +43,7 @@ static const tfile BASE[] = {
 
 static int write_feed(const char *path, const tfile *over, size_t n_over)
 {
-    int e;
-    zip_t *z = zip_open(path, ZIP_CREATE | ZIP_TRUNCATE, &e);
-    if (!z)
-        return -1;
-    tfile all[32];
-    size_t n = 0;
-    for (size_t i = 0; i < N(BASE); i++)
-        all[n++] = BASE[i];
-    for (size_t j = 0; j < n_over; j++) {
-        size_t i = 0;
-        while (i < n && strcmp(all[i].name, over[j].name))
-            i++;
-        if (i == n)
-            n++;
-        all[i] = over[j];
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (!all[i].text)
-            continue;
-        zip_source_t *s = zip_source_buffer(z, all[i].text, strlen(all[i].text), 0);
-        if (!s || zip_file_add(z, all[i].name, s, ZIP_FL_OVERWRITE) < 0) {
-            zip_source_free(s);
-            zip_discard(z);
-            return -1;
-        }
-    }
-    return zip_close(z) ? -1 : 0;
+    return hh_test_write_zip(path, BASE, N(BASE), over, n_over);
 }
 
 /* Zips BASE+over into the run's temporary folder and loads it. */
