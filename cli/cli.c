@@ -239,7 +239,8 @@ void cli_transit_defaults(cli_transit *t)
 
 const char *cli_transit_help =
     "Transit (--mode transit; the network must be built with --gtfs):\n"
-    "  --depart YYYY-MM-DDTHH:MM  first departure, GTFS local time of the feeds (required)\n"
+    "  --depart YYYY-MM-DDTHH:MM  first departure, local time of the first feed's\n"
+    "                   agency_timezone; other zones' feeds are converted (required)\n"
     "  --window MIN     one departure per minute over this window (default 60)\n"
     "  --max-walk MIN   access walk and egress walk limit, each (default 15)\n"
     "  --max-rides N    most vehicles boarded (default 8)\n"

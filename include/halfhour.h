@@ -271,7 +271,8 @@ void hh_isochrone_free(hh_isochrone *iso);
 /* ---- public transit -------------------------------------------------- */
 /* Walk + transit (access walk, rides, footpaths between rides, egress walk)
  * over a departure window, as R5 does.  Times are GTFS local service time of
- * the feeds' agency time zone (feeds of different zones are not aligned). */
+ * the first feed's agency time zone; feeds of other zones are moved onto it
+ * with the zones' UTC offsets on the date (system tz database). */
 typedef struct hh_transit_opts {
     int32_t date;       /* YYYYMMDD */
     int32_t depart_s;   /* first departure, seconds after midnight */

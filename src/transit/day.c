@@ -69,6 +69,7 @@ typedef struct builder {
     size_t cap_sub_of;
     uint32_t *sub_last;    /* per route of the pattern: its last run */
     size_t cap_sub_last;
+    int64_t shift;         /* the current pattern's feed clock -> the day's clock */
 } builder;
 
 static int add_run(builder *b, uint32_t t, uint32_t n, int64_t delta)
@@ -89,7 +90,7 @@ static int add_freq_runs(builder *b, uint32_t t, uint32_t n, uint32_t f, int day
 {
     const hh__timetable *tt = b->tt;
     uint32_t st = tt->trip_st[t];
-    int64_t h = tt->freq_headway[f], shift = (int64_t)day * DAY_S;
+    int64_t h = tt->freq_headway[f], shift = (int64_t)day * DAY_S + b->shift;
     int64_t first = tt->freq_start[f];
     if (!tt->freq_exact[f])
         first += hh__transit_freq_offset(b->o->seed ? b->o->seed : HH__TRANSIT_SEED, b->o->draw, f,
@@ -180,6 +181,13 @@ static int emit_route(builder *b, uint32_t p, uint32_t s)
 static int build_pattern(builder *b, uint32_t p)
 {
     const hh__timetable *tt = b->tt;
+    b->shift = 0;
+    if (b->o->feed_shift_s) {
+        uint32_t r = tt->pat_route[p];
+        for (uint32_t f = 0; f < tt->n_feeds; f++)
+            if (r >= tt->feeds[f].route_begin && r < tt->feeds[f].route_end)
+                b->shift = b->o->feed_shift_s[f];
+    }
     uint32_t n = tt->pat_stop_first[p + 1] - tt->pat_stop_first[p];
     int rc;
     b->n_ct = 0;
@@ -188,7 +196,7 @@ static int build_pattern(builder *b, uint32_t p)
         if (!tt->pat_freq[p]) {
             size_t before = b->n_ct;
             for (int day = -1; day <= 1; day++)
-                if (b->act[day + 1][svc] && (rc = add_run(b, t, n, (int64_t)day * DAY_S)))
+                if (b->act[day + 1][svc] && (rc = add_run(b, t, n, (int64_t)day * DAY_S + b->shift)))
                     return rc;
             b->d->n_sched_trips += (uint32_t)(b->n_ct - before);
             continue;

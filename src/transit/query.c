@@ -25,6 +25,7 @@
 #include "street/query.h"
 #include "street/seeds.h"
 #include "transit/raptor.h"
+#include "transit/tz.h"
 #include "util/alloc.h"
 #include "util/rows.h"
 
@@ -132,20 +133,53 @@ int hh_transit_prepare(const hh_net *net, const hh_transit_opts *o, hh_transit *
     t->days = hh__calloc((size_t)o->draws, sizeof *t->days);
     if (!t->days)
         goto fail;
-    for (int d = 0; d < o->draws; d++) {
-        hh__transit_day_opts dopt = {o->date, o->depart_s, end, (uint32_t)d, 0, fp_from, fp_to, fp_s, k};
-        if ((rc = hh__transit_day_build(&tr->tt, &dopt, &t->days[d], err, errlen)))
+    /* feeds in other time zones than the first move onto its clock: a time
+     * of feed f is seconds after its own local noon - 12 h on the date */
+    int32_t *shift = NULL;
+    int zones = 0;
+    for (uint32_t f = 1; f < tr->tt.n_feeds; f++)
+        zones |= strcmp(tr->tt.feeds[f].timezone, tr->tt.feeds[0].timezone) != 0;
+    if (zones) {
+        rc = HH_ENOMEM;
+        if (!(shift = hh__calloc(tr->tt.n_feeds, sizeof *shift)))
             goto fail;
+        rc = 0;
+        for (uint32_t f = 0; f < tr->tt.n_feeds && !rc; f++) {
+            int32_t off;
+            rc = hh__tz_noon_offset(tr->tt.feeds[f].timezone, o->date, &off);
+            shift[f] = off; /* the feed's offset for now; made relative below */
+            if (rc && rc != HH_ENOMEM) {
+                snprintf(err, errlen, "feed %s: time zone \"%s\" is not in the system's tz database",
+                         tr->tt.feeds[f].name, tr->tt.feeds[f].timezone);
+                rc = HH_EINVAL;
+                hh__free(shift);
+                goto fail_msg;
+            }
+        }
+        for (uint32_t f = tr->tt.n_feeds; f-- > 0;)
+            shift[f] = shift[0] - shift[f];
+        if (rc) {
+            hh__free(shift);
+            goto fail;
+        }
+    }
+    for (int d = 0; d < o->draws; d++) {
+        hh__transit_day_opts dopt = {o->date, o->depart_s, end, (uint32_t)d, 0, fp_from, fp_to, fp_s, k, shift};
+        if ((rc = hh__transit_day_build(&tr->tt, &dopt, &t->days[d], err, errlen))) {
+            hh__free(shift);
+            goto fail;
+        }
         t->n_days = (uint32_t)d + 1;
         if (t->days[0]->n_random_freqs == 0)
             break; /* every draw would be the same day */
     }
-    hh__free(fp_from), hh__free(fp_to), hh__free(fp_s);
+    hh__free(fp_from), hh__free(fp_to), hh__free(fp_s), hh__free(shift);
     *out = t;
     return 0;
 fail:
     if (rc == HH_ENOMEM)
         snprintf(err, errlen, "out of memory");
+fail_msg:
     hh__free(fp_from), hh__free(fp_to), hh__free(fp_s);
     hh_transit_free(t);
     return rc;

@@ -8,9 +8,9 @@
  * departures, trips regrouped into routes whose trips never overtake, and
  * the footpaths between stops.  It is independent of the street network:
  * footpaths and the origin's access times come from the caller.
- * Clock: every time is in seconds since "noon minus 12 h" of D, and all
- * feeds share that one clock -- feeds of different time zones are NOT
- * aligned yet (each keeps its own local time).
+ * Clock: every time is in seconds since "noon minus 12 h" of D on one
+ * reference clock; a feed in another time zone is moved onto it by its
+ * feed_shift_s (the caller computes it from the zones' offsets on D).
  *
  * Frequencies (frequencies.txt): exact_times=1 runs depart exactly at start,
  * start+headway, ... while < end.  exact_times=0 runs follow R5's Monte-Carlo
@@ -77,6 +77,10 @@ typedef struct hh__transit_day_opts {
     const uint32_t *fp_from, *fp_to; /* stop indices of the timetable */
     const int32_t *fp_walk_s;        /* walking time, s, >= 0 */
     size_t n_fp;
+    /* per feed (n_feeds entries), seconds added to its times to put them on
+     * the day's clock: feeds in other time zones than the reference one
+     * (see transit/tz.h); NULL: every feed already is on it */
+    const int32_t *feed_shift_s;
 } hh__transit_day_opts;
 
 typedef struct hh__transit_day {
