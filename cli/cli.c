@@ -109,7 +109,7 @@ static int cmp_d(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-int cli_parse_minutes(const char *s, double *out, int cap, double max, char *err, size_t errlen)
+int cli_parse_list(const char *s, const char *what, double *out, int cap, double max, char *err, size_t errlen)
 {
     int n = 0;
     const char *p = s;
@@ -118,7 +118,7 @@ int cli_parse_minutes(const char *s, double *out, int cap, double max, char *err
         size_t len = c ? (size_t)(c - p) : strlen(p);
         char tok[64];
         if (len == 0 || len >= sizeof tok) {
-            snprintf(err, errlen, "minutes \"%s\": expected numbers separated by commas", s);
+            snprintf(err, errlen, "%s \"%s\": expected numbers separated by commas", what, s);
             return -1;
         }
         memcpy(tok, p, len);
@@ -128,11 +128,11 @@ int cli_parse_minutes(const char *s, double *out, int cap, double max, char *err
         errno = 0;
         d = strtod(tok, &end);
         if (end == tok || *end || errno || !isfinite(d)) {
-            snprintf(err, errlen, "minutes \"%s\" is not a number", tok);
+            snprintf(err, errlen, "%s \"%s\" is not a number", what, tok);
             return -1;
         }
         if (d <= 0 || d > max) {
-            snprintf(err, errlen, "minutes %s out of range (0, %g]", tok, max);
+            snprintf(err, errlen, "%s %s out of range (0, %g]", what, tok, max);
             return -1;
         }
         if (n == cap) {

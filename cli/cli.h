@@ -35,8 +35,9 @@ int cli_args_next(cli_args *a);
 
 int cli_parse_double(const char *s, double lo, double hi, double *out);
 int cli_parse_int(const char *s, long lo, long hi, long *out);
-/* "10,20,30" -> sorted, de-duplicated minutes in (0, max]; returns count or -1 */
-int cli_parse_minutes(const char *s, double *out, int cap, double max, char *err, size_t errlen);
+/* "10,20,30" -> sorted, de-duplicated numbers in (0, max] (`what` names them
+ * in messages: "minutes", "percentile"); returns count or -1 */
+int cli_parse_list(const char *s, const char *what, double *out, int cap, double max, char *err, size_t errlen);
 /* "LON,LAT" */
 int cli_parse_lonlat(const char *s, double *lon, double *lat);
 

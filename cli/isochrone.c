@@ -112,7 +112,7 @@ int cmd_isochrone(int argc, char **argv)
         return cli_usage("isochrone", "--mode transit needs --depart YYYY-MM-DDTHH:MM");
     double minutes[64];
     char err[512];
-    int n_min = cli_parse_minutes(min_s, minutes, 64, transit ? 240 : MAX_MINUTES, err, sizeof err);
+    int n_min = cli_parse_list(min_s, "minutes", minutes, 64, transit ? 240 : MAX_MINUTES, err, sizeof err);
     if (n_min < 0)
         return cli_fail("--minutes: %s", err);
 

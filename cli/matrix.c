@@ -188,8 +188,7 @@ int cmd_matrix(int argc, char **argv)
     int n_pct = 0;
     char err[512];
     if (transit) {
-        /* the same list syntax as minutes, but in (0, 100] */
-        n_pct = cli_parse_minutes(pct_s, pcts, 32, 100, err, sizeof err);
+        n_pct = cli_parse_list(pct_s, "percentile", pcts, 32, 100, err, sizeof err);
         if (n_pct < 0)
             return cli_fail("--percentiles: %s", err);
     }
