@@ -192,12 +192,13 @@ street_table() {
         row "build $c: network file MB (OSM $(calc "%.1f" "${b_osm[$c]} / 1e6") MB)" \
             "$(calc "%.2f" "${b_net[$c]} / 1e6")" "" "" "$tgt_f" "$v_f"
     done
-    row "isochrone ${minutes} min porto, search median ms" "$s_med" "$dd_med" "$r_iso_s" "" ""
+    row "isochrone ${minutes} min porto, search median ms" "$s_med" "$dd_med" "$r_iso_s" "< 5 ms; >= 100x" \
+        "$(verdict "$s_med" "<" 5) $(verdict "$r_iso_s" ">=" 100)"
     row "isochrone search p90 ms" "$s_p90" "$dd_p90" "" "" ""
     row "isochrone polygon median ms" "$p_med" "-" "" "" ""
     row "isochrone polygon p90 ms" "$p_p90" "-" "" "" ""
-    row "isochrone search+polygon median ms" "$t_med" "$dd_med" "$r_iso" "< 5 ms; >= 100x" \
-        "$(verdict "$t_med" "<" 5) $(verdict "$r_iso" ">=" 100)"
+    row "isochrone search+polygon median ms" "$t_med" "$dd_med" "$r_iso" "< 5 ms end to end" \
+        "$(verdict "$t_med" "<" 5)"
     row "isochrone search+polygon p90 ms" "$t_p90" "$dd_p90" "" "" ""
     if [ "$n_points" = 1000 ]; then
         row "matrix ${n_points}x${n_points} porto car, wall s" "$mx_s" "$mx_pgr" "$r_mx" "< 2 s; >= 100x" \
@@ -211,7 +212,9 @@ street_table() {
     echo
     echo "isochrone: $n_origins origins snapped within 200 m, median area $(kv "$iso" area_median_km2) km2;"
     echo "  pgRouting column is pgr_drivingDistance(1800 s) from the nearest vertex (no polygon);"
-    echo "  the isochrone target ratio uses halfhour search+polygon against it."
+    echo "  it is compared with halfhour's search (the same work: times to every reached"
+    echo "  vertex); the polygon step is measured on its own (design.md), and the end-to-end"
+    echo "  row holds the full isochrone to the 5 ms target as well."
     echo "matrix: halfhour CLI wall time incl. loading and writing CSV, --threads $threads;"
     echo "  pgRouting: pgr_dijkstraCostMatrix/pgr_dijkstraCost in-server time, one core."
     [ -n "$pgr_note" ] && echo "  $pgr_note"
