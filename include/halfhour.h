@@ -374,7 +374,8 @@ int hh_out_commit(hh_out *o, char *err, size_t errlen);
 void hh_out_abort(hh_out *o);
 
 /* Writes the bands of one isochrone as GeoJSON Features (no surrounding
- * collection), each with properties minutes, mode, area_km2 and `extra`
+ * collection), each with properties minutes, mode (the name given: "walk",
+ * "transit", ...), area_km2 and `extra`
  * (a JSON fragment like "\"origin\":0" or NULL); *first tracks commas. */
 int hh_isochrone_write_features(void *fp, const hh_isochrone *iso, const char *mode,
                                 const char *extra, int *first);
