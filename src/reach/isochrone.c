@@ -18,57 +18,6 @@ static inline int push(hh_query *q, size_t *n, double x, double y, double t)
     return 0;
 }
 
-/* Time along edge e at fraction u: the earliest of arriving from `from`
- * (forward), from `to` (backward) and, on the origin's own edge, from the
- * snapped origin; each is linear in u, so they are set up once per edge. */
-typedef struct edge_times {
-    double f0, f1; /* forward: t = f0 + f1 * u, INFINITY when closed */
-    double b0, b1; /* backward: t = b0 - b1 * u */
-    double o, ou, of, ob; /* origin edge: at ou, slopes of (forward, backward) */
-    double at0, at1;      /* the end vertices' own times (whatever the directions) */
-    int origin;
-} edge_times;
-
-static void setup_times(const hh_query *q, uint32_t e, edge_times *et)
-{
-    const hh__edge *ed = &q->net->edges[e];
-    int m = q->mode;
-    uint32_t fwd = ed->dur_ds[m][0], bwd = ed->dur_ds[m][1];
-    double c = q->origin_conn_s;
-    et->f0 = et->b0 = INFINITY;
-    et->f1 = et->b1 = 0;
-    if (fwd != HH_DUR_NONE && q->vs[ed->from].stamp == q->gen)
-        et->f0 = q->vs[ed->from].dist_ds / 10.0 + c, et->f1 = fwd / 10.0;
-    if (bwd != HH_DUR_NONE && q->vs[ed->to].stamp == q->gen)
-        et->b0 = q->vs[ed->to].dist_ds / 10.0 + bwd / 10.0 + c, et->b1 = bwd / 10.0;
-    et->at0 = q->vs[ed->from].stamp == q->gen ? q->vs[ed->from].dist_ds / 10.0 + c : INFINITY;
-    et->at1 = q->vs[ed->to].stamp == q->gen ? q->vs[ed->to].dist_ds / 10.0 + c : INFINITY;
-    et->origin = e == q->origin.edge;
-    if (et->origin) {
-        double len = ed->len_mm / 1000.0, fo = len > 0 ? q->origin.along_m / len : 0;
-        et->ou = fo < 0 ? 0 : fo > 1 ? 1 : fo;
-        et->o = c;
-        et->of = fwd != HH_DUR_NONE ? fwd / 10.0 : INFINITY;
-        et->ob = bwd != HH_DUR_NONE ? bwd / 10.0 : INFINITY;
-    }
-}
-
-static inline double time_at(const edge_times *et, double u)
-{
-    double t = et->f0 + et->f1 * u, tb = et->b0 - et->b1 * u;
-    t = tb < t ? tb : t;
-    if (u == 0 && et->at0 < t)
-        t = et->at0;
-    if (u == 1 && et->at1 < t)
-        t = et->at1;
-    if (et->origin) {
-        double d = u - et->ou;
-        double to = d > 0 ? et->o + d * et->of : d < 0 ? et->o - d * et->ob : et->o;
-        t = to < t ? to : t;
-    }
-    return t;
-}
-
 /* Samples the inside of edge e, one sample every `step` metres along its
  * shape (the end vertices are sampled once each by the caller, not once per
  * edge); an edge shorter than a step has none, which is most edges of a
@@ -82,8 +31,8 @@ static int sample_edge(hh_query *q, size_t *n, uint32_t e, double step, double t
         return 0;
     const hh__grid_hdr *g = net->grid;
     uint32_t s0 = net->shape_first[e], s1 = net->shape_first[e + 1];
-    edge_times et = {0};
-    setup_times(q, e, &et);
+    hh__edge_times et;
+    hh__edge_times_init(q, e, &et);
     /* fractions along the edge: plane metres over the edge's (haversine)
      * length, which the local plane matches to well under 1 % */
     double inv = 1.0 / len;
@@ -96,7 +45,7 @@ static int sample_edge(hh_query *q, size_t *n, uint32_t e, double step, double t
         double seg = sqrt((bx - px) * (bx - px) + (by - py) * (by - py));
         while (next < cum + seg && next < len) {
             double u = (next - cum) / seg;
-            double t = time_at(&et, next * inv);
+            double t = hh__edge_time_at(&et, next * inv);
             if (t <= tmax && push(q, n, px + u * (bx - px), py + u * (by - py), t))
                 return HH_ENOMEM;
             next += step;

@@ -199,49 +199,38 @@ int hh_query_run(hh_query *q, hh_mode mode, const hh_snap *origin, double max_s)
     return 0;
 }
 
-double hh__query_time_on_edge(const hh_query *q, uint32_t ei, double along_m, double *dist_m)
+void hh__edge_times_init(const hh_query *q, uint32_t e, hh__edge_times *et)
 {
-    const hh_net *net = q->net;
-    const hh__edge *e = &net->edges[ei];
+    const hh__edge *ed = &q->net->edges[e];
     int m = q->mode;
-    double len_m = e->len_mm / 1000.0;
-    double f = len_m > 0 ? along_m / len_m : 0;
-    f = f < 0 ? 0 : f > 1 ? 1 : f;
-    double best = INFINITY, bestd = INFINITY;
-    uint32_t fwd = e->dur_ds[m][0], bwd = e->dur_ds[m][1];
-    if (fwd != HH_DUR_NONE && q->vs[e->from].stamp == q->gen) {
-        double t = q->vs[e->from].dist_ds / 10.0 + f * fwd / 10.0;
-        if (t < best)
-            best = t, bestd = q->vs[e->from].len_dm / 10.0 + f * len_m;
+    uint32_t fwd = ed->dur_ds[m][0], bwd = ed->dur_ds[m][1];
+    double c = q->origin_conn_s;
+    int from_ok = q->vs[ed->from].stamp == q->gen, to_ok = q->vs[ed->to].stamp == q->gen;
+    double tf = from_ok ? q->vs[ed->from].dist_ds / 10.0 + c : INFINITY;
+    double tt = to_ok ? q->vs[ed->to].dist_ds / 10.0 + c : INFINITY;
+    et->f0 = fwd != HH_DUR_NONE ? tf : INFINITY;
+    et->f1 = fwd != HH_DUR_NONE && from_ok ? fwd / 10.0 : 0;
+    et->b0 = bwd != HH_DUR_NONE && to_ok ? tt + bwd / 10.0 : INFINITY;
+    et->b1 = bwd != HH_DUR_NONE && to_ok ? bwd / 10.0 : 0;
+    et->at0 = tf, et->at1 = tt;
+    et->origin = e == q->origin.edge;
+    et->o = et->ou = et->of = et->ob = 0;
+    if (et->origin) {
+        double len = ed->len_mm / 1000.0, fo = len > 0 ? q->origin.along_m / len : 0;
+        et->ou = fo < 0 ? 0 : fo > 1 ? 1 : fo;
+        et->o = c;
+        et->of = fwd != HH_DUR_NONE ? fwd / 10.0 : INFINITY;
+        et->ob = bwd != HH_DUR_NONE ? bwd / 10.0 : INFINITY;
     }
-    if (bwd != HH_DUR_NONE && q->vs[e->to].stamp == q->gen) {
-        double t = q->vs[e->to].dist_ds / 10.0 + (1 - f) * bwd / 10.0;
-        if (t < best)
-            best = t, bestd = q->vs[e->to].len_dm / 10.0 + (1 - f) * len_m;
-    }
-    /* on an end vertex itself the edge's directions do not matter */
-    if (f == 0 && q->vs[e->from].stamp == q->gen && q->vs[e->from].dist_ds / 10.0 < best)
-        best = q->vs[e->from].dist_ds / 10.0, bestd = q->vs[e->from].len_dm / 10.0;
-    if (f == 1 && q->vs[e->to].stamp == q->gen && q->vs[e->to].dist_ds / 10.0 < best)
-        best = q->vs[e->to].dist_ds / 10.0, bestd = q->vs[e->to].len_dm / 10.0;
-    if (ei == q->origin.edge) {
-        /* along the origin's own edge, without passing a vertex; vertex
-         * times above exclude the origin's connector, this one too */
-        double fo = len_m > 0 ? q->origin.along_m / len_m : 0;
-        fo = fo < 0 ? 0 : fo > 1 ? 1 : fo;
-        double t = INFINITY;
-        if (f == fo)
-            t = 0;
-        else if (f > fo && fwd != HH_DUR_NONE)
-            t = (f - fo) * fwd / 10.0;
-        else if (f < fo && bwd != HH_DUR_NONE)
-            t = (fo - f) * bwd / 10.0;
-        if (t < best)
-            best = t, bestd = fabs(f - fo) * len_m;
-    }
-    if (dist_m)
-        *dist_m = bestd;
-    return best + q->origin_conn_s;
+}
+
+double hh__query_time_on_edge(const hh_query *q, uint32_t e, double along_m)
+{
+    hh__edge_times et;
+    hh__edge_times_init(q, e, &et);
+    double len = q->net->edges[e].len_mm / 1000.0;
+    double f = len > 0 ? along_m / len : 0;
+    return hh__edge_time_at(&et, f < 0 ? 0 : f > 1 ? 1 : f);
 }
 
 int hh_query_time_to(const hh_query *q, const hh_snap *target, double *time_s, double *dist_m)

@@ -29,7 +29,7 @@ static double dist_to_reached(const hh_query *q, double px, double py, double cu
         if (!(ed->mode_mask & (1u << q->mode)))
             continue;
         double len = ed->len_mm / 1000.0;
-        if (hh__query_time_on_edge(q, e, 0, NULL) > cutoff_s && hh__query_time_on_edge(q, e, len, NULL) > cutoff_s &&
+        if (hh__query_time_on_edge(q, e, 0) > cutoff_s && hh__query_time_on_edge(q, e, len) > cutoff_s &&
             e != q->origin.edge)
             continue;
         uint32_t s0 = net->shape_first[e], s1 = net->shape_first[e + 1];
