@@ -311,6 +311,9 @@ int hh_transit_query_run(hh_transit_query *q, const hh_snap *origin, const hh_sn
  * times over departure minutes x draws, in seconds; NAN when fewer than p %
  * of the departures reach it within max_s.  p = 50 is the median departure. */
 double hh_transit_percentile(hh_transit_query *q, size_t target, double p);
+/* Several percentiles of one target at once (its samples sorted once):
+ * out[i] for pct[i]; HH_EINVAL for a bad target or percentile. */
+int hh_transit_percentiles(hh_transit_query *q, size_t target, const double *pct, size_t n_pct, double *out);
 /* The travel-time surface at percentile p: out[v] for every vertex (n must
  * be the network's vertex count), NAN where unreached. */
 int hh_transit_surface(hh_transit_query *q, double p, float *out, size_t n);

@@ -164,20 +164,24 @@ int hh__transit_build(const hh_net *streets, const hh__timetable *tt, const hh_p
     q = NULL;
     hh__free(snap);
     snap = NULL;
-    rc = hh__net_parts_add(parts, HH_SEC_STOP_LINK, sizeof *link, link, n, 1);
-    link = NULL;
-    if (!rc)
-        rc = hh__net_parts_add(parts, HH_SEC_FOOT_FIRST, sizeof *first, first, (uint64_t)n + 1, 1);
-    first = NULL;
-    if (!rc)
-        rc = hh__net_parts_add(parts, HH_SEC_FOOT, sizeof *foot, foot ? foot : (void *)hh__malloc(1), n_foot, 1);
-    foot = NULL;
-    if (!rc)
-        rc = hh__net_parts_add(parts, HH_SEC_EGRESS_FIRST, sizeof *eg_first, eg_first, (uint64_t)n + 1, 1);
-    eg_first = NULL;
-    if (!rc)
-        rc = hh__net_parts_add(parts, HH_SEC_EGRESS, sizeof *eg, eg ? eg : (void *)hh__malloc(1), n_eg, 1);
-    eg = NULL;
+    /* the parts own these arrays from here on, also on failure */
+    rc = 0;
+    struct {
+        uint32_t id, elem;
+        void **data;
+        uint64_t count;
+    } secs[] = {{HH_SEC_STOP_LINK, sizeof *link, (void **)&link, n},
+                {HH_SEC_FOOT_FIRST, sizeof *first, (void **)&first, (uint64_t)n + 1},
+                {HH_SEC_FOOT, sizeof *foot, (void **)&foot, n_foot},
+                {HH_SEC_EGRESS_FIRST, sizeof *eg_first, (void **)&eg_first, (uint64_t)n + 1},
+                {HH_SEC_EGRESS, sizeof *eg, (void **)&eg, n_eg}};
+    for (size_t i = 0; i < sizeof secs / sizeof *secs; i++) {
+        if (!rc)
+            rc = hh__net_parts_add(parts, secs[i].id, secs[i].elem, *secs[i].data, secs[i].count, 1);
+        else
+            hh__free(*secs[i].data);
+        *secs[i].data = NULL;
+    }
     if (rc)
         goto fail;
     st->egress_entries = (uint32_t)(n_eg < UINT32_MAX ? n_eg : UINT32_MAX);

@@ -96,18 +96,6 @@ static int deliver(void *ctx, size_t i, size_t slot)
     return j->row(i, j->time + slot * j->n_dest, j->dist + slot * j->n_dest, j->ud) ? HH_EIO : 0;
 }
 
-static int snap_all(const hh_net *net, hh_mode mode, double max_m, const hh_points *p, hh_snap *s,
-                    unsigned char *ok)
-{
-    for (size_t i = 0; i < p->n; i++) {
-        int rc = hh_snap_point(net, mode, p->lon[i], p->lat[i], max_m, &s[i]);
-        ok[i] = rc == 0;
-        if (rc && rc != HH_ENOSNAP && rc != HH_ERANGE)
-            return rc;
-    }
-    return 0;
-}
-
 int hh_matrix_run(const hh_net *net, const hh_matrix_opts *o, const hh_points *orig,
                   const hh_points *dest, hh_matrix_row_fn row, void *ud, unsigned char *snapped_o,
                   unsigned char *snapped_d)
@@ -145,8 +133,8 @@ int hh_matrix_run(const hh_net *net, const hh_matrix_opts *o, const hh_points *o
                 goto done;
         }
     }
-    if ((rc = snap_all(net, o->mode, o->snap_max_m, orig, j.so, j.oko)) ||
-        (rc = snap_all(net, o->mode, o->snap_max_m, dest, j.sd, j.okd)))
+    if ((rc = hh__snap_all(net, o->mode, o->snap_max_m, orig, j.so, j.oko)) ||
+        (rc = hh__snap_all(net, o->mode, o->snap_max_m, dest, j.sd, j.okd)))
         goto done;
     if (j.ch) {
         /* target seeds of every snapped destination, grouped by index */

@@ -67,3 +67,15 @@ double hh__connector_s(const hh_net *net, hh_mode m, const hh_snap *s)
 {
     return s->off_m / (net->info.profile.connector_kmh[m] / 3.6);
 }
+
+int hh__snap_all(const hh_net *net, hh_mode mode, double max_m, const hh_points *p, hh_snap *s,
+                 unsigned char *ok)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        int rc = hh_snap_point(net, mode, p->lon[i], p->lat[i], max_m, &s[i]);
+        ok[i] = rc == 0;
+        if (rc && rc != HH_ENOSNAP && rc != HH_ERANGE)
+            return rc;
+    }
+    return 0;
+}

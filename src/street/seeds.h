@@ -24,6 +24,10 @@ int hh__target_seeds(const hh_net *net, hh_mode m, const hh_snap *s, uint32_t in
  * direction is closed. */
 int hh__same_edge(const hh_net *net, hh_mode m, const hh_snap *o, const hh_snap *t, uint32_t *dur_ds,
                   uint32_t *len_dm);
+/* Snaps every point; ok[i] says whether point i joined the network (points
+ * too far away or out of range are not errors).  0 or the first other error. */
+int hh__snap_all(const hh_net *net, hh_mode mode, double max_m, const hh_points *p, hh_snap *s,
+                 unsigned char *ok);
 /* Seconds over the straight connector of a snapped point. */
 double hh__connector_s(const hh_net *net, hh_mode m, const hh_snap *s);
 

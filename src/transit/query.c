@@ -56,7 +56,8 @@ struct hh_transit_query {
     const hh_snap *targets;    /* last run's (NULL: vertices) */
     size_t n_targets;
     hh__ch_seed *tseeds;       /* 2 per target */
-    size_t cap_tseeds;
+    double *tseed_s;           /* 2 per target: walk from the seed vertex, s */
+    size_t cap_tseeds, cap_tseed_s;
     uint16_t *scratch;         /* samples, for percentiles */
     float *surface;            /* per vertex, for isochrones */
     uint32_t sample_base;      /* draw * window while a draw runs */
@@ -195,7 +196,7 @@ void hh_transit_query_free(hh_transit_query *q)
     hh__free(q->ws);
     hh_query_free(q->walk);
     hh__free(q->access), hh__free(q->v_arr), hh__free(q->stop_arr), hh__free(q->direct);
-    hh__free(q->vals), hh__free(q->tseeds), hh__free(q->scratch), hh__free(q->surface);
+    hh__free(q->vals), hh__free(q->tseeds), hh__free(q->tseed_s), hh__free(q->scratch), hh__free(q->surface);
     hh__free(q);
 }
 
@@ -308,8 +309,7 @@ static int on_minute(void *ud, uint32_t m, int32_t dep_s, const int32_t *arr, co
         for (int j = 0; j < 2; j++) {
             if (sd[j].vertex == UINT32_MAX || q->v_arr[sd[j].vertex] == INF_S)
                 continue;
-            double tr = (double)q->v_arr[sd[j].vertex] +
-                        (sd[j].dur_ds / 10.0 + hh__connector_s(net, HH_MODE_WALK, &q->targets[k])) * q->t->wf - dep_s;
+            double tr = (double)q->v_arr[sd[j].vertex] + q->tseed_s[2 * k + j] - dep_s;
             t = (isnan(t) || tr < t) ? tr : t;
         }
         q->vals[k * S + col] = to16(t, max_s);
@@ -328,7 +328,8 @@ int hh_transit_query_run(hh_transit_query *q, const hh_snap *origin, const hh_sn
         return HH_ENOMEM;
     if (hh__grow(&q->vals, &q->cap_vals, nt * S, sizeof *q->vals) ||
         hh__grow(&q->direct, &q->cap_direct, nt ? nt : 1, sizeof *q->direct) ||
-        (targets && hh__grow(&q->tseeds, &q->cap_tseeds, 2 * nt + 1, sizeof *q->tseeds)))
+        (targets && (hh__grow(&q->tseeds, &q->cap_tseeds, 2 * nt + 1, sizeof *q->tseeds) ||
+                     hh__grow(&q->tseed_s, &q->cap_tseed_s, 2 * nt + 1, sizeof *q->tseed_s))))
         return HH_ENOMEM;
     q->targets = targets;
     q->n_targets = nt;
@@ -344,6 +345,10 @@ int hh_transit_query_run(hh_transit_query *q, const hh_snap *origin, const hh_sn
             hh__ch_seed *sd = &q->tseeds[2 * k];
             sd[0].vertex = sd[1].vertex = UINT32_MAX;
             hh__target_seeds(net, HH_MODE_WALK, &targets[k], (uint32_t)k, sd);
+            /* the per-minute loop only adds these: computed once per run */
+            double conn = hh__connector_s(net, HH_MODE_WALK, &targets[k]);
+            for (int j = 0; j < 2; j++)
+                q->tseed_s[2 * k + j] = (sd[j].dur_ds / 10.0 + conn) * wf;
         }
     } else {
         for (uint32_t v = 0; v < net->n_nodes; v++)
@@ -390,19 +395,29 @@ static int cmp_u16(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-double hh_transit_percentile(hh_transit_query *q, size_t target, double p)
+int hh_transit_percentiles(hh_transit_query *q, size_t target, const double *pct, size_t n_pct, double *out)
 {
     uint32_t S = hh_transit_samples(q->t);
-    if (target >= q->n_targets || !(p > 0) || p > 100 || S == 0)
-        return NAN;
+    if (target >= q->n_targets || S == 0)
+        return HH_EINVAL;
+    for (size_t i = 0; i < n_pct; i++)
+        if (!(pct[i] > 0) || pct[i] > 100)
+            return HH_EINVAL;
     memcpy(q->scratch, q->vals + target * S, S * sizeof *q->scratch);
     qsort(q->scratch, S, sizeof *q->scratch, cmp_u16);
-    /* nearest rank: the smallest value with at least p % of samples <= it */
-    size_t rank = (size_t)ceil(p / 100.0 * S);
-    if (rank < 1)
-        rank = 1;
-    uint16_t v = q->scratch[rank - 1];
-    return v == UNREACHED_16 ? NAN : (double)v;
+    for (size_t i = 0; i < n_pct; i++) {
+        /* nearest rank: the smallest value with at least p % of samples <= it */
+        size_t rank = (size_t)ceil(pct[i] / 100.0 * S);
+        uint16_t v = q->scratch[(rank < 1 ? 1 : rank) - 1];
+        out[i] = v == UNREACHED_16 ? NAN : (double)v;
+    }
+    return 0;
+}
+
+double hh_transit_percentile(hh_transit_query *q, size_t target, double p)
+{
+    double v;
+    return hh_transit_percentiles(q, target, &p, 1, &v) ? NAN : v;
 }
 
 int hh_transit_surface(hh_transit_query *q, double p, float *out, size_t n)
@@ -466,8 +481,7 @@ static int tmatrix_origin(void *ctx, int worker_id, size_t i, size_t slot)
     if (rc)
         return rc;
     for (size_t k = 0; k < j->n_targets; k++)
-        for (size_t p = 0; p < j->n_pct; p++)
-            row[j->tindex[k] * j->n_pct + p] = hh_transit_percentile(q, k, j->pct[p]);
+        hh_transit_percentiles(q, k, j->pct, j->n_pct, row + j->tindex[k] * j->n_pct);
     return 0;
 }
 
@@ -506,10 +520,11 @@ int hh_transit_matrix_run(const hh_transit *t, const hh_points *orig, const hh_p
     j.out = hh__alloc_array(window * (dest->n + 1) * n_pct, sizeof *j.out);
     if (!j.ws || !j.so || !j.sd || !j.oko || !j.okd || !j.targets || !j.tindex || !j.out)
         goto done;
-    for (size_t i = 0; i < orig->n; i++)
-        j.oko[i] = hh_snap_point(net, HH_MODE_WALK, orig->lon[i], orig->lat[i], snap_max_m, &j.so[i]) == 0;
+    if ((rc = hh__snap_all(net, HH_MODE_WALK, snap_max_m, orig, j.so, j.oko)) ||
+        (rc = hh__snap_all(net, HH_MODE_WALK, snap_max_m, dest, j.sd, j.okd)))
+        goto done;
+    rc = HH_ENOMEM;
     for (size_t k = 0; k < dest->n; k++) {
-        j.okd[k] = hh_snap_point(net, HH_MODE_WALK, dest->lon[k], dest->lat[k], snap_max_m, &j.sd[k]) == 0;
         if (j.okd[k]) {
             j.targets[j.n_targets] = j.sd[k];
             j.tindex[j.n_targets++] = k;
