@@ -15,6 +15,7 @@
 
 #include "halfhour.h"
 #include "hhtest.h"
+#include "testalloc.h"
 #include "net/net.h"
 #include "street/ch.h"
 #include "testnet.h"
@@ -498,25 +499,6 @@ HH_TEST(ch_check_catches_corrupt_arrays)
 
 /* ---- allocation --------------------------------------------------------- */
 
-static struct {
-    long calls, fail_at;
-} alloc_ctl;
-static void *t_malloc(size_t n, void *ud)
-{
-    (void)ud;
-    return alloc_ctl.calls++ == alloc_ctl.fail_at ? NULL : malloc(n);
-}
-static void *t_realloc(void *p, size_t n, void *ud)
-{
-    (void)ud;
-    return alloc_ctl.calls++ == alloc_ctl.fail_at ? NULL : realloc(p, n);
-}
-static void t_free(void *p, void *ud)
-{
-    (void)ud;
-    free(p);
-}
-
 HH_TEST(ch_fails_cleanly_at_every_allocation)
 {
     uint64_t rs = 11;
@@ -524,7 +506,6 @@ HH_TEST(ch_fails_cleanly_at_every_allocation)
     random_graph(&rs, 200, 600, 1, &g);
     hh__ch_seed src[64], dst[64];
     size_t nss = random_seeds(&rs, g.n, 20, 0, src), nts = random_seeds(&rs, g.n, 20, 0, dst);
-    const hh_allocator failing = {t_malloc, t_realloc, t_free, NULL};
     int succeeded = 0;
     uint32_t d[400];
     for (long k = 0; k < 100000 && !succeeded; k++) {
@@ -535,15 +516,13 @@ HH_TEST(ch_fails_cleanly_at_every_allocation)
         memset(&bsent, 0xcd, sizeof bsent);
         memset(&ws, 0, sizeof ws);
         ch = csent, b = bsent;
-        alloc_ctl.calls = 0;
-        alloc_ctl.fail_at = k;
-        hh_set_allocator(&failing);
+        hh_test_alloc_fail_only(k);
         int stage = 0, rc = hh__ch_build(g.n, g.fo, g.A, &ch);
         if (rc == 0 && ++stage && (rc = hh__ch_ws_init(&ws, g.n)) == 0 && ++stage &&
             (rc = hh__ch_buckets_build(&ch, &ws, dst, nts, 20, HH_CH_NO_BOUND, &b)) == 0 &&
             ++stage)
             rc = hh__ch_many_to_many(&ch, &b, &ws, src, nss, 0, 20, d, NULL);
-        hh_set_allocator(NULL);
+        hh_test_alloc_restore();
         if (rc == 0)
             succeeded = 1;
         else
@@ -577,16 +556,13 @@ HH_TEST(ch_queries_do_not_allocate_once_warm)
     HH_ASSERT_EQ(hh__ch_ws_init(&ws, g.n), 0);
     HH_ASSERT_EQ(hh__ch_buckets_build(&ch, &ws, dst, nts, 20, 300, &b), 0);
     HH_ASSERT_EQ(hh__ch_many_to_many(&ch, &b, &ws, src, nss, 0, 20, d, l), 0);
-    const hh_allocator counting = {t_malloc, t_realloc, t_free, NULL};
-    alloc_ctl.calls = 0;
-    alloc_ctl.fail_at = -1;
-    hh_set_allocator(&counting);
+    hh_test_alloc_fail_only(-1);
     int rc = hh__ch_many_to_many(&ch, &b, &ws, src, nss, 0, 20, d, l);
     int rc2 = hh__ch_phast(&ch, &ws, src, 2, 300, pd, NULL);
-    hh_set_allocator(NULL);
+    long calls = hh_test_alloc_restore();
     HH_ASSERT_EQ(rc, 0);
     HH_ASSERT_EQ(rc2, 0);
-    HH_ASSERT_EQ(alloc_ctl.calls, 0);
+    HH_ASSERT_EQ(calls, 0);
     hh__ch_buckets_free(&b);
     hh__ch_ws_free(&ws);
     hh__ch_free(&ch);

@@ -10,6 +10,7 @@
 
 #include "halfhour.h"
 #include "hhtest.h"
+#include "testalloc.h"
 #include "reach/contour.h"
 
 static const double PI = 3.14159265358979323846;
@@ -512,26 +513,6 @@ HH_TEST(contour_rejects_bad_arguments)
     hh__contour_ws_free(ws);
 }
 
-/* An allocator that counts calls and fails the one numbered fail_at. */
-static struct {
-    long calls, fail_at;
-} alloc_ctl;
-static void *t_malloc(size_t n, void *ud)
-{
-    (void)ud;
-    return alloc_ctl.calls++ == alloc_ctl.fail_at ? NULL : malloc(n);
-}
-static void *t_realloc(void *p, size_t n, void *ud)
-{
-    (void)ud;
-    return alloc_ctl.calls++ == alloc_ctl.fail_at ? NULL : realloc(p, n);
-}
-static void t_free(void *p, void *ud)
-{
-    (void)ud;
-    free(p);
-}
-
 HH_TEST(contour_no_allocation_once_warm)
 {
     static hh__sample s[1000];
@@ -540,22 +521,17 @@ HH_TEST(contour_no_allocation_once_warm)
     double cut[3] = {400, 800, 1200};
     hh__mpoly m[3];
     hh__contour_ws *ws;
-    const hh_allocator counting = {t_malloc, t_realloc, t_free, NULL};
-    alloc_ctl.calls = 0;
-    alloc_ctl.fail_at = -1;
-    hh_set_allocator(&counting);
+    hh_test_alloc_fail_only(-1);
     int rc = hh__contour_ws_init(&ws);
     if (rc == 0)
         rc = hh__contour(ws, s, n, cut, 3, &p, m);
-    hh_set_allocator(NULL);
+    hh_test_alloc_restore();
     HH_ASSERT_EQ(rc, 0);
     for (int i = 0; i < 3; i++)
         hh__mpoly_free(&m[i]);
-    hh_set_allocator(&counting);
-    alloc_ctl.calls = 0;
+    hh_test_alloc_fail_only(-1);
     rc = hh__contour(ws, s, n, cut, 3, &p, m);
-    long calls = alloc_ctl.calls;
-    hh_set_allocator(NULL);
+    long calls = hh_test_alloc_restore();
     HH_ASSERT_EQ(rc, 0);
     HH_ASSERT_EQ(calls, 3 * 3); /* three output arrays per cutoff */
     for (int i = 0; i < 3; i++)
@@ -569,20 +545,17 @@ HH_TEST(contour_fails_cleanly_at_every_allocation)
     size_t n = street_cloud(s, 600, 5, 2000, 15);
     hh__contour_params p = {30, 90, 1.2};
     double cut[3] = {400, 800, 1200};
-    const hh_allocator failing = {t_malloc, t_realloc, t_free, NULL};
     hh__mpoly m[3], sentinel;
     memset(&sentinel, 0xab, sizeof sentinel);
     int succeeded = 0;
     for (long k = 0; k < 1000 && !succeeded; k++) {
         hh__contour_ws *ws = NULL;
         m[0] = m[1] = m[2] = sentinel;
-        alloc_ctl.calls = 0;
-        alloc_ctl.fail_at = k;
-        hh_set_allocator(&failing);
+        hh_test_alloc_fail_only(k);
         int rc = hh__contour_ws_init(&ws);
         if (rc == 0)
             rc = hh__contour(ws, s, n, cut, 3, &p, m);
-        hh_set_allocator(NULL);
+        hh_test_alloc_restore();
         if (rc == 0) {
             succeeded = 1;
             for (int i = 0; i < 3; i++)

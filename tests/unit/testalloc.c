@@ -6,21 +6,24 @@
 #include "halfhour.h"
 
 static long fail_from = -1, count;
+static int only_one; /* fail allocation fail_from alone, not the ones after */
+
+static int fails(void)
+{
+    long i = count++;
+    return fail_from >= 0 && (only_one ? i == fail_from : i >= fail_from);
+}
 
 static void *t_malloc(size_t n, void *ud)
 {
     (void)ud;
-    if (fail_from >= 0 && count++ >= fail_from)
-        return NULL;
-    return malloc(n);
+    return fails() ? NULL : malloc(n);
 }
 
 static void *t_realloc(void *p, size_t n, void *ud)
 {
     (void)ud;
-    if (fail_from >= 0 && count++ >= fail_from)
-        return NULL;
-    return realloc(p, n);
+    return fails() ? NULL : realloc(p, n);
 }
 
 static void t_free(void *p, void *ud)
@@ -29,13 +32,18 @@ static void t_free(void *p, void *ud)
     free(p);
 }
 
-void hh_test_alloc_fail_from(long k)
+static void install(long k, int only)
 {
     static const hh_allocator a = {t_malloc, t_realloc, t_free, NULL};
     fail_from = k;
+    only_one = only;
     count = 0;
     hh_set_allocator(&a);
 }
+
+void hh_test_alloc_fail_from(long k) { install(k, 0); }
+
+void hh_test_alloc_fail_only(long k) { install(k, 1); }
 
 long hh_test_alloc_restore(void)
 {

@@ -6,6 +6,8 @@
 /* Installs the failing allocator: allocation number k (0-based) and later
  * fail; k < 0 never fails.  Resets the count. */
 void hh_test_alloc_fail_from(long k);
+/* The same, but only allocation number k fails (k < 0: none; a counter). */
+void hh_test_alloc_fail_only(long k);
 /* Restores the C library's allocator; returns how many allocations were made. */
 long hh_test_alloc_restore(void);
 
