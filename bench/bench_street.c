@@ -15,6 +15,7 @@
  * percentile_cont does, so both sides of bench/run.sh compute them alike.
  * One untimed warm-up query runs first (page faults of the mapped file). */
 #include "halfhour.h"
+#include "bench.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -36,32 +37,6 @@ static uint64_t splitmix64(uint64_t *s)
 static double uniform01(uint64_t *s)
 {
     return (double)(splitmix64(s) >> 11) * 0x1p-53;
-}
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* p in [0,1] of v[0..n-1] (sorted in place), interpolated between ranks. */
-static double percentile(double *v, size_t n, double p)
-{
-    if (n == 0)
-        return NAN;
-    qsort(v, n, sizeof *v, cmp_double);
-    double pos = p * (double)(n - 1);
-    size_t lo = (size_t)pos;
-    if (lo + 1 >= n)
-        return v[n - 1];
-    return v[lo] + (pos - (double)lo) * (v[lo + 1] - v[lo]);
 }
 
 /* Draws n snappable points; returns the number of draws, or a negative code. */

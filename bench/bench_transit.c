@@ -28,6 +28,7 @@
  * hh_transit_matrix_run on two threads from the same drawn coordinates
  * (which it snaps itself, within the same SNAP_MAX_M): it must agree. */
 #include "halfhour.h"
+#include "bench.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -62,38 +63,9 @@ static double uniform01(uint64_t *s)
     return (double)(splitmix64(s) >> 11) * 0x1p-53;
 }
 
-static double clock_ms(clockid_t c)
-{
-    struct timespec ts;
-    clock_gettime(c, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
-}
-
-static double now_ms(void) { return clock_ms(CLOCK_MONOTONIC); }
-
 /* CPU time of every thread of the process: cpu / wall over a batch says how
  * many cores it really had (near 1 on two threads = the other core was busy). */
 static double cpu_ms(void) { return clock_ms(CLOCK_PROCESS_CPUTIME_ID); }
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* p in [0,1] of v[0..n-1] (sorted in place), interpolated between ranks as
- * percentile_cont, like bench_street. */
-static double percentile(double *v, size_t n, double p)
-{
-    if (n == 0)
-        return NAN;
-    qsort(v, n, sizeof *v, cmp_double);
-    double pos = p * (double)(n - 1);
-    size_t lo = (size_t)pos;
-    if (lo + 1 >= n)
-        return v[n - 1];
-    return v[lo] + (pos - (double)lo) * (v[lo + 1] - v[lo]);
-}
 
 static double haversine_m(double lon1, double lat1, double lon2, double lat2)
 {
