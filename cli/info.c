@@ -1,5 +1,6 @@
 /* info.c: `halfhour info NET.hh [--json]` */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -73,7 +74,13 @@ int cmd_info(int argc, char **argv)
             if (!eq)
                 continue;
             *eq = 0;
-            printf("%s\"%s\":%s", first ? "" : ",", line, eq + 3);
+            char *end;
+            strtod(eq + 3, &end);
+            printf("%s\"%s\":", first ? "" : ",", line);
+            if (end != eq + 3 && !*end)
+                printf("%s", eq + 3);
+            else
+                json_str(eq + 3);
             first = 0;
         }
         printf("},\"feeds\":[");

@@ -111,6 +111,28 @@ typedef struct hh_profile {
     /* transit: walking tables from each stop reach this far (m); bounds
      * the --max-walk a query may ask for */
     double transit_egress_m;
+    /* islands: a mode's strongly connected component is kept when it has at
+     * least island_min_vertices vertices, or island_min_vertices_with_stop
+     * when a transit stop links to it; smaller ones are dropped */
+    double island_min_vertices;
+    double island_min_vertices_with_stop;
+    /* car turn model (right-hand traffic): applied when car_turn_costs is 1.
+     * A turn at a junction of 3+ roads costs car_turn_s scaled by a logistic
+     * curve of its angle (left turns, against the traffic, cost more by
+     * car_turn_bias); a u-turn adds car_uturn_s; a traffic-signal node adds
+     * car_signal_s to every move through it.  Restrictions and barriers are
+     * applied whatever car_turn_costs says. */
+    int car_turn_costs;
+    double car_turn_s, car_turn_bias, car_uturn_s, car_signal_s;
+    /* barriers: barrier=<name> nodes let the modes in pass_mask (bit m)
+     * through; a value not in the table uses barrier_other_mask */
+#define HH_MAX_BARRIERS 32
+    int n_barriers;
+    struct {
+        char name[24];
+        uint8_t pass_mask;
+    } barriers[HH_MAX_BARRIERS];
+    uint8_t barrier_other_mask;
 } hh_profile;
 
 void hh_profile_default(hh_profile *p);

@@ -131,7 +131,8 @@ static int on_relation(const void *ud, const readosm_relation *rel)
     const char *except = tagv(tags, nt, "except");
     if (!kind || (except && strstr(except, "motorcar")))
         return READOSM_OK;
-    hh__restriction x = {0, 0, 0, 0};
+    hh__restriction x;
+    memset(&x, 0, sizeof x);
     if (!strncmp(kind, "only_", 5))
         x.only = 1;
     else if (strncmp(kind, "no_", 3))
@@ -343,6 +344,38 @@ void hh__osm_free(hh__osm *o)
         return;
     hh__free(o->node_id), hh__free(o->node_lon_e7), hh__free(o->node_lat_e7);
     hh__free(o->way_id), hh__free(o->way_attr), hh__free(o->way_first), hh__free(o->refs);
-    hh__free(o->restr);
+    hh__free(o->restr), hh__free(o->restr_via), hh__free(o->tagged);
+    for (size_t i = 0; o->area_tag && i < o->n_areas && o->areas; i++)
+        for (uint32_t k = 0; k < o->areas[i].n_tags; k++)
+            hh__free(o->area_tag[o->areas[i].tag_first + k]);
+    hh__free(o->areas), hh__free(o->area_tag), hh__free(o->area_poly_first);
+    hh__free(o->area_ring_first), hh__free(o->area_ll_e7);
     memset(o, 0, sizeof *o);
+}
+
+const hh__node_attr *hh__osm_node_attr(const hh__osm *o, int64_t id)
+{
+    size_t lo = 0, hi = o->n_tagged;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (o->tagged[mid].id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < o->n_tagged && o->tagged[lo].id == id ? &o->tagged[lo].a : NULL;
+}
+
+/* Areas that analyses weigh (parks, campuses, hospitals, schools, shops,
+ * land uses); buildings and everything else are left out to keep memory
+ * proportional to what is used. */
+int hh__osm_area_wanted(const hh__tag *t, int n)
+{
+    static const char *const keys[] = {"leisure", "amenity", "landuse", "healthcare", "shop",
+                                       "tourism", "office", "public_transport", NULL};
+    for (int i = 0; i < n; i++)
+        for (const char *const *k = keys; *k; k++)
+            if (!strcmp(t[i].k, *k))
+                return 1;
+    return 0;
 }

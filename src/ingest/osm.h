@@ -14,10 +14,35 @@
 #include "halfhour.h"
 #include "ingest/profile.h"
 
+/* A car turn restriction as tagged: from a way, via one node or via one or
+ * more ways (in order from `from` to `to`), to a way.  Restrictions for other
+ * vehicles, those whose except= names motorcar/motor_vehicle, and malformed
+ * ones (roles missing or repeated, a via of the wrong type) are not listed;
+ * the malformed ones are counted in restr_skipped. */
 typedef struct hh__restriction {
-    int64_t from_way, via_node, to_way;
-    uint8_t only; /* 1: only_* (every other turn is banned), 0: no_* */
+    int64_t from_way, to_way;
+    int64_t via_node;          /* via node id; 0 when the via is ways */
+    uint32_t via_first, n_via; /* via ways: restr_via[via_first .. via_first+n_via) */
+    uint8_t only;              /* 1: only_* (every other turn is banned), 0: no_* */
 } hh__restriction;
+
+/* A node whose tags matter to routing (barriers, traffic signals), as the
+ * profile judges it (hh__profile_node); sorted by id, unique. */
+typedef struct hh__node_tagged {
+    int64_t id;
+    hh__node_attr a;
+} hh__node_tagged;
+
+/* An area: a closed way or an assembled multipolygon relation whose tags
+ * pass hh__osm_area_wanted.  Rings are lon/lat e7 points, closed (first
+ * point repeated last); the first ring of each polygon is its outer ring,
+ * the rest of that polygon's rings are its holes. */
+typedef struct hh__area {
+    int64_t osm_id;              /* way id, or relation id */
+    uint8_t from_relation;       /* 1: a multipolygon relation */
+    uint32_t tag_first, n_tags;  /* area_tag[tag_first .. +n_tags) */
+    uint32_t poly_first, n_polys; /* area_poly_first[poly_first .. +n_polys] */
+} hh__area;
 
 typedef struct hh__osm {
     size_t n_nodes;
@@ -32,6 +57,21 @@ typedef struct hh__osm {
 
     size_t n_restr;
     hh__restriction *restr;
+    size_t n_restr_via;
+    int64_t *restr_via;     /* via way ids of all restrictions */
+    uint64_t restr_skipped; /* restriction relations malformed, not listed */
+
+    size_t n_tagged;
+    hh__node_tagged *tagged; /* sorted by id */
+
+    size_t n_areas;
+    hh__area *areas;
+    char **area_tag;            /* "key=value" strings, owned */
+    size_t n_area_polys;
+    uint32_t *area_poly_first;  /* polygon -> first ring, n_area_polys+1 entries */
+    size_t n_area_rings;
+    uint32_t *area_ring_first;  /* ring -> first point, n_area_rings+1 entries */
+    int32_t *area_ll_e7;        /* lon,lat pairs */
 
     uint64_t osm_nodes, osm_ways, osm_relations; /* objects read in total */
 } hh__osm;
@@ -41,6 +81,13 @@ void hh__osm_free(hh__osm *o);
 /* Checks an OSM PBF file's block framing against the format's size caps
  * (see pbf_check.c); HH_EFORMAT / HH_ETRUNCATED with a message. */
 int hh__pbf_check(const char *path, char *err, size_t errlen);
+
+/* Whether an area's tags are of interest (parks, amenities, campuses...:
+ * see osm.c); tags as read, n_tags entries. */
+int hh__osm_area_wanted(const hh__tag *tags, int n_tags);
+
+/* The routing attributes of node id, or NULL when it has none. */
+const hh__node_attr *hh__osm_node_attr(const hh__osm *o, int64_t id);
 
 /* Index of a node id in o->node_id, or -1. */
 ptrdiff_t hh__osm_node_index(const hh__osm *o, int64_t id);

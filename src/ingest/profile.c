@@ -99,6 +99,79 @@ void hh_profile_default(hh_profile *p)
     p->transit_link_m = 300;
     p->transit_transfer_m = 1000; /* R5's default maximum transfer distance */
     p->transit_egress_m = 1600;   /* about 20 min at walking speed */
+    /* R5 prunes islands under 40 vertices, OpenTripPlanner under 40 (5 with
+     * a stop): a dozen dozen streets is a neighbourhood, not a fragment */
+    p->island_min_vertices = 40;
+    p->island_min_vertices_with_stop = 5;
+    /* OSRM's stock car profile: turn_penalty 7.5 s, turn_bias 1.075,
+     * u_turn_penalty 20 s, traffic_light_penalty 2 s */
+    p->car_turn_costs = 1;
+    p->car_turn_s = 7.5;
+    p->car_turn_bias = 1.075;
+    p->car_uturn_s = 20;
+    p->car_signal_s = 2;
+    /* barriers, after OSRM's stock profiles: cars pass gates and the like,
+     * not bollards, blocks or kerbs; walking and cycling pass all but
+     * fences and walls */
+    static const struct {
+        const char *name;
+        uint8_t mask;
+    } bar[] = {
+#define W (1u << HH_MODE_WALK)
+#define B (1u << HH_MODE_BIKE)
+#define C (1u << HH_MODE_CAR)
+        {"gate", W | B | C},          {"lift_gate", W | B | C},    {"swing_gate", W | B | C},
+        {"cattle_grid", W | B | C},   {"border_control", W | B | C}, {"toll_booth", W | B | C},
+        {"sally_port", W | B | C},    {"entrance", W | B | C},     {"height_restrictor", W | B | C},
+        {"arch", W | B | C},          {"no", W | B | C},           {"bollard", W | B},
+        {"block", W | B},             {"cycle_barrier", W | B},    {"kerb", W | B},
+        {"chain", W | B},             {"kissing_gate", W | B},     {"stile", W | B},
+        {"turnstile", W | B},         {"hampshire_gate", W | B},   {"motorcycle_barrier", W | B},
+        {"fence", 0},                 {"wall", 0},                 {"yes", 0},
+    };
+    for (size_t i = 0; i < sizeof bar / sizeof *bar && i < HH_MAX_BARRIERS; i++) {
+        snprintf(p->barriers[i].name, sizeof p->barriers[i].name, "%s", bar[i].name);
+        p->barriers[i].pass_mask = bar[i].mask;
+        p->n_barriers = (int)i + 1;
+    }
+    p->barrier_other_mask = W | B;
+#undef W
+#undef B
+#undef C
+}
+
+/* "walk,bike" -> mode bits; "none" -> 0; -1 for anything else */
+static int parse_modes(const char *v)
+{
+    if (!strcmp(v, "none"))
+        return 0;
+    int mask = 0;
+    char buf[64];
+    if (strlen(v) >= sizeof buf || !*v)
+        return -1;
+    strcpy(buf, v);
+    for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        hh_mode m;
+        while (*t == ' ')
+            t++;
+        char *e = t + strlen(t);
+        while (e > t && e[-1] == ' ')
+            *--e = 0;
+        if (hh_mode_parse(t, &m))
+            return -1;
+        mask |= 1 << m;
+    }
+    return mask;
+}
+
+static void format_modes(int mask, char *out, size_t cap)
+{
+    out[0] = 0;
+    for (int m = 0; m < HH_N_MODES; m++)
+        if (mask & (1 << m))
+            snprintf(out + strlen(out), cap - strlen(out), "%s%s", out[0] ? "," : "", mode_names[m]);
+    if (!out[0])
+        snprintf(out, cap, "none");
 }
 
 /* ---- key = value settings -------------------------------------------- */
@@ -167,6 +240,21 @@ int hh_profile_set(hh_profile *p, const char *kv, char *err, size_t errlen)
             } else if (m == HH_MODE_CAR && !strcmp(sub, "speed_factor")) {
                 target = &p->car_speed_factor;
                 lo = 0.01, hi = 2;
+            } else if (m == HH_MODE_CAR && !strcmp(sub, "turn_costs")) {
+                if (parse_num(val, 0, 1, &d) || (d != 0 && d != 1)) {
+                    set_err(err, errlen, "car.turn_costs must be 0 or 1, not \"%s\"%s", val, "");
+                    return HH_EINVAL;
+                }
+                p->car_turn_costs = (int)d;
+                return 0;
+            } else if (m == HH_MODE_CAR && !strcmp(sub, "turn_s")) {
+                target = &p->car_turn_s, lo = 0, hi = 600;
+            } else if (m == HH_MODE_CAR && !strcmp(sub, "turn_bias")) {
+                target = &p->car_turn_bias, lo = 0.1, hi = 10;
+            } else if (m == HH_MODE_CAR && !strcmp(sub, "uturn_s")) {
+                target = &p->car_uturn_s, lo = 0, hi = 3600;
+            } else if (m == HH_MODE_CAR && !strcmp(sub, "signal_s")) {
+                target = &p->car_signal_s, lo = 0, hi = 600;
             } else if (m == HH_MODE_BIKE && !strcmp(sub, "push_on_footways")) {
                 if (parse_num(val, 0, 1, &d) || (d != 0 && d != 1)) {
                     set_err(err, errlen, "bike.push_on_footways must be 0 or 1, not \"%s\"%s", val, "");
@@ -175,6 +263,39 @@ int hh_profile_set(hh_profile *p, const char *kv, char *err, size_t errlen)
                 p->bike_push_on_footways = (int)d;
                 return 0;
             }
+        } else if (!strcmp(key, "barrier")) {
+            int mask = parse_modes(val);
+            *dot = '.';
+            if (mask < 0) {
+                set_err(err, errlen, "%s must list the modes that may pass (walk,bike,car or none), not \"%s\"",
+                        key, val);
+                return HH_EINVAL;
+            }
+            if (!strcmp(sub, "other")) {
+                p->barrier_other_mask = (uint8_t)mask;
+                return 0;
+            }
+            if (!*sub || strlen(sub) >= sizeof p->barriers[0].name) {
+                set_err(err, errlen, "barrier name \"%s\" is empty or too long%s", sub, "");
+                return HH_EINVAL;
+            }
+            for (int i = 0; i < p->n_barriers; i++)
+                if (!strcmp(p->barriers[i].name, sub)) {
+                    p->barriers[i].pass_mask = (uint8_t)mask;
+                    return 0;
+                }
+            if (p->n_barriers == HH_MAX_BARRIERS) {
+                set_err(err, errlen, "too many barrier kinds (at most %s)%s", "32", "");
+                return HH_EINVAL;
+            }
+            snprintf(p->barriers[p->n_barriers].name, sizeof p->barriers[0].name, "%s", sub);
+            p->barriers[p->n_barriers++].pass_mask = (uint8_t)mask;
+            return 0;
+        } else if (!strcmp(key, "island")) {
+            if (!strcmp(sub, "min_vertices"))
+                target = &p->island_min_vertices, lo = 1, hi = 1e9;
+            else if (!strcmp(sub, "min_vertices_with_stop"))
+                target = &p->island_min_vertices_with_stop, lo = 1, hi = 1e9;
         } else if (!strcmp(key, "transit")) {
             if (!strcmp(sub, "link_m"))
                 target = &p->transit_link_m, lo = 1, hi = 5000;
@@ -257,6 +378,11 @@ size_t hh_profile_format(const hh_profile *p, char *buf, size_t cap)
         OUT("%s.connector_kmh = %g\n", mode_names[m], p->connector_kmh[m]);
     OUT("car.maxspeed_factor = %g\n", p->car_maxspeed_factor);
     OUT("car.speed_factor = %g\n", p->car_speed_factor);
+    OUT("car.turn_costs = %d\n", p->car_turn_costs);
+    OUT("car.turn_s = %g\n", p->car_turn_s);
+    OUT("car.turn_bias = %g\n", p->car_turn_bias);
+    OUT("car.uturn_s = %g\n", p->car_uturn_s);
+    OUT("car.signal_s = %g\n", p->car_signal_s);
     OUT("bike.push_on_footways = %d\n", p->bike_push_on_footways);
     OUT("iso.cell_m = %g\n", p->iso_cell_m);
     OUT("iso.buffer_m = %g\n", p->iso_buffer_m);
@@ -264,6 +390,18 @@ size_t hh_profile_format(const hh_profile *p, char *buf, size_t cap)
     OUT("transit.link_m = %g\n", p->transit_link_m);
     OUT("transit.transfer_m = %g\n", p->transit_transfer_m);
     OUT("transit.egress_m = %g\n", p->transit_egress_m);
+    OUT("island.min_vertices = %g\n", p->island_min_vertices);
+    OUT("island.min_vertices_with_stop = %g\n", p->island_min_vertices_with_stop);
+    for (int i = 0; i < p->n_barriers; i++) {
+        char ms[32];
+        format_modes(p->barriers[i].pass_mask, ms, sizeof ms);
+        OUT("barrier.%s = %s\n", p->barriers[i].name, ms);
+    }
+    {
+        char ms[32];
+        format_modes(p->barrier_other_mask, ms, sizeof ms);
+        OUT("barrier.other = %s\n", ms);
+    }
 #undef OUT
     return n;
 }
@@ -309,6 +447,25 @@ static int mode_access(const hh__tag *t, int n, hh_mode m)
             return a;
     }
     return -1;
+}
+
+/* A barrier's own access tags: any key of the mode's hierarchy may close it;
+ * only a key naming the mode or its vehicle class (not bare `access`) may
+ * open a barrier that the table closes to it. */
+static int node_access(const hh__tag *t, int n, hh_mode m)
+{
+    int a = mode_access(t, n, m);
+    if (a == 1 && access_value(tag(t, n, "access")) == 1) {
+        static const char *const walk[] = {"foot", NULL};
+        static const char *const bike[] = {"bicycle", "vehicle", NULL};
+        static const char *const car[] = {"motorcar", "motor_vehicle", "vehicle", NULL};
+        const char *const *h = m == HH_MODE_WALK ? walk : m == HH_MODE_BIKE ? bike : car;
+        for (; *h; h++)
+            if (access_value(tag(t, n, *h)) == 1)
+                return 1;
+        return -1;
+    }
+    return a;
 }
 
 int hh__parse_maxspeed(const char *v, double *kmh)
@@ -420,4 +577,27 @@ int hh__profile_way(const hh_profile *p, const hh__tag *t, int n, hh__way_attr *
         any |= fwd | bwd;
     }
     return any;
+}
+
+int hh__profile_node(const hh_profile *p, const hh__tag *t, int n, hh__node_attr *a)
+{
+    memset(a, 0, sizeof *a);
+    const char *hw = tag(t, n, "highway"), *cr = tag(t, n, "crossing");
+    a->signals = (hw && !strcmp(hw, "traffic_signals")) || (cr && !strcmp(cr, "traffic_signals"));
+    const char *bv = tag(t, n, "barrier");
+    if (bv) {
+        int pass = p->barrier_other_mask;
+        for (int i = 0; i < p->n_barriers; i++)
+            if (!strcmp(p->barriers[i].name, bv)) {
+                pass = p->barriers[i].pass_mask;
+                break;
+            }
+        for (int m = 0; m < HH_N_MODES; m++) {
+            int acc = node_access(t, n, (hh_mode)m);
+            int open = acc == 1 ? 1 : acc == 0 ? 0 : (pass >> m) & 1;
+            if (!open)
+                a->closed |= (uint8_t)(1u << m);
+        }
+    }
+    return a->closed || a->signals;
 }
