@@ -154,7 +154,14 @@ typedef struct hh_build_stats {
     uint32_t arcs[HH_N_MODES];             /* directed arcs kept per mode */
     uint32_t scc_nodes[HH_N_MODES];        /* vertices in the kept component */
     uint32_t dropped_arcs[HH_N_MODES];     /* arcs outside that component */
-    uint32_t restrictions;                 /* turn restrictions stored */
+    uint32_t restrictions;                 /* car turn restrictions via a node applied */
+    uint32_t restrictions_via_way;         /* car turn restrictions via ways applied */
+    uint32_t restrictions_skipped;         /* malformed or not fitting the network */
+    uint32_t turn_moves;                   /* allowed car moves (turn graph arcs) */
+    uint32_t turn_copies;                  /* car arcs copied for via-way restrictions */
+    uint32_t car_barriers;                 /* vertices no car passes through */
+    uint32_t barrier_copies;               /* vertex copies at walk/bike barriers */
+    uint32_t signals;                      /* traffic-signal vertices */
     uint64_t file_bytes;
     double seconds;
     /* transit (zero without GTFS feeds) */

@@ -18,6 +18,7 @@
 #include "ingest/osm.h"
 #include "net/transit.h"
 #include "street/ch.h"
+#include "net/turns.h"
 
 #include <pthread.h>
 #include "net/net.h"
@@ -66,6 +67,7 @@ static int cmp_keyed(const void *a, const void *b)
 
 /* Builder state shared by the steps below. */
 typedef struct builder {
+    uint8_t *vflags;       /* per vertex: HH_VFLAG_* */
     const hh__osm *o;
     const hh_profile *p;
     int32_t *ref_node;     /* per ref: OSM node index or -1 */
@@ -73,6 +75,7 @@ typedef struct builder {
     uint32_t *way_edge_first; /* per way: first edge, n_ways+1 */
     hh__net_parts parts;
     size_t cap_edges, cap_shape;
+    uint32_t barrier_copies; /* vertex copies made at barriers */
 } builder;
 
 static int mark_vertices(builder *b, uint8_t *use)
@@ -97,7 +100,16 @@ static int mark_vertices(builder *b, uint8_t *use)
         }
     }
     for (size_t i = 0; i < o->n_restr; i++) {
+        if (!o->restr[i].via_node)
+            continue;
         ptrdiff_t ni = hh__osm_node_index(o, o->restr[i].via_node);
+        if (ni >= 0 && use[ni])
+            use[ni] = 2;
+    }
+    /* barriers and signals act at a vertex: a barrier in the middle of a
+     * way splits it there */
+    for (size_t i = 0; i < o->n_tagged; i++) {
+        ptrdiff_t ni = hh__osm_node_index(o, o->tagged[i].id);
         if (ni >= 0 && use[ni])
             use[ni] = 2;
     }
@@ -247,6 +259,84 @@ static int split_ways(builder *b, uint32_t **inner_count)
     }
     *inner_count = cnt;
     return 0;
+}
+
+/* ---- barriers -------------------------------------------------------- */
+
+/* Marks barrier and signal vertices, then gives every street that meets a
+ * barrier closed to walking or cycling its own copy of the vertex: a mode
+ * the barrier closes reaches it from each side but cannot pass, and the
+ * modes it lets through cross by zero-length connector edges between the
+ * copies and the original.  Car barriers need no copies: the turn graph
+ * forbids every move through them but the u-turn. */
+static int split_barriers(builder *b, uint32_t **inner_cnt, void *unused)
+{
+    (void)unused;
+    const hh__osm *o = b->o;
+    hh__net_parts *P = &b->parts;
+    uint32_t n0 = P->n_nodes;
+    uint8_t *closed = hh__calloc(n0 ? n0 : 1, 1);
+    b->vflags = hh__calloc(n0 ? n0 : 1, 1);
+    if (!closed || !b->vflags) {
+        hh__free(closed);
+        return HH_ENOMEM;
+    }
+    for (size_t i = 0; i < o->n_tagged; i++) {
+        ptrdiff_t ni = hh__osm_node_index(o, o->tagged[i].id);
+        if (ni < 0 || b->vid[ni] == NO_ID)
+            continue;
+        uint32_t v = b->vid[ni];
+        const hh__node_attr *a = &o->tagged[i].a;
+        closed[v] = a->closed;
+        if (a->closed & (1u << HH_MODE_CAR))
+            b->vflags[v] |= HH_VFLAG_CAR_BARRIER;
+        if (a->signals)
+            b->vflags[v] |= HH_VFLAG_SIGNALS;
+    }
+    const uint8_t foot_bike = (1u << HH_MODE_WALK) | (1u << HH_MODE_BIKE);
+    uint32_t *seen = hh__alloc_array(n0 ? n0 : 1, sizeof *seen);
+    int rc = seen ? 0 : HH_ENOMEM;
+    for (uint32_t v = 0; seen && v < n0; v++)
+        seen[v] = NO_ID;
+    size_t cap_ll = n0, cap_cnt = P->n_edges, cap_fl = n0;
+    uint32_t ne0 = P->n_edges;
+    for (uint32_t e = 0; !rc && e < ne0; e++) {
+        for (int end = 0; end < 2 && !rc; end++) {
+            uint32_t v = end ? P->edges[e].to : P->edges[e].from;
+            if (v >= n0 || !(closed[v] & foot_bike))
+                continue;
+            if (seen[v] == NO_ID) {
+                seen[v] = e;
+                continue;
+            }
+            uint32_t c = P->n_nodes;
+            if ((rc = hh__grow(&P->node_ll, &cap_ll, (size_t)c + 1, sizeof *P->node_ll)) ||
+                (rc = hh__grow(&b->vflags, &cap_fl, (size_t)c + 1, 1)) ||
+                (rc = hh__grow(inner_cnt, &cap_cnt, (size_t)P->n_edges + 1, sizeof **inner_cnt)) ||
+                (rc = hh__grow(&P->edges, &b->cap_edges, (size_t)P->n_edges + 1, sizeof *P->edges)))
+                break;
+            P->node_ll[c] = P->node_ll[v];
+            b->vflags[c] = b->vflags[v];
+            P->n_nodes++;
+            if (end)
+                P->edges[e].to = c;
+            else
+                P->edges[e].from = c;
+            hh__edge *x = &P->edges[P->n_edges];
+            *x = P->edges[e];
+            x->from = v, x->to = c, x->len_mm = 0;
+            for (int m = 0; m < HH_N_MODES; m++) {
+                uint32_t d = (closed[v] >> m) & 1 ? HH_DUR_NONE : 0;
+                x->dur_ds[m][0] = P->edges[e].dur_ds[m][0] != HH_DUR_NONE || P->edges[e].dur_ds[m][1] != HH_DUR_NONE ? d : HH_DUR_NONE;
+                x->dur_ds[m][1] = x->dur_ds[m][0];
+            }
+            (*inner_cnt)[P->n_edges] = 0;
+            P->n_edges++;
+            b->barrier_copies++;
+        }
+    }
+    hh__free(seen), hh__free(closed);
+    return rc;
 }
 
 /* ---- per-mode adjacency, strongly connected components ---------------- */
@@ -496,7 +586,10 @@ static void *ch_work(void *arg)
 {
     ch_job *j = arg;
     const hh__net_parts *P = j->parts;
-    j->rc = hh__ch_build(P->n_nodes, P->first_out[j->mode], P->arcs[j->mode], &j->ch);
+    if (j->mode == HH_MODE_CAR)
+        j->rc = hh__ch_build(P->n_tnodes, P->turn_first, P->turn_arcs, &j->ch);
+    else
+        j->rc = hh__ch_build(P->n_nodes, P->first_out[j->mode], P->arcs[j->mode], &j->ch);
     return NULL;
 }
 
@@ -534,7 +627,7 @@ static int build_ch(hh__net_parts *P, ch_job jobs[HH_N_MODES])
 
 static int cmp_u64idx(const void *a, const void *b) { return cmp_keyed(a, b); }
 
-static uint32_t edge_at(const builder *b, const keyed *ways, size_t nw, int64_t way_id, uint32_t via)
+static ptrdiff_t way_index(const keyed *ways, size_t nw, int64_t way_id)
 {
     size_t lo = 0, hi = nw;
     while (lo < hi) {
@@ -544,16 +637,104 @@ static uint32_t edge_at(const builder *b, const keyed *ways, size_t nw, int64_t 
         else
             hi = mid;
     }
-    if (lo == nw || ways[lo].key != (uint64_t)way_id)
+    return lo < nw && ways[lo].key == (uint64_t)way_id ? (ptrdiff_t)ways[lo].idx : -1;
+}
+
+/* The one edge of way w that ends at vertex v: NO_ID when none, or when the
+ * way passes through v (two edges there: which side is meant is unknown). */
+static uint32_t way_edge_at(const builder *b, ptrdiff_t w, uint32_t v)
+{
+    if (w < 0)
         return NO_ID;
-    uint32_t w = ways[lo].idx;
+    uint32_t found = NO_ID, n = 0;
     for (uint32_t e = b->way_edge_first[w]; e < b->way_edge_first[w + 1]; e++)
-        if (b->parts.edges[e].from == via || b->parts.edges[e].to == via)
-            return e;
+        if (b->parts.edges[e].from == v || b->parts.edges[e].to == v)
+            found = e, n += 1 + (b->parts.edges[e].from == b->parts.edges[e].to);
+    return n == 1 ? found : NO_ID;
+}
+
+/* The car arc of edge e leaving (out) or entering (!out) vertex v. */
+static uint32_t car_arc(const hh__net_parts *P, uint32_t e, uint32_t v, int out)
+{
+    const uint32_t *fo = P->first_out[HH_MODE_CAR];
+    const hh__arc *A = P->arcs[HH_MODE_CAR];
+    const hh__edge *ed = &P->edges[e];
+    for (int dir = 0; dir < 2; dir++) {
+        uint32_t tail = dir ? ed->to : ed->from, head = dir ? ed->from : ed->to;
+        if ((out ? tail : head) != v)
+            continue;
+        for (uint32_t a = fo[tail]; a < fo[tail + 1]; a++)
+            if (A[a].edge_dir == (e << 1 | (uint32_t)dir))
+                return a;
+    }
     return NO_ID;
 }
 
-static int map_restrictions(builder *b)
+/* The common end vertex of ways w1 and w2 (their edges' end vertices), or
+ * NO_ID when none or more than one. */
+static uint32_t ways_meet(const builder *b, ptrdiff_t w1, ptrdiff_t w2)
+{
+    uint32_t found = NO_ID;
+    for (uint32_t e = b->way_edge_first[w1]; e < b->way_edge_first[w1 + 1]; e++)
+        for (int i = 0; i < 2; i++) {
+            uint32_t v = i ? b->parts.edges[e].to : b->parts.edges[e].from;
+            for (uint32_t f = b->way_edge_first[w2]; f < b->way_edge_first[w2 + 1]; f++)
+                if (b->parts.edges[f].from == v || b->parts.edges[f].to == v) {
+                    if (found != NO_ID && found != v)
+                        return NO_ID;
+                    found = v;
+                }
+        }
+    return found;
+}
+
+/* Car arcs along way w from vertex x to vertex y (the way's edges are in
+ * way order, so the path runs one way or the other along them). */
+static int via_arcs(const builder *b, ptrdiff_t w, uint32_t x, uint32_t y, uint32_t **arcs, size_t *n,
+                    size_t *cap)
+{
+    const hh__net_parts *P = &b->parts;
+    uint32_t e0 = b->way_edge_first[w], e1 = b->way_edge_first[w + 1];
+    for (int dir = 0; dir < 2; dir++) {
+        size_t start = *n;
+        uint32_t v = x;
+        for (uint32_t k = 0; k < e1 - e0 && v != y; k++) {
+            uint32_t e = dir ? e1 - 1 - k : e0 + k;
+            const hh__edge *ed = &P->edges[e];
+            uint32_t tail = dir ? ed->to : ed->from, head = dir ? ed->from : ed->to;
+            if (tail != v) {
+                if (v == x && *n == start)
+                    continue; /* not yet at x */
+                break;
+            }
+            uint32_t a = car_arc(P, e, tail, 1);
+            if (a == NO_ID || P->arcs[HH_MODE_CAR][a].head != head)
+                break;
+            if (hh__grow(arcs, cap, *n + 1, sizeof **arcs))
+                return HH_ENOMEM;
+            (*arcs)[(*n)++] = a;
+            v = head;
+        }
+        if (v == y && *n > start)
+            return 0;
+        *n = start;
+    }
+    return HH_ERANGE;
+}
+
+typedef struct restr_out {
+    hh__turn_path *paths;
+    uint32_t n_paths;
+    uint32_t *arcs;
+    size_t n_arcs, cap_arcs, cap_paths;
+    uint32_t skipped; /* restrictions that do not fit the network */
+} restr_out;
+
+/* Restrictions onto the graph: via a node as hh__turn records (edges), via
+ * ways as paths of car arcs.  Needs the car arcs (after build_mode).  A
+ * restriction whose ways are not in the car network, do not meet, or meet
+ * ambiguously is counted in out->skipped, never fatal. */
+static int map_restrictions(builder *b, restr_out *out)
 {
     const hh__osm *o = b->o;
     hh__net_parts *P = &b->parts;
@@ -566,20 +747,67 @@ static int map_restrictions(builder *b)
     for (size_t w = 0; w < o->n_ways; w++)
         ways[w] = (keyed){(uint64_t)o->way_id[w], (uint32_t)w};
     qsort(ways, o->n_ways, sizeof *ways, cmp_u64idx);
-    for (size_t i = 0; i < o->n_restr; i++) {
+    int rc = 0;
+    for (size_t i = 0; i < o->n_restr && !rc; i++) {
         const hh__restriction *r = &o->restr[i];
-        ptrdiff_t ni = hh__osm_node_index(o, r->via_node);
-        if (ni < 0 || b->vid[ni] == NO_ID)
+        ptrdiff_t wf = way_index(ways, o->n_ways, r->from_way), wt = way_index(ways, o->n_ways, r->to_way);
+        if (r->n_via == 0) {
+            ptrdiff_t ni = hh__osm_node_index(o, r->via_node);
+            uint32_t via = ni >= 0 ? b->vid[ni] : NO_ID;
+            uint32_t fe = via == NO_ID ? NO_ID : way_edge_at(b, wf, via);
+            uint32_t te = via == NO_ID ? NO_ID : way_edge_at(b, wt, via);
+            if (fe == NO_ID || te == NO_ID || car_arc(P, fe, via, 0) == NO_ID || car_arc(P, te, via, 1) == NO_ID) {
+                out->skipped++;
+                continue;
+            }
+            P->turns[P->n_turns++] = (hh__turn){fe, via, te, r->only};
             continue;
-        uint32_t via = b->vid[ni];
-        uint32_t fe = edge_at(b, ways, o->n_ways, r->from_way, via);
-        uint32_t te = edge_at(b, ways, o->n_ways, r->to_way, via);
-        if (fe == NO_ID || te == NO_ID)
+        }
+        /* via ways: from -> via_1 -> ... -> via_k -> to, meeting at vertices */
+        size_t mark = out->n_arcs;
+        ptrdiff_t prev = wf;
+        uint32_t at = NO_ID, first_meet = NO_ID;
+        int ok = wf >= 0 && wt >= 0;
+        for (uint32_t k = 0; ok && k <= r->n_via; k++) {
+            ptrdiff_t next = k < r->n_via ? way_index(ways, o->n_ways, o->restr_via[r->via_first + k]) : wt;
+            uint32_t meet = next >= 0 ? ways_meet(b, prev, next) : NO_ID;
+            ok = meet != NO_ID;
+            if (!ok)
+                break;
+            if (k == 0) {
+                uint32_t fe = way_edge_at(b, wf, meet), fa = fe == NO_ID ? NO_ID : car_arc(P, fe, meet, 0);
+                ok = fa != NO_ID && !hh__grow(&out->arcs, &out->cap_arcs, out->n_arcs + 1, sizeof *out->arcs);
+                if (ok)
+                    out->arcs[out->n_arcs++] = fa;
+                first_meet = meet;
+            } else {
+                int e = via_arcs(b, prev, at, meet, &out->arcs, &out->n_arcs, &out->cap_arcs);
+                if (e == HH_ENOMEM)
+                    rc = e;
+                ok = e == 0;
+            }
+            at = meet;
+            prev = next;
+        }
+        if (ok) {
+            uint32_t te = way_edge_at(b, wt, at), ta = te == NO_ID ? NO_ID : car_arc(P, te, at, 1);
+            ok = ta != NO_ID && !hh__grow(&out->arcs, &out->cap_arcs, out->n_arcs + 1, sizeof *out->arcs);
+            if (ok)
+                out->arcs[out->n_arcs++] = ta;
+        }
+        (void)first_meet;
+        if (ok && out->n_arcs - mark >= 3 &&
+            hh__grow(&out->paths, &out->cap_paths, (size_t)out->n_paths + 1, sizeof *out->paths))
+            rc = HH_ENOMEM;
+        if (!ok || rc || out->n_arcs - mark < 3) {
+            out->n_arcs = mark;
+            out->skipped++;
             continue;
-        P->turns[P->n_turns++] = (hh__turn){fe, via, te, r->only};
+        }
+        out->paths[out->n_paths++] = (hh__turn_path){(uint32_t)mark, (uint32_t)(out->n_arcs - mark), r->only};
     }
     hh__free(ways);
-    return 0;
+    return rc;
 }
 
 /* ---- meta -------------------------------------------------------------- */
@@ -678,6 +906,8 @@ int hh_build_transit(const char *osm_path, const char *const *gtfs_paths, size_t
     hh__timetable *tt = NULL;
     ch_job chj[HH_N_MODES];
     memset(chj, 0, sizeof chj);
+    restr_out ro;
+    memset(&ro, 0, sizeof ro);
     int rc;
     if (n_gtfs) {
         /* feeds first: a broken feed fails fast, before the long part */
@@ -717,7 +947,7 @@ int hh_build_transit(const char *osm_path, const char *const *gtfs_paths, size_t
     mark_vertices(&b, use);
     if ((rc = number_vertices(&b, use)))
         goto fail;
-    if ((rc = split_ways(&b, &inner_cnt)))
+    if ((rc = split_ways(&b, &inner_cnt)) || (rc = split_barriers(&b, &inner_cnt, NULL)))
         goto fail;
     /* shape_first from per-edge inner counts */
     rc = HH_ENOMEM;
@@ -732,8 +962,20 @@ int hh_build_transit(const char *osm_path, const char *const *gtfs_paths, size_t
     for (int m = 0; m < HH_N_MODES; m++)
         if ((rc = build_mode(&b, m, &st)))
             goto fail;
-    if ((rc = build_grid(&b)) || (rc = map_restrictions(&b)))
+    if ((rc = build_grid(&b)) || (rc = map_restrictions(&b, &ro)))
         goto fail;
+    hh__turn_stats ts;
+    if ((rc = hh__turns_build(&b.parts, p, b.vflags, ro.paths, ro.n_paths, ro.arcs, &ts)))
+        goto fail;
+    st.restrictions_via_way = ts.via_way_applied;
+    st.restrictions_skipped = (uint32_t)o.restr_skipped + ro.skipped + ts.via_way_skipped;
+    st.turn_moves = ts.moves;
+    st.turn_copies = ts.copies;
+    st.barrier_copies = b.barrier_copies;
+    for (uint32_t v = 0; v < b.parts.n_nodes; v++) {
+        st.car_barriers += (b.vflags[v] & HH_VFLAG_CAR_BARRIER) != 0;
+        st.signals += (b.vflags[v] & HH_VFLAG_SIGNALS) != 0;
+    }
     if (progress)
         progress("contracting", 0.6, ud);
     if ((rc = build_ch(&b.parts, chj)))
@@ -765,7 +1007,8 @@ fail:
              rc == HH_EEMPTY ? "no routable network in the file" : hh_strerror(rc));
 fail_written:
 done:
-    hh__free(use), hh__free(inner_cnt), hh__free(b.ref_node), hh__free(b.vid);
+    hh__free(use), hh__free(inner_cnt), hh__free(b.ref_node), hh__free(b.vid), hh__free(b.vflags);
+    hh__free(ro.paths), hh__free(ro.arcs);
     hh__free(b.way_edge_first);
     hh__net_parts_free(&b.parts);
     for (int m = 0; m < HH_N_MODES; m++)

@@ -82,6 +82,11 @@ int hh__net_write(const hh__net_parts *p, const char *path, uint64_t *bytes, cha
     s[ns++] = (wsec){HH_SEC_GRID_FIRST, 4, p->grid_first, (uint64_t)p->grid.nx * p->grid.ny + 1};
     s[ns++] = (wsec){HH_SEC_GRID_ITEM, 4, p->grid_item, p->n_grid_items};
     s[ns++] = (wsec){HH_SEC_RESTRICTION, sizeof(hh__turn), p->turns, p->n_turns};
+    s[ns++] = (wsec){HH_SEC_TURN_FIRST, 4, p->turn_first, (uint64_t)p->n_tnodes + 1};
+    s[ns++] = (wsec){HH_SEC_TURN_ARC, sizeof(hh__arc), p->turn_arcs, p->n_tarcs};
+    s[ns++] = (wsec){HH_SEC_TURN_DUP, 4, p->tdup, p->n_tdup};
+    s[ns++] = (wsec){HH_SEC_CAR_IN_FIRST, 4, p->car_in_first, (uint64_t)p->n_nodes + 1};
+    s[ns++] = (wsec){HH_SEC_CAR_IN, 4, p->car_in, p->n_arcs[HH_MODE_CAR]};
     for (uint32_t i = 0; i < p->n_extra; i++)
         s[ns++] = (wsec){p->extra[i].id, p->extra[i].elem, p->extra[i].data, p->extra[i].count};
 
@@ -165,6 +170,8 @@ void hh__net_parts_free(hh__net_parts *p)
     for (int m = 0; m < HH_N_MODES; m++)
         hh__free(p->first_out[m]), hh__free(p->arcs[m]);
     hh__free(p->grid_first), hh__free(p->grid_item), hh__free(p->turns), hh__free(p->meta);
+    hh__free(p->turn_first), hh__free(p->turn_arcs), hh__free(p->tdup);
+    hh__free(p->car_in_first), hh__free(p->car_in);
     for (uint32_t i = 0; i < p->n_owned; i++)
         hh__free(p->owned[i]);
     memset(p, 0, sizeof *p);
@@ -294,6 +301,21 @@ static int validate(hh_net *net, const char *path, char *err, size_t errlen)
     net->n_grid_items = (uint32_t)c;
     SEC(net->turns, HH_SEC_RESTRICTION, hh__turn, UINT64_MAX);
     net->n_turns = (uint32_t)c;
+    const uint32_t na = net->n_arcs[HH_MODE_CAR];
+    SEC(net->tdup, HH_SEC_TURN_DUP, uint32_t, UINT64_MAX);
+    if (c >= UINT32_MAX - na)
+        FAIL(HH_EFORMAT, "%s: too many turn nodes", path);
+    net->n_tdup = (uint32_t)c;
+    net->n_tnodes = na + net->n_tdup;
+    SEC(net->turn_first, HH_SEC_TURN_FIRST, uint32_t, (uint64_t)net->n_tnodes + 1);
+    SEC(net->turn_arcs, HH_SEC_TURN_ARC, hh__arc, UINT64_MAX);
+    if (c >= UINT32_MAX)
+        FAIL(HH_EFORMAT, "%s: too many turns", path);
+    net->n_tarcs = (uint32_t)c;
+    SEC(net->car_in_first, HH_SEC_CAR_IN_FIRST, uint32_t, (uint64_t)net->n_nodes + 1);
+    SEC(net->car_in, HH_SEC_CAR_IN, uint32_t, UINT64_MAX);
+    if (c != na)
+        FAIL(HH_EFORMAT, "%s: section %u has a wrong size", path, (unsigned)HH_SEC_CAR_IN);
 #undef SEC
     net->sections = tab;
     net->n_sections = ns;
@@ -325,6 +347,52 @@ static int validate(hh_net *net, const char *path, char *err, size_t errlen)
         if (t->from_edge >= net->n_edges || t->to_edge >= net->n_edges || t->via_node >= net->n_nodes)
             FAIL(HH_EFORMAT, "%s: bad turn restriction", path);
     }
+    /* the turn graph: copies name car arcs, moves join an arc to one that
+     * leaves its head, arcs by head list each car arc once */
+    const hh__arc *ca = net->arcs[HH_MODE_CAR];
+    const uint32_t *cfo = net->first_out[HH_MODE_CAR];
+    for (uint32_t i = 0; i < net->n_tdup; i++)
+        if (net->tdup[i] >= na)
+            FAIL(HH_EFORMAT, "%s: bad turn node copy", path);
+    if (check_first(net->turn_first, (uint64_t)net->n_tnodes + 1, net->n_tarcs) ||
+        check_first(net->car_in_first, (uint64_t)net->n_nodes + 1, na))
+        FAIL(HH_EFORMAT, "%s: bad turn graph index", path);
+    uint32_t maxdeg = 0;
+    for (uint32_t t = 0; t < net->n_tnodes; t++) {
+        uint32_t a = hh__tnode_arc(net, t), v = ca[a].head;
+        uint32_t deg = net->turn_first[t + 1] - net->turn_first[t];
+        maxdeg = deg > maxdeg ? deg : maxdeg;
+        for (uint32_t k = net->turn_first[t]; k < net->turn_first[t + 1]; k++) {
+            const hh__arc *ta = &net->turn_arcs[k];
+            if (ta->head >= net->n_tnodes || ta->dur_ds == HH_DUR_NONE)
+                FAIL(HH_EFORMAT, "%s: bad turn %u", path, k);
+            uint32_t b = hh__tnode_arc(net, ta->head);
+            if (b < cfo[v] || b >= cfo[v + 1])
+                FAIL(HH_EFORMAT, "%s: turn %u does not leave where it arrives", path, k);
+        }
+    }
+    for (uint32_t v = 0; v < net->n_nodes; v++) {
+        uint32_t deg = net->car_in_first[v + 1] - net->car_in_first[v];
+        maxdeg = deg > maxdeg ? deg : maxdeg;
+        uint32_t out = cfo[v + 1] - cfo[v];
+        maxdeg = out > maxdeg ? out : maxdeg;
+        for (uint32_t k = net->car_in_first[v]; k < net->car_in_first[v + 1]; k++)
+            if (net->car_in[k] >= na || ca[net->car_in[k]].head != v)
+                FAIL(HH_EFORMAT, "%s: bad car arc index", path);
+    }
+    /* a point's seeds: every move out of both directions of its edge, or
+     * every arc at a vertex, plus the copies of those arcs */
+    uint32_t maxcopies = 0;
+    if (net->n_tdup) {
+        uint32_t *copies = hh__calloc(na, sizeof *copies);
+        if (!copies)
+            FAIL(HH_ENOMEM, "%s: out of memory", path);
+        for (uint32_t i = 0; i < net->n_tdup; i++)
+            if (++copies[net->tdup[i]] > maxcopies)
+                maxcopies = copies[net->tdup[i]];
+        hh__free(copies);
+    }
+    net->max_seeds = 2 * (maxdeg + 1) * (1 + maxcopies);
     return 0;
 }
 
@@ -382,10 +450,11 @@ static int open_ch(hh_net *net, const char *path, char *err, size_t errlen)
         ch.fwd = hh__net_section(net, HH_SEC_CH_FWD + id, sizeof(hh__ch_arc), &c2);
         ch.bwd_first = hh__net_section(net, HH_SEC_CH_BWD_FIRST + id, 4, &c3);
         ch.bwd = hh__net_section(net, HH_SEC_CH_BWD + id, sizeof(hh__ch_arc), &c4);
-        if (!ch.fwd_first || !ch.fwd || !ch.bwd_first || !ch.bwd || c0 != net->n_nodes ||
-            c1 != (uint64_t)net->n_nodes + 1 || c3 != c1 || c2 >= UINT32_MAX || c4 >= UINT32_MAX)
+        uint32_t n = hh__search_n(net, m);
+        if (!ch.fwd_first || !ch.fwd || !ch.bwd_first || !ch.bwd || c0 != n ||
+            c1 != (uint64_t)n + 1 || c3 != c1 || c2 >= UINT32_MAX || c4 >= UINT32_MAX)
             FAIL(HH_EFORMAT, "%s: bad speed-up index (%s)", path, hh_mode_name((hh_mode)m));
-        ch.n = net->n_nodes;
+        ch.n = n;
         ch.n_fwd = (uint32_t)c2, ch.n_bwd = (uint32_t)c4;
         int rc = hh__ch_check(&ch);
         if (rc == HH_ENOMEM)

@@ -16,7 +16,7 @@
 #include "halfhour.h"
 
 #define HH_NET_MAGIC "HALFHOUR"
-#define HH_NET_VERSION 1u
+#define HH_NET_VERSION 2u
 #define HH_NET_HEADER_SIZE 128u
 #define HH_DUR_NONE UINT32_MAX /* direction closed to the mode */
 
@@ -36,7 +36,15 @@ enum hh__section_id {
     HH_SEC_CH_FWD_FIRST = 60, /* +mode: uint32 n_nodes+1, by CH id */
     HH_SEC_CH_FWD = 70,       /* +mode: hh__ch_arc, upward forward arcs */
     HH_SEC_CH_BWD_FIRST = 80, /* +mode: uint32 n_nodes+1 */
-    HH_SEC_CH_BWD = 90        /* +mode: hh__ch_arc, upward backward arcs */
+    HH_SEC_CH_BWD = 90,       /* +mode: hh__ch_arc, upward backward arcs */
+    /* the car's turn graph (see net/turns.h): its nodes are the car arcs
+     * (then copies made for via-way restrictions), its arcs the allowed
+     * moves from one car arc onto the next */
+    HH_SEC_TURN_FIRST = 200,  /* uint32 n_tnodes+1: CSR over turn nodes */
+    HH_SEC_TURN_ARC = 201,    /* hh__arc: head = turn node, dur_ds = first arc + turn cost */
+    HH_SEC_TURN_DUP = 202,    /* uint32 per copy: the car arc it copies */
+    HH_SEC_CAR_IN_FIRST = 203, /* uint32 n_nodes+1: car arcs by head vertex */
+    HH_SEC_CAR_IN = 204        /* uint32: car arc ids, grouped by head */
 };
 
 typedef struct hh__ll {
@@ -114,6 +122,14 @@ struct hh_net {
     const uint32_t *grid_first, *grid_item;
     uint32_t n_grid_items;
     const hh__turn *turns;
+    /* car turn graph: n_tnodes = n_arcs[car] + n_tdup */
+    uint32_t n_tnodes, n_tdup, n_tarcs;
+    const uint32_t *turn_first; /* [n_tnodes+1] */
+    const hh__arc *turn_arcs;   /* [n_tarcs] */
+    const uint32_t *tdup;       /* [n_tdup] car arc of copy n_arcs[car]+i */
+    const uint32_t *car_in_first; /* [n_nodes+1] */
+    const uint32_t *car_in;       /* [n_arcs[car]] */
+    uint32_t max_seeds;           /* seeds one snapped point can need, any mode */
     const char *meta;
     size_t meta_len;
     char *meta_copy; /* NUL-terminated copies of meta values */
@@ -149,6 +165,10 @@ typedef struct hh__net_parts {
     uint32_t n_grid_items;
     hh__turn *turns;
     char *meta;
+    /* the car turn graph (see net/turns.h) */
+    uint32_t n_tnodes, n_tdup, n_tarcs;
+    uint32_t *turn_first, *tdup, *car_in_first, *car_in;
+    hh__arc *turn_arcs;
     /* further sections (transit, speed-up indexes), written after the rest;
      * `owned` buffers are freed with the parts */
     uint32_t n_extra;
@@ -171,6 +191,19 @@ void hh__net_parts_free(hh__net_parts *p);
 /* A section of an opened network by id, checking its record size; NULL
  * when absent or of another record size. */
 const void *hh__net_section(const hh_net *net, uint32_t id, uint32_t elem, uint64_t *count);
+
+/* The graph a mode's searches run on: vertices for walk and bike, turn
+ * nodes (car arcs and their copies) for car. */
+static inline uint32_t hh__search_n(const hh_net *net, int mode)
+{
+    return mode == HH_MODE_CAR ? net->n_tnodes : net->n_nodes;
+}
+/* The car arc a turn node stands for. */
+static inline uint32_t hh__tnode_arc(const hh_net *net, uint32_t t)
+{
+    uint32_t na = net->n_arcs[HH_MODE_CAR];
+    return t < na ? t : net->tdup[t - na];
+}
 
 /* Great-circle distance in metres (haversine, R = 6371008.8 m). */
 double hh__haversine_m(double lon1, double lat1, double lon2, double lat2);

@@ -35,11 +35,12 @@ typedef struct worker {
     hh_query *q;
     hh__ch_ws ws;
     uint32_t *dur, *len; /* one row */
+    hh__ch_seed *seeds;  /* one origin's */
 } worker;
 
 static int run_origin_ch(mjob *j, worker *w, size_t i, double *t, double *d)
 {
-    hh__ch_seed seeds[2];
+    hh__ch_seed *seeds = w->seeds;
     hh_mode m = j->o->mode;
     int ns = hh__source_seeds(j->net, m, &j->so[i], (uint32_t)i, seeds);
     int rc = hh__ch_many_to_many(j->ch, &j->buckets, &w->ws, seeds, (size_t)ns, (uint32_t)i, 1, w->dur, w->len);
@@ -119,17 +120,19 @@ int hh_matrix_run(const hh_net *net, const hh_matrix_opts *o, const hh_points *o
     if (!ws || !j.so || !j.sd || !j.oko || !j.okd || !j.time || !j.dist)
         goto done;
     const hh__ch *ch = &net->ch[o->mode];
-    j.ch = (ch->n == net->n_nodes && net->n_nodes && dest->n < UINT32_MAX && orig->n < UINT32_MAX) ? ch : NULL;
+    uint32_t gn = hh__search_n(net, o->mode);
+    j.ch = (ch->n == gn && gn && dest->n < UINT32_MAX && orig->n < UINT32_MAX) ? ch : NULL;
     for (int t = 0; t < nt; t++) {
         if ((rc = hh_query_init(net, &ws[t].q)))
             goto done;
         if (j.ch) {
             rc = HH_ENOMEM;
-            if (hh__ch_ws_init(&ws[t].ws, net->n_nodes))
+            if (hh__ch_ws_init(&ws[t].ws, hh__search_n(net, o->mode)))
                 goto done;
             ws[t].dur = hh__alloc_array(dest->n + 1, sizeof *ws[t].dur);
             ws[t].len = hh__alloc_array(dest->n + 1, sizeof *ws[t].len);
-            if (!ws[t].dur || !ws[t].len)
+            ws[t].seeds = hh__alloc_array(hh__max_seeds(net), sizeof *ws[t].seeds);
+            if (!ws[t].dur || !ws[t].len || !ws[t].seeds)
                 goto done;
         }
     }
@@ -139,7 +142,9 @@ int hh_matrix_run(const hh_net *net, const hh_matrix_opts *o, const hh_points *o
     if (j.ch) {
         /* target seeds of every snapped destination, grouped by index */
         rc = HH_ENOMEM;
-        hh__ch_seed *ts = hh__alloc_array(2 * dest->n + 1, sizeof *ts);
+        hh__ch_seed *ts = dest->n < SIZE_MAX / hh__max_seeds(net) - 1
+                              ? hh__alloc_array(hh__max_seeds(net) * dest->n + 1, sizeof *ts)
+                              : NULL;
         j.conn_d = hh__alloc_array(dest->n + 1, sizeof *j.conn_d);
         if (!ts || !j.conn_d) {
             hh__free(ts);
@@ -168,7 +173,7 @@ done:
         for (int t = 0; t < nt; t++) {
             hh_query_free(ws[t].q);
             hh__ch_ws_free(&ws[t].ws);
-            hh__free(ws[t].dur), hh__free(ws[t].len);
+            hh__free(ws[t].dur), hh__free(ws[t].len), hh__free(ws[t].seeds);
         }
     hh__ch_buckets_free(&j.buckets);
     hh__free(j.conn_d);

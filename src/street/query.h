@@ -48,6 +48,16 @@ struct hh_query {
     int force_dijkstra;  /* tests: run the plain search even with a CH */
     struct hh__sample *samples; /* isochrone samples, grown to the largest seen */
     size_t cap_samples;
+    /* car searches run on the turn graph (net/turns.h); the vertex states
+     * above are derived from these after each search */
+    uint32_t n_t;        /* turn nodes */
+    hh__vstate *tvs;     /* per turn node: time at the start of its arc */
+    uint32_t *tsettled;  /* turn nodes reached, n_tsettled of them */
+    uint32_t n_tsettled;
+    uint64_t *arc_key;   /* per car arc: earliest start, dur_ds << 32 | len_dm */
+    uint32_t *arc_stamp; /* generation that set arc_key */
+    uint32_t *arcs_hit;  /* car arcs reached, n_arcs_hit of them */
+    uint32_t n_arcs_hit;
 };
 
 /* Forces the plain Dijkstra (1) or lets PHAST run where a CH exists (0). */

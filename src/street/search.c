@@ -17,13 +17,22 @@ int hh_query_init(const hh_net *net, hh_query **out)
     if (!q)
         return HH_ENOMEM;
     uint32_t n = net->n_nodes ? net->n_nodes : 1;
+    uint32_t nt = net->n_tnodes ? net->n_tnodes : 1, na = net->n_arcs[HH_MODE_CAR] ? net->n_arcs[HH_MODE_CAR] : 1;
+    uint32_t nh = n > nt ? n : nt;
     q->net = net;
     q->n = net->n_nodes;
+    q->n_t = net->n_tnodes;
     q->vs = hh__calloc(n, sizeof *q->vs);
-    q->heap = hh__alloc_array(n, sizeof *q->heap);
+    q->heap = hh__alloc_array(nh, sizeof *q->heap);
     q->settled = hh__alloc_array(n, sizeof *q->settled);
     q->edge_stamp = hh__calloc(net->n_edges ? net->n_edges : 1, sizeof *q->edge_stamp);
-    if (!q->edge_stamp || !q->vs || !q->heap || !q->settled) {
+    q->tvs = hh__calloc(nt, sizeof *q->tvs);
+    q->tsettled = hh__alloc_array(nt, sizeof *q->tsettled);
+    q->arc_key = hh__alloc_array(na, sizeof *q->arc_key);
+    q->arc_stamp = hh__calloc(na, sizeof *q->arc_stamp);
+    q->arcs_hit = hh__alloc_array(na, sizeof *q->arcs_hit);
+    if (!q->edge_stamp || !q->vs || !q->heap || !q->settled || !q->tvs || !q->tsettled || !q->arc_key ||
+        !q->arc_stamp || !q->arcs_hit) {
         hh_query_free(q);
         return HH_ENOMEM;
     }
@@ -37,6 +46,8 @@ void hh_query_free(hh_query *q)
         return;
     hh__free(q->vs);
     hh__free(q->heap), hh__free(q->settled), hh__free(q->edge_stamp);
+    hh__free(q->tvs), hh__free(q->tsettled), hh__free(q->arc_key), hh__free(q->arc_stamp);
+    hh__free(q->arcs_hit);
     hh__contour_ws_free(q->contour);
     hh__free(q->samples);
     if (q->chws_ready)
@@ -44,9 +55,9 @@ void hh_query_free(hh_query *q)
     hh__free(q);
 }
 
-/* ---- 4-ary heap keyed by dist_ds ---------------------------------------- */
+/* ---- 4-ary heap keyed by dist_ds, over the states S of one graph --------- */
 
-static inline void sift_up(hh_query *q, uint32_t i, hh__hentry x)
+static inline void sift_up(hh_query *q, hh__vstate *S, uint32_t i, hh__hentry x)
 {
     hh__hentry *h = q->heap;
     while (i > 0) {
@@ -54,18 +65,18 @@ static inline void sift_up(hh_query *q, uint32_t i, hh__hentry x)
         if (h[parent].key <= x.key)
             break;
         h[i] = h[parent];
-        q->vs[h[i].v].pos = i;
+        S[h[i].v].pos = i;
         i = parent;
     }
     h[i] = x;
-    q->vs[x.v].pos = i;
+    S[x.v].pos = i;
 }
 
-static inline uint32_t pop_min(hh_query *q)
+static inline uint32_t pop_min(hh_query *q, hh__vstate *S)
 {
     hh__hentry *h = q->heap;
     uint32_t top = h[0].v;
-    q->vs[top].pos = NOT_IN_HEAP;
+    S[top].pos = NOT_IN_HEAP;
     uint32_t n = --q->heap_n;
     if (n == 0)
         return top;
@@ -83,26 +94,29 @@ static inline uint32_t pop_min(hh_query *q)
         if (bd >= x.key)
             break;
         h[i] = h[best];
-        q->vs[h[i].v].pos = i;
+        S[h[i].v].pos = i;
         i = best;
     }
     h[i] = x;
-    q->vs[x.v].pos = i;
+    S[x.v].pos = i;
     return top;
 }
 
-/* Offers vertex v the time d (ds) and length l (dm). */
-static inline void relax(hh_query *q, uint32_t v, uint32_t d, uint32_t l)
+/* Offers node v the time d (ds) and length l (dm); ties go to the shorter
+ * length, as in the contraction hierarchy's lexicographic metric. */
+static inline void relax(hh_query *q, hh__vstate *S, uint32_t v, uint32_t d, uint32_t l)
 {
-    if (q->vs[v].stamp != q->gen) {
-        q->vs[v].stamp = q->gen;
-        q->vs[v].dist_ds = d;
-        q->vs[v].len_dm = l;
-        sift_up(q, q->heap_n++, (hh__hentry){d, v});
-    } else if (d < q->vs[v].dist_ds && q->vs[v].pos != NOT_IN_HEAP) {
-        q->vs[v].dist_ds = d;
-        q->vs[v].len_dm = l;
-        sift_up(q, q->vs[v].pos, (hh__hentry){d, v});
+    if (S[v].stamp != q->gen) {
+        S[v].stamp = q->gen;
+        S[v].dist_ds = d;
+        S[v].len_dm = l;
+        sift_up(q, S, q->heap_n++, (hh__hentry){d, v});
+    } else if (S[v].pos != NOT_IN_HEAP && (d < S[v].dist_ds || (d == S[v].dist_ds && l < S[v].len_dm))) {
+        int up = d < S[v].dist_ds;
+        S[v].dist_ds = d;
+        S[v].len_dm = l;
+        if (up)
+            sift_up(q, S, S[v].pos, (hh__hentry){d, v});
     }
 }
 
@@ -111,43 +125,128 @@ static void new_generation(hh_query *q)
     if (++q->gen == 0) { /* wrapped: forget every stamp once per 4 billion searches */
         memset(q->vs, 0, (size_t)q->n * sizeof *q->vs);
         memset(q->edge_stamp, 0, (size_t)q->net->n_edges * sizeof *q->edge_stamp);
+        memset(q->tvs, 0, (size_t)q->n_t * sizeof *q->tvs);
+        memset(q->arc_stamp, 0, (size_t)q->net->n_arcs[HH_MODE_CAR] * sizeof *q->arc_stamp);
         q->gen = 1;
     }
     q->heap_n = 0;
     q->n_settled = 0;
+    q->n_tsettled = 0;
+    q->n_arcs_hit = 0;
 }
 
-/* PHAST over the whole graph, then the reached vertices copied into the
- * query's state so everything downstream reads one representation.  The
- * sweep costs the same whatever the bound (about 0.5 ms on a 70k-vertex
- * metro), a tenth of a Dijkstra that reaches most of it. */
-static int run_phast(hh_query *q, const hh__ch_seed *seeds, int ns, int64_t bound)
+/* Plain Dijkstra over one graph (vertices, or the car's turn nodes) from the
+ * seeds, up to `bound` ds; reached nodes go to `done` in settling order.
+ * With a cap, gives up (returns 1, states then meaningless) once more than
+ * cap nodes are settled, so that the caller can sweep instead. */
+static int dijkstra(hh_query *q, hh__vstate *S, const uint32_t *fo, const hh__arc *A, const hh__ch_seed *seeds,
+                    int ns, uint32_t bound, uint32_t *done, uint32_t *n_done, uint32_t cap)
 {
-    const hh_net *net = q->net;
-    const hh__ch *ch = &net->ch[q->mode];
+    for (int i = 0; i < ns; i++)
+        if (seeds[i].dur_ds <= bound)
+            relax(q, S, seeds[i].vertex, seeds[i].dur_ds, seeds[i].len_dm);
+    uint32_t nd = 0;
+    while (q->heap_n) {
+        uint32_t dv = q->heap[0].key;
+        uint32_t v = pop_min(q, S);
+        if (dv > bound) {
+            /* settled beyond the bound: not reached; drop the rest */
+            S[v].stamp = q->gen - 1;
+            while (q->heap_n) {
+                uint32_t w = pop_min(q, S);
+                S[w].stamp = q->gen - 1;
+            }
+            break;
+        }
+        if (nd >= cap) {
+            q->heap_n = 0;
+            return 1;
+        }
+        done[nd++] = v;
+        uint32_t lv = S[v].len_dm;
+        for (uint32_t a = fo[v], end = fo[v + 1]; a < end; a++)
+            relax(q, S, A[a].head, dv + A[a].dur_ds, lv + A[a].len_dm);
+    }
+    *n_done = nd;
+    return 0;
+}
+
+/* PHAST over the whole graph, then the reached nodes copied into S and
+ * `done`, so everything downstream reads one representation.  The sweep
+ * costs the same whatever the bound (about 0.5 ms on a 70k-vertex metro),
+ * a tenth of a Dijkstra that reaches most of it. */
+static int run_phast(hh_query *q, hh__vstate *S, uint32_t n, const hh__ch_seed *seeds, int ns, uint32_t bound,
+                     uint32_t *done, uint32_t *n_done)
+{
+    const hh__ch *ch = &q->net->ch[q->mode];
     if (!q->chws_ready) {
-        if (hh__ch_ws_init(&q->chws, net->n_nodes))
+        uint32_t nw = q->net->n_nodes > q->net->n_tnodes ? q->net->n_nodes : q->net->n_tnodes;
+        if (hh__ch_ws_init(&q->chws, nw))
             return HH_ENOMEM;
         q->chws_ready = 1;
     }
-    if (bound < 0)
-        return 0;
-    int rc = hh__ch_phast(ch, &q->chws, seeds, (size_t)ns, (uint32_t)bound, NULL, NULL);
+    int rc = hh__ch_phast(ch, &q->chws, seeds, (size_t)ns, bound, NULL, NULL);
     if (rc)
         return rc;
-    uint32_t gen = q->gen;
-    for (uint32_t v = 0; v < net->n_nodes; v++) {
+    uint32_t gen = q->gen, nd = 0;
+    for (uint32_t v = 0; v < n; v++) {
         uint64_t k = q->chws.dist[ch->rank[v]];
         if (k >> 32 == HH_CH_UNREACHED)
             continue;
-        hh__vstate *s = &q->vs[v];
+        hh__vstate *s = &S[v];
         s->stamp = gen;
         s->dist_ds = (uint32_t)(k >> 32);
         s->len_dm = (uint32_t)k;
         s->pos = NOT_IN_HEAP;
-        q->settled[q->n_settled++] = v;
+        done[nd++] = v;
     }
+    *n_done = nd;
     return 0;
+}
+
+/* Offers vertex v the key k (dur_ds << 32 | len_dm) as a settled state. */
+static void offer_vertex(hh_query *q, uint32_t v, uint64_t k)
+{
+    hh__vstate *s = &q->vs[v];
+    uint32_t d = (uint32_t)(k >> 32), l = (uint32_t)k;
+    if (s->stamp != q->gen) {
+        s->stamp = q->gen;
+        s->dist_ds = d, s->len_dm = l;
+        s->pos = NOT_IN_HEAP;
+        q->settled[q->n_settled++] = v;
+    } else if (d < s->dist_ds || (d == s->dist_ds && l < s->len_dm)) {
+        s->dist_ds = d, s->len_dm = l;
+    }
+}
+
+/* Car: from the turn nodes reached, each car arc's earliest start (over its
+ * copies) and each vertex's earliest arrival, at most `bound`; the origin's
+ * own edge reaches its end vertices directly. */
+static void car_derive(hh_query *q, const hh__ch_seed *direct, int n_direct, uint32_t bound)
+{
+    const hh_net *net = q->net;
+    const hh__arc *A = net->arcs[HH_MODE_CAR];
+    uint32_t gen = q->gen;
+    for (uint32_t i = 0; i < q->n_tsettled; i++) {
+        uint32_t t = q->tsettled[i], a = hh__tnode_arc(net, t);
+        uint64_t k = (uint64_t)q->tvs[t].dist_ds << 32 | q->tvs[t].len_dm;
+        if (q->arc_stamp[a] != gen) {
+            q->arc_stamp[a] = gen;
+            q->arc_key[a] = k;
+            q->arcs_hit[q->n_arcs_hit++] = a;
+        } else if (k < q->arc_key[a]) {
+            q->arc_key[a] = k;
+        }
+    }
+    for (int i = 0; i < n_direct; i++)
+        if (direct[i].dur_ds <= bound)
+            offer_vertex(q, direct[i].vertex, (uint64_t)direct[i].dur_ds << 32 | direct[i].len_dm);
+    for (uint32_t i = 0; i < q->n_arcs_hit; i++) {
+        uint32_t a = q->arcs_hit[i];
+        uint64_t k = q->arc_key[a] + ((uint64_t)A[a].dur_ds << 32 | A[a].len_dm);
+        if ((k >> 32) <= bound)
+            offer_vertex(q, A[a].head, k);
+    }
 }
 
 int hh_query_run(hh_query *q, hh_mode mode, const hh_snap *origin, double max_s)
@@ -165,38 +264,53 @@ int hh_query_run(hh_query *q, hh_mode mode, const hh_snap *origin, double max_s)
     q->max_s = max_s;
     q->has_run = 1;
     q->origin_conn_s = hh__connector_s(net, mode, origin);
-    /* vertices farther than this cannot lead to a time within max_s */
+    /* nodes farther than this cannot lead to a time within max_s */
     double room = (max_s - q->origin_conn_s) * 10.0;
-    uint32_t bound = isinf(max_s) ? UINT32_MAX - 1 : room < 0 ? 0 : room >= UINT32_MAX - 1 ? UINT32_MAX - 1 : (uint32_t)floor(room);
-    hh__ch_seed seeds[2];
-    int ns = hh__source_seeds(net, mode, origin, 0, seeds);
-    if (net->ch[mode].n == net->n_nodes && net->n_nodes && !q->force_dijkstra)
-        return run_phast(q, seeds, ns, room < 0 ? -1 : (int64_t)bound);
     if (room < 0)
         return 0;
-    for (int i = 0; i < ns; i++)
-        if (seeds[i].dur_ds <= bound)
-            relax(q, seeds[i].vertex, seeds[i].dur_ds, seeds[i].len_dm);
-    const uint32_t *fo = net->first_out[mode];
-    const hh__arc *A = net->arcs[mode];
-    while (q->heap_n) {
-        uint32_t dv = q->heap[0].key;
-        uint32_t v = pop_min(q);
-        if (dv > bound) {
-            /* settled beyond the bound: not reached; drop the rest */
-            q->vs[v].stamp = q->gen - 1;
-            while (q->heap_n) {
-                uint32_t w = pop_min(q);
-                q->vs[w].stamp = q->gen - 1;
-            }
-            break;
-        }
-        q->settled[q->n_settled++] = v;
-        uint32_t lv = q->vs[v].len_dm;
-        for (uint32_t a = fo[v], end = fo[v + 1]; a < end; a++)
-            relax(q, A[a].head, dv + A[a].dur_ds, lv + A[a].len_dm);
+    uint32_t bound = isinf(max_s) || room >= UINT32_MAX - 1 ? UINT32_MAX - 1 : (uint32_t)floor(room);
+    hh__ch_seed stack_seeds[64], *seeds = stack_seeds;
+    uint32_t cap = hh__max_seeds(net);
+    if (cap > 64 && !(seeds = hh__alloc_array(cap, sizeof *seeds)))
+        return HH_ENOMEM;
+    int ns = hh__source_seeds(net, mode, origin, 0, seeds);
+    int car = mode == HH_MODE_CAR;
+    hh__vstate *S = car ? q->tvs : q->vs;
+    uint32_t n = hh__search_n(net, mode);
+    const uint32_t *fo = car ? net->turn_first : net->first_out[mode];
+    const hh__arc *A = car ? net->turn_arcs : net->arcs[mode];
+    uint32_t *done = car ? q->tsettled : q->settled, *n_done = car ? &q->n_tsettled : &q->n_settled;
+    int has_ch = net->ch[mode].n == n && n && !q->force_dijkstra;
+    int rc = 0;
+    /* a search that stays small costs what it reaches; one that would
+     * settle much of the graph is cheaper as a PHAST sweep */
+    uint32_t small = has_ch ? n / 8 : UINT32_MAX;
+    if (dijkstra(q, S, fo, A, seeds, ns, bound, done, n_done, small)) {
+        new_generation(q);
+        rc = run_phast(q, S, n, seeds, ns, bound, done, n_done);
     }
-    return 0;
+    if (!rc && car) {
+        /* the origin's edge reaches its own end vertices without a turn */
+        double f = e->len_mm > 0 ? origin->along_m / (e->len_mm / 1000.0) : 0;
+        f = f < 0 ? 0 : f > 1 ? 1 : f;
+        hh__ch_seed direct[2];
+        int nd = 0;
+        uint32_t dm = (e->len_mm + 50) / 100;
+        if (f == 0 || f == 1)
+            direct[nd++] = (hh__ch_seed){f == 0 ? e->from : e->to, 0, 0, 0};
+        else {
+            if (e->dur_ds[mode][0] != HH_DUR_NONE)
+                direct[nd++] = (hh__ch_seed){e->to, (uint32_t)llround((1 - f) * e->dur_ds[mode][0]),
+                                             (uint32_t)llround((1 - f) * dm), 0};
+            if (e->dur_ds[mode][1] != HH_DUR_NONE)
+                direct[nd++] = (hh__ch_seed){e->from, (uint32_t)llround(f * e->dur_ds[mode][1]),
+                                             (uint32_t)llround(f * dm), 0};
+        }
+        car_derive(q, direct, nd, bound);
+    }
+    if (seeds != stack_seeds)
+        hh__free(seeds);
+    return rc;
 }
 
 void hh__edge_times_init(const hh_query *q, uint32_t e, hh__edge_times *et)
@@ -208,10 +322,37 @@ void hh__edge_times_init(const hh_query *q, uint32_t e, hh__edge_times *et)
     int from_ok = q->vs[ed->from].stamp == q->gen, to_ok = q->vs[ed->to].stamp == q->gen;
     double tf = from_ok ? q->vs[ed->from].dist_ds / 10.0 + c : INFINITY;
     double tt = to_ok ? q->vs[ed->to].dist_ds / 10.0 + c : INFINITY;
+    if (m == HH_MODE_CAR) {
+        /* a car enters the edge at the time it turned onto it, which may be
+         * later than its arrival at the vertex, or never (a restriction) */
+        const uint32_t *fo = q->net->first_out[m];
+        const hh__arc *A = q->net->arcs[m];
+        from_ok = to_ok = 0;
+        for (int dir = 0; dir < 2; dir++) {
+            uint32_t tail = dir ? ed->to : ed->from;
+            for (uint32_t a = fo[tail]; a < fo[tail + 1]; a++)
+                if (A[a].edge_dir == (e << 1 | (uint32_t)dir) && q->arc_stamp[a] == q->gen) {
+                    double t0 = (uint32_t)(q->arc_key[a] >> 32) / 10.0 + c;
+                    if (dir)
+                        tt = t0, to_ok = 1;
+                    else
+                        tf = t0, from_ok = 1;
+                }
+        }
+        if (!from_ok)
+            tf = INFINITY;
+        if (!to_ok)
+            tt = INFINITY;
+    }
     et->f0 = fwd != HH_DUR_NONE ? tf : INFINITY;
     et->f1 = fwd != HH_DUR_NONE && from_ok ? fwd / 10.0 : 0;
     et->b0 = bwd != HH_DUR_NONE && to_ok ? tt + bwd / 10.0 : INFINITY;
     et->b1 = bwd != HH_DUR_NONE && to_ok ? bwd / 10.0 : 0;
+    if (m == HH_MODE_CAR) {
+        /* the end vertices' own times are their arrivals */
+        tf = q->vs[ed->from].stamp == q->gen ? q->vs[ed->from].dist_ds / 10.0 + c : INFINITY;
+        tt = q->vs[ed->to].stamp == q->gen ? q->vs[ed->to].dist_ds / 10.0 + c : INFINITY;
+    }
     et->at0 = tf, et->at1 = tt;
     et->origin = e == q->origin.edge;
     et->o = et->ou = et->of = et->ob = 0;
@@ -238,16 +379,22 @@ int hh_query_time_to(const hh_query *q, const hh_snap *target, double *time_s, d
     if (!q->has_run || !target || target->edge >= q->net->n_edges)
         return HH_EINVAL;
     const hh_net *net = q->net;
-    hh__ch_seed ts[2];
+    hh__ch_seed stack_ts[64], *ts = stack_ts;
+    uint32_t cap = hh__max_seeds(net);
+    if (cap > 64 && !(ts = hh__alloc_array(cap, sizeof *ts)))
+        return HH_ENOMEM;
     int nt = hh__target_seeds(net, q->mode, target, 0, ts);
+    const hh__vstate *S = q->mode == HH_MODE_CAR ? q->tvs : q->vs;
     uint64_t best = UINT64_MAX; /* dur_ds << 32 | len_dm, as the CH orders paths */
     for (int i = 0; i < nt; i++) {
-        const hh__vstate *v = &q->vs[ts[i].vertex];
+        const hh__vstate *v = &S[ts[i].vertex];
         if (v->stamp != q->gen)
             continue;
         uint64_t k = ((uint64_t)v->dist_ds + ts[i].dur_ds) << 32 | (uint64_t)(v->len_dm + ts[i].len_dm);
         best = k < best ? k : best;
     }
+    if (ts != stack_ts)
+        hh__free(ts);
     uint32_t dd, dl;
     if (hh__same_edge(net, q->mode, &q->origin, target, &dd, &dl) == 0) {
         uint64_t k = (uint64_t)dd << 32 | dl;

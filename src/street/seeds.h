@@ -12,16 +12,26 @@
 
 #include "halfhour.h"
 #include "street/ch.h"
+#include "net/net.h"
 
-/* Up to two seeds for leaving `s` (to the edge's `to` going forward, to its
- * `from` going backward); returns how many. */
-int hh__source_seeds(const hh_net *net, hh_mode m, const hh_snap *s, uint32_t index, hh__ch_seed out[2]);
-/* Up to two seeds for arriving at `s` (from `from` going forward, from `to`
- * going backward); returns how many. */
-int hh__target_seeds(const hh_net *net, hh_mode m, const hh_snap *s, uint32_t index, hh__ch_seed out[2]);
+/* Seeds for leaving `s`; returns how many, at most hh__max_seeds(net).
+ * Walk and bike: up to two vertices (the edge's `to` going forward, its
+ * `from` going backward).  Car: turn nodes (net/turns.h), the arcs that
+ * each allowed turn at the edge's ends leads onto, with the turn's cost;
+ * a point on a vertex starts on every arc leaving it. */
+int hh__source_seeds(const hh_net *net, hh_mode m, const hh_snap *s, uint32_t index, hh__ch_seed *out);
+/* Seeds for arriving at `s`; returns how many, at most hh__max_seeds(net).
+ * Walk and bike: up to two vertices (from `from` going forward, from `to`
+ * going backward).  Car: the turn nodes of the edge's two arcs (and their
+ * copies) with the part of the arc up to the point; a point on a vertex is
+ * reached at the end of every arc arriving there. */
+int hh__target_seeds(const hh_net *net, hh_mode m, const hh_snap *s, uint32_t index, hh__ch_seed *out);
+/* Room a caller needs for one point's seeds. */
+static inline uint32_t hh__max_seeds(const hh_net *net) { return net->max_seeds > 2 ? net->max_seeds : 2; }
 /* The path from o to t along their common edge passing no vertex: 0 with
  * its time and length, or -1 when they are on different edges or the
- * direction is closed. */
+ * direction is closed.  Car also: t on an end vertex of o's edge, or both
+ * on one vertex (paths the turn-node seeds do not see). */
 int hh__same_edge(const hh_net *net, hh_mode m, const hh_snap *o, const hh_snap *t, uint32_t *dur_ds,
                   uint32_t *len_dm);
 /* Snaps every point; ok[i] says whether point i joined the network (points

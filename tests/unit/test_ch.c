@@ -664,6 +664,33 @@ HH_TEST(ch_matches_oracle_porto_walk) { real_check("porto", HH_MODE_WALK, 104); 
 HH_TEST(ch_matches_oracle_rnv_car) { real_check("rnv", HH_MODE_CAR, 105); }
 HH_TEST(ch_matches_oracle_rnv_walk) { real_check("rnv", HH_MODE_WALK, 106); }
 
+/* The car's turn graph as stored (restrictions, barriers, turn costs,
+ * via-way copies): the stored hierarchy against the oracle on random turn
+ * nodes, unbounded and at 5 minutes. */
+static void turn_graph_check(const char *name, uint64_t seed)
+{
+    const char *path = hh_test_net_path(name);
+    if (!path)
+        return;
+    hh_net *net;
+    HH_ASSERT_EQ(hh_net_open(path, &net, NULL, 0), 0);
+    HH_ASSERT(net->n_tnodes > 0 && net->ch[HH_MODE_CAR].n == net->n_tnodes);
+    enum { NS = 20, NT = 10 };
+    hh__ch_seed src[2 * NS], dst[2 * NT];
+    uint64_t rs = seed;
+    size_t nss = random_seeds(&rs, net->n_tnodes, NS, 0, src);
+    size_t nts = random_seeds(&rs, net->n_tnodes, NT, 0, dst);
+    check_queries(&net->ch[HH_MODE_CAR], net->n_tnodes, net->turn_first, net->turn_arcs, src, nss, NS, dst, nts,
+                  NT, HH_CH_NO_BOUND);
+    if (!hh_test_failed)
+        check_queries(&net->ch[HH_MODE_CAR], net->n_tnodes, net->turn_first, net->turn_arcs, src, nss, NS, dst,
+                      nts, NT, 3000);
+    hh_net_close(net);
+}
+
+HH_TEST(ch_matches_oracle_porto_turn_graph) { turn_graph_check("porto", 107); }
+HH_TEST(ch_matches_oracle_poa_turn_graph) { turn_graph_check("poa", 108); }
+
 typedef struct rows_job {
     const hh__ch *ch;
     const hh__ch_buckets *b;
