@@ -36,6 +36,12 @@ nodes.  Everything else (- | / \\ + . space ...) is decoration.
 Ways: one per line, the node letters in order, then tags as key=value
 (shell quoting for values with spaces: maxspeed="30 mph").
 
+Nodes (`nodes:`): a node letter, then tags (barrier=bollard,
+highway=traffic_signals).  Relations (`relations:`): members as role:ref,
+ref a node letter or a way's node string as listed under ways:, then tags
+(type=restriction restriction=no_left_turn).  Both go to the XML (and the
+.bz2) only; the .pbf writer leaves them out.
+
 Points: `ID SPEC`, SPEC being a base position and optional offsets:
     a                      at node (or map digit) a
     mid a b                half-way between a and b
@@ -170,6 +176,53 @@ def parse_ways(lines, amap):
     return ways
 
 
+def parse_node_tags(lines, amap):
+    """`nodes:` lines: a node letter, then its tags as key=value."""
+    out = {}
+    for n, line in enumerate(lines, 1):
+        if not line.strip() or line.strip().startswith("#"):
+            continue
+        toks = shlex.split(line, comments=True)
+        ch = toks[0]
+        if len(ch) != 1 or ch not in amap.cells or not NODE_CHARS.match(ch):
+            raise MapError("nodes line %d: '%s' is not a node of the map" % (n, ch))
+        tags = []
+        for t in toks[1:]:
+            if "=" not in t:
+                raise MapError("nodes line %d: tag '%s' is not key=value" % (n, t))
+            tags.append(tuple(t.split("=", 1)))
+        out[ch] = out.get(ch, []) + tags
+    return out
+
+
+def parse_relations(lines, amap, ways):
+    """`relations:` lines: members as role:ref (ref a node letter, or a
+    way's node string as listed under ways:), then tags as key=value."""
+    by_nodes = {}
+    for i, w in enumerate(ways, 1):
+        by_nodes.setdefault(w.nodes, i)
+    rels = []
+    for n, line in enumerate(lines, 1):
+        if not line.strip() or line.strip().startswith("#"):
+            continue
+        members, tags = [], []
+        for t in shlex.split(line, comments=True):
+            if "=" in t:
+                tags.append(tuple(t.split("=", 1)))
+            elif ":" in t:
+                role, ref = t.split(":", 1)
+                if len(ref) == 1 and ref in amap.cells and NODE_CHARS.match(ref):
+                    members.append(("node", role, ref))
+                elif ref in by_nodes:
+                    members.append(("way", role, by_nodes[ref]))
+                else:
+                    raise MapError("relations line %d: '%s' is neither a node nor a way" % (n, ref))
+            else:
+                raise MapError("relations line %d: '%s' is not role:ref or key=value" % (n, t))
+        rels.append((members, tags))
+    return rels
+
+
 OFFSET = re.compile(r"^([+-]?\d+(?:\.\d+)?)m?([nsewNSEW])$")
 
 
@@ -246,6 +299,8 @@ def osm_xml(amap, ways):
         out.append('  <node id="%d" version="1" lat="%s" lon="%s">'
                    % (ids[k], fmt(lat), fmt(lon)))
         out.append('    <tag k="name" v="%s"/>' % xml_escape(k))
+        for tk, tv in getattr(amap, "node_tags", {}).get(k, []):
+            out.append('    <tag k="%s" v="%s"/>' % (xml_escape(tk), xml_escape(tv)))
         out.append("  </node>")
     for i, w in enumerate(ways, 1):
         out.append('  <way id="%d" version="1">' % i)
@@ -254,6 +309,14 @@ def osm_xml(amap, ways):
         for k, v in w.tags:
             out.append('    <tag k="%s" v="%s"/>' % (xml_escape(k), xml_escape(v)))
         out.append("  </way>")
+    for i, (members, tags) in enumerate(getattr(amap, "relations", []), 1):
+        out.append('  <relation id="%d" version="1">' % i)
+        for kind, role, ref in members:
+            rid = ids[ref] if kind == "node" else ref
+            out.append('    <member type="%s" ref="%d" role="%s"/>' % (kind, rid, xml_escape(role)))
+        for k, v in tags:
+            out.append('    <tag k="%s" v="%s"/>' % (xml_escape(k), xml_escape(v)))
+        out.append("  </relation>")
     out.append("</osm>")
     return "\n".join(out) + "\n"
 

@@ -12,7 +12,7 @@ import asciimap
 HEADER = re.compile(r"^([A-Za-z][\w-]*(?: [\w.\-]+)?):(?:[ \t]+(.*))?$")
 
 # keys that may appear once, before the first run:
-SETUP_KEYS = {"case", "grid", "origin", "map", "ways", "points", "set", "build",
+SETUP_KEYS = {"case", "grid", "origin", "map", "ways", "nodes", "relations", "points", "set", "build",
               "requires", "note"}
 
 
@@ -44,6 +44,8 @@ class Case:
         self.origin = (0.0, 0.0)
         self.map = None
         self.ways = []
+        self.nodes = []
+        self.relations = []
         self.points = []
         self.sets = []        # --set key=value strings for the default build
         self.build_args = ""  # extra words for the default build
@@ -58,6 +60,8 @@ class Case:
                 raise CaseError("%s: no map: section" % self.path)
             amap = asciimap.AsciiMap(self.map, self.grid, self.origin)
             ways = asciimap.parse_ways(self.ways, amap)
+            amap.node_tags = asciimap.parse_node_tags(self.nodes, amap)
+            amap.relations = asciimap.parse_relations(self.relations, amap, ways)
             points = asciimap.parse_points(self.points, amap)
             self._geo = (amap, ways, points)
         return self._geo
@@ -135,6 +139,10 @@ def parse(text, path="<case>"):
             c.map = "\n".join(block)
         elif key == "ways":
             c.ways = ([inline] if inline else []) + block
+        elif key == "nodes":
+            c.nodes = ([inline] if inline else []) + block
+        elif key == "relations":
+            c.relations = ([inline] if inline else []) + block
         elif key == "points":
             c.points = ([inline] if inline else []) + block
         elif key == "set":
