@@ -62,8 +62,13 @@ int cmd_info(int argc, char **argv)
         json_str(in.source);
         printf(",\"built_at\":");
         json_str(in.built_at);
-        printf(",\"bbox\":[%.7f,%.7f,%.7f,%.7f],\"nodes\":%u,\"edges\":%u,\"turn_restrictions\":%u,\"modes\":{",
+        printf(",\"bbox\":[%.7f,%.7f,%.7f,%.7f],\"nodes\":%u,\"edges\":%u,\"turn_restrictions\":%u,",
                in.min_lon, in.min_lat, in.max_lon, in.max_lat, in.n_nodes, in.n_edges, in.restrictions);
+        printf("\"car_turns\":{\"restrictions_via_node\":%u,\"restrictions_via_way\":%u,"
+               "\"restrictions_skipped\":%u,\"moves\":%u,\"barriers\":%u,\"signals\":%u,"
+               "\"turn_costs\":%d},\"barrier_vertex_copies\":%u,\"modes\":{",
+               in.restrictions, in.restrictions_via_way, in.restrictions_skipped, in.turn_moves, in.car_barriers,
+               in.signals, in.profile.car_turn_costs, in.barrier_copies);
         for (int m = 0; m < HH_N_MODES; m++)
             printf("%s\"%s\":{\"arcs\":%u,\"nodes\":%u}", m ? "," : "", hh_mode_name((hh_mode)m), in.arcs[m],
                    in.scc_nodes[m]);
@@ -105,8 +110,12 @@ int cmd_info(int argc, char **argv)
                in.format_version, in.file_bytes / 1e6, in.source, in.built_at);
         printf("bbox      %.7f,%.7f,%.7f,%.7f (lon/lat min, max)\n", in.min_lon, in.min_lat, in.max_lon,
                in.max_lat);
-        printf("graph     %u vertices, %u edges, %u turn restrictions\n", in.n_nodes, in.n_edges,
-               in.restrictions);
+        printf("graph     %u vertices, %u edges\n", in.n_nodes, in.n_edges);
+        printf("car turns %u restrictions applied (%u via a node, %u via ways), %u skipped as malformed;\n"
+               "          %u moves, %u barriers, %u traffic signals, turn costs %s\n",
+               in.restrictions + in.restrictions_via_way, in.restrictions, in.restrictions_via_way,
+               in.restrictions_skipped, in.turn_moves, in.car_barriers, in.signals,
+               in.profile.car_turn_costs ? "on" : "off");
         for (int m = 0; m < HH_N_MODES; m++)
             printf("%-9s %u arcs over %u vertices\n", hh_mode_name((hh_mode)m), in.arcs[m], in.scc_nodes[m]);
         for (uint32_t f = 0; f < hh_net_n_feeds(net); f++) {

@@ -198,7 +198,13 @@ typedef struct hh_net_info {
     uint32_t n_nodes, n_edges;
     uint32_t arcs[HH_N_MODES];
     uint32_t scc_nodes[HH_N_MODES];
-    uint32_t restrictions;
+    uint32_t restrictions;            /* car turn restrictions via a node applied */
+    uint32_t restrictions_via_way;    /* ... via ways applied */
+    uint32_t restrictions_skipped;    /* malformed or not fitting the network */
+    uint32_t turn_moves;              /* allowed car moves (turn graph arcs) */
+    uint32_t car_barriers;            /* vertices no car passes through */
+    uint32_t barrier_copies;          /* vertex copies at walk/bike barriers */
+    uint32_t signals;                 /* traffic-signal vertices */
     double min_lon, min_lat, max_lon, max_lat;
     uint64_t file_bytes;
     const char *source;       /* OSM file name and size it was built from */

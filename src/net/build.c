@@ -838,6 +838,12 @@ static char *make_meta(const char *osm_path, const hh_profile *p, const hh_build
                                 base, when, HH_VERSION_STRING, (unsigned long long)st->osm_nodes,
                                 (unsigned long long)st->osm_ways,
                                 (unsigned long long)st->osm_relations);
+    n += (size_t)snprintf(m + n, cap - n,
+                          "turns.restrictions_via_node=%u\nturns.restrictions_via_way=%u\n"
+                          "turns.restrictions_skipped=%u\nturns.moves=%u\nturns.copies=%u\n"
+                          "turns.car_barriers=%u\nturns.barrier_copies=%u\nturns.signals=%u\n",
+                          st->restrictions, st->restrictions_via_way, st->restrictions_skipped, st->turn_moves,
+                          st->turn_copies, st->car_barriers, st->barrier_copies, st->signals);
     for (int c = 0; c < HH_N_CLASSES; c++)
         n += (size_t)snprintf(m + n, cap - n, "ways.%s=%llu\n", hh_class_name(c),
                               (unsigned long long)st->ways_per_class[c]);

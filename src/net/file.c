@@ -432,6 +432,12 @@ static void fill_info(hh_net *net)
     for (const char *p = net->meta_copy; p < net->meta_copy + net->meta_len; p += strlen(p) + 1)
         if (!strncmp(p, "profile.", 8))
             hh_profile_set(&in->profile, p + 8, NULL, 0);
+    in->restrictions_via_way = (uint32_t)strtoul(meta_get(net, "turns.restrictions_via_way"), NULL, 10);
+    in->restrictions_skipped = (uint32_t)strtoul(meta_get(net, "turns.restrictions_skipped"), NULL, 10);
+    in->car_barriers = (uint32_t)strtoul(meta_get(net, "turns.car_barriers"), NULL, 10);
+    in->barrier_copies = (uint32_t)strtoul(meta_get(net, "turns.barrier_copies"), NULL, 10);
+    in->signals = (uint32_t)strtoul(meta_get(net, "turns.signals"), NULL, 10);
+    in->turn_moves = net->n_tarcs;
     in->source = meta_get(net, "source");
     in->built_at = meta_get(net, "built_at");
 }

@@ -111,6 +111,28 @@ static int tl_push(tlist *l, move x)
     return 0;
 }
 
+/* Appends the move from car arc i onto car arc j at vertex v. */
+static int add_move(const hh__net_parts *P, const hh_profile *p, tlist *L, uint32_t i, uint32_t j, uint32_t v,
+                    uint32_t roads, uint8_t flags, int uturn)
+{
+    const hh__arc *A = P->arcs[HH_MODE_CAR];
+    double c = 0;
+    (void)v;
+    if (p->car_turn_costs) {
+        if (flags & HH_VFLAG_SIGNALS)
+            c += p->car_signal_s;
+        if (roads > 2 || uturn)
+            c += hh__turn_angle_cost(p, uturn ? 180.0 : turn_angle(P, &A[i], &A[j]));
+        if (uturn)
+            c += p->car_uturn_s;
+    }
+    uint32_t cost = (uint32_t)llround(c * 10.0);
+    uint64_t w = (uint64_t)A[i].dur_ds + cost;
+    if (w >= (1u << 31))
+        return HH_ERANGE;
+    return tl_push(&L[i], (move){j, (uint32_t)w, A[i].len_dm, cost});
+}
+
 int hh__turns_build(hh__net_parts *P, const hh_profile *p, const uint8_t *vflags, const hh__turn_path *paths,
                     uint32_t n_paths, const uint32_t *path_arcs, hh__turn_stats *st)
 {
@@ -149,9 +171,17 @@ int hh__turns_build(hh__net_parts *P, const hh_profile *p, const uint8_t *vflags
         int only = 0;
         for (uint32_t r = rlo; r < rhi; r++)
             only |= rs[r].only != 0;
+        /* u-turns only where nothing else is allowed (dead ends, barriers,
+         * restrictions leaving no way on), as OSRM does: elsewhere a car
+         * turns round by a block, not in the middle of a junction */
+        uint32_t uturn_at = NONE, n_moves = L[i].n;
         for (uint32_t j = fo[v]; j < fo[v + 1]; j++) {
             uint32_t ej = A[j].edge_dir >> 1;
             int uturn = ej == ei && (A[j].edge_dir & 1) != (A[i].edge_dir & 1);
+            if (uturn) {
+                uturn_at = j;
+                continue;
+            }
             if ((vflags[v] & HH_VFLAG_CAR_BARRIER) && ej != ei) {
                 st->banned_barrier++;
                 continue;
@@ -166,24 +196,22 @@ int hh__turns_build(hh__net_parts *P, const hh_profile *p, const uint8_t *vflags
                 st->banned_node++;
                 continue;
             }
-            double c = 0;
-            if (p->car_turn_costs) {
-                if (vflags[v] & HH_VFLAG_SIGNALS)
-                    c += p->car_signal_s;
-                if (roads[v] > 2 || uturn)
-                    c += hh__turn_angle_cost(p, uturn ? 180.0 : turn_angle(P, &A[i], &A[j]));
-                if (uturn)
-                    c += p->car_uturn_s;
-            }
-            uint32_t cost = (uint32_t)llround(c * 10.0);
-            uint64_t w = (uint64_t)A[i].dur_ds + cost;
-            if (w >= (1u << 31)) {
-                rc = HH_ERANGE;
-                goto done;
-            }
-            if (tl_push(&L[i], (move){j, (uint32_t)w, A[i].len_dm, cost}))
+            if ((rc = add_move(P, p, L, i, j, v, roads[v], vflags[v], 0)))
                 goto done;
         }
+        if (L[i].n == n_moves && uturn_at != NONE) {
+            int named = 0, banned = 0;
+            for (uint32_t r = rlo; r < rhi; r++)
+                if (rs[r].to_edge == ei) {
+                    named = 1;
+                    banned |= !rs[r].only;
+                }
+            if (banned || (only && !named))
+                st->banned_node++;
+            else if ((rc = add_move(P, p, L, i, uturn_at, v, roads[v], vflags[v], 1)))
+                goto done;
+        }
+        rc = HH_ENOMEM;
     }
 
     /* restrictions via ways: copy the via arcs for travellers from `from` */

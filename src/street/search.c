@@ -249,6 +249,63 @@ static void car_derive(hh_query *q, const hh__ch_seed *direct, int n_direct, uin
     }
 }
 
+/* Car PHAST: the sweep's times read straight into the car arcs' starts and
+ * the vertices' arrivals, one pass over the turn nodes. */
+static int car_phast(hh_query *q, const hh__ch_seed *seeds, int ns, uint32_t bound, const hh__ch_seed *direct,
+                     int n_direct)
+{
+    const hh_net *net = q->net;
+    const hh__ch *ch = &net->ch[HH_MODE_CAR];
+    if (!q->chws_ready) {
+        uint32_t nw = net->n_nodes > net->n_tnodes ? net->n_nodes : net->n_tnodes;
+        if (hh__ch_ws_init(&q->chws, nw))
+            return HH_ENOMEM;
+        q->chws_ready = 1;
+    }
+    int rc = hh__ch_phast(ch, &q->chws, seeds, (size_t)ns, bound, NULL, NULL);
+    if (rc)
+        return rc;
+    for (int i = 0; i < n_direct; i++)
+        if (direct[i].dur_ds <= bound)
+            offer_vertex(q, direct[i].vertex, (uint64_t)direct[i].dur_ds << 32 | direct[i].len_dm);
+    const hh__arc *A = net->arcs[HH_MODE_CAR];
+    const uint64_t *dist = q->chws.dist;
+    const uint32_t *rank = ch->rank;
+    uint32_t gen = q->gen, na = net->n_arcs[HH_MODE_CAR];
+    /* the arcs themselves first: each is its own start, one pass */
+    for (uint32_t a = 0; a < na; a++) {
+        uint64_t k = dist[rank[a]];
+        if (k >> 32 == HH_CH_UNREACHED)
+            continue;
+        q->arc_stamp[a] = gen;
+        q->arc_key[a] = k;
+        q->arcs_hit[q->n_arcs_hit++] = a;
+        uint64_t kv = k + ((uint64_t)A[a].dur_ds << 32 | A[a].len_dm);
+        if ((kv >> 32) <= bound)
+            offer_vertex(q, A[a].head, kv);
+    }
+    /* then the copies, which may start their arcs earlier */
+    for (uint32_t t = na; t < net->n_tnodes; t++) {
+        uint64_t k = dist[rank[t]];
+        if (k >> 32 == HH_CH_UNREACHED)
+            continue;
+        uint32_t a = net->tdup[t - na];
+        if (q->arc_stamp[a] != gen) {
+            q->arc_stamp[a] = gen;
+            q->arc_key[a] = k;
+            q->arcs_hit[q->n_arcs_hit++] = a;
+        } else if (k < q->arc_key[a]) {
+            q->arc_key[a] = k;
+        } else {
+            continue;
+        }
+        uint64_t kv = k + ((uint64_t)A[a].dur_ds << 32 | A[a].len_dm);
+        if ((kv >> 32) <= bound)
+            offer_vertex(q, A[a].head, kv);
+    }
+    return 0;
+}
+
 int hh_query_run(hh_query *q, hh_mode mode, const hh_snap *origin, double max_s)
 {
     const hh_net *net = q->net;
@@ -284,17 +341,13 @@ int hh_query_run(hh_query *q, hh_mode mode, const hh_snap *origin, double max_s)
     int rc = 0;
     /* a search that stays small costs what it reaches; one that would
      * settle much of the graph is cheaper as a PHAST sweep */
-    uint32_t small = has_ch ? n / 8 : UINT32_MAX;
-    if (dijkstra(q, S, fo, A, seeds, ns, bound, done, n_done, small)) {
-        new_generation(q);
-        rc = run_phast(q, S, n, seeds, ns, bound, done, n_done);
-    }
-    if (!rc && car) {
-        /* the origin's edge reaches its own end vertices without a turn */
+    uint32_t small = has_ch ? n / 64 : UINT32_MAX;
+    /* the origin's edge reaches its own end vertices without a turn */
+    hh__ch_seed direct[2];
+    int nd = 0;
+    if (car) {
         double f = e->len_mm > 0 ? origin->along_m / (e->len_mm / 1000.0) : 0;
         f = f < 0 ? 0 : f > 1 ? 1 : f;
-        hh__ch_seed direct[2];
-        int nd = 0;
         uint32_t dm = (e->len_mm + 50) / 100;
         if (f == 0 || f == 1)
             direct[nd++] = (hh__ch_seed){f == 0 ? e->from : e->to, 0, 0, 0};
@@ -306,6 +359,14 @@ int hh_query_run(hh_query *q, hh_mode mode, const hh_snap *origin, double max_s)
                 direct[nd++] = (hh__ch_seed){e->from, (uint32_t)llround(f * e->dur_ds[mode][1]),
                                              (uint32_t)llround(f * dm), 0};
         }
+    }
+    if (dijkstra(q, S, fo, A, seeds, ns, bound, done, n_done, small)) {
+        new_generation(q);
+        if (car)
+            rc = car_phast(q, seeds, ns, bound, direct, nd);
+        else
+            rc = run_phast(q, S, n, seeds, ns, bound, done, n_done);
+    } else if (car) {
         car_derive(q, direct, nd, bound);
     }
     if (seeds != stack_seeds)
@@ -384,13 +445,23 @@ int hh_query_time_to(const hh_query *q, const hh_snap *target, double *time_s, d
     if (cap > 64 && !(ts = hh__alloc_array(cap, sizeof *ts)))
         return HH_ENOMEM;
     int nt = hh__target_seeds(net, q->mode, target, 0, ts);
-    const hh__vstate *S = q->mode == HH_MODE_CAR ? q->tvs : q->vs;
     uint64_t best = UINT64_MAX; /* dur_ds << 32 | len_dm, as the CH orders paths */
     for (int i = 0; i < nt; i++) {
-        const hh__vstate *v = &S[ts[i].vertex];
-        if (v->stamp != q->gen)
-            continue;
-        uint64_t k = ((uint64_t)v->dist_ds + ts[i].dur_ds) << 32 | (uint64_t)(v->len_dm + ts[i].len_dm);
+        uint64_t k0;
+        if (q->mode == HH_MODE_CAR) {
+            /* a car arc's earliest start over its copies: the seeds of one
+             * arc and of its copies carry the same offset */
+            uint32_t a = hh__tnode_arc(net, ts[i].vertex);
+            if (q->arc_stamp[a] != q->gen)
+                continue;
+            k0 = q->arc_key[a];
+        } else {
+            const hh__vstate *v = &q->vs[ts[i].vertex];
+            if (v->stamp != q->gen)
+                continue;
+            k0 = (uint64_t)v->dist_ds << 32 | v->len_dm;
+        }
+        uint64_t k = k0 + ((uint64_t)ts[i].dur_ds << 32 | ts[i].len_dm);
         best = k < best ? k : best;
     }
     if (ts != stack_ts)
