@@ -288,6 +288,7 @@ static void cross_check(const char *name, int pairs)
 HH_TEST(search_matches_oracle_poa) { cross_check("poa", 150); }
 HH_TEST(search_matches_oracle_porto) { cross_check("porto", 100); }
 HH_TEST(search_matches_oracle_rnv) { cross_check("rnv", 100); }
+HH_TEST(search_matches_oracle_monaco) { cross_check("monaco", 100); }
 
 HH_TEST(snap_rejects_bad_coordinates)
 {
