@@ -58,7 +58,12 @@ struct hh_query {
     uint32_t *arc_stamp; /* generation that set arc_key */
     uint32_t *arcs_hit;  /* car arcs reached, n_arcs_hit of them */
     uint32_t n_arcs_hit;
+    int car_phast;       /* last car search was a sweep: arc starts live in chws */
 };
+
+/* After a car search: the earliest start of car arc a (over its copies) as
+ * dur_ds << 32 | len_dm, or UINT64_MAX when not reached. */
+uint64_t hh__car_arc_start(const hh_query *q, uint32_t a);
 
 /* Forces the plain Dijkstra (1) or lets PHAST run where a CH exists (0). */
 static inline void hh__query_force_dijkstra(hh_query *q, int on) { q->force_dijkstra = on; }

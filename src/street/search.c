@@ -2,6 +2,7 @@
  * Plain Dijkstra is the baseline and the oracle the tests trust; a query
  * workspace is allocated once per thread and reused. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "reach/contour.h"
@@ -133,6 +134,7 @@ static void new_generation(hh_query *q)
     q->n_settled = 0;
     q->n_tsettled = 0;
     q->n_arcs_hit = 0;
+    q->car_phast = 0;
 }
 
 /* Plain Dijkstra over one graph (vertices, or the car's turn nodes) from the
@@ -249,8 +251,10 @@ static void car_derive(hh_query *q, const hh__ch_seed *direct, int n_direct, uin
     }
 }
 
-/* Car PHAST: the sweep's times read straight into the car arcs' starts and
- * the vertices' arrivals, one pass over the turn nodes. */
+/* Car PHAST: the sweep's times stay in the CH workspace (an arc's start is
+ * read from there on demand, hh__car_arc_start); only the copies' earlier
+ * starts are noted, and each vertex's arrival is taken in one pass over the
+ * vertices, reading the arcs that arrive there. */
 static int car_phast(hh_query *q, const hh__ch_seed *seeds, int ns, uint32_t bound, const hh__ch_seed *direct,
                      int n_direct)
 {
@@ -265,45 +269,55 @@ static int car_phast(hh_query *q, const hh__ch_seed *seeds, int ns, uint32_t bou
     int rc = hh__ch_phast(ch, &q->chws, seeds, (size_t)ns, bound, NULL, NULL);
     if (rc)
         return rc;
-    for (int i = 0; i < n_direct; i++)
-        if (direct[i].dur_ds <= bound)
-            offer_vertex(q, direct[i].vertex, (uint64_t)direct[i].dur_ds << 32 | direct[i].len_dm);
+    q->car_phast = 1;
     const hh__arc *A = net->arcs[HH_MODE_CAR];
     const uint64_t *dist = q->chws.dist;
     const uint32_t *rank = ch->rank;
     uint32_t gen = q->gen, na = net->n_arcs[HH_MODE_CAR];
-    /* the arcs themselves first: each is its own start, one pass */
-    for (uint32_t a = 0; a < na; a++) {
-        uint64_t k = dist[rank[a]];
-        if (k >> 32 == HH_CH_UNREACHED)
-            continue;
-        q->arc_stamp[a] = gen;
-        q->arc_key[a] = k;
-        q->arcs_hit[q->n_arcs_hit++] = a;
-        uint64_t kv = k + ((uint64_t)A[a].dur_ds << 32 | A[a].len_dm);
-        if ((kv >> 32) <= bound)
-            offer_vertex(q, A[a].head, kv);
-    }
-    /* then the copies, which may start their arcs earlier */
     for (uint32_t t = na; t < net->n_tnodes; t++) {
         uint64_t k = dist[rank[t]];
-        if (k >> 32 == HH_CH_UNREACHED)
-            continue;
         uint32_t a = net->tdup[t - na];
-        if (q->arc_stamp[a] != gen) {
+        uint64_t own = q->arc_stamp[a] == gen ? q->arc_key[a] : dist[rank[a]];
+        if (k < own) {
             q->arc_stamp[a] = gen;
             q->arc_key[a] = k;
-            q->arcs_hit[q->n_arcs_hit++] = a;
-        } else if (k < q->arc_key[a]) {
-            q->arc_key[a] = k;
-        } else {
-            continue;
         }
-        uint64_t kv = k + ((uint64_t)A[a].dur_ds << 32 | A[a].len_dm);
-        if ((kv >> 32) <= bound)
-            offer_vertex(q, A[a].head, kv);
     }
+    const uint32_t *inf = net->car_in_first, *in = net->car_in;
+    for (uint32_t v = 0; v < net->n_nodes; v++) {
+        uint64_t best = UINT64_MAX;
+        for (uint32_t i = inf[v]; i < inf[v + 1]; i++) {
+            uint32_t a = in[i];
+            uint64_t k = q->arc_stamp[a] == gen ? q->arc_key[a] : dist[rank[a]];
+            if (k >> 32 == HH_CH_UNREACHED)
+                continue;
+            k += (uint64_t)A[a].dur_ds << 32 | A[a].len_dm;
+            best = k < best ? k : best;
+        }
+        if ((best >> 32) <= bound) {
+            hh__vstate *s = &q->vs[v];
+            s->stamp = gen;
+            s->dist_ds = (uint32_t)(best >> 32), s->len_dm = (uint32_t)best;
+            s->pos = NOT_IN_HEAP;
+            q->settled[q->n_settled++] = v;
+        }
+    }
+    for (int i = 0; i < n_direct; i++)
+        if (direct[i].dur_ds <= bound)
+            offer_vertex(q, direct[i].vertex, (uint64_t)direct[i].dur_ds << 32 | direct[i].len_dm);
     return 0;
+}
+
+uint64_t hh__car_arc_start(const hh_query *q, uint32_t a)
+{
+    if (q->arc_stamp[a] == q->gen)
+        return q->arc_key[a];
+    if (q->car_phast) {
+        uint64_t k = q->chws.dist[q->net->ch[HH_MODE_CAR].rank[a]];
+        if (k >> 32 != HH_CH_UNREACHED)
+            return k;
+    }
+    return UINT64_MAX;
 }
 
 int hh_query_run(hh_query *q, hh_mode mode, const hh_snap *origin, double max_s)
@@ -392,8 +406,8 @@ void hh__edge_times_init(const hh_query *q, uint32_t e, hh__edge_times *et)
         for (int dir = 0; dir < 2; dir++) {
             uint32_t tail = dir ? ed->to : ed->from;
             for (uint32_t a = fo[tail]; a < fo[tail + 1]; a++)
-                if (A[a].edge_dir == (e << 1 | (uint32_t)dir) && q->arc_stamp[a] == q->gen) {
-                    double t0 = (uint32_t)(q->arc_key[a] >> 32) / 10.0 + c;
+                if (A[a].edge_dir == (e << 1 | (uint32_t)dir) && hh__car_arc_start(q, a) != UINT64_MAX) {
+                    double t0 = (uint32_t)(hh__car_arc_start(q, a) >> 32) / 10.0 + c;
                     if (dir)
                         tt = t0, to_ok = 1;
                     else
@@ -452,9 +466,9 @@ int hh_query_time_to(const hh_query *q, const hh_snap *target, double *time_s, d
             /* a car arc's earliest start over its copies: the seeds of one
              * arc and of its copies carry the same offset */
             uint32_t a = hh__tnode_arc(net, ts[i].vertex);
-            if (q->arc_stamp[a] != q->gen)
+            k0 = hh__car_arc_start(q, a);
+            if (k0 == UINT64_MAX)
                 continue;
-            k0 = q->arc_key[a];
         } else {
             const hh__vstate *v = &q->vs[ts[i].vertex];
             if (v->stamp != q->gen)
