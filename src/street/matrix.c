@@ -26,6 +26,7 @@ typedef struct mjob {
     const hh__ch *ch;       /* NULL: Dijkstra per origin */
     hh__ch_buckets buckets;
     double *conn_d;         /* connector seconds per destination */
+    uint32_t *vert_d;       /* the vertex a destination sits on, or UINT32_MAX */
     struct worker *ws;
     hh_matrix_row_fn row;
     void *ud;
@@ -52,7 +53,12 @@ static int run_origin_ch(mjob *j, worker *w, size_t i, double *t, double *d)
             continue;
         uint64_t best = w->dur[k] == HH_CH_UNREACHED ? UINT64_MAX : (uint64_t)w->dur[k] << 32 | w->len[k];
         uint32_t dd, dl;
-        if (hh__same_edge(j->net, m, &j->so[i], &j->sd[k], &dd, &dl) == 0) {
+        /* the paths the seeds do not see: along one edge, and (car) onto a
+         * vertex of the origin's edge */
+        int maybe = j->so[i].edge == j->sd[k].edge ||
+                    (m == HH_MODE_CAR && j->vert_d[k] != UINT32_MAX &&
+                     (j->vert_d[k] == j->net->edges[j->so[i].edge].from || j->vert_d[k] == j->net->edges[j->so[i].edge].to));
+        if (maybe && hh__same_edge(j->net, m, &j->so[i], &j->sd[k], &dd, &dl) == 0) {
             uint64_t key = (uint64_t)dd << 32 | dl;
             best = key < best ? key : best;
         }
@@ -146,13 +152,15 @@ int hh_matrix_run(const hh_net *net, const hh_matrix_opts *o, const hh_points *o
                               ? hh__alloc_array(hh__max_seeds(net) * dest->n + 1, sizeof *ts)
                               : NULL;
         j.conn_d = hh__alloc_array(dest->n + 1, sizeof *j.conn_d);
-        if (!ts || !j.conn_d) {
+        j.vert_d = hh__alloc_array(dest->n + 1, sizeof *j.vert_d);
+        if (!ts || !j.conn_d || !j.vert_d) {
             hh__free(ts);
             goto done;
         }
         size_t nts = 0;
         for (size_t k = 0; k < dest->n; k++) {
             j.conn_d[k] = j.okd[k] ? hh__connector_s(net, o->mode, &j.sd[k]) : 0;
+            j.vert_d[k] = j.okd[k] ? hh__point_vertex(net, &j.sd[k]) : UINT32_MAX;
             if (j.okd[k])
                 nts += (size_t)hh__target_seeds(net, o->mode, &j.sd[k], (uint32_t)k, ts + nts);
         }
@@ -176,7 +184,7 @@ done:
             hh__free(ws[t].dur), hh__free(ws[t].len), hh__free(ws[t].seeds);
         }
     hh__ch_buckets_free(&j.buckets);
-    hh__free(j.conn_d);
+    hh__free(j.conn_d), hh__free(j.vert_d);
     hh__free(ws), hh__free(j.so), hh__free(j.sd), hh__free(j.oko), hh__free(j.okd);
     hh__free(j.time), hh__free(j.dist);
     return rc;

@@ -126,8 +126,7 @@ int hh__target_seeds(const hh_net *net, hh_mode m, const hh_snap *s, uint32_t in
     return n;
 }
 
-/* The vertex a point sits on (fraction 0 or 1 of its edge), or UINT32_MAX. */
-static uint32_t on_vertex(const hh_net *net, const hh_snap *s)
+uint32_t hh__point_vertex(const hh_net *net, const hh_snap *s)
 {
     const hh__edge *e = &net->edges[s->edge];
     double f = frac(e, s);
@@ -143,7 +142,7 @@ int hh__same_edge(const hh_net *net, hh_mode m, const hh_snap *o, const hh_snap 
         /* car seeds start past the origin's first turn and end at a target
          * vertex's arrivals: a target on an end vertex of the origin's
          * edge, or on the origin's own vertex, is reached directly */
-        uint32_t vt = on_vertex(net, t), vo = on_vertex(net, o);
+        uint32_t vt = hh__point_vertex(net, t), vo = hh__point_vertex(net, o);
         if (vt == UINT32_MAX)
             return -1;
         if (vo == vt) {

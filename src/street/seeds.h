@@ -34,6 +34,9 @@ static inline uint32_t hh__max_seeds(const hh_net *net) { return net->max_seeds 
  * on one vertex (paths the turn-node seeds do not see). */
 int hh__same_edge(const hh_net *net, hh_mode m, const hh_snap *o, const hh_snap *t, uint32_t *dur_ds,
                   uint32_t *len_dm);
+/* The vertex a snapped point sits on (fraction 0 or 1 of its edge), or
+ * UINT32_MAX. */
+uint32_t hh__point_vertex(const hh_net *net, const hh_snap *s);
 /* Snaps every point; ok[i] says whether point i joined the network (points
  * too far away or out of range are not errors).  0 or the first other error. */
 int hh__snap_all(const hh_net *net, hh_mode mode, double max_m, const hh_points *p, hh_snap *s,
