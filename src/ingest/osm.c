@@ -133,6 +133,7 @@ static int on_relation(const void *ud, const readosm_relation *rel)
         return READOSM_OK;
     hh__restriction x;
     memset(&x, 0, sizeof x);
+    x.kind = (uint8_t)hh__turn_kind(kind);
     if (!strncmp(kind, "only_", 5))
         x.only = 1;
     else if (strncmp(kind, "no_", 3))
@@ -378,4 +379,19 @@ int hh__osm_area_wanted(const hh__tag *t, int n)
             if (!strcmp(t[i].k, *k))
                 return 1;
     return 0;
+}
+
+int hh__turn_kind(const char *v)
+{
+    const char *u = strchr(v, '_');
+    u = u ? u + 1 : v;
+    if (!strcmp(u, "left_turn"))
+        return HH_TURN_KIND_LEFT;
+    if (!strcmp(u, "right_turn"))
+        return HH_TURN_KIND_RIGHT;
+    if (!strcmp(u, "straight_on"))
+        return HH_TURN_KIND_STRAIGHT;
+    if (!strcmp(u, "u_turn"))
+        return HH_TURN_KIND_UTURN;
+    return HH_TURN_KIND_OTHER;
 }

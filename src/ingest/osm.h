@@ -24,7 +24,17 @@ typedef struct hh__restriction {
     int64_t via_node;          /* via node id; 0 when the via is ways */
     uint32_t via_first, n_via; /* via ways: restr_via[via_first .. via_first+n_via) */
     uint8_t only;              /* 1: only_* (every other turn is banned), 0: no_* */
+    uint8_t kind;              /* HH_TURN_KIND_*: the turn it names, to tell which side of a
+                                * way passing through the via node is meant */
 } hh__restriction;
+
+#define HH_TURN_KIND_OTHER 0    /* no_entry, no_exit, ... */
+#define HH_TURN_KIND_LEFT 1     /* *_left_turn */
+#define HH_TURN_KIND_RIGHT 2    /* *_right_turn */
+#define HH_TURN_KIND_STRAIGHT 3 /* *_straight_on */
+#define HH_TURN_KIND_UTURN 4    /* *_u_turn */
+/* The HH_TURN_KIND_* of a restriction value such as "no_left_turn". */
+int hh__turn_kind(const char *value);
 
 /* A node whose tags matter to routing (barriers, traffic signals), as the
  * profile judges it (hh__profile_node); sorted by id, unique. */

@@ -653,6 +653,64 @@ static uint32_t way_edge_at(const builder *b, ptrdiff_t w, uint32_t v)
     return n == 1 ? found : NO_ID;
 }
 
+/* The edges of way w that end at vertex v: up to two (a way passing
+ * through v); returns how many. */
+static int way_edges_at(const builder *b, ptrdiff_t w, uint32_t v, uint32_t out[2])
+{
+    int n = 0;
+    if (w < 0)
+        return 0;
+    for (uint32_t e = b->way_edge_first[w]; e < b->way_edge_first[w + 1] && n < 3; e++)
+        if (b->parts.edges[e].from == v || b->parts.edges[e].to == v) {
+            if (n < 2)
+                out[n] = e;
+            n += 1 + (b->parts.edges[e].from == b->parts.edges[e].to);
+        }
+    return n > 2 ? 3 : n;
+}
+
+static uint32_t car_arc(const hh__net_parts *P, uint32_t e, uint32_t v, int out);
+
+/* A restriction via node v from way wf to way wt: the one pair of edges
+ * meant.  When a way passes through v (two edges there), the restriction's
+ * kind (left, right, straight on, u-turn) picks the side whose turn angle
+ * fits it; 0, or -1 when no pair fits clearly. */
+static int restriction_edges(const builder *b, ptrdiff_t wf, ptrdiff_t wt, uint32_t v, int kind, uint32_t *fe,
+                             uint32_t *te)
+{
+    uint32_t F[2], T[2];
+    int nf = way_edges_at(b, wf, v, F), nt = way_edges_at(b, wt, v, T);
+    if (nf < 1 || nf > 2 || nt < 1 || nt > 2)
+        return -1;
+    const hh__net_parts *P = &b->parts;
+    double best = -1;
+    int found = 0;
+    for (int i = 0; i < nf; i++)
+        for (int k = 0; k < nt; k++) {
+            uint32_t fa = car_arc(P, F[i], v, 0), ta = car_arc(P, T[k], v, 1);
+            if (fa == NO_ID || ta == NO_ID)
+                continue;
+            double score;
+            if (nf == 1 && nt == 1)
+                score = 1; /* nothing to choose */
+            else {
+                double a = F[i] == T[k] ? 180 : hh__turns_angle(P, fa, ta);
+                switch (kind) {
+                case HH_TURN_KIND_LEFT: score = a < -20 ? -a : -1; break;
+                case HH_TURN_KIND_RIGHT: score = a > 20 ? a : -1; break;
+                case HH_TURN_KIND_STRAIGHT: score = fabs(a) < 45 ? 180 - fabs(a) : -1; break;
+                case HH_TURN_KIND_UTURN: score = F[i] == T[k] ? 1 : -1; break;
+                default: score = -1;
+                }
+            }
+            if (score > best) {
+                best = score, found = 1;
+                *fe = F[i], *te = T[k];
+            }
+        }
+    return found && best >= 0 ? 0 : -1;
+}
+
 /* The car arc of edge e leaving (out) or entering (!out) vertex v. */
 static uint32_t car_arc(const hh__net_parts *P, uint32_t e, uint32_t v, int out)
 {
@@ -754,9 +812,8 @@ static int map_restrictions(builder *b, restr_out *out)
         if (r->n_via == 0) {
             ptrdiff_t ni = hh__osm_node_index(o, r->via_node);
             uint32_t via = ni >= 0 ? b->vid[ni] : NO_ID;
-            uint32_t fe = via == NO_ID ? NO_ID : way_edge_at(b, wf, via);
-            uint32_t te = via == NO_ID ? NO_ID : way_edge_at(b, wt, via);
-            if (fe == NO_ID || te == NO_ID || car_arc(P, fe, via, 0) == NO_ID || car_arc(P, te, via, 1) == NO_ID) {
+            uint32_t fe = NO_ID, te = NO_ID;
+            if (via == NO_ID || restriction_edges(b, wf, wt, via, r->kind, &fe, &te)) {
                 out->skipped++;
                 continue;
             }

@@ -59,6 +59,11 @@ static double turn_angle(const hh__net_parts *P, const hh__arc *i, const hh__arc
     return -atan2(cross, dot) * 180.0 / M_PI; /* clockwise = right = positive */
 }
 
+double hh__turns_angle(const hh__net_parts *P, uint32_t i, uint32_t j)
+{
+    return turn_angle(P, &P->arcs[HH_MODE_CAR][i], &P->arcs[HH_MODE_CAR][j]);
+}
+
 static int cmp_turn(const void *x, const void *y)
 {
     const hh__turn *a = x, *b = y;

@@ -54,6 +54,10 @@ int hh__turns_build(hh__net_parts *P, const hh_profile *p, const uint8_t *vflags
                     const hh__turn_path *paths, uint32_t n_paths, const uint32_t *path_arcs,
                     hh__turn_stats *st);
 
+/* Turn angle from car arc i onto car arc j at their common vertex, degrees,
+ * > 0 to the right, 0 when either has no length to take a direction from. */
+double hh__turns_angle(const hh__net_parts *P, uint32_t i, uint32_t j);
+
 /* Seconds a car loses turning by angle_deg (-180 .. 180, > 0 a right turn,
  * 0 straight on) under the profile: the logistic curve of OSRM's stock car
  * profile (right-hand traffic: left turns cross the oncoming lane). */
