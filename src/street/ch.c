@@ -36,6 +36,12 @@
  * edge difference twice gave 4% fewer arcs and a 20% faster build for the
  * same query cost as 1:1 on both test networks. */
 #define ED_WEIGHT 2
+/* A contracted vertex's neighbours get a fresh priority only while they
+ * have at most this many arcs; busier ones are rechecked when they come up
+ * (the lazy update), since their simulations are what the build spends its
+ * time on.  Porto: the car's turn graph contracts in 74 % of the time for
+ * 2 % more upward arcs, the walk graph in 70 % for 0.4 %. */
+#define REFRESH_MAX_ARCS 12
 
 static inline uint32_t key_dur(uint64_t k) { return (uint32_t)(k >> 32); }
 static inline uint32_t key_len(uint64_t k) { return (uint32_t)k; }
@@ -438,7 +444,10 @@ static int contract(builder *b, uint32_t v, uint32_t order)
     for (int side = 0; side < 2; side++) {
         const dlist *L = side ? I : O;
         for (uint32_t i = 0; i < L->len; i++) {
-            int e = refresh(b, b->pool[L->beg + i].other);
+            uint32_t x = b->pool[L->beg + i].other;
+            if (b->in[x].len + b->out[x].len > REFRESH_MAX_ARCS)
+                continue;
+            int e = refresh(b, x);
             if (e)
                 return e;
         }
