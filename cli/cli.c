@@ -169,6 +169,27 @@ int cli_parse_lonlat(const char *s, double *lon, double *lat)
     return 0;
 }
 
+void cli_print_gtfs_warnings(void *fp, const hh_net *net, const char *indent)
+{
+    FILE *f = fp;
+    uint32_t n = hh_net_n_gtfs_warnings(net);
+    if (!n) {
+        fprintf(f, "%sGTFS warnings: none\n", indent);
+        return;
+    }
+    fprintf(f, "%sGTFS warnings (skipped or repaired; --strict makes them errors):\n", indent);
+    for (uint32_t i = 0; i < n; i++) {
+        hh_gtfs_warning w;
+        if (hh_net_gtfs_warning(net, i, &w))
+            continue;
+        fprintf(f, "%s  %-22s %u\n", indent, w.kind, w.count);
+        for (uint32_t j = 0; j < w.n_examples; j++)
+            fprintf(f, "%s      %s\n", indent, w.examples[j]);
+        if (w.count > w.n_examples)
+            fprintf(f, "%s      ... and %u more\n", indent, w.count - w.n_examples);
+    }
+}
+
 void cli_progress(const char *stage, double frac, void *ud)
 {
     (void)ud;

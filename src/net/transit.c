@@ -70,10 +70,40 @@ static int add_feeds(hh__net_parts *parts, const hh__timetable *tt)
     return hh__net_parts_add(parts, HH_SEC_TT_FEED_STR, 1, str, at, 1);
 }
 
+/* Load warnings as text: per kind with a count, one line
+ * "kind TAB count (TAB example)*" (tabs and line ends in examples become
+ * blanks).  Always written, empty without warnings. */
+static int add_warnings(hh__net_parts *parts, const hh__timetable *tt)
+{
+    size_t cap = 1;
+    for (int k = 0; k < HH__GW_N; k++)
+        cap += 64 + HH__GTFS_WARN_EXAMPLES * (HH__GTFS_WARN_TEXT + 1);
+    char *str = hh__malloc(cap);
+    if (!str)
+        return HH_ENOMEM;
+    size_t at = 0;
+    for (int k = 0; k < HH__GW_N; k++) {
+        const hh__gtfs_warn *w = &tt->warn[k];
+        if (!w->count)
+            continue;
+        at += (size_t)snprintf(str + at, cap - at, "%s\t%lu", hh__gtfs_warn_name(k), (unsigned long)w->count);
+        for (uint32_t i = 0; i < w->count && i < HH__GTFS_WARN_EXAMPLES; i++) {
+            str[at++] = '\t';
+            for (const char *c = w->ex[i]; *c && c < w->ex[i] + HH__GTFS_WARN_TEXT; c++)
+                str[at++] = *c == '\t' || *c == '\n' || *c == '\r' ? ' ' : *c;
+        }
+        str[at++] = '\n';
+    }
+    str[at] = '\0';
+    return hh__net_parts_add(parts, HH_SEC_TT_WARN, 1, str, at, 1);
+}
+
 int hh__transit_build(const hh_net *streets, const hh__timetable *tt, const hh_profile *p,
                       hh__net_parts *parts, hh_build_stats *st, char *err, size_t errlen)
 {
     int rc = add_feeds(parts, tt);
+    if (!rc)
+        rc = add_warnings(parts, tt);
     uint32_t k = 0;
 #define ADD_ARRAY(field, type, count)                                                        \
     if (!rc)                                                                                 \
@@ -349,8 +379,79 @@ int hh__transit_open(hh_net *net, const char *path, char *err, size_t errlen)
             if (t->egress[i].vertex >= net->n_nodes ||
                 (i > t->egress_first[s] && t->egress[i].walk_ds < t->egress[i - 1].walk_ds))
                 TFAIL("%s: bad egress table entry", path);
+    /* load warnings (absent in files of older builds: none) */
+    const char *wt = hh__net_section(net, HH_SEC_TT_WARN, 1, &c);
+    for (uint64_t i = 0; wt && i < c;) {
+        uint64_t e = i;
+        while (e < c && wt[e] != '\n')
+            e++;
+        /* fields of the line [i, e) */
+        char name[64];
+        uint64_t f = i, fi = 0;
+        int kind = -1;
+        hh__gtfs_warn *w = NULL;
+        while (f <= e) {
+            uint64_t g = f;
+            while (g < e && wt[g] != '\t')
+                g++;
+            size_t len = (size_t)(g - f);
+            if (fi == 0) {
+                if (len >= sizeof name)
+                    TFAIL("%s: bad GTFS warning table", path);
+                memcpy(name, wt + f, len);
+                name[len] = 0;
+                for (int wk = 0; wk < HH__GW_N; wk++)
+                    if (!strcmp(name, hh__gtfs_warn_name(wk)))
+                        kind = wk;
+                if (kind < 0)
+                    break; /* a kind of a later version: skipped */
+                w = &tt->warn[kind];
+            } else if (fi == 1) {
+                char num[16];
+                if (len == 0 || len >= sizeof num)
+                    TFAIL("%s: bad GTFS warning table", path);
+                memcpy(num, wt + f, len);
+                num[len] = 0;
+                char *end;
+                unsigned long v = strtoul(num, &end, 10);
+                if (*end || v > UINT32_MAX)
+                    TFAIL("%s: bad GTFS warning table", path);
+                w->count = (uint32_t)v;
+            } else if (fi - 2 < HH__GTFS_WARN_EXAMPLES) {
+                size_t n = len < HH__GTFS_WARN_TEXT - 1 ? len : HH__GTFS_WARN_TEXT - 1;
+                memcpy(w->ex[fi - 2], wt + f, n);
+                w->ex[fi - 2][n] = 0;
+            }
+            fi++;
+            f = g + 1;
+        }
+        i = e + 1;
+    }
     net->transit = t;
     return 0;
+}
+
+uint32_t hh_net_n_gtfs_warnings(const hh_net *net)
+{
+    uint32_t n = 0;
+    for (int k = 0; net->transit && k < HH__GW_N; k++)
+        n += net->transit->tt.warn[k].count > 0;
+    return n;
+}
+
+int hh_net_gtfs_warning(const hh_net *net, uint32_t i, hh_gtfs_warning *out)
+{
+    for (int k = 0; net->transit && k < HH__GW_N; k++) {
+        const hh__gtfs_warn *w = &net->transit->tt.warn[k];
+        if (!w->count || i--)
+            continue;
+        hh_gtfs_warning o = {hh__gtfs_warn_name(k), w->count, 0, {NULL, NULL, NULL}};
+        for (uint32_t j = 0; j < w->count && j < HH__GTFS_WARN_EXAMPLES && j < 3; j++)
+            o.examples[o.n_examples++] = w->ex[j];
+        *out = o;
+        return 0;
+    }
+    return HH_ERANGE;
 }
 
 /* ---- summaries for `info` --------------------------------------------- */
