@@ -8,7 +8,8 @@
  * from the egress tables of the stops whose arrival changed -- the work per
  * minute follows the changes, not the network.  Each target's time for a
  * minute is the best of walking alone and that arrival minus the departure.
- * Times are kept per (target, sample) as 16-bit seconds; percentiles are
+ * Times are kept per (target, sample) as 32-bit whole seconds (a 16-bit
+ * store would cap them at 18.2 h, below a 24 h --max-minutes); percentiles are
  * taken over the samples (minutes x draws) on demand.
  *
  * A minute whose arrivals got later (which the RAPTOR contract rules out, but
@@ -29,7 +30,7 @@
 #include "util/alloc.h"
 #include "util/rows.h"
 
-#define UNREACHED_16 UINT16_MAX
+#define UNREACHED_T UINT32_MAX /* a sample that did not arrive within max_s */
 #define INF_S INT32_MAX
 
 struct hh_transit {
@@ -51,14 +52,14 @@ struct hh_transit_query {
     int32_t *v_arr;            /* per vertex: earliest arrival by ride + egress, s */
     int32_t *stop_arr;         /* per stop: arrival last applied */
     float *direct;             /* per target: walking alone, s (NAN beyond max_s) */
-    uint16_t *vals;            /* targets x samples */
+    uint32_t *vals;            /* targets x samples, whole seconds (no 16-bit cap: max_s may be 24 h) */
     size_t cap_vals, cap_direct;
     const hh_snap *targets;    /* last run's (NULL: vertices) */
     size_t n_targets;
     hh__ch_seed *tseeds;       /* 2 per target */
     double *tseed_s;           /* 2 per target: walk from the seed vertex, s */
     size_t cap_tseeds, cap_tseed_s;
-    uint16_t *scratch;         /* samples, for percentiles */
+    uint32_t *scratch;         /* samples, for percentiles */
     float *surface;            /* per vertex, for isochrones */
     uint32_t sample_base;      /* draw * window while a draw runs */
     int32_t t_conn_scale;
@@ -263,12 +264,12 @@ static void rebuild_v_arr(hh_transit_query *q, const int32_t *arr, int64_t lates
     }
 }
 
-static inline uint16_t to16(double t, double max_s)
+static inline uint32_t to_sample(double t, double max_s)
 {
     if (!(t <= max_s))
-        return UNREACHED_16;
-    long r = lround(t);
-    return r >= UNREACHED_16 ? UNREACHED_16 - 1 : (uint16_t)r;
+        return UNREACHED_T;
+    long r = lround(t); /* max_s <= 86400: far below UNREACHED_T */
+    return (uint32_t)r;
 }
 
 static int on_minute(void *ud, uint32_t m, int32_t dep_s, const int32_t *arr, const uint32_t *changed,
@@ -299,7 +300,7 @@ static int on_minute(void *ud, uint32_t m, int32_t dep_s, const int32_t *arr, co
                 double tr = (double)q->v_arr[v] - dep_s;
                 t = (isnan(t) || tr < t) ? tr : t;
             }
-            q->vals[(size_t)v * S + col] = to16(t, max_s);
+            q->vals[(size_t)v * S + col] = to_sample(t, max_s);
         }
         return 0;
     }
@@ -312,7 +313,7 @@ static int on_minute(void *ud, uint32_t m, int32_t dep_s, const int32_t *arr, co
             double tr = (double)q->v_arr[sd[j].vertex] + q->tseed_s[2 * k + j] - dep_s;
             t = (isnan(t) || tr < t) ? tr : t;
         }
-        q->vals[k * S + col] = to16(t, max_s);
+        q->vals[k * S + col] = to_sample(t, max_s);
     }
     return 0;
 }
@@ -389,9 +390,9 @@ int hh_transit_query_run(hh_transit_query *q, const hh_snap *origin, const hh_sn
     return 0;
 }
 
-static int cmp_u16(const void *a, const void *b)
+static int cmp_u32(const void *a, const void *b)
 {
-    uint16_t x = *(const uint16_t *)a, y = *(const uint16_t *)b;
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
     return (x > y) - (x < y);
 }
 
@@ -404,12 +405,12 @@ int hh_transit_percentiles(hh_transit_query *q, size_t target, const double *pct
         if (!(pct[i] > 0) || pct[i] > 100)
             return HH_EINVAL;
     memcpy(q->scratch, q->vals + target * S, S * sizeof *q->scratch);
-    qsort(q->scratch, S, sizeof *q->scratch, cmp_u16);
+    qsort(q->scratch, S, sizeof *q->scratch, cmp_u32);
     for (size_t i = 0; i < n_pct; i++) {
         /* nearest rank: the smallest value with at least p % of samples <= it */
         size_t rank = (size_t)ceil(pct[i] / 100.0 * S);
-        uint16_t v = q->scratch[(rank < 1 ? 1 : rank) - 1];
-        out[i] = v == UNREACHED_16 ? NAN : (double)v;
+        uint32_t v = q->scratch[(rank < 1 ? 1 : rank) - 1];
+        out[i] = v == UNREACHED_T ? NAN : (double)v;
     }
     return 0;
 }
