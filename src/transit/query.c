@@ -42,6 +42,10 @@ struct hh_transit {
     int32_t max_walk_ds; /* egress entries read up to this (network speed) */
     double wf;           /* walk time factor: network speed / query speed */
     uint64_t wf_q16;     /* wf in 1/65536: integer scaling in the hot loop */
+    /* linked stops by walk edge: (edge << 32 | stop), ascending, so a
+     * target finds the stops on its own street */
+    uint64_t *edge_stop;
+    uint32_t n_edge_stop;
 };
 
 struct hh_transit_query {
@@ -59,6 +63,12 @@ struct hh_transit_query {
     hh__ch_seed *tseeds;       /* 2 per target */
     double *tseed_s;           /* 2 per target: walk from the seed vertex, s */
     size_t cap_tseeds, cap_tseed_s;
+    /* per target: stops on the target's own edge and the walk along it from
+     * the stop's snapped position (egress tables only know vertices, which
+     * would send a walk to a street's end and back) */
+    uint32_t *tsame_first, *tsame_stop;
+    double *tsame_s;
+    size_t cap_tsame_first, cap_tsame, cap_tsame_s, n_tsame;
     uint32_t *scratch;         /* samples, for percentiles */
     float *surface;            /* per vertex, for isochrones */
     uint32_t sample_base;      /* draw * window while a draw runs */
@@ -76,7 +86,14 @@ void hh_transit_free(hh_transit *t)
     for (uint32_t d = 0; d < t->n_days; d++)
         hh__transit_day_free(t->days[d]);
     hh__free(t->days);
+    hh__free(t->edge_stop);
     hh__free(t);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
 }
 
 int hh_transit_prepare(const hh_net *net, const hh_transit_opts *o, hh_transit **out, char *err, size_t errlen)
@@ -123,6 +140,12 @@ int hh_transit_prepare(const hh_net *net, const hh_transit_opts *o, hh_transit *
     t->wf = wf;
     t->wf_q16 = (uint64_t)llround(wf * 65536.0);
     t->max_walk_ds = (int32_t)floor(o->max_walk_s / wf * 10);
+    if (!(t->edge_stop = hh__alloc_array(tr->tt.n_stops + 1, sizeof *t->edge_stop)))
+        goto fail;
+    for (uint32_t s = 0; s < tr->tt.n_stops; s++)
+        if (tr->stop_link[s].edge != HH_STOP_UNLINKED)
+            t->edge_stop[t->n_edge_stop++] = (uint64_t)tr->stop_link[s].edge << 32 | s;
+    qsort(t->edge_stop, t->n_edge_stop, sizeof *t->edge_stop, cmp_u64);
     /* footpaths longer than the walk limit are not offered either */
     size_t k = 0;
     for (uint32_t s = 0; s < tr->tt.n_stops; s++)
@@ -198,6 +221,7 @@ void hh_transit_query_free(hh_transit_query *q)
     hh_query_free(q->walk);
     hh__free(q->access), hh__free(q->v_arr), hh__free(q->stop_arr), hh__free(q->direct);
     hh__free(q->vals), hh__free(q->tseeds), hh__free(q->tseed_s), hh__free(q->scratch), hh__free(q->surface);
+    hh__free(q->tsame_first), hh__free(q->tsame_stop), hh__free(q->tsame_s);
     hh__free(q);
 }
 
@@ -313,7 +337,53 @@ static int on_minute(void *ud, uint32_t m, int32_t dep_s, const int32_t *arr, co
             double tr = (double)q->v_arr[sd[j].vertex] + q->tseed_s[2 * k + j] - dep_s;
             t = (isnan(t) || tr < t) ? tr : t;
         }
+        for (uint32_t j = q->tsame_first[k]; j < q->tsame_first[k + 1]; j++) {
+            int32_t a = arr[q->tsame_stop[j]];
+            if (a == HH__TRANSIT_UNREACHED)
+                continue;
+            double tr = (double)a + q->tsame_s[j] - dep_s;
+            t = (isnan(t) || tr < t) ? tr : t;
+        }
         q->vals[k * S + col] = to_sample(t, max_s);
+    }
+    return 0;
+}
+
+/* The stops linked to target k's own edge, with the walk from each along
+ * the edge (both connectors included, at the query's speed) where it is
+ * within max_walk: the egress rule for a stop and a target on one street. */
+static int same_edge_stops(hh_transit_query *q, const hh_snap *tg, size_t k)
+{
+    const hh_transit *t = q->t;
+    const hh_net *net = t->net;
+    const hh__transit *tr = t->tr;
+    q->tsame_first[k] = (uint32_t)q->n_tsame;
+    uint64_t key = (uint64_t)tg->edge << 32;
+    size_t lo = 0, hi = t->n_edge_stop;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (t->edge_stop[mid] < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    double conn_t = hh__connector_s(net, HH_MODE_WALK, tg);
+    for (size_t i = lo; i < t->n_edge_stop && (t->edge_stop[i] >> 32) == tg->edge; i++) {
+        uint32_t s = (uint32_t)t->edge_stop[i];
+        const hh__stop_link *l = &tr->stop_link[s];
+        hh_snap ss = {l->edge, l->along_m, l->off_m, 0, 0};
+        uint32_t dd, dl;
+        if (hh__same_edge(net, HH_MODE_WALK, &ss, tg, &dd, &dl))
+            continue;
+        double w = (dd / 10.0 + hh__connector_s(net, HH_MODE_WALK, &ss) + conn_t) * t->wf;
+        if (w > t->o.max_walk_s)
+            continue;
+        if (hh__grow(&q->tsame_stop, &q->cap_tsame, q->n_tsame + 1, sizeof *q->tsame_stop) ||
+            hh__grow(&q->tsame_s, &q->cap_tsame_s, q->n_tsame + 1, sizeof *q->tsame_s))
+            return HH_ENOMEM;
+        q->tsame_stop[q->n_tsame] = s;
+        q->tsame_s[q->n_tsame] = w;
+        q->n_tsame++;
     }
     return 0;
 }
@@ -334,6 +404,9 @@ int hh_transit_query_run(hh_transit_query *q, const hh_snap *origin, const hh_sn
         return HH_ENOMEM;
     q->targets = targets;
     q->n_targets = nt;
+    q->n_tsame = 0;
+    if (targets && hh__grow(&q->tsame_first, &q->cap_tsame_first, nt + 1, sizeof *q->tsame_first))
+        return HH_ENOMEM;
     /* walking alone, up to the travel-time limit */
     double wf = t->wf;
     int rc = hh_query_run(q->walk, HH_MODE_WALK, origin, t->o.max_s / wf);
@@ -350,7 +423,10 @@ int hh_transit_query_run(hh_transit_query *q, const hh_snap *origin, const hh_sn
             double conn = hh__connector_s(net, HH_MODE_WALK, &targets[k]);
             for (int j = 0; j < 2; j++)
                 q->tseed_s[2 * k + j] = (sd[j].dur_ds / 10.0 + conn) * wf;
+            if ((rc = same_edge_stops(q, &targets[k], k)))
+                return rc;
         }
+        q->tsame_first[nt] = (uint32_t)q->n_tsame;
     } else {
         for (uint32_t v = 0; v < net->n_nodes; v++)
             q->direct[v] = NAN;
