@@ -98,6 +98,33 @@ static int add_warnings(hh__net_parts *parts, const hh__timetable *tt)
     return hh__net_parts_add(parts, HH_SEC_TT_WARN, 1, str, at, 1);
 }
 
+/* Footpaths from platform s to the other platforms (location_type 0) of its
+ * parent_station: their straight-line distance at walking speed, rounded up
+ * to whole seconds, at least HH_STATION_MIN_S -- also when the streets
+ * between them are long or missing (a station's own passages are rarely
+ * mapped as streets).  Stops without a position are skipped. */
+#define HH_STATION_MIN_S 30
+static int station_footpaths(const hh__timetable *tt, uint32_t s, const uint32_t *kid_first, const uint32_t *kids,
+                             double walk_mps, hh__foot **foot, size_t *n_foot, size_t *cap_foot)
+{
+    uint32_t par = tt->stop_parent[s];
+    if (par == HH__GTFS_NONE || tt->stop_type[s] != 0 || isnan(tt->stop_lat[s]))
+        return 0;
+    for (uint32_t i = kid_first[par]; i < kid_first[par + 1]; i++) {
+        uint32_t t = kids[i];
+        if (t == s || isnan(tt->stop_lat[t]))
+            continue;
+        double d = hh__haversine_m(tt->stop_lon[s], tt->stop_lat[s], tt->stop_lon[t], tt->stop_lat[t]);
+        double w = ceil(d / walk_mps);
+        if (w < HH_STATION_MIN_S)
+            w = HH_STATION_MIN_S;
+        if (hh__grow(foot, cap_foot, *n_foot + 1, sizeof **foot))
+            return HH_ENOMEM;
+        (*foot)[(*n_foot)++] = (hh__foot){t, w > 86400 ? 86400 : (uint32_t)w};
+    }
+    return 0;
+}
+
 int hh__transit_build(const hh_net *streets, const hh__timetable *tt, const hh_profile *p,
                       hh__net_parts *parts, hh_build_stats *st, char *err, size_t errlen)
 {
@@ -124,6 +151,7 @@ int hh__transit_build(const hh_net *streets, const hh__timetable *tt, const hh_p
     uint32_t *eg_first = hh__calloc((size_t)n + 1, sizeof *eg_first);
     hh__egress *eg = NULL;
     size_t n_eg = 0, cap_eg = 0;
+    uint32_t *kid_first = NULL, *kids = NULL; /* platforms by parent station */
     hh_query *q = NULL;
     rc = HH_ENOMEM;
     if (!link || !snap || !first || !eg_first || hh_query_init(streets, &q))
@@ -154,13 +182,31 @@ int hh__transit_build(const hh_net *streets, const hh__timetable *tt, const hh_p
     double run_s = max_s > egress_s ? max_s : egress_s;
     uint32_t egress_ds = (uint32_t)floor(egress_s * 10);
     double cos_lat = cos((streets->grid->lat0) * M_PI / 180);
+    /* platforms (location_type 0) of one parent_station, grouped: they are
+     * linked to each other on foot whatever the streets say */
+    rc = HH_ENOMEM;
+    kid_first = hh__calloc((size_t)n + 2, sizeof *kid_first);
+    kids = hh__alloc_array(n ? n : 1, sizeof *kids);
+    if (!kid_first || !kids)
+        goto fail;
+    for (uint32_t s = 0; s < n; s++)
+        if (tt->stop_parent[s] != HH__GTFS_NONE && tt->stop_type[s] == 0)
+            kid_first[tt->stop_parent[s] + 2]++;
+    for (uint32_t s = 0; s < n; s++)
+        kid_first[s + 2] += kid_first[s + 1];
+    for (uint32_t s = 0; s < n; s++)
+        if (tt->stop_parent[s] != HH__GTFS_NONE && tt->stop_type[s] == 0)
+            kids[kid_first[tt->stop_parent[s] + 1]++] = s;
+    /* now kids of station p are [kid_first[p], kid_first[p + 1]) */
     for (uint32_t s = 0; s < n; s++) {
         first[s] = (uint32_t)n_foot;
         eg_first[s] = (uint32_t)n_eg;
+        if ((rc = station_footpaths(tt, s, kid_first, kids, walk_mps, &foot, &n_foot, &cap_foot)))
+            break;
         if (link[s].edge == HH_STOP_UNLINKED)
             continue;
         if ((rc = hh_query_run(q, HH_MODE_WALK, &snap[s], run_s)))
-            goto fail;
+            break;
         uint32_t conn_ds = (uint32_t)llround(q->origin_conn_s * 10);
         size_t eg0 = n_eg;
         for (uint32_t i = 0; i < q->n_settled; i++) {
@@ -174,6 +220,7 @@ int hh__transit_build(const hh_net *streets, const hh__timetable *tt, const hh_p
         }
         /* nearest first: a query stops reading at its walk limit */
         qsort(eg + eg0, n_eg - eg0, sizeof *eg, cmp_egress);
+        rc = 0;
         double dlat = p->transit_transfer_m / 111195.0, dlon = dlat / (cos_lat > 0.05 ? cos_lat : 0.05);
         for (uint32_t t = 0; t < n; t++) {
             if (t == s || link[t].edge == HH_STOP_UNLINKED || fabs(tt->stop_lat[t] - tt->stop_lat[s]) > dlat ||
@@ -182,12 +229,28 @@ int hh__transit_build(const hh_net *streets, const hh__timetable *tt, const hh_p
             double ts, ds;
             if (hh_query_time_to(q, &snap[t], &ts, &ds) || ts > max_s)
                 continue;
+            /* a sibling platform's row is there already: the shorter counts */
+            uint32_t w = (uint32_t)ceil(ts), i = first[s];
+            while (i < n_foot && foot[i].to != t)
+                i++;
+            if (i < n_foot) {
+                if (w < foot[i].walk_s)
+                    foot[i].walk_s = w;
+                continue;
+            }
             rc = HH_ENOMEM;
             if (hh__grow(&foot, &cap_foot, n_foot + 1, sizeof *foot))
-                goto fail;
-            foot[n_foot++] = (hh__foot){t, (uint32_t)ceil(ts)};
+                break;
+            foot[n_foot++] = (hh__foot){t, w};
+            rc = 0;
         }
+        if (rc)
+            break;
     }
+    hh__free(kid_first), hh__free(kids);
+    kid_first = kids = NULL;
+    if (rc)
+        goto fail;
     first[n] = (uint32_t)n_foot;
     eg_first[n] = (uint32_t)n_eg;
     hh_query_free(q);
@@ -224,6 +287,7 @@ fail:
     snprintf(err, errlen, "transit: %s", hh_strerror(rc));
     hh_query_free(q);
     hh__free(link), hh__free(snap), hh__free(first), hh__free(foot), hh__free(eg_first), hh__free(eg);
+    hh__free(kid_first), hh__free(kids);
     return rc;
 }
 
