@@ -154,7 +154,7 @@ static int32_t ride(const hh__timetable *tt, const int32_t *shift)
     uint32_t s3 = hh__timetable_find(tt, HH__GTFS_STOP, 1, "S3"), s4 = hh__timetable_find(tt, HH__GTFS_STOP, 1, "S4");
     uint32_t from[] = {s2}, to[] = {s3};
     int32_t walk[] = {60};
-    hh__transit_day_opts o = {20240610, 0, 86400, 0, 0, from, to, walk, 1, shift};
+    hh__transit_day_opts o = {20240610, 0, 86400, 0, 0, from, to, walk, 1, shift, 0, 0, 0};
     hh__transit_day *d = NULL;
     char err[200];
     if (hh__transit_day_build(tt, &o, &d, err, sizeof err))
@@ -162,7 +162,7 @@ static int32_t ride(const hh__timetable *tt, const int32_t *shift)
     hh__raptor_ws ws;
     hh__raptor_ws_init(&ws, d, 4);
     hh__raptor_access acc = {s1, 0};
-    hh__raptor_query q = {&acc, 1, 8 * 3600 - 60, 1, 4, 0};
+    hh__raptor_query q = {&acc, 1, 8 * 3600 - 60, 1, 4, 0, 0};
     arr_s4 = -2;
     hh__raptor_range(&ws, &q, keep, &s4);
     hh__raptor_ws_free(&ws);
