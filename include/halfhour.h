@@ -335,7 +335,9 @@ typedef struct hh_transit_opts {
     double max_walk_s;  /* access walk and egress walk, each (<= the tables' reach) */
     int max_rides;      /* 1 .. 64 */
     int draws;          /* Monte-Carlo draws for frequency routes without exact
-                         * times (ignored, 1, when the feeds have none) */
+                         * times: each departure minute of each draw gives them
+                         * new phases, as R5 does (ignored, 1, when the feeds
+                         * have none) */
     double max_s;       /* travel-time limit; walking alone counts up to it */
     double walk_kmh;    /* walking speed for this query (direct, access, egress,
                          * transfers): every walk time of the network is scaled by
