@@ -534,8 +534,23 @@ HH_TEST(raptor_bad_arguments)
 }
 
 
+/* copy_arr's state first, so both callbacks share one ud */
+typedef struct one_and_draws {
+    one o;
+    long draws;
+} one_and_draws;
+
+static int count_draw(void *ud, uint32_t m, uint32_t draw, int32_t dep_s, const int32_t *arr, const uint32_t *better,
+                      uint32_t nb)
+{
+    (void)m, (void)draw, (void)dep_s, (void)arr, (void)better, (void)nb;
+    ((one_and_draws *)ud)->draws++;
+    return 0;
+}
+
 HH_TEST(raptor_out_of_memory_everywhere)
 {
+  for (int rules = 0; rules < 2; rules++) {
     /* every allocation of the day build and the workspace fails in turn */
     tfile over[] = {{"trips.txt", "route_id,service_id,trip_id\nR1,WK,T1\nR2,WK,T2\nR2,WK,T3\nR1,WK,T4\nR1,WK,F1\n"},
                     {"stop_times.txt", XFER_ST "F1,00:00:00,00:00:00,S1,1\nF1,00:12:00,00:12:00,S3,2\n"},
@@ -547,7 +562,8 @@ HH_TEST(raptor_out_of_memory_everywhere)
     fp_add(&f, tt, "S2", "S4", 60);
     fp_add(&f, tt, "S4", "S2", 60);
     hh__transit_day_opts o = {.date = 20240102, .from_s = 0, .to_s = 2 * 86400,
-                              .fp_from = f.from, .fp_to = f.to, .fp_walk_s = f.s, .n_fp = f.n};
+                              .fp_from = f.from, .fp_to = f.to, .fp_walk_s = f.s, .n_fp = f.n,
+                              .freq_rules = rules};
     hh_test_counter c = {-1, 0};
     hh_allocator a = hh_test_counting(&c);
     int rc = HH_ENOMEM;
@@ -567,11 +583,13 @@ HH_TEST(raptor_out_of_memory_everywhere)
                 int32_t arr[16];
                 one o1 = {arr, d->n_stops};
                 hh__raptor_access acc = {stop_of(tt, "S1"), 0};
-                hh__raptor_query q = {&acc, 1, HMS(7, 30, 0), 90, 4, 0, 0};
+                hh__raptor_query q = {&acc, 1, HMS(7, 30, 0), 90, 4, 0, 2};
                 c.left = 0;
-                int qrc = hh__raptor_range(&ws, &q, copy_arr, &o1);
+                one_and_draws od = {o1, 0};
+                int qrc = hh__raptor_range_draws(&ws, &q, copy_arr, count_draw, &od);
                 hh_set_allocator(NULL);
                 HH_ASSERT_EQ(qrc, 0);
+                HH_ASSERT_EQ(od.draws, rules ? 180 : 0);
                 HH_ASSERT_EQ(arr[stop_of(tt, "S5")], HMS(8, 38, 0)); /* 180 s at S2 */
                 hh_set_allocator(&a);
             }
@@ -589,6 +607,7 @@ HH_TEST(raptor_out_of_memory_everywhere)
     HH_ASSERT_EQ(rc, 0);
     HH_ASSERT(k > 20);
     hh__timetable_free(tt);
+  }
 }
 
 /* ---- real feeds: the oracle ------------------------------------------- */
