@@ -10,18 +10,37 @@ static void help(void)
     hh_profile p;
     hh_profile_default(&p);
     printf("usage: halfhour build OSMFILE [--gtfs FEED.zip]... [-o NET.hh] [--profile FILE]\n"
-           "                      [--set key=value]... [-q]\n\n"
+           "                      [--set key=value]... [--timezone ZONE] [--strict] [-q]\n\n"
            "Reads an OpenStreetMap extract (.osm.pbf, .pbf, .osm, .osm.bz2) and writes one\n"
            "network file for walk, bike and car (default output: OSMFILE's name with .hh).\n"
            "With --gtfs (repeatable) the GTFS feeds are merged into one timetable (ids kept\n"
            "apart per feed); every stop joins the walk network within transit.link_m and\n"
-           "footpaths between stops follow the streets up to transit.transfer_m; stops\n"
-           "that cannot be linked are listed.\n"
+           "footpaths between stops follow the streets up to transit.transfer_m (between\n"
+           "platforms of one parent_station: their straight-line distance at walking\n"
+           "speed, at least 30 s, where the streets are longer or missing); stops that\n"
+           "cannot be linked are listed. An agency_timezone the system's tz database\n"
+           "does not know is an error.\n"
+           "GTFS as found in the wild: faults whose meaning is unambiguous are skipped\n"
+           "with a warning, as R5 and OpenTripPlanner do -- rows repeated verbatim\n"
+           "(duplicate_row), rows naming a trip, stop, route, service or parent station\n"
+           "the feed lacks (missing_reference: the row is dropped), stops without a\n"
+           "position that no trip calls at (stop_without_position), a blank\n"
+           "agency_timezone another agency of the feed or --timezone gives\n"
+           "(blank_timezone), stop_times rows out of stop_sequence order (sorted:\n"
+           "stop_times_order), route_type numbers GTFS does not define (routed as generic\n"
+           "transit: unknown_route_type), trips with fewer than two stop times\n"
+           "(short_trip), transfers for routes or trips (transfer_not_stop). The build\n"
+           "ends with a count per kind and the first lines of each; `halfhour info`\n"
+           "shows them again. One id with two different rows, an unknown time zone, and\n"
+           "anything else that would change the timetable's meaning stay errors.\n"
            "The file is written to a temporary name and renamed when complete.\n\n"
            "  -o FILE          output network file\n"
            "  --gtfs FILE      a GTFS feed (.zip) to merge in, repeatable\n"
            "  --profile FILE   settings file of `key = value` lines ('#' starts a comment)\n"
            "  --set key=value  one setting, applied after --profile (repeatable)\n"
+           "  --timezone ZONE  IANA time zone (e.g. America/Sao_Paulo) for feeds whose\n"
+           "                   agency_timezone is blank in every agency row\n"
+           "  --strict         every GTFS warning is an error\n"
            "  -q               no report on stderr\n\n"
            "What is kept: ways with a highway=* class below whose speed is > 0 for a mode;\n"
            "access/foot/bicycle/vehicle/motor_vehicle/motorcar=no|private close a way to\n"
@@ -68,13 +87,14 @@ static void help(void)
 
 int cmd_build(int argc, char **argv)
 {
-    static const char *const wv[] = {"-o", "--profile", "--set", "--gtfs", NULL};
-    static const char *const fl[] = {"-q", "--help", "-h", NULL};
+    static const char *const wv[] = {"-o", "--profile", "--set", "--gtfs", "--timezone", NULL};
+    static const char *const fl[] = {"-q", "--strict", "--help", "-h", NULL};
     cli_args a;
     cli_args_init(&a, argc, argv, wv, fl);
     const char *in = NULL, *out = NULL, *prof = NULL;
     const char *sets[256], *gtfs[64];
     int n_sets = 0, n_gtfs = 0, quiet = 0, r;
+    hh_build_opts bo = {0, NULL};
     while ((r = cli_args_next(&a)) == 1) {
         if (!a.name) {
             if (in)
@@ -97,6 +117,10 @@ int cmd_build(int argc, char **argv)
             gtfs[n_gtfs++] = a.val;
         } else if (!strcmp(a.name, "-q"))
             quiet = 1;
+        else if (!strcmp(a.name, "--strict"))
+            bo.strict = 1;
+        else if (!strcmp(a.name, "--timezone"))
+            bo.timezone = a.val;
     }
     if (r == -1)
         return cli_usage("build", "unknown option %s", a.name);
@@ -129,7 +153,8 @@ int cmd_build(int argc, char **argv)
         if (hh_profile_set(&p, sets[i], err, sizeof err))
             return cli_fail("--set %s", err);
     hh_build_stats st;
-    if (hh_build_transit(in, gtfs, (size_t)n_gtfs, &p, out, &st, quiet ? NULL : cli_progress, NULL, err, sizeof err))
+    if (hh_build_with(in, gtfs, (size_t)n_gtfs, &p, &bo, out, &st, quiet ? NULL : cli_progress, NULL, err,
+                      sizeof err))
         return cli_fail("%s", err);
     if (!quiet) {
         fprintf(stderr, "halfhour: built %s in %.2f s (%.1f MB)\n", out, st.seconds, st.file_bytes / 1e6);
@@ -157,6 +182,11 @@ int cmd_build(int argc, char **argv)
                 fprintf(stderr, "; NOT linked (farther than %g m from a walkable street): %u: %s", p.transit_link_m,
                         st.stops_unlinked, st.unlinked_stops);
             fputc('\n', stderr);
+            hh_net *net;
+            if (hh_net_open(out, &net, err, sizeof err) == 0) {
+                cli_print_gtfs_warnings(stderr, net, "  ");
+                hh_net_close(net);
+            }
         }
     }
     return 0;

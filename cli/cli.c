@@ -169,6 +169,27 @@ int cli_parse_lonlat(const char *s, double *lon, double *lat)
     return 0;
 }
 
+void cli_print_gtfs_warnings(void *fp, const hh_net *net, const char *indent)
+{
+    FILE *f = fp;
+    uint32_t n = hh_net_n_gtfs_warnings(net);
+    if (!n) {
+        fprintf(f, "%sGTFS warnings: none\n", indent);
+        return;
+    }
+    fprintf(f, "%sGTFS warnings (skipped or repaired; --strict makes them errors):\n", indent);
+    for (uint32_t i = 0; i < n; i++) {
+        hh_gtfs_warning w;
+        if (hh_net_gtfs_warning(net, i, &w))
+            continue;
+        fprintf(f, "%s  %-22s %u\n", indent, w.kind, w.count);
+        for (uint32_t j = 0; j < w.n_examples; j++)
+            fprintf(f, "%s      %s\n", indent, w.examples[j]);
+        if (w.count > w.n_examples)
+            fprintf(f, "%s      ... and %u more\n", indent, w.count - w.n_examples);
+    }
+}
+
 void cli_progress(const char *stage, double frac, void *ud)
 {
     (void)ud;
@@ -246,12 +267,19 @@ const char *cli_transit_help =
     "  --max-rides N    most vehicles boarded (default 8)\n"
     "  --walk-speed KMH walking speed for this query (default: the network's,\n"
     "                   walk.connector_kmh, 4.68 = 1.3 m/s); scales every walk\n"
-    "  --draws N        Monte-Carlo draws for frequency routes without exact times:\n"
-    "                   each draw gives every such route a random phase in [0,\n"
-    "                   headway) from a fixed seed (reproducible; default 5);\n"
-    "                   ignored when every route has a timetable or exact times\n"
+    "  --draws N        Monte-Carlo draws for frequency routes without exact times\n"
+    "                   (frequencies.txt exact_times=0; default 5): as R5 does,\n"
+    "                   every departure minute of every draw gives each such\n"
+    "                   route a new random phase in [0, headway), so the waits\n"
+    "                   where two of them meet are sampled too, not fixed for\n"
+    "                   the window; phases come from a fixed seed (reproducible,\n"
+    "                   the same for any --threads); ignored when every route\n"
+    "                   has a timetable or exact times\n"
     "A percentile is taken over the travel times of every departure minute of the\n"
     "window (times every draw): p50 is the median departure, p5 a lucky one, p95\n"
     "an unlucky one (nearest rank; unreachable departures count as slowest).\n"
-    "Walking alone counts up to the travel-time limit; trips past midnight\n"
-    "(24:00:00 and later) and calendar_dates exceptions count.\n";
+    "Walking alone counts up to the travel-time limit (up to 24 h, to the second);\n"
+    "trips past midnight (24:00:00 and later) and calendar_dates exceptions count.\n"
+    "The egress walk from a stop on the destination's own street counts from the\n"
+    "stop's position along it; platforms of one parent_station are a straight-line\n"
+    "walk apart (at least 30 s) whatever the streets between them.\n";

@@ -53,6 +53,10 @@ int cli_parse_depart(const char *s, int32_t *date, int32_t *secs);
 extern const char *cli_transit_help;
 #define CLI_TRANSIT_OPTIONS "--depart", "--window", "--max-walk", "--max-rides", "--draws", "--walk-speed"
 
+/* The network's GTFS warning summary ("GTFS warnings: none" or per kind its
+ * count and first lines), each line starting with indent. */
+void cli_print_gtfs_warnings(void *fp, const hh_net *net, const char *indent);
+
 /* Progress on stderr, only when stderr is a terminal or HH_PROGRESS=1. */
 void cli_progress(const char *stage, double frac, void *ud);
 

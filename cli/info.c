@@ -37,7 +37,9 @@ int cmd_info(int argc, char **argv)
         else {
             printf("usage: halfhour info NET.hh [--json]\n\n"
                    "Prints the network's bounding box, vertices, edges and arcs per mode, the\n"
-                   "profile settings it was built with, and its source. --json for machines.\n");
+                   "profile settings it was built with, and its source; with transit, each\n"
+                   "feed and the GTFS warnings of the build (kind, count, first lines).\n"
+                   "--json for machines (\"gtfs_warnings\": [{kind, count, examples}]).\n");
             return 0;
         }
     }
@@ -104,6 +106,21 @@ int cmd_info(int argc, char **argv)
                    fi.first_date, fi.last_date, fi.stops, fi.stops_linked, fi.routes, fi.trips, fi.busiest_date,
                    fi.trips_busiest);
         }
+        printf("],\"gtfs_warnings\":[");
+        for (uint32_t i = 0; i < hh_net_n_gtfs_warnings(net); i++) {
+            hh_gtfs_warning w;
+            if (hh_net_gtfs_warning(net, i, &w))
+                continue;
+            printf("%s{\"kind\":", i ? "," : "");
+            json_str(w.kind);
+            printf(",\"count\":%u,\"examples\":[", w.count);
+            for (uint32_t j = 0; j < w.n_examples; j++) {
+                if (j)
+                    putchar(',');
+                json_str(w.examples[j]);
+            }
+            printf("]}");
+        }
         printf("],\"attribution\":\"(c) OpenStreetMap contributors, ODbL 1.0\"}\n");
     } else {
         printf("network   %s\nformat    version %u, %.1f MB\nsource    %s\nbuilt     %s\n", path,
@@ -129,6 +146,8 @@ int cmd_info(int argc, char **argv)
                    fi.routes, fi.trips, fi.busiest_date / 10000, fi.busiest_date / 100 % 100,
                    fi.busiest_date % 100, fi.trips_busiest);
         }
+        if (hh_net_n_feeds(net))
+            cli_print_gtfs_warnings(stdout, net, "");
         printf("profile:\n");
         for (char *line = strtok(prof, "\n"); line; line = strtok(NULL, "\n"))
             printf("  %s\n", line);

@@ -185,6 +185,24 @@ int hh_build_transit(const char *osm_path, const char *const *gtfs_paths, size_t
                      const hh_profile *p, const char *out_path, hh_build_stats *stats,
                      hh_progress_fn progress, void *ud, char *err, size_t errlen);
 
+/* The same with options (the CLI's entry): n_gtfs may be 0; opts may be
+ * NULL (the defaults below).  GTFS faults whose meaning is unambiguous --
+ * rows repeated verbatim, rows naming a trip/stop/route/service the feed
+ * lacks (dropped), unused stops without a position, a blank agency_timezone
+ * another agency or opts->timezone fills, stop_times out of stop_sequence
+ * order (sorted), route_type values GTFS does not define, trips with fewer
+ * than two stop times, route- or trip-specific transfers -- are skipped
+ * with a warning kept in the network file (hh_net_gtfs_warning); with
+ * strict set each is an error.  Conflicting duplicates (one id, two
+ * different rows) and faults that change meaning are always errors. */
+typedef struct hh_build_opts {
+    int strict;           /* every GTFS warning is an error */
+    const char *timezone; /* IANA zone for feeds whose agency_timezone is blank; NULL: none */
+} hh_build_opts;
+int hh_build_with(const char *osm_path, const char *const *gtfs_paths, size_t n_gtfs, const hh_profile *p,
+                  const hh_build_opts *opts, const char *out_path, hh_build_stats *stats,
+                  hh_progress_fn progress, void *ud, char *err, size_t errlen);
+
 /* ---- the network file ------------------------------------------------- */
 typedef struct hh_net hh_net;
 
@@ -226,6 +244,21 @@ typedef struct hh_feed_info {
 } hh_feed_info;
 uint32_t hh_net_n_feeds(const hh_net *net);
 int hh_net_feed_info(const hh_net *net, uint32_t feed, hh_feed_info *out);
+
+/* What the GTFS load skipped or repaired, one entry per kind that occurred
+ * (kinds: duplicate_row, missing_reference, stop_without_position,
+ * blank_timezone, stop_times_order, unknown_route_type, short_trip,
+ * transfer_not_stop), with its count and the first few cases as
+ * "<feed>: <file> line <n>: <what>".  Strings belong to the network. */
+typedef struct hh_gtfs_warning {
+    const char *kind;
+    uint32_t count;
+    uint32_t n_examples; /* <= 3 */
+    const char *examples[3];
+} hh_gtfs_warning;
+uint32_t hh_net_n_gtfs_warnings(const hh_net *net);
+/* Entry i < hh_net_n_gtfs_warnings(); HH_ERANGE beyond. */
+int hh_net_gtfs_warning(const hh_net *net, uint32_t i, hh_gtfs_warning *out);
 
 /* An edge as a mode sees it (for export and inspection). */
 typedef struct hh_edge_view {
@@ -315,7 +348,9 @@ typedef struct hh_transit_opts {
     double max_walk_s;  /* access walk and egress walk, each (<= the tables' reach) */
     int max_rides;      /* 1 .. 64 */
     int draws;          /* Monte-Carlo draws for frequency routes without exact
-                         * times (ignored, 1, when the feeds have none) */
+                         * times: each departure minute of each draw gives them
+                         * new phases, as R5 does (ignored, 1, when the feeds
+                         * have none) */
     double max_s;       /* travel-time limit; walking alone counts up to it */
     double walk_kmh;    /* walking speed for this query (direct, access, egress,
                          * transfers): every walk time of the network is scaled by

@@ -17,6 +17,7 @@
 #include "halfhour.h"
 #include "ingest/gtfs_csv.h"
 #include "ingest/gtfs_index.h"
+#include "transit/tz.h"
 #include "util/alloc.h"
 
 #define NONE HH__GTFS_NONE
@@ -172,6 +173,7 @@ typedef struct staged_st {
 
 typedef struct loader {
     hh__timetable *tt;
+    const hh__gtfs_opts *opts;
     char *err;
     size_t errlen;
     uint32_t feed;
@@ -197,6 +199,17 @@ typedef struct loader {
     uint32_t *parent_str, *stop_line;
     size_t cap_parent, cap_stop_line;
     staged_st st;
+    /* rows of the id file being read (stops, routes, calendar, trips) as
+     * text, by entity index within the feed: duplicate ids compare them */
+    char *rowpool, *rowbuf;
+    size_t n_rowpool, cap_rowpool, cap_rowbuf;
+    uint32_t *row_off, *row_line;
+    size_t cap_row_off, cap_row_line;
+    /* ids of trips dropped (or never there): their stop times and
+     * frequencies go without another warning */
+    struct hh__gtfs_idmap dropped;
+    uint32_t *dropped_ids;
+    size_t n_dropped, cap_dropped;
 } loader;
 
 static int failv(loader *L, int code, const char *fmt, va_list ap)
@@ -228,6 +241,50 @@ static int fail_at(loader *L, uint64_t line, const char *fmt, ...)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     return fail(L, HH_EFORMAT, "%s line %llu: %s", L->file, (unsigned long long)line, msg);
+}
+
+/* A fault of an HH__GTFS_WARN_KINDS kind at `line` of the current file (0:
+ * no line): counted, the first few kept; an error under --strict. */
+static int warn(loader *L, int kind, uint64_t line, const char *fmt, ...)
+{
+    char msg[512], full[700];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (line)
+        snprintf(full, sizeof full, "%s line %llu: %s", L->file, (unsigned long long)line, msg);
+    else
+        snprintf(full, sizeof full, "%s: %s", L->file, msg);
+    if (L->opts && L->opts->strict)
+        return fail(L, HH_EFORMAT, "%s (--strict)", full);
+    hh__gtfs_warn *w = &L->tt->warn[kind];
+    if (w->count < HH__GTFS_WARN_EXAMPLES) {
+        /* cut to fit: an example is for reading, not parsing */
+        char *dst = w->ex[w->count];
+        size_t cap = sizeof w->ex[0];
+        int o = snprintf(dst, cap, "%s: ", L->fname ? L->fname : "gtfs");
+        if (o >= 0 && (size_t)o < cap) {
+            size_t n = strlen(full);
+            if (n > cap - 1 - (size_t)o)
+                n = cap - 1 - (size_t)o;
+            memcpy(dst + o, full, n);
+            dst[(size_t)o + n] = '\0';
+        }
+    }
+    if (w->count < UINT32_MAX)
+        w->count++;
+    return 0;
+}
+
+const char *hh__gtfs_warn_name(int kind)
+{
+    static const char *const names[] = {
+#define HH__GW_NAME(name, str) str,
+        HH__GTFS_WARN_KINDS(HH__GW_NAME)
+#undef HH__GW_NAME
+    };
+    return kind >= 0 && kind < HH__GW_N ? names[kind] : NULL;
 }
 
 static int oom(loader *L) { return fail(L, HH_ENOMEM, "out of memory reading %s", L->file ? L->file : "feed"); }
@@ -435,6 +492,102 @@ static int index_id(loader *L, hh__gtfs_kind k, uint32_t idx)
     return 0;
 }
 
+/* ---- duplicate rows and dropped ids ------------------------------------ */
+
+#define ROW_SEP '\x1f' /* between fields of a row's text: never in a field */
+
+/* The current row as text in L->rowbuf: every field, ROW_SEP between them,
+ * trailing blank fields left out (a short row equals the padded one). */
+static int cur_row_text(loader *L)
+{
+    size_t len = 0, keep = 0;
+    for (size_t i = 0; i < L->csv.n_fields; i++) {
+        const char *f = hh__csv_get(&L->csv, (int)i);
+        size_t fl = strlen(f);
+        if (hh__grow(&L->rowbuf, &L->cap_rowbuf, len + fl + 2, 1))
+            return oom(L);
+        if (i)
+            L->rowbuf[len++] = ROW_SEP;
+        memcpy(L->rowbuf + len, f, fl);
+        len += fl;
+        if (fl)
+            keep = len;
+    }
+    if (hh__grow(&L->rowbuf, &L->cap_rowbuf, keep + 1, 1))
+        return oom(L);
+    L->rowbuf[keep] = '\0';
+    return 0;
+}
+
+/* Keeps L->rowbuf as the row of entity i (index within the file's feed). */
+static int remember_row(loader *L, size_t i)
+{
+    size_t n = strlen(L->rowbuf) + 1;
+    if (L->n_rowpool + n > UINT32_MAX)
+        return fail(L, HH_ERANGE, "%s: more than 4 GB of rows", L->file);
+    if (hh__grow(&L->rowpool, &L->cap_rowpool, L->n_rowpool + n, 1) ||
+        hh__grow(&L->row_off, &L->cap_row_off, i + 1, 4) || hh__grow(&L->row_line, &L->cap_row_line, i + 1, 4))
+        return oom(L);
+    memcpy(L->rowpool + L->n_rowpool, L->rowbuf, n);
+    L->row_off[i] = (uint32_t)L->n_rowpool;
+    L->row_line[i] = (uint32_t)hh__csv_line(&L->csv);
+    L->n_rowpool += n;
+    return 0;
+}
+
+/* A row's text for a message: fields comma-separated, at most 80 bytes. */
+static const char *shown_row(const char *v, char *buf, size_t n)
+{
+    size_t i = 0;
+    for (; v[i] && i + 4 < n && i < 80; i++)
+        buf[i] = v[i] == ROW_SEP ? ',' : (unsigned char)v[i] < 0x20 ? '?' : v[i];
+    if (v[i])
+        buf[i++] = '.', buf[i++] = '.', buf[i++] = '.';
+    buf[i] = '\0';
+    return buf;
+}
+
+/* The current row (text in L->rowbuf) repeats the id of entity `prev`:
+ * the same row again is a warning (*skip = 1), a different one an error
+ * quoting both. */
+static int dup_row(loader *L, const char *col, const char *id, size_t prev, int *skip)
+{
+    char b[48], r1[96], r2[96];
+    uint64_t line = hh__csv_line(&L->csv);
+    *skip = 1;
+    if (!strcmp(L->rowpool + L->row_off[prev], L->rowbuf))
+        return warn(L, HH__GW_DUPLICATE_ROW, line, "%s \"%s\" repeats line %lu verbatim (ignored)", col,
+                    shown(id, b, sizeof b), (unsigned long)L->row_line[prev]);
+    return fail_at(L, line, "%s \"%s\" appears twice with different rows: line %lu \"%s\", line %llu \"%s\"",
+                   col, shown(id, b, sizeof b), (unsigned long)L->row_line[prev],
+                   shown_row(L->rowpool + L->row_off[prev], r1, sizeof r1), (unsigned long long)line,
+                   shown_row(L->rowbuf, r2, sizeof r2));
+}
+
+/* Whether trip id `id` of the current feed was dropped (or reported
+ * missing) already; *added set when this call recorded it. */
+static int dropped_trip(loader *L, const char *id, int add, int *added)
+{
+    uint32_t h = id_hash(L->feed, id);
+    *added = 0;
+    if (idmap_get(&L->dropped, h, id, L->dropped_ids, L->tt->strs, 0, (uint32_t)L->n_dropped) != NONE)
+        return 1;
+    if (!add)
+        return 0;
+    uint32_t off;
+    int rc;
+    if ((rc = add_str(L, id, &off)))
+        return rc;
+    if (hh__grow(&L->dropped_ids, &L->cap_dropped, L->n_dropped + 1, 4))
+        return oom(L);
+    L->dropped_ids[L->n_dropped] = off;
+    if (idmap_put(&L->dropped, h, (uint32_t)L->n_dropped))
+        return oom(L);
+    L->n_dropped++;
+    *added = 1;
+    return 0;
+}
+
 /* ---- agency.txt ------------------------------------------------------ */
 
 static int read_agency(loader *L)
@@ -445,6 +598,7 @@ static int read_agency(loader *L)
     int c_name = hh__csv_column(&L->csv, "agency_name");
     hh__gtfs_feed *f = &L->tt->feeds[L->feed];
     size_t cap_names = 0, len_names = 0;
+    uint32_t blank_line[HH__GTFS_WARN_EXAMPLES + 1], n_blank = 0, tz_line = 0;
     while ((rc = next_row(L)) > 0) {
         /* agency names, "; "-separated, for reports */
         const char *name = get(L, c_name);
@@ -464,9 +618,15 @@ static int read_agency(loader *L)
         size_t n = strlen(tz);
         while (n && tz[n - 1] == ' ')
             n--;
-        if (!n)
-            return bad(L, "agency_timezone", "", "is blank");
+        if (!n) {
+            /* decided once the other agencies are read */
+            if (n_blank < HH__GTFS_WARN_EXAMPLES + 1)
+                blank_line[n_blank] = (uint32_t)hh__csv_line(&L->csv);
+            n_blank++;
+            continue;
+        }
         if (!f->timezone) {
+            tz_line = (uint32_t)hh__csv_line(&L->csv);
             if (!(f->timezone = hh__malloc(n + 1)))
                 return oom(L);
             memcpy(f->timezone, tz, n);
@@ -478,8 +638,39 @@ static int read_agency(loader *L)
     }
     if (rc < 0)
         return rc;
-    if (!f->timezone)
+    if (!f->timezone && !n_blank)
         return fail(L, HH_EFORMAT, "agency.txt has no agency");
+    const char *from = "the feed's other agencies";
+    if (!f->timezone) {
+        if (!L->opts || !L->opts->timezone || !*L->opts->timezone)
+            return fail_at(L, blank_line[0], "agency_timezone is blank and no other agency gives one "
+                                             "(name the zone with --timezone)");
+        size_t n = strlen(L->opts->timezone);
+        if (!(f->timezone = hh__malloc(n + 1)))
+            return oom(L);
+        memcpy(f->timezone, L->opts->timezone, n + 1);
+        from = "--timezone";
+    }
+    /* a zone the tz database does not know would put every time on the
+     * wrong clock later; it is an error whatever the number of feeds */
+    int32_t off;
+    int trc = hh__tz_offset(f->timezone, 0, &off);
+    if (trc == HH_ENOMEM)
+        return oom(L);
+    if (trc) {
+        char b[48];
+        if (tz_line)
+            return fail_at(L, tz_line, "agency_timezone \"%s\" is not a time zone of the system's tz database",
+                           shown(f->timezone, b, sizeof b));
+        return fail(L, HH_EFORMAT, "--timezone \"%s\" is not a time zone of the system's tz database",
+                    shown(f->timezone, b, sizeof b));
+    }
+    for (uint32_t i = 0; i < n_blank && i < HH__GTFS_WARN_EXAMPLES + 1; i++)
+        if ((rc = warn(L, HH__GW_BLANK_TZ, blank_line[i], "agency_timezone is blank: %s from %s", f->timezone,
+                       from)))
+            return rc;
+    if (n_blank > HH__GTFS_WARN_EXAMPLES + 1) /* the rest counted without examples */
+        L->tt->warn[HH__GW_BLANK_TZ].count += n_blank - (HH__GTFS_WARN_EXAMPLES + 1);
     close_file(L);
     return 0;
 }
@@ -497,6 +688,7 @@ static int read_stops(loader *L)
     c_type = hh__csv_column(&L->csv, "location_type");
     c_parent = hh__csv_column(&L->csv, "parent_station");
     uint32_t begin = tt->n_stops;
+    L->n_rowpool = 0;
     void **const cols[] = {COL(tt->stop_lon), COL(tt->stop_lat), COL(tt->stop_type),
                            COL(tt->stop_parent), COL(tt->stop_id), COL(tt->stop_name)};
     const size_t sizes[] = {sizeof(double), sizeof(double), 1, 4, 4, 4};
@@ -514,20 +706,29 @@ static int read_stops(loader *L)
         const char *id = get(L, c_id);
         if (!*id)
             return bad(L, "stop_id", id, "is blank");
-        if (find_cur(L, HH__GTFS_STOP, id, begin, s) != NONE)
-            return bad(L, "stop_id", id, "appears twice");
+        if ((rc = cur_row_text(L)))
+            return rc;
+        uint32_t prev = find_cur(L, HH__GTFS_STOP, id, begin, s);
+        if (prev != NONE) {
+            int skip;
+            if ((rc = dup_row(L, "stop_id", id, prev - begin, &skip)))
+                return rc;
+            continue;
+        }
         if (parse_enum(get(L, c_type), 4, 0, &type))
             return bad(L, "location_type", get(L, c_type), "is not 0..4");
         double lat = NAN, lon = NAN;
         const char *vlat = get(L, c_lat), *vlon = get(L, c_lon);
-        /* GTFS lets generic nodes and boarding areas go without a position */
-        int pos_optional = type >= 3;
-        if (!(pos_optional && is_blank(vlat)) &&
-            (parse_real(vlat, &lat) || lat < -90 || lat > 90))
+        /* GTFS lets generic nodes and boarding areas go without a position;
+         * any other stop without one is fine while no trip calls at it
+         * (checked with stop_times.txt) */
+        int no_pos = is_blank(vlat) && is_blank(vlon);
+        if (!no_pos && (parse_real(vlat, &lat) || lat < -90 || lat > 90))
             return bad(L, "stop_lat", vlat, "is not a latitude");
-        if (!(pos_optional && is_blank(vlon)) &&
-            (parse_real(vlon, &lon) || lon < -180 || lon > 180))
+        if (!no_pos && (parse_real(vlon, &lon) || lon < -180 || lon > 180))
             return bad(L, "stop_lon", vlon, "is not a longitude");
+        if ((rc = remember_row(L, i)))
+            return rc;
         uint32_t off_id, off_name, off_parent = NONE;
         if ((rc = add_str(L, id, &off_id)) || (rc = add_str(L, get(L, c_name), &off_name)))
             return rc;
@@ -553,10 +754,16 @@ static int read_stops(loader *L)
             continue;
         const char *pid = tt->strs + ps;
         uint32_t p = find_cur(L, HH__GTFS_STOP, pid, begin, tt->n_stops);
-        if (p == NONE || p == s) {
-            char b[48];
-            return fail_at(L, L->stop_line[s - begin], "parent_station \"%s\" %s",
-                           shown(pid, b, sizeof b), p == s ? "is the stop itself" : "is not in stops.txt");
+        char b[48];
+        if (p == s)
+            return fail_at(L, L->stop_line[s - begin], "parent_station \"%s\" is the stop itself",
+                           shown(pid, b, sizeof b));
+        if (p == NONE) {
+            if ((rc = warn(L, HH__GW_MISSING_REF, L->stop_line[s - begin],
+                           "parent_station \"%s\" is not in stops.txt (the stop is kept without it)",
+                           shown(pid, b, sizeof b))))
+                return rc;
+            continue;
         }
         tt->stop_parent[s] = p;
     }
@@ -566,6 +773,20 @@ static int read_stops(loader *L)
 }
 
 /* ---- routes.txt ------------------------------------------------------ */
+
+/* GTFS's basic route types and the extended (HVT) ones Google lists. */
+static int known_route_type(uint32_t t)
+{
+    if (t <= 7 || t == 11 || t == 12)
+        return 1;
+    static const uint16_t ranges[][2] = {{100, 117}, {200, 209}, {400, 405}, {700, 716}, {800, 800},
+                                         {900, 906}, {1000, 1000}, {1100, 1100}, {1200, 1200}, {1300, 1300},
+                                         {1400, 1400}, {1500, 1507}, {1700, 1702}};
+    for (size_t i = 0; i < sizeof ranges / sizeof *ranges; i++)
+        if (t >= ranges[i][0] && t <= ranges[i][1])
+            return 1;
+    return 0;
+}
 
 static int read_routes(loader *L)
 {
@@ -577,6 +798,7 @@ static int read_routes(loader *L)
     c_short = hh__csv_column(&L->csv, "route_short_name");
     c_long = hh__csv_column(&L->csv, "route_long_name");
     uint32_t begin = tt->n_routes;
+    L->n_rowpool = 0;
     void **const cols[] = {COL(tt->route_id), COL(tt->route_short_name), COL(tt->route_long_name),
                            COL(tt->route_type)};
     const size_t sizes[] = {4, 4, 4, 4};
@@ -589,10 +811,26 @@ static int read_routes(loader *L)
         const char *id = get(L, c_id);
         if (!*id)
             return bad(L, "route_id", id, "is blank");
-        if (find_cur(L, HH__GTFS_ROUTE, id, begin, r) != NONE)
-            return bad(L, "route_id", id, "appears twice");
-        if (parse_uint(get(L, c_type), 9999, &type))
+        if ((rc = cur_row_text(L)))
+            return rc;
+        uint32_t prev = find_cur(L, HH__GTFS_ROUTE, id, begin, r);
+        if (prev != NONE) {
+            int skip;
+            if ((rc = dup_row(L, "route_id", id, prev - begin, &skip)))
+                return rc;
+            continue;
+        }
+        if (parse_uint(get(L, c_type), INT32_MAX, &type))
             return bad(L, "route_type", get(L, c_type), "is not a route type");
+        if (!known_route_type(type)) {
+            char b[48];
+            if ((rc = warn(L, HH__GW_ROUTE_TYPE, hh__csv_line(&L->csv),
+                           "route_type %lu of route_id \"%s\" is not a GTFS route type (routed as generic transit)",
+                           (unsigned long)type, shown(id, b, sizeof b))))
+                return rc;
+        }
+        if ((rc = remember_row(L, r - begin)))
+            return rc;
         if ((rc = add_str(L, id, &tt->route_id[r])) ||
             (rc = add_str(L, get(L, c_short), &tt->route_short_name[r])) ||
             (rc = add_str(L, get(L, c_long), &tt->route_long_name[r])))
@@ -649,12 +887,20 @@ static int read_calendar(loader *L, int *found)
         if ((rc = need_col(L, day[d], &c_day[d])))
             return rc;
     uint32_t begin = tt->feeds[L->feed].service_begin;
+    L->n_rowpool = 0;
     while ((rc = next_row(L)) > 0) {
         const char *id = get(L, c_id);
         if (!*id)
             return bad(L, "service_id", id, "is blank");
-        if (find_cur(L, HH__GTFS_SERVICE, id, begin, tt->n_services) != NONE)
-            return bad(L, "service_id", id, "appears twice");
+        if ((rc = cur_row_text(L)))
+            return rc;
+        uint32_t prev = find_cur(L, HH__GTFS_SERVICE, id, begin, tt->n_services);
+        if (prev != NONE) {
+            int skip;
+            if ((rc = dup_row(L, "service_id", id, prev - begin, &skip)))
+                return rc;
+            continue;
+        }
         uint8_t days = 0;
         for (int d = 0; d < 7; d++) {
             uint32_t v;
@@ -670,7 +916,7 @@ static int read_calendar(loader *L, int *found)
         if (b < a)
             return bad(L, "end_date", get(L, c_end), "is before start_date");
         uint32_t s;
-        if ((rc = add_service(L, id, &s)))
+        if ((rc = add_service(L, id, &s)) || (rc = remember_row(L, s - begin)))
             return rc;
         tt->service_days[s] = days;
         tt->service_start[s] = a;
@@ -756,6 +1002,27 @@ static int read_calendar_dates(loader *L, int *found)
         L->exc_line[first + i] = l2[i];
         tt->exc_added[first + i] = a2[i];
     }
+    /* the same row twice is harmless: kept once, with a warning */
+    size_t kept = first + (L->n_exc > first);
+    for (size_t i = first + 1; i < L->n_exc; i++) {
+        if (L->exc_svc[i] == L->exc_svc[kept - 1] && tt->exc_date[i] == tt->exc_date[kept - 1] &&
+            tt->exc_added[i] == tt->exc_added[kept - 1]) {
+            uint32_t la = L->exc_line[kept - 1], lb = L->exc_line[i];
+            char b[48];
+            if ((rc = warn(L, HH__GW_DUPLICATE_ROW, la > lb ? la : lb,
+                           "service_id \"%s\" on %ld repeats line %lu (ignored)",
+                           shown(tt->strs + tt->service_id[L->exc_svc[i]], b, sizeof b), (long)tt->exc_date[i],
+                           (unsigned long)(la > lb ? lb : la))))
+                goto out;
+            continue;
+        }
+        tt->exc_date[kept] = tt->exc_date[i];
+        tt->exc_added[kept] = tt->exc_added[i];
+        L->exc_svc[kept] = L->exc_svc[i];
+        L->exc_line[kept] = L->exc_line[i];
+        kept++;
+    }
+    L->n_exc = kept;
     for (size_t i = first + 1; i < L->n_exc; i++) {
         if (L->exc_svc[i] == L->exc_svc[i - 1] && tt->exc_date[i] == tt->exc_date[i - 1] &&
             tt->exc_added[i] != tt->exc_added[i - 1]) {
@@ -792,6 +1059,7 @@ static int read_trips(loader *L)
         return rc;
     void **const cols[] = {COL(tt->trip_id), COL(tt->trip_route), COL(tt->trip_service)};
     const size_t sizes[] = {4, 4, 4};
+    L->n_rowpool = 0;
     while ((rc = next_row(L)) > 0) {
         uint32_t t = tt->n_trips;
         if (t >= MAX_COUNT)
@@ -801,15 +1069,36 @@ static int read_trips(loader *L)
         const char *id = get(L, c_id);
         if (!*id)
             return bad(L, "trip_id", id, "is blank");
-        if (find_cur(L, HH__GTFS_TRIP, id, f->trip_begin, t) != NONE)
-            return bad(L, "trip_id", id, "appears twice");
+        if ((rc = cur_row_text(L)))
+            return rc;
+        uint32_t prev = find_cur(L, HH__GTFS_TRIP, id, f->trip_begin, t);
+        if (prev != NONE) {
+            int skip;
+            if ((rc = dup_row(L, "trip_id", id, prev - f->trip_begin, &skip)))
+                return rc;
+            continue;
+        }
         uint32_t r = find_cur(L, HH__GTFS_ROUTE, get(L, c_route), f->route_begin, f->route_end);
-        if (r == NONE)
-            return bad(L, "route_id", get(L, c_route), "is not in routes.txt");
         uint32_t s = find_cur(L, HH__GTFS_SERVICE, get(L, c_svc), f->service_begin, tt->n_services);
-        if (s == NONE)
-            return bad(L, "service_id", get(L, c_svc), "is in neither calendar.txt nor calendar_dates.txt");
-        if ((rc = add_str(L, id, &tt->trip_id[t])))
+        if (r == NONE || s == NONE) {
+            /* the trip goes, and its stop times with it */
+            char b[48], c[48];
+            int added;
+            if ((rc = dropped_trip(L, id, 1, &added)) < 0)
+                return rc;
+            if (r == NONE)
+                rc = warn(L, HH__GW_MISSING_REF, hh__csv_line(&L->csv),
+                          "route_id \"%s\" is not in routes.txt (trip \"%s\" dropped)",
+                          shown(get(L, c_route), b, sizeof b), shown(id, c, sizeof c));
+            else
+                rc = warn(L, HH__GW_MISSING_REF, hh__csv_line(&L->csv),
+                          "service_id \"%s\" is in neither calendar.txt nor calendar_dates.txt (trip \"%s\" dropped)",
+                          shown(get(L, c_svc), b, sizeof b), shown(id, c, sizeof c));
+            if (rc)
+                return rc;
+            continue;
+        }
+        if ((rc = remember_row(L, t - f->trip_begin)) || (rc = add_str(L, id, &tt->trip_id[t])))
             return rc;
         tt->trip_route[t] = r;
         tt->trip_service[t] = s;
@@ -837,6 +1126,44 @@ static void staged_free(staged_st *s)
     hh__free(s->flags);
     hh__free(s->dist);
     memset(s, 0, sizeof *s);
+}
+
+/* Stops without a position: an error where a trip calls, else a warning
+ * (they stay in the table, unplaced, and are never linked). */
+static int check_positions(loader *L)
+{
+    hh__timetable *tt = L->tt;
+    hh__gtfs_feed *f = &tt->feeds[L->feed];
+    staged_st *S = &L->st;
+    uint32_t ns = f->stop_end - f->stop_begin;
+    uint32_t *first_use = NULL;
+    int rc = 0;
+    for (uint32_t s = f->stop_begin; s < f->stop_end; s++) {
+        if (!isnan(tt->stop_lat[s]) || tt->stop_type[s] >= 3)
+            continue;
+        if (!first_use) {
+            /* line of the first stop time at each stop (0: none) */
+            if (!(first_use = hh__calloc(ns ? ns : 1, 4)))
+                return oom(L);
+            for (size_t i = S->n; i-- > 0;)
+                first_use[S->stop[i] - f->stop_begin] = S->line[i];
+        }
+        char b[48];
+        const char *id = shown(tt->strs + tt->stop_id[s], b, sizeof b);
+        uint32_t use = first_use[s - f->stop_begin], line = L->stop_line[s - f->stop_begin];
+        L->file = "stops.txt";
+        if (use)
+            rc = fail_at(L, line, "stop_id \"%s\" has no stop_lat/stop_lon, but trips call at it "
+                                  "(stop_times.txt line %lu)", id, (unsigned long)use);
+        else
+            rc = warn(L, HH__GW_STOP_NO_POS, line, "stop_id \"%s\" has no stop_lat/stop_lon and no trip calls "
+                                                    "at it (kept unplaced)", id);
+        L->file = "stop_times.txt";
+        if (rc)
+            break;
+    }
+    hh__free(first_use);
+    return rc;
 }
 
 static int read_stop_times(loader *L)
@@ -868,13 +1195,29 @@ static int read_stop_times(loader *L)
         uint32_t t;
         if (last_trip != NONE && !strcmp(tt->strs + tt->trip_id[last_trip], tid))
             t = last_trip;
-        else if ((t = find_cur(L, HH__GTFS_TRIP, tid, f->trip_begin, f->trip_end)) == NONE)
-            return bad(L, "trip_id", tid, "is not in trips.txt");
+        else if ((t = find_cur(L, HH__GTFS_TRIP, tid, f->trip_begin, f->trip_end)) == NONE) {
+            /* one warning per missing trip, none for a dropped one */
+            int added;
+            if ((rc = dropped_trip(L, tid, 1, &added)) < 0)
+                return rc;
+            char b[48];
+            if (added && (rc = warn(L, HH__GW_MISSING_REF, hh__csv_line(&L->csv),
+                                    "trip_id \"%s\" is not in trips.txt (its stop times dropped)",
+                                    shown(tid, b, sizeof b))))
+                return rc;
+            continue;
+        }
         last_trip = t;
         const char *sid = get(L, c_stop);
         uint32_t s = find_cur(L, HH__GTFS_STOP, sid, f->stop_begin, f->stop_end);
-        if (s == NONE)
-            return bad(L, "stop_id", sid, "is not in stops.txt");
+        if (s == NONE) {
+            char b[48], c[48];
+            if ((rc = warn(L, HH__GW_MISSING_REF, hh__csv_line(&L->csv),
+                           "stop_id \"%s\" is not in stops.txt (the stop time of trip \"%s\" dropped)",
+                           shown(sid, b, sizeof b), shown(tid, c, sizeof c))))
+                return rc;
+            continue;
+        }
         uint32_t seq, pick, drop;
         if (parse_uint(get(L, c_seq), UINT32_MAX, &seq))
             return bad(L, "stop_sequence", get(L, c_seq), "is not a non-negative integer");
@@ -907,7 +1250,7 @@ static int read_stop_times(loader *L)
     if (rc < 0)
         return rc;
     f->n_stop_time_rows = (uint32_t)S->n;
-    return 0;
+    return check_positions(L);
 }
 
 static int cmp_seq(const void *ctx, uint32_t x, uint32_t y)
@@ -983,6 +1326,17 @@ static void fmt_time(char *b, size_t n, int32_t t)
     snprintf(b, n, "%02ld:%02ld:%02ld", (long)(t / 3600), (long)(t / 60 % 60), (long)(t % 60));
 }
 
+/* A staged stop time for a message: stop "S1" 08:00:00/08:01:00 */
+static void st_row(const hh__timetable *tt, const staged_st *S, uint32_t r, char *buf, size_t n)
+{
+    char a[16] = "", d[16] = "", b[48];
+    if (S->arr[r] != BLANK)
+        fmt_time(a, sizeof a, S->arr[r]);
+    if (S->dep[r] != BLANK)
+        fmt_time(d, sizeof d, S->dep[r]);
+    snprintf(buf, n, "(stop \"%s\" %s/%s)", shown(tt->strs + tt->stop_id[S->stop[r]], b, sizeof b), a, d);
+}
+
 /* Sorts the feed's staged stop times into trips, completes the times and
  * appends them to the trip-ordered tst_* columns. */
 static int assemble_trips(loader *L)
@@ -1024,24 +1378,57 @@ static int assemble_trips(loader *L)
         uint32_t *idx = perm + start[t];
         size_t k = start[t + 1] - start[t];
         L->tst_first[trip] = (uint32_t)L->n_tst;
-        if (k < 2) {
-            f->n_trips_dropped++;
-            continue;
-        }
-        int sorted = 1;
-        for (size_t i = 1; i < k && sorted; i++)
-            sorted = S->seq[idx[i - 1]] <= S->seq[idx[i]];
-        if (!sorted)
-            hh__gtfs_msort(idx, tmp, k, cmp_seq, S->seq);
         char b[48];
         const char *tid = shown(tt->strs + tt->trip_id[trip], b, sizeof b);
-        for (size_t i = 1; i < k; i++)
-            if (S->seq[idx[i - 1]] == S->seq[idx[i]]) {
-                uint32_t la = S->line[idx[i - 1]], lb = S->line[idx[i]];
-                rc = fail_at(L, la > lb ? la : lb, "trip \"%s\" has stop_sequence %lu twice (see line %lu)",
-                             tid, (unsigned long)S->seq[idx[i]], (unsigned long)(la > lb ? lb : la));
+        size_t unsorted = 0;
+        for (size_t i = 1; i < k && !unsorted; i++)
+            if (S->seq[idx[i - 1]] > S->seq[idx[i]])
+                unsorted = i;
+        if (unsorted) {
+            if ((rc = warn(L, HH__GW_ST_ORDER, S->line[idx[unsorted]],
+                           "trip \"%s\": stop_sequence %lu after %lu (its rows sorted by stop_sequence)", tid,
+                           (unsigned long)S->seq[idx[unsorted]], (unsigned long)S->seq[idx[unsorted - 1]])))
                 goto out;
+            hh__gtfs_msort(idx, tmp, k, cmp_seq, S->seq);
+        }
+        /* one stop_sequence twice: the same row again is dropped, two
+         * different rows are an error */
+        size_t kk = k ? 1 : 0;
+        for (size_t i = 1; i < k; i++) {
+            uint32_t x = idx[kk - 1], y = idx[i];
+            if (S->seq[x] != S->seq[y]) {
+                idx[kk++] = y;
+                continue;
             }
+            uint32_t la = S->line[x] < S->line[y] ? S->line[x] : S->line[y];
+            uint32_t lb = S->line[x] < S->line[y] ? S->line[y] : S->line[x];
+            int same = S->stop[x] == S->stop[y] && S->arr[x] == S->arr[y] && S->dep[x] == S->dep[y] &&
+                       S->flags[x] == S->flags[y] &&
+                       (!S->dist || S->dist[x] == S->dist[y] || (isnan(S->dist[x]) && isnan(S->dist[y])));
+            if (same) {
+                if ((rc = warn(L, HH__GW_DUPLICATE_ROW, lb, "trip \"%s\": stop_sequence %lu repeats line %lu (ignored)",
+                               tid, (unsigned long)S->seq[y], (unsigned long)la)))
+                    goto out;
+                continue;
+            }
+            char r1[96], r2[96];
+            st_row(tt, S, x, r1, sizeof r1);
+            st_row(tt, S, y, r2, sizeof r2);
+            rc = fail_at(L, lb, "trip \"%s\" has stop_sequence %lu twice with different rows: line %lu %s, line %lu %s",
+                         tid, (unsigned long)S->seq[y], (unsigned long)S->line[x], r1, (unsigned long)S->line[y], r2);
+            goto out;
+        }
+        k = kk;
+        if (k < 2) {
+            f->n_trips_dropped++;
+            if (k)
+                rc = warn(L, HH__GW_SHORT_TRIP, S->line[idx[0]], "trip \"%s\" has one stop time (dropped)", tid);
+            else
+                rc = warn(L, HH__GW_SHORT_TRIP, 0, "trip \"%s\" has no stop times (dropped)", tid);
+            if (rc)
+                goto out;
+            continue;
+        }
         if (S->arr[idx[0]] == BLANK || S->arr[idx[k - 1]] == BLANK) {
             size_t e = S->arr[idx[0]] == BLANK ? 0 : k - 1;
             rc = fail_at(L, S->line[idx[e]], "trip \"%s\" has no arrival_time or departure_time at its %s stop",
@@ -1120,8 +1507,17 @@ static int read_frequencies(loader *L)
     while ((rc = next_row(L)) > 0) {
         const char *tid = get(L, c_trip);
         uint32_t t = find_cur(L, HH__GTFS_TRIP, tid, f->trip_begin, f->trip_end);
-        if (t == NONE)
-            return bad(L, "trip_id", tid, "is not in trips.txt");
+        if (t == NONE) {
+            int added;
+            if ((rc = dropped_trip(L, tid, 1, &added)) < 0)
+                return rc;
+            char bb[48];
+            if (added && (rc = warn(L, HH__GW_MISSING_REF, hh__csv_line(&L->csv),
+                                    "trip_id \"%s\" is not in trips.txt (the row dropped)",
+                                    shown(tid, bb, sizeof bb))))
+                return rc;
+            continue;
+        }
         int32_t a, b;
         uint32_t h, exact;
         if (hh__gtfs_parse_time(get(L, c_start), &a))
@@ -1184,14 +1580,22 @@ static int read_transfers(loader *L)
         if (specific) {
             /* a rule for some routes or trips cannot be a stop-to-stop one */
             f->n_xfers_skipped++;
+            if ((rc = warn(L, HH__GW_XFER_NOT_STOP, hh__csv_line(&L->csv),
+                           "transfer_type %lu%s is not a stop-to-stop rule (ignored)", (unsigned long)type,
+                           type >= 4 ? "" : " for routes or trips")))
+                return rc;
             continue;
         }
         uint32_t a = find_cur(L, HH__GTFS_STOP, get(L, c_from), f->stop_begin, f->stop_end);
-        if (a == NONE)
-            return bad(L, "from_stop_id", get(L, c_from), "is not in stops.txt");
         uint32_t b = find_cur(L, HH__GTFS_STOP, get(L, c_to), f->stop_begin, f->stop_end);
-        if (b == NONE)
-            return bad(L, "to_stop_id", get(L, c_to), "is not in stops.txt");
+        if (a == NONE || b == NONE) {
+            char bb[48];
+            const char *col = a == NONE ? "from_stop_id" : "to_stop_id";
+            if ((rc = warn(L, HH__GW_MISSING_REF, hh__csv_line(&L->csv), "%s \"%s\" is not in stops.txt (the row dropped)",
+                           col, shown(get(L, a == NONE ? c_from : c_to), bb, sizeof bb))))
+                return rc;
+            continue;
+        }
         int blank_min = is_blank(get(L, c_min));
         if (!blank_min && parse_uint(get(L, c_min), INT32_MAX, &min))
             return bad(L, "min_transfer_time", get(L, c_min), "is not a number of seconds");
@@ -1230,6 +1634,10 @@ static int read_feed(loader *L, const char *path)
     f->route_begin = f->route_end = tt->n_routes;
     f->service_begin = f->service_end = tt->n_services;
     f->trip_begin = f->trip_end = tt->n_trips;
+    L->n_dropped = 0;
+    if (L->dropped.cap)
+        memset(L->dropped.slot, 0, L->dropped.cap * sizeof *L->dropped.slot);
+    L->dropped.n = 0;
 
     int zerr = 0;
     L->zip = zip_open(path, ZIP_RDONLY, &zerr);
@@ -1292,9 +1700,16 @@ static int finish(loader *L)
 
 int hh__gtfs_load(const char *const *paths, size_t n, hh__timetable **out, char *err, size_t errlen)
 {
+    return hh__gtfs_load_opts(paths, n, NULL, out, err, errlen);
+}
+
+int hh__gtfs_load_opts(const char *const *paths, size_t n, const hh__gtfs_opts *opts, hh__timetable **out,
+                       char *err, size_t errlen)
+{
     if (err && errlen)
         err[0] = '\0';
     loader L = {0};
+    L.opts = opts;
     L.err = err;
     L.errlen = errlen;
     if (!n || n > MAX_COUNT) {
@@ -1338,5 +1753,7 @@ fail_tt:
     hh__free(L.tst_flags);
     hh__free(L.parent_str);
     hh__free(L.stop_line);
+    hh__free(L.rowpool), hh__free(L.rowbuf), hh__free(L.row_off), hh__free(L.row_line);
+    hh__free(L.dropped.slot), hh__free(L.dropped_ids);
     return rc;
 }

@@ -58,6 +58,50 @@ typedef struct hh__gtfs_feed {
     uint32_t n_xfers_skipped;   /* transfers.txt rows tied to routes or trips */
 } hh__gtfs_feed;
 
+/* Faults of feeds found in the wild whose meaning is unambiguous: the
+ * loader skips (or repairs) them and counts a warning of one of these kinds,
+ * as R5 and OpenTripPlanner do; with hh__gtfs_opts.strict each is an error.
+ *   duplicate_row          a row repeated verbatim (the copy is ignored)
+ *   missing_reference      a row naming a trip, stop, route or service (or a
+ *                          parent_station) that is not in the feed: dropped
+ *   stop_without_position  a stop without stop_lat/stop_lon that no trip
+ *                          calls at: kept unplaced, never linked
+ *   blank_timezone         a blank agency_timezone, taken from the feed's
+ *                          other agencies or hh__gtfs_opts.timezone
+ *   stop_times_order       a trip's stop_times rows not in stop_sequence
+ *                          order (sorted)
+ *   unknown_route_type     a route_type number GTFS does not define (routed
+ *                          like any other vehicle)
+ *   short_trip             a trip with fewer than two stop times (dropped,
+ *                          with its frequencies.txt rows)
+ *   transfer_not_stop      a transfers.txt row for routes or trips, or type
+ *                          4/5 (not a stop-to-stop rule: ignored) */
+#define HH__GTFS_WARN_KINDS(X)                                                \
+    X(DUPLICATE_ROW, "duplicate_row") X(MISSING_REF, "missing_reference")     \
+    X(STOP_NO_POS, "stop_without_position") X(BLANK_TZ, "blank_timezone")    \
+    X(ST_ORDER, "stop_times_order") X(ROUTE_TYPE, "unknown_route_type")       \
+    X(SHORT_TRIP, "short_trip") X(XFER_NOT_STOP, "transfer_not_stop")
+typedef enum {
+#define HH__GW_ENUM(name, str) HH__GW_##name,
+    HH__GTFS_WARN_KINDS(HH__GW_ENUM)
+#undef HH__GW_ENUM
+    HH__GW_N
+} hh__gtfs_warn_kind;
+#define HH__GTFS_WARN_EXAMPLES 3
+#define HH__GTFS_WARN_TEXT 200
+typedef struct hh__gtfs_warn {
+    uint32_t count;
+    /* the first examples, "<feed>: <file> line <n>: <what>" */
+    char ex[HH__GTFS_WARN_EXAMPLES][HH__GTFS_WARN_TEXT];
+} hh__gtfs_warn;
+/* "duplicate_row", ...; NULL for a kind out of range. */
+const char *hh__gtfs_warn_name(int kind);
+
+typedef struct hh__gtfs_opts {
+    int strict;           /* every warning is an error */
+    const char *timezone; /* agency_timezone for feeds whose agencies leave it blank; NULL: none */
+} hh__gtfs_opts;
+
 typedef struct hh__timetable {
     uint32_t n_feeds;
     hh__gtfs_feed *feeds;
@@ -135,6 +179,9 @@ typedef struct hh__timetable {
     char *strs;
     size_t strs_len;
 
+    /* what loading skipped or repaired, all feeds together */
+    hh__gtfs_warn warn[HH__GW_N];
+
     /* private: id lookup tables (hh__timetable_find) */
     struct hh__gtfs_idmap *idmaps;
 } hh__timetable;
@@ -147,10 +194,16 @@ typedef struct hh__timetable {
  * when counts exceed uint32, HH_ENOMEM) with a one-line message in err naming
  * feed, file, line and field, e.g.
  *   poa_eptc.zip: stop_times.txt line 1234: arrival_time "25:6x:00" is not a time
- * Checked: required files and columns, ids unique and every reference
- * resolvable, times/dates/numbers parsable, first and last stop of a trip
- * timed, times never decreasing along a trip, one timezone per feed.
- * Trips with fewer than two stop times are dropped (counted in the feed). */
+ * Checked: required files and columns, ids unique (a row repeated verbatim
+ * is a warning; one id with two different rows an error quoting both),
+ * times/dates/numbers parsable, first and last stop of a trip timed, times
+ * never decreasing along a trip, one time zone per feed and that zone in
+ * the system's tz database.  The faults of HH__GTFS_WARN_KINDS are
+ * warnings (tt->warn), errors under opts->strict (the message then ends in
+ * "(--strict)").  opts may be NULL (not strict, no fallback zone). */
+int hh__gtfs_load_opts(const char *const *paths, size_t n, const hh__gtfs_opts *opts,
+                       hh__timetable **out, char *err, size_t errlen);
+/* hh__gtfs_load_opts with opts NULL. */
 int hh__gtfs_load(const char *const *paths, size_t n, hh__timetable **out,
                   char *err, size_t errlen);
 

@@ -954,6 +954,13 @@ int hh_build_transit(const char *osm_path, const char *const *gtfs_paths, size_t
                      const char *out_path, hh_build_stats *stats, hh_progress_fn progress, void *ud, char *err,
                      size_t errlen)
 {
+    return hh_build_with(osm_path, gtfs_paths, n_gtfs, p, NULL, out_path, stats, progress, ud, err, errlen);
+}
+
+int hh_build_with(const char *osm_path, const char *const *gtfs_paths, size_t n_gtfs, const hh_profile *p,
+                  const hh_build_opts *opts, const char *out_path, hh_build_stats *stats,
+                  hh_progress_fn progress, void *ud, char *err, size_t errlen)
+{
     char ebuf[1];
     if (!err)
         err = ebuf, errlen = sizeof ebuf;
@@ -976,7 +983,8 @@ int hh_build_transit(const char *osm_path, const char *const *gtfs_paths, size_t
         /* feeds first: a broken feed fails fast, before the long part */
         if (progress)
             progress("reading GTFS", 0, ud);
-        if ((rc = hh__gtfs_load(gtfs_paths, n_gtfs, &tt, err, errlen)))
+        hh__gtfs_opts go = {opts ? opts->strict : 0, opts ? opts->timezone : NULL};
+        if ((rc = hh__gtfs_load_opts(gtfs_paths, n_gtfs, &go, &tt, err, errlen)))
             return rc;
         st.n_feeds = tt->n_feeds, st.n_routes = tt->n_routes, st.n_trips = tt->n_trips;
         st.n_patterns = tt->n_patterns;

@@ -70,10 +70,67 @@ static int add_feeds(hh__net_parts *parts, const hh__timetable *tt)
     return hh__net_parts_add(parts, HH_SEC_TT_FEED_STR, 1, str, at, 1);
 }
 
+/* Load warnings as text: per kind with a count, one line
+ * "kind TAB count (TAB example)*" (tabs and line ends in examples become
+ * blanks).  Always written, empty without warnings. */
+static int add_warnings(hh__net_parts *parts, const hh__timetable *tt)
+{
+    size_t cap = 1;
+    for (int k = 0; k < HH__GW_N; k++)
+        cap += 64 + HH__GTFS_WARN_EXAMPLES * (HH__GTFS_WARN_TEXT + 1);
+    char *str = hh__malloc(cap);
+    if (!str)
+        return HH_ENOMEM;
+    size_t at = 0;
+    for (int k = 0; k < HH__GW_N; k++) {
+        const hh__gtfs_warn *w = &tt->warn[k];
+        if (!w->count)
+            continue;
+        at += (size_t)snprintf(str + at, cap - at, "%s\t%lu", hh__gtfs_warn_name(k), (unsigned long)w->count);
+        for (uint32_t i = 0; i < w->count && i < HH__GTFS_WARN_EXAMPLES; i++) {
+            str[at++] = '\t';
+            for (const char *c = w->ex[i]; *c && c < w->ex[i] + HH__GTFS_WARN_TEXT; c++)
+                str[at++] = *c == '\t' || *c == '\n' || *c == '\r' ? ' ' : *c;
+        }
+        str[at++] = '\n';
+    }
+    str[at] = '\0';
+    return hh__net_parts_add(parts, HH_SEC_TT_WARN, 1, str, at, 1);
+}
+
+/* Footpaths from platform s to the other platforms (location_type 0) of its
+ * parent_station: their straight-line distance at walking speed, rounded up
+ * to whole seconds, at least HH_STATION_MIN_S -- also when the streets
+ * between them are long or missing (a station's own passages are rarely
+ * mapped as streets).  Stops without a position are skipped. */
+#define HH_STATION_MIN_S 30
+static int station_footpaths(const hh__timetable *tt, uint32_t s, const uint32_t *kid_first, const uint32_t *kids,
+                             double walk_mps, hh__foot **foot, size_t *n_foot, size_t *cap_foot)
+{
+    uint32_t par = tt->stop_parent[s];
+    if (par == HH__GTFS_NONE || tt->stop_type[s] != 0 || isnan(tt->stop_lat[s]))
+        return 0;
+    for (uint32_t i = kid_first[par]; i < kid_first[par + 1]; i++) {
+        uint32_t t = kids[i];
+        if (t == s || isnan(tt->stop_lat[t]))
+            continue;
+        double d = hh__haversine_m(tt->stop_lon[s], tt->stop_lat[s], tt->stop_lon[t], tt->stop_lat[t]);
+        double w = ceil(d / walk_mps);
+        if (w < HH_STATION_MIN_S)
+            w = HH_STATION_MIN_S;
+        if (hh__grow(foot, cap_foot, *n_foot + 1, sizeof **foot))
+            return HH_ENOMEM;
+        (*foot)[(*n_foot)++] = (hh__foot){t, w > 86400 ? 86400 : (uint32_t)w};
+    }
+    return 0;
+}
+
 int hh__transit_build(const hh_net *streets, const hh__timetable *tt, const hh_profile *p,
                       hh__net_parts *parts, hh_build_stats *st, char *err, size_t errlen)
 {
     int rc = add_feeds(parts, tt);
+    if (!rc)
+        rc = add_warnings(parts, tt);
     uint32_t k = 0;
 #define ADD_ARRAY(field, type, count)                                                        \
     if (!rc)                                                                                 \
@@ -94,6 +151,7 @@ int hh__transit_build(const hh_net *streets, const hh__timetable *tt, const hh_p
     uint32_t *eg_first = hh__calloc((size_t)n + 1, sizeof *eg_first);
     hh__egress *eg = NULL;
     size_t n_eg = 0, cap_eg = 0;
+    uint32_t *kid_first = NULL, *kids = NULL; /* platforms by parent station */
     hh_query *q = NULL;
     rc = HH_ENOMEM;
     if (!link || !snap || !first || !eg_first || hh_query_init(streets, &q))
@@ -124,13 +182,31 @@ int hh__transit_build(const hh_net *streets, const hh__timetable *tt, const hh_p
     double run_s = max_s > egress_s ? max_s : egress_s;
     uint32_t egress_ds = (uint32_t)floor(egress_s * 10);
     double cos_lat = cos((streets->grid->lat0) * M_PI / 180);
+    /* platforms (location_type 0) of one parent_station, grouped: they are
+     * linked to each other on foot whatever the streets say */
+    rc = HH_ENOMEM;
+    kid_first = hh__calloc((size_t)n + 2, sizeof *kid_first);
+    kids = hh__alloc_array(n ? n : 1, sizeof *kids);
+    if (!kid_first || !kids)
+        goto fail;
+    for (uint32_t s = 0; s < n; s++)
+        if (tt->stop_parent[s] != HH__GTFS_NONE && tt->stop_type[s] == 0)
+            kid_first[tt->stop_parent[s] + 2]++;
+    for (uint32_t s = 0; s < n; s++)
+        kid_first[s + 2] += kid_first[s + 1];
+    for (uint32_t s = 0; s < n; s++)
+        if (tt->stop_parent[s] != HH__GTFS_NONE && tt->stop_type[s] == 0)
+            kids[kid_first[tt->stop_parent[s] + 1]++] = s;
+    /* now kids of station p are [kid_first[p], kid_first[p + 1]) */
     for (uint32_t s = 0; s < n; s++) {
         first[s] = (uint32_t)n_foot;
         eg_first[s] = (uint32_t)n_eg;
+        if ((rc = station_footpaths(tt, s, kid_first, kids, walk_mps, &foot, &n_foot, &cap_foot)))
+            break;
         if (link[s].edge == HH_STOP_UNLINKED)
             continue;
         if ((rc = hh_query_run(q, HH_MODE_WALK, &snap[s], run_s)))
-            goto fail;
+            break;
         uint32_t conn_ds = (uint32_t)llround(q->origin_conn_s * 10);
         size_t eg0 = n_eg;
         for (uint32_t i = 0; i < q->n_settled; i++) {
@@ -144,6 +220,7 @@ int hh__transit_build(const hh_net *streets, const hh__timetable *tt, const hh_p
         }
         /* nearest first: a query stops reading at its walk limit */
         qsort(eg + eg0, n_eg - eg0, sizeof *eg, cmp_egress);
+        rc = 0;
         double dlat = p->transit_transfer_m / 111195.0, dlon = dlat / (cos_lat > 0.05 ? cos_lat : 0.05);
         for (uint32_t t = 0; t < n; t++) {
             if (t == s || link[t].edge == HH_STOP_UNLINKED || fabs(tt->stop_lat[t] - tt->stop_lat[s]) > dlat ||
@@ -152,12 +229,28 @@ int hh__transit_build(const hh_net *streets, const hh__timetable *tt, const hh_p
             double ts, ds;
             if (hh_query_time_to(q, &snap[t], &ts, &ds) || ts > max_s)
                 continue;
+            /* a sibling platform's row is there already: the shorter counts */
+            uint32_t w = (uint32_t)ceil(ts), i = first[s];
+            while (i < n_foot && foot[i].to != t)
+                i++;
+            if (i < n_foot) {
+                if (w < foot[i].walk_s)
+                    foot[i].walk_s = w;
+                continue;
+            }
             rc = HH_ENOMEM;
             if (hh__grow(&foot, &cap_foot, n_foot + 1, sizeof *foot))
-                goto fail;
-            foot[n_foot++] = (hh__foot){t, (uint32_t)ceil(ts)};
+                break;
+            foot[n_foot++] = (hh__foot){t, w};
+            rc = 0;
         }
+        if (rc)
+            break;
     }
+    hh__free(kid_first), hh__free(kids);
+    kid_first = kids = NULL;
+    if (rc)
+        goto fail;
     first[n] = (uint32_t)n_foot;
     eg_first[n] = (uint32_t)n_eg;
     hh_query_free(q);
@@ -194,6 +287,7 @@ fail:
     snprintf(err, errlen, "transit: %s", hh_strerror(rc));
     hh_query_free(q);
     hh__free(link), hh__free(snap), hh__free(first), hh__free(foot), hh__free(eg_first), hh__free(eg);
+    hh__free(kid_first), hh__free(kids);
     return rc;
 }
 
@@ -349,8 +443,79 @@ int hh__transit_open(hh_net *net, const char *path, char *err, size_t errlen)
             if (t->egress[i].vertex >= net->n_nodes ||
                 (i > t->egress_first[s] && t->egress[i].walk_ds < t->egress[i - 1].walk_ds))
                 TFAIL("%s: bad egress table entry", path);
+    /* load warnings (absent in files of older builds: none) */
+    const char *wt = hh__net_section(net, HH_SEC_TT_WARN, 1, &c);
+    for (uint64_t i = 0; wt && i < c;) {
+        uint64_t e = i;
+        while (e < c && wt[e] != '\n')
+            e++;
+        /* fields of the line [i, e) */
+        char name[64];
+        uint64_t f = i, fi = 0;
+        int kind = -1;
+        hh__gtfs_warn *w = NULL;
+        while (f <= e) {
+            uint64_t g = f;
+            while (g < e && wt[g] != '\t')
+                g++;
+            size_t len = (size_t)(g - f);
+            if (fi == 0) {
+                if (len >= sizeof name)
+                    TFAIL("%s: bad GTFS warning table", path);
+                memcpy(name, wt + f, len);
+                name[len] = 0;
+                for (int wk = 0; wk < HH__GW_N; wk++)
+                    if (!strcmp(name, hh__gtfs_warn_name(wk)))
+                        kind = wk;
+                if (kind < 0)
+                    break; /* a kind of a later version: skipped */
+                w = &tt->warn[kind];
+            } else if (fi == 1) {
+                char num[16];
+                if (len == 0 || len >= sizeof num)
+                    TFAIL("%s: bad GTFS warning table", path);
+                memcpy(num, wt + f, len);
+                num[len] = 0;
+                char *end;
+                unsigned long v = strtoul(num, &end, 10);
+                if (*end || v > UINT32_MAX)
+                    TFAIL("%s: bad GTFS warning table", path);
+                w->count = (uint32_t)v;
+            } else if (fi - 2 < HH__GTFS_WARN_EXAMPLES) {
+                size_t n = len < HH__GTFS_WARN_TEXT - 1 ? len : HH__GTFS_WARN_TEXT - 1;
+                memcpy(w->ex[fi - 2], wt + f, n);
+                w->ex[fi - 2][n] = 0;
+            }
+            fi++;
+            f = g + 1;
+        }
+        i = e + 1;
+    }
     net->transit = t;
     return 0;
+}
+
+uint32_t hh_net_n_gtfs_warnings(const hh_net *net)
+{
+    uint32_t n = 0;
+    for (int k = 0; net->transit && k < HH__GW_N; k++)
+        n += net->transit->tt.warn[k].count > 0;
+    return n;
+}
+
+int hh_net_gtfs_warning(const hh_net *net, uint32_t i, hh_gtfs_warning *out)
+{
+    for (int k = 0; net->transit && k < HH__GW_N; k++) {
+        const hh__gtfs_warn *w = &net->transit->tt.warn[k];
+        if (!w->count || i--)
+            continue;
+        hh_gtfs_warning o = {hh__gtfs_warn_name(k), w->count, 0, {NULL, NULL, NULL}};
+        for (uint32_t j = 0; j < w->count && j < HH__GTFS_WARN_EXAMPLES && j < 3; j++)
+            o.examples[o.n_examples++] = w->ex[j];
+        *out = o;
+        return 0;
+    }
+    return HH_ERANGE;
 }
 
 /* ---- summaries for `info` --------------------------------------------- */

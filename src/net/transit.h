@@ -24,6 +24,7 @@
 #define HH_SEC_FOOT 192         /* hh__foot, sorted by from stop */
 #define HH_SEC_EGRESS_FIRST 193 /* uint32 n_stops+1 */
 #define HH_SEC_EGRESS 194       /* hh__egress, by stop */
+#define HH_SEC_TT_WARN 195      /* char: GTFS load warnings, one kind per line */
 
 #define HH_STOP_UNLINKED UINT32_MAX
 

@@ -36,6 +36,13 @@ int32_t hh__transit_freq_offset(uint64_t seed, uint32_t draw, uint32_t freq, int
     return (int32_t)(x % (uint64_t)headway_s);
 }
 
+int32_t hh__transit_freq_offset_at(uint64_t seed, uint32_t draw, int32_t key, uint32_t freq, int32_t headway_s)
+{
+    uint64_t x = splitmix64(seed ^ splitmix64(((uint64_t)draw << 32) | freq) ^
+                            splitmix64(0x6d696e757465ull ^ ((uint64_t)(uint32_t)key << 16)));
+    return (int32_t)(x % (uint64_t)headway_s);
+}
+
 /* ---- building ------------------------------------------------------- */
 
 /* One concrete run of a timetable trip: its stop times plus delta. */
@@ -70,6 +77,16 @@ typedef struct builder {
     uint32_t *sub_last;    /* per route of the pattern: its last run */
     size_t cap_sub_last;
     int64_t shift;         /* the current pattern's feed clock -> the day's clock */
+    /* the current pattern's exact_times=0 entries kept as rules */
+    struct frule {
+        uint32_t t, f;
+        int32_t start, end, h; /* day's clock */
+        uint32_t group;
+    } *fr;
+    size_t n_fr, cap_fr;
+    uint32_t *grp_rep; /* per group of the pattern: its first template trip */
+    size_t cap_grp;
+    size_t cap_fstops, cap_froutes, cap_fents;
 } builder;
 
 static int add_run(builder *b, uint32_t t, uint32_t n, int64_t delta)
@@ -92,9 +109,11 @@ static int add_freq_runs(builder *b, uint32_t t, uint32_t n, uint32_t f, int day
     uint32_t st = tt->trip_st[t];
     int64_t h = tt->freq_headway[f], shift = (int64_t)day * DAY_S + b->shift;
     int64_t first = tt->freq_start[f];
+    uint64_t seed = b->o->seed ? b->o->seed : HH__TRANSIT_SEED;
     if (!tt->freq_exact[f])
-        first += hh__transit_freq_offset(b->o->seed ? b->o->seed : HH__TRANSIT_SEED, b->o->draw, f,
-                                         tt->freq_headway[f]);
+        first += b->o->has_phase_key
+                     ? hh__transit_freq_offset_at(seed, b->o->draw, b->o->phase_key, f, tt->freq_headway[f])
+                     : hh__transit_freq_offset(seed, b->o->draw, f, tt->freq_headway[f]);
     /* only departures whose run meets [from_s, to_s): skip to the first */
     int64_t dur = (int64_t)tt->arr[st + n - 1] - tt->dep[st];
     int64_t lo = (int64_t)b->o->from_s - shift - dur; /* departure >= lo */
@@ -107,6 +126,93 @@ static int add_freq_runs(builder *b, uint32_t t, uint32_t n, uint32_t f, int day
         int rc = add_run(b, t, n, dep - tt->dep[st] + shift);
         if (rc)
             return rc;
+    }
+    return 0;
+}
+
+/* Keeps exact_times=0 entry f of template trip t (n stops) on day `day` as a
+ * rule, when its runs can meet [from_s, to_s). */
+static int add_freq_rule(builder *b, uint32_t t, uint32_t n, uint32_t f, int day)
+{
+    const hh__timetable *tt = b->tt;
+    uint32_t st = tt->trip_st[t];
+    int64_t shift = (int64_t)day * DAY_S + b->shift;
+    int64_t start = tt->freq_start[f] + shift, end = tt->freq_end[f] + shift;
+    int64_t dur = (int64_t)tt->arr[st + n - 1] - tt->dep[st];
+    if (start >= b->o->to_s || end + dur < b->o->from_s || start < -TIME_MAX || end > TIME_MAX)
+        return 0;
+    if (hh__grow(&b->fr, &b->cap_fr, b->n_fr + 1, sizeof *b->fr))
+        return HH_ENOMEM;
+    b->fr[b->n_fr++] = (struct frule){t, f, (int32_t)start, (int32_t)end, tt->freq_headway[f], 0};
+    return 0;
+}
+
+/* Whether template trips x and y (n stops) have the same running times. */
+static int same_shape(const hh__timetable *tt, uint32_t x, uint32_t y, uint32_t n)
+{
+    const int32_t *ax = tt->arr + tt->trip_st[x], *dx = tt->dep + tt->trip_st[x];
+    const int32_t *ay = tt->arr + tt->trip_st[y], *dy = tt->dep + tt->trip_st[y];
+    for (uint32_t i = 0; i < n; i++)
+        if (ax[i] - dx[0] != ay[i] - dy[0] || dx[i] - dx[0] != dy[i] - dy[0])
+            return 0;
+    return 1;
+}
+
+/* Emits pattern p's rules as frequency routes, one per running-time shape. */
+static int emit_froutes(builder *b, uint32_t p)
+{
+    const hh__timetable *tt = b->tt;
+    hh__transit_day *d = b->d;
+    uint32_t s0 = tt->pat_stop_first[p], n = tt->pat_stop_first[p + 1] - s0;
+    uint32_t n_grp = 0;
+    for (size_t j = 0; j < b->n_fr; j++) {
+        uint32_t g = 0;
+        while (g < n_grp && !same_shape(tt, b->grp_rep[g], b->fr[j].t, n))
+            g++;
+        if (g == n_grp) {
+            if (hh__grow(&b->grp_rep, &b->cap_grp, (size_t)n_grp + 1, sizeof *b->grp_rep))
+                return HH_ENOMEM;
+            b->grp_rep[n_grp++] = b->fr[j].t;
+        }
+        b->fr[j].group = g;
+    }
+    for (uint32_t g = 0; g < n_grp; g++) {
+        size_t nr = d->n_froutes, ns = d->froute_stop_first[nr], ne = d->froute_ent_first[nr];
+        size_t k = 0;
+        for (size_t j = 0; j < b->n_fr; j++)
+            k += b->fr[j].group == g;
+        if (ns + n > UINT32_MAX - 1 || ne + k > UINT32_MAX - 1)
+            return HH_ERANGE;
+        void **const rcols[] = {COL(d->froute_stop_first), COL(d->froute_ent_first)};
+        const size_t rsizes[] = {4, 4};
+        void **const scols[] = {COL(d->froute_stops), COL(d->froute_flags), COL(d->farr), COL(d->fdep)};
+        const size_t ssizes[] = {4, 1, 4, 4};
+        void **const ecols[] = {COL(d->fent_freq), COL(d->fent_start), COL(d->fent_end), COL(d->fent_headway)};
+        const size_t esizes[] = {4, 4, 4, 4};
+        if (hh__gtfs_grow_cols(&b->cap_froutes, nr + 2, rcols, rsizes, 2) ||
+            hh__gtfs_grow_cols(&b->cap_fstops, ns + n, scols, ssizes, 4) ||
+            hh__gtfs_grow_cols(&b->cap_fents, ne + k, ecols, esizes, 4))
+            return HH_ENOMEM;
+        uint32_t rep_st = tt->trip_st[b->grp_rep[g]];
+        for (uint32_t i = 0; i < n; i++) {
+            d->froute_stops[ns + i] = tt->pat_stops[s0 + i];
+            d->froute_flags[ns + i] = tt->pat_stop_flags[s0 + i];
+            d->farr[ns + i] = tt->arr[rep_st + i] - tt->dep[rep_st];
+            d->fdep[ns + i] = tt->dep[rep_st + i] - tt->dep[rep_st];
+        }
+        for (size_t j = 0; j < b->n_fr; j++) {
+            if (b->fr[j].group != g)
+                continue;
+            d->fent_freq[ne] = b->fr[j].f;
+            d->fent_start[ne] = b->fr[j].start;
+            d->fent_end[ne] = b->fr[j].end;
+            d->fent_headway[ne] = b->fr[j].h;
+            ne++;
+        }
+        d->n_froutes++;
+        d->froute_stop_first[d->n_froutes] = (uint32_t)(ns + n);
+        d->froute_ent_first[d->n_froutes] = (uint32_t)ne;
+        d->n_fents = (uint32_t)ne;
     }
     return 0;
 }
@@ -191,6 +297,7 @@ static int build_pattern(builder *b, uint32_t p)
     uint32_t n = tt->pat_stop_first[p + 1] - tt->pat_stop_first[p];
     int rc;
     b->n_ct = 0;
+    b->n_fr = 0;
     for (uint32_t k = tt->pat_trip_first[p]; k < tt->pat_trip_first[p + 1]; k++) {
         uint32_t t = tt->pat_trips[k], svc = tt->trip_service[t];
         if (!tt->pat_freq[p]) {
@@ -202,6 +309,14 @@ static int build_pattern(builder *b, uint32_t p)
             continue;
         }
         for (uint32_t f = tt->trip_freq_first[t]; f < tt->trip_freq_first[t + 1]; f++) {
+            if (b->o->freq_rules && !tt->freq_exact[f]) {
+                size_t before_fr = b->n_fr;
+                for (int day = -1; day <= 1; day++)
+                    if (b->act[day + 1][svc] && (rc = add_freq_rule(b, t, n, f, day)))
+                        return rc;
+                b->d->n_random_freqs += b->n_fr > before_fr;
+                continue;
+            }
             size_t before = b->n_ct;
             for (int day = -1; day <= 1; day++)
                 if (b->act[day + 1][svc] && (rc = add_freq_runs(b, t, n, f, day)))
@@ -210,6 +325,8 @@ static int build_pattern(builder *b, uint32_t p)
             b->d->n_random_freqs += !tt->freq_exact[f] && b->n_ct > before;
         }
     }
+    if (b->n_fr && (rc = emit_froutes(b, p)))
+        return rc;
     if (!b->n_ct)
         return 0;
     qsort(b->ct, b->n_ct, sizeof *b->ct, cmp_ctrip);
@@ -273,6 +390,52 @@ static int index_stops(hh__transit_day *d)
                 continue; /* the stop again later in a loop route */
             d->stop_routes[c] = r;
             d->stop_route_pos[c] = i - r0;
+            seen[s] = c + 1;
+        }
+    }
+    hh__free(seen);
+    return 0;
+fail:
+    hh__free(seen);
+    return HH_ENOMEM;
+}
+
+/* stop -> frequency routes calling there, with the first position */
+static int index_froute_stops(hh__transit_day *d)
+{
+    uint32_t ns = d->n_stops;
+    uint32_t *seen = hh__alloc_array((size_t)ns + 1, sizeof *seen);
+    d->stop_froute_first = hh__calloc((size_t)ns + 1, sizeof *d->stop_froute_first);
+    if (!seen || !d->stop_froute_first)
+        goto fail;
+    for (uint32_t s = 0; s < ns; s++)
+        seen[s] = UINT32_MAX;
+    size_t total = 0;
+    for (uint32_t r = 0; r < d->n_froutes; r++)
+        for (uint32_t i = d->froute_stop_first[r]; i < d->froute_stop_first[r + 1]; i++) {
+            uint32_t s = d->froute_stops[i];
+            if (seen[s] != r) {
+                seen[s] = r;
+                d->stop_froute_first[s + 1]++;
+                total++;
+            }
+        }
+    for (uint32_t s = 0; s < ns; s++)
+        d->stop_froute_first[s + 1] += d->stop_froute_first[s];
+    d->stop_froutes = hh__alloc_array(total ? total : 1, sizeof *d->stop_froutes);
+    d->stop_froute_pos = hh__alloc_array(total ? total : 1, sizeof *d->stop_froute_pos);
+    if (!d->stop_froutes || !d->stop_froute_pos)
+        goto fail;
+    for (uint32_t s = 0; s < ns; s++)
+        seen[s] = d->stop_froute_first[s];
+    for (uint32_t r = 0; r < d->n_froutes; r++) {
+        uint32_t r0 = d->froute_stop_first[r];
+        for (uint32_t i = r0; i < d->froute_stop_first[r + 1]; i++) {
+            uint32_t s = d->froute_stops[i], c = seen[s];
+            if (c > d->stop_froute_first[s] && d->stop_froutes[c - 1] == r)
+                continue;
+            d->stop_froutes[c] = r;
+            d->stop_froute_pos[c] = i - r0;
             seen[s] = c + 1;
         }
     }
@@ -402,6 +565,11 @@ void hh__transit_day_free(hh__transit_day *d)
     hh__free(d->fp_first);
     hh__free(d->fp_to);
     hh__free(d->fp_s);
+    void *fa[] = {d->froute_stop_first, d->froute_stops, d->froute_flags, d->farr, d->fdep, d->froute_ent_first,
+                  d->fent_freq, d->fent_start, d->fent_end, d->fent_headway, d->stop_froute_first,
+                  d->stop_froutes, d->stop_froute_pos};
+    for (size_t i = 0; i < sizeof fa / sizeof *fa; i++)
+        hh__free(fa[i]);
     hh__free(d);
 }
 
@@ -479,6 +647,11 @@ int hh__transit_day_build(const hh__timetable *tt, const hh__transit_day_opts *o
         goto nomem;
     d->route_trip_first[0] = 0;
     d->route_stop_first[0] = 0;
+    void **const frcols[] = {COL(d->froute_stop_first), COL(d->froute_ent_first)};
+    const size_t frsizes[] = {4, 4};
+    if (hh__gtfs_grow_cols(&b.cap_froutes, 2, frcols, frsizes, 2))
+        goto nomem;
+    d->froute_stop_first[0] = d->froute_ent_first[0] = 0;
     for (uint32_t p = 0; p < tt->n_patterns; p++)
         if ((rc = build_pattern(&b, p)))
             goto fail;
@@ -495,8 +668,10 @@ int hh__transit_day_build(const hh__timetable *tt, const hh__transit_day_opts *o
         goto nomem;
     if (!d->dep && !(d->dep = hh__malloc(1)))
         goto nomem;
-    if ((rc = index_stops(d)) || (rc = build_footpaths(tt, o, d)))
+    if ((rc = index_stops(d)) || (rc = index_froute_stops(d)) || (rc = build_footpaths(tt, o, d)))
         goto fail;
+    hh__free(b.fr);
+    hh__free(b.grp_rep);
     hh__free(b.ct);
     hh__free(b.sub_of);
     hh__free(b.sub_last);
@@ -508,6 +683,8 @@ nomem:
 fail:
     if (rc == HH_ERANGE)
         snprintf(err, errlen, "transit day: more than 2^32-1 trips, stop times or footpaths");
+    hh__free(b.fr);
+    hh__free(b.grp_rep);
     hh__free(b.ct);
     hh__free(b.sub_of);
     hh__free(b.sub_last);

@@ -8,7 +8,8 @@
  * from the egress tables of the stops whose arrival changed -- the work per
  * minute follows the changes, not the network.  Each target's time for a
  * minute is the best of walking alone and that arrival minus the departure.
- * Times are kept per (target, sample) as 16-bit seconds; percentiles are
+ * Times are kept per (target, sample) as 32-bit whole seconds (a 16-bit
+ * store would cap them at 18.2 h, below a 24 h --max-minutes); percentiles are
  * taken over the samples (minutes x draws) on demand.
  *
  * A minute whose arrivals got later (which the RAPTOR contract rules out, but
@@ -29,18 +30,23 @@
 #include "util/alloc.h"
 #include "util/rows.h"
 
-#define UNREACHED_16 UINT16_MAX
+#define UNREACHED_T UINT32_MAX /* a sample that did not arrive within max_s */
 #define INF_S INT32_MAX
 
 struct hh_transit {
     const hh_net *net;
     const hh__transit *tr;
     hh_transit_opts o;
-    uint32_t n_days; /* draws actually used */
+    uint32_t n_days; /* 1: one day; its frequency routes are drawn per minute */
+    uint32_t n_draws; /* draws actually used: o.draws with frequency routes, else 1 */
     hh__transit_day **days;
     int32_t max_walk_ds; /* egress entries read up to this (network speed) */
     double wf;           /* walk time factor: network speed / query speed */
     uint64_t wf_q16;     /* wf in 1/65536: integer scaling in the hot loop */
+    /* linked stops by walk edge: (edge << 32 | stop), ascending, so a
+     * target finds the stops on its own street */
+    uint64_t *edge_stop;
+    uint32_t n_edge_stop;
 };
 
 struct hh_transit_query {
@@ -51,22 +57,30 @@ struct hh_transit_query {
     int32_t *v_arr;            /* per vertex: earliest arrival by ride + egress, s */
     int32_t *stop_arr;         /* per stop: arrival last applied */
     float *direct;             /* per target: walking alone, s (NAN beyond max_s) */
-    uint16_t *vals;            /* targets x samples */
+    uint32_t *vals;            /* targets x samples, whole seconds (no 16-bit cap: max_s may be 24 h) */
     size_t cap_vals, cap_direct;
     const hh_snap *targets;    /* last run's (NULL: vertices) */
     size_t n_targets;
     hh__ch_seed *tseeds;       /* 2 per target */
     double *tseed_s;           /* 2 per target: walk from the seed vertex, s */
     size_t cap_tseeds, cap_tseed_s;
-    uint16_t *scratch;         /* samples, for percentiles */
+    /* per target: stops on the target's own edge and the walk along it from
+     * the stop's snapped position (egress tables only know vertices, which
+     * would send a walk to a street's end and back) */
+    uint32_t *tsame_first, *tsame_stop;
+    double *tsame_s;
+    size_t cap_tsame_first, cap_tsame, cap_tsame_s, n_tsame;
+    uint32_t *scratch;         /* samples, for percentiles */
     float *surface;            /* per vertex, for isochrones */
-    uint32_t sample_base;      /* draw * window while a draw runs */
+    int32_t *v_ovl;            /* per vertex: arrival via a draw's better stops, INF_S elsewhere */
+    uint32_t *ovl_touched;     /* vertices where v_ovl is set */
+    uint32_t n_touched;
     int32_t t_conn_scale;
 };
 
 uint32_t hh_net_n_vertices(const hh_net *net) { return net->n_nodes; }
 
-uint32_t hh_transit_samples(const hh_transit *t) { return t->n_days * (uint32_t)t->o.window_min; }
+uint32_t hh_transit_samples(const hh_transit *t) { return t->n_draws * (uint32_t)t->o.window_min; }
 
 void hh_transit_free(hh_transit *t)
 {
@@ -75,7 +89,14 @@ void hh_transit_free(hh_transit *t)
     for (uint32_t d = 0; d < t->n_days; d++)
         hh__transit_day_free(t->days[d]);
     hh__free(t->days);
+    hh__free(t->edge_stop);
     hh__free(t);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
 }
 
 int hh_transit_prepare(const hh_net *net, const hh_transit_opts *o, hh_transit **out, char *err, size_t errlen)
@@ -122,6 +143,12 @@ int hh_transit_prepare(const hh_net *net, const hh_transit_opts *o, hh_transit *
     t->wf = wf;
     t->wf_q16 = (uint64_t)llround(wf * 65536.0);
     t->max_walk_ds = (int32_t)floor(o->max_walk_s / wf * 10);
+    if (!(t->edge_stop = hh__alloc_array(tr->tt.n_stops + 1, sizeof *t->edge_stop)))
+        goto fail;
+    for (uint32_t s = 0; s < tr->tt.n_stops; s++)
+        if (tr->stop_link[s].edge != HH_STOP_UNLINKED)
+            t->edge_stop[t->n_edge_stop++] = (uint64_t)tr->stop_link[s].edge << 32 | s;
+    qsort(t->edge_stop, t->n_edge_stop, sizeof *t->edge_stop, cmp_u64);
     /* footpaths longer than the walk limit are not offered either */
     size_t k = 0;
     for (uint32_t s = 0; s < tr->tt.n_stops; s++)
@@ -164,16 +191,16 @@ int hh_transit_prepare(const hh_net *net, const hh_transit_opts *o, hh_transit *
             goto fail;
         }
     }
-    for (int d = 0; d < o->draws; d++) {
-        hh__transit_day_opts dopt = {o->date, o->depart_s, end, (uint32_t)d, 0, fp_from, fp_to, fp_s, k, shift};
-        if ((rc = hh__transit_day_build(&tr->tt, &dopt, &t->days[d], err, errlen))) {
-            hh__free(shift);
-            goto fail;
-        }
-        t->n_days = (uint32_t)d + 1;
-        if (t->days[0]->n_random_freqs == 0)
-            break; /* every draw would be the same day */
+    /* one day: scheduled and exact-times runs concrete, exact_times=0
+     * frequencies as rules whose phases each departure minute and draw
+     * draw anew (hh__raptor_range_draws) */
+    hh__transit_day_opts dopt = {o->date, o->depart_s, end, 0, 0, fp_from, fp_to, fp_s, k, shift, 1, 0, 0};
+    if ((rc = hh__transit_day_build(&tr->tt, &dopt, &t->days[0], err, errlen))) {
+        hh__free(shift);
+        goto fail;
     }
+    t->n_days = 1;
+    t->n_draws = t->days[0]->n_froutes ? (uint32_t)o->draws : 1;
     hh__free(fp_from), hh__free(fp_to), hh__free(fp_s), hh__free(shift);
     *out = t;
     return 0;
@@ -197,6 +224,8 @@ void hh_transit_query_free(hh_transit_query *q)
     hh_query_free(q->walk);
     hh__free(q->access), hh__free(q->v_arr), hh__free(q->stop_arr), hh__free(q->direct);
     hh__free(q->vals), hh__free(q->tseeds), hh__free(q->tseed_s), hh__free(q->scratch), hh__free(q->surface);
+    hh__free(q->tsame_first), hh__free(q->tsame_stop), hh__free(q->tsame_s);
+    hh__free(q->v_ovl), hh__free(q->ovl_touched);
     hh__free(q);
 }
 
@@ -214,8 +243,10 @@ int hh_transit_query_init(const hh_transit *t, hh_transit_query **out)
     q->stop_arr = hh__alloc_array(ns + 1, sizeof *q->stop_arr);
     q->scratch = hh__alloc_array(hh_transit_samples(t), sizeof *q->scratch);
     q->surface = hh__alloc_array(net->n_nodes + 1, sizeof *q->surface);
-    if (!q->ws || !q->access || !q->v_arr || !q->stop_arr || !q->scratch || !q->surface ||
-        hh_query_init(net, &q->walk)) {
+    q->v_ovl = hh__alloc_array(net->n_nodes + 1, sizeof *q->v_ovl);
+    q->ovl_touched = hh__alloc_array(net->n_nodes + 1, sizeof *q->ovl_touched);
+    if (!q->ws || !q->access || !q->v_arr || !q->stop_arr || !q->scratch || !q->surface || !q->v_ovl ||
+        !q->ovl_touched || hh_query_init(net, &q->walk)) {
         hh_transit_query_free(q);
         return HH_ENOMEM;
     }
@@ -224,6 +255,8 @@ int hh_transit_query_init(const hh_transit *t, hh_transit_query **out)
             hh_transit_query_free(q);
             return HH_ENOMEM;
         }
+    for (uint32_t v = 0; v < net->n_nodes; v++)
+        q->v_ovl[v] = INF_S;
     *out = q;
     return 0;
 }
@@ -232,7 +265,7 @@ int hh_transit_query_init(const hh_transit *t, hh_transit_query **out)
  * sorted by walk: reading stops at the walk limit, or where the arrival
  * would exceed `latest` (this minute's departure + max_s; earlier minutes
  * have smaller bounds, so nothing skipped is needed later either). */
-static void apply_egress(hh_transit_query *q, uint32_t s, int32_t a, int64_t latest)
+static void apply_egress(hh_transit_query *q, uint32_t s, int32_t a, int64_t latest, int ovl)
 {
     const hh__transit *tr = q->t->tr;
     const uint64_t wf_q16 = q->t->wf_q16;
@@ -246,8 +279,16 @@ static void apply_egress(hh_transit_query *q, uint32_t s, int32_t a, int64_t lat
             break;
         /* ceil(walk_ds * wf / 10) in integers (exact for wf = 1) */
         int32_t c = a + (int32_t)((e->walk_ds * wf_q16 + 655359) / 655360);
-        if (c < q->v_arr[e->vertex])
+        if (c >= q->v_arr[e->vertex])
+            continue;
+        if (!ovl) {
             q->v_arr[e->vertex] = c;
+        } else if (c < q->v_ovl[e->vertex]) {
+            /* a draw's arrival: kept apart, the minute's stay for the next draw */
+            if (q->v_ovl[e->vertex] == INF_S)
+                q->ovl_touched[q->n_touched++] = e->vertex;
+            q->v_ovl[e->vertex] = c;
+        }
     }
 }
 
@@ -259,17 +300,19 @@ static void rebuild_v_arr(hh_transit_query *q, const int32_t *arr, int64_t lates
     for (uint32_t s = 0; s < q->t->tr->tt.n_stops; s++) {
         q->stop_arr[s] = arr[s];
         if (arr[s] != HH__TRANSIT_UNREACHED)
-            apply_egress(q, s, arr[s], latest);
+            apply_egress(q, s, arr[s], latest, 0);
     }
 }
 
-static inline uint16_t to16(double t, double max_s)
+static inline uint32_t to_sample(double t, double max_s)
 {
     if (!(t <= max_s))
-        return UNREACHED_16;
-    long r = lround(t);
-    return r >= UNREACHED_16 ? UNREACHED_16 - 1 : (uint16_t)r;
+        return UNREACHED_T;
+    long r = lround(t); /* max_s <= 86400: far below UNREACHED_T */
+    return (uint32_t)r;
 }
+
+static void write_column(hh_transit_query *q, uint32_t col, int32_t dep_s, const int32_t *arr);
 
 static int on_minute(void *ud, uint32_t m, int32_t dep_s, const int32_t *arr, const uint32_t *changed,
                      uint32_t n_changed)
@@ -286,33 +329,109 @@ static int on_minute(void *ud, uint32_t m, int32_t dep_s, const int32_t *arr, co
             uint32_t s = changed[i];
             q->stop_arr[s] = arr[s];
             if (arr[s] != HH__TRANSIT_UNREACHED)
-                apply_egress(q, s, arr[s], latest);
+                apply_egress(q, s, arr[s], latest, 0);
         }
     }
+    if (q->t->days[0]->n_froutes)
+        return 0; /* the draws write the samples */
+    write_column(q, m, dep_s, arr);
+    return 0;
+}
+
+/* One (minute, draw) with frequency routes: the minute's vertex arrivals,
+ * lowered where the draw's better stops walk to. */
+static int on_draw(void *ud, uint32_t m, uint32_t draw, int32_t dep_s, const int32_t *arr, const uint32_t *better,
+                   uint32_t n_better)
+{
+    hh_transit_query *q = ud;
+    int64_t latest = (int64_t)dep_s + (int64_t)ceil(q->t->o.max_s);
+    for (uint32_t i = 0; i < n_better; i++)
+        apply_egress(q, better[i], arr[better[i]], latest, 1);
+    write_column(q, draw * (uint32_t)q->t->o.window_min + m, dep_s, arr);
+    for (uint32_t i = 0; i < q->n_touched; i++)
+        q->v_ovl[q->ovl_touched[i]] = INF_S;
+    q->n_touched = 0;
+    return 0;
+}
+
+/* The samples of column col (a departure minute of a draw) for every
+ * target: walking alone or the earliest arrival minus the departure. */
+static void write_column(hh_transit_query *q, uint32_t col, int32_t dep_s, const int32_t *arr)
+{
     const hh_net *net = q->t->net;
     double max_s = q->t->o.max_s;
-    uint32_t S = hh_transit_samples(q->t), col = q->sample_base + m;
+    uint32_t S = hh_transit_samples(q->t);
     if (!q->targets) {
         for (uint32_t v = 0; v < net->n_nodes; v++) {
             double t = q->direct[v];
-            if (q->v_arr[v] != INF_S) {
-                double tr = (double)q->v_arr[v] - dep_s;
+            int32_t va = q->v_arr[v] < q->v_ovl[v] ? q->v_arr[v] : q->v_ovl[v];
+            if (va != INF_S) {
+                double tr = (double)va - dep_s;
                 t = (isnan(t) || tr < t) ? tr : t;
             }
-            q->vals[(size_t)v * S + col] = to16(t, max_s);
+            q->vals[(size_t)v * S + col] = to_sample(t, max_s);
         }
-        return 0;
+        return;
     }
     for (size_t k = 0; k < q->n_targets; k++) {
         double t = q->direct[k];
         const hh__ch_seed *sd = &q->tseeds[2 * k];
         for (int j = 0; j < 2; j++) {
-            if (sd[j].vertex == UINT32_MAX || q->v_arr[sd[j].vertex] == INF_S)
+            if (sd[j].vertex == UINT32_MAX)
                 continue;
-            double tr = (double)q->v_arr[sd[j].vertex] + q->tseed_s[2 * k + j] - dep_s;
+            int32_t va = q->v_arr[sd[j].vertex] < q->v_ovl[sd[j].vertex] ? q->v_arr[sd[j].vertex]
+                                                                           : q->v_ovl[sd[j].vertex];
+            if (va == INF_S)
+                continue;
+            double tr = (double)va + q->tseed_s[2 * k + j] - dep_s;
             t = (isnan(t) || tr < t) ? tr : t;
         }
-        q->vals[k * S + col] = to16(t, max_s);
+        for (uint32_t j = q->tsame_first[k]; j < q->tsame_first[k + 1]; j++) {
+            int32_t a = arr[q->tsame_stop[j]];
+            if (a == HH__TRANSIT_UNREACHED)
+                continue;
+            double tr = (double)a + q->tsame_s[j] - dep_s;
+            t = (isnan(t) || tr < t) ? tr : t;
+        }
+        q->vals[k * S + col] = to_sample(t, max_s);
+    }
+}
+
+/* The stops linked to target k's own edge, with the walk from each along
+ * the edge (both connectors included, at the query's speed) where it is
+ * within max_walk: the egress rule for a stop and a target on one street. */
+static int same_edge_stops(hh_transit_query *q, const hh_snap *tg, size_t k)
+{
+    const hh_transit *t = q->t;
+    const hh_net *net = t->net;
+    const hh__transit *tr = t->tr;
+    q->tsame_first[k] = (uint32_t)q->n_tsame;
+    uint64_t key = (uint64_t)tg->edge << 32;
+    size_t lo = 0, hi = t->n_edge_stop;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (t->edge_stop[mid] < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    double conn_t = hh__connector_s(net, HH_MODE_WALK, tg);
+    for (size_t i = lo; i < t->n_edge_stop && (t->edge_stop[i] >> 32) == tg->edge; i++) {
+        uint32_t s = (uint32_t)t->edge_stop[i];
+        const hh__stop_link *l = &tr->stop_link[s];
+        hh_snap ss = {l->edge, l->along_m, l->off_m, 0, 0};
+        uint32_t dd, dl;
+        if (hh__same_edge(net, HH_MODE_WALK, &ss, tg, &dd, &dl))
+            continue;
+        double w = (dd / 10.0 + hh__connector_s(net, HH_MODE_WALK, &ss) + conn_t) * t->wf;
+        if (w > t->o.max_walk_s)
+            continue;
+        if (hh__grow(&q->tsame_stop, &q->cap_tsame, q->n_tsame + 1, sizeof *q->tsame_stop) ||
+            hh__grow(&q->tsame_s, &q->cap_tsame_s, q->n_tsame + 1, sizeof *q->tsame_s))
+            return HH_ENOMEM;
+        q->tsame_stop[q->n_tsame] = s;
+        q->tsame_s[q->n_tsame] = w;
+        q->n_tsame++;
     }
     return 0;
 }
@@ -333,6 +452,9 @@ int hh_transit_query_run(hh_transit_query *q, const hh_snap *origin, const hh_sn
         return HH_ENOMEM;
     q->targets = targets;
     q->n_targets = nt;
+    q->n_tsame = 0;
+    if (targets && hh__grow(&q->tsame_first, &q->cap_tsame_first, nt + 1, sizeof *q->tsame_first))
+        return HH_ENOMEM;
     /* walking alone, up to the travel-time limit */
     double wf = t->wf;
     int rc = hh_query_run(q->walk, HH_MODE_WALK, origin, t->o.max_s / wf);
@@ -349,7 +471,10 @@ int hh_transit_query_run(hh_transit_query *q, const hh_snap *origin, const hh_sn
             double conn = hh__connector_s(net, HH_MODE_WALK, &targets[k]);
             for (int j = 0; j < 2; j++)
                 q->tseed_s[2 * k + j] = (sd[j].dur_ds / 10.0 + conn) * wf;
+            if ((rc = same_edge_stops(q, &targets[k], k)))
+                return rc;
         }
+        q->tsame_first[nt] = (uint32_t)q->n_tsame;
     } else {
         for (uint32_t v = 0; v < net->n_nodes; v++)
             q->direct[v] = NAN;
@@ -369,29 +494,26 @@ int hh_transit_query_run(hh_transit_query *q, const hh_snap *origin, const hh_sn
         if (hh_query_time_to(q->walk, &ss, &ts, NULL) == 0 && ts * wf <= t->o.max_walk_s)
             q->access[na++] = (hh__raptor_access){s, (int32_t)ceil(ts * wf)};
     }
-    for (uint32_t d = 0; d < t->n_days; d++) {
-        for (uint32_t v = 0; v < net->n_nodes; v++)
-            q->v_arr[v] = INF_S;
-        for (uint32_t s = 0; s < tr->tt.n_stops; s++)
-            q->stop_arr[s] = HH__TRANSIT_UNREACHED;
-        q->sample_base = d * (uint32_t)t->o.window_min;
-        hh__raptor_query rq = {q->access, na, t->o.depart_s, (uint32_t)t->o.window_min, (uint32_t)t->o.max_rides,
-                               0};
-        if (na == 0) {
-            /* no stop in reach: every minute is the walk alone */
-            for (uint32_t m = 0; m < (uint32_t)t->o.window_min; m++)
-                on_minute(q, m, t->o.depart_s + (int32_t)m * 60, q->stop_arr, NULL, 0);
-            continue;
-        }
-        if ((rc = hh__raptor_range(&q->ws[d], &rq, on_minute, q)))
-            return rc;
+    for (uint32_t v = 0; v < net->n_nodes; v++)
+        q->v_arr[v] = INF_S;
+    for (uint32_t s = 0; s < tr->tt.n_stops; s++)
+        q->stop_arr[s] = HH__TRANSIT_UNREACHED;
+    q->n_touched = 0;
+    hh__raptor_query rq = {q->access, na, t->o.depart_s, (uint32_t)t->o.window_min, (uint32_t)t->o.max_rides, 0,
+                           t->n_draws};
+    if (na == 0) {
+        /* no stop in reach: every minute of every draw is the walk alone */
+        for (uint32_t m = 0; m < (uint32_t)t->o.window_min; m++)
+            for (uint32_t d = 0; d < t->n_draws; d++)
+                write_column(q, d * (uint32_t)t->o.window_min + m, t->o.depart_s + (int32_t)m * 60, q->stop_arr);
+        return 0;
     }
-    return 0;
+    return hh__raptor_range_draws(&q->ws[0], &rq, on_minute, on_draw, q);
 }
 
-static int cmp_u16(const void *a, const void *b)
+static int cmp_u32(const void *a, const void *b)
 {
-    uint16_t x = *(const uint16_t *)a, y = *(const uint16_t *)b;
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
     return (x > y) - (x < y);
 }
 
@@ -404,12 +526,12 @@ int hh_transit_percentiles(hh_transit_query *q, size_t target, const double *pct
         if (!(pct[i] > 0) || pct[i] > 100)
             return HH_EINVAL;
     memcpy(q->scratch, q->vals + target * S, S * sizeof *q->scratch);
-    qsort(q->scratch, S, sizeof *q->scratch, cmp_u16);
+    qsort(q->scratch, S, sizeof *q->scratch, cmp_u32);
     for (size_t i = 0; i < n_pct; i++) {
         /* nearest rank: the smallest value with at least p % of samples <= it */
         size_t rank = (size_t)ceil(pct[i] / 100.0 * S);
-        uint16_t v = q->scratch[(rank < 1 ? 1 : rank) - 1];
-        out[i] = v == UNREACHED_16 ? NAN : (double)v;
+        uint32_t v = q->scratch[(rank < 1 ? 1 : rank) - 1];
+        out[i] = v == UNREACHED_T ? NAN : (double)v;
     }
     return 0;
 }

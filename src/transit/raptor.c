@@ -62,6 +62,23 @@ int hh__raptor_ws_init(hh__raptor_ws *ws, const hh__transit_day *day, uint32_t m
     }
     for (size_t r = 0; r < nr; r++)
         ws->route_pos[r] = NONE;
+    if (day->n_froutes) {
+        size_t nf = day->n_froutes, ne = day->n_fents ? day->n_fents : 1;
+        ws->fride = hh__alloc_array(rounds * n, sizeof *ws->fride);
+        ws->fready = hh__alloc_array(rounds * n, sizeof *ws->fready);
+        ws->fout = hh__alloc_array(n, sizeof *ws->fout);
+        ws->better = hh__alloc_array(n, sizeof *ws->better);
+        ws->fphase = hh__alloc_array(ne, sizeof *ws->fphase);
+        ws->froute_pos = hh__alloc_array(nf, sizeof *ws->froute_pos);
+        ws->froutes = hh__alloc_array(nf, sizeof *ws->froutes);
+        if (!ws->fride || !ws->fready || !ws->fout || !ws->better || !ws->fphase || !ws->froute_pos ||
+            !ws->froutes) {
+            hh__raptor_ws_free(ws);
+            return HH_ENOMEM;
+        }
+        for (size_t r = 0; r < nf; r++)
+            ws->froute_pos[r] = NONE;
+    }
     return 0;
 }
 
@@ -76,6 +93,8 @@ void hh__raptor_ws_free(hh__raptor_ws *ws)
     hh__free(ws->lists);
     hh__free(ws->route_pos);
     hh__free(ws->routes);
+    hh__free(ws->fride), hh__free(ws->fready), hh__free(ws->fout), hh__free(ws->better);
+    hh__free(ws->fphase), hh__free(ws->froute_pos), hh__free(ws->froutes);
     memset(ws, 0, sizeof *ws);
 }
 
@@ -168,6 +187,56 @@ static void scan_route(rstate *R, uint32_t r, uint32_t i0)
     R->ws->stats.improvements += better;
 }
 
+/* Scans frequency route r from position i0: the run on board is the one
+ * with the earliest first departure (runs of one route share their running
+ * times, so it is also the earliest everywhere downstream). */
+static void scan_froute(rstate *R, uint32_t r, uint32_t i0)
+{
+    const hh__raptor_ws *ws = R->ws;
+    const hh__transit_day *d = ws->day;
+    uint32_t s0 = d->froute_stop_first[r], n = d->froute_stop_first[r + 1] - s0;
+    const uint32_t *stops = d->froute_stops + s0;
+    const uint8_t *fl = d->froute_flags + s0;
+    const int32_t *A = d->farr + s0, *D = d->fdep + s0, *self = d->stop_self_s;
+    uint32_t e0 = d->froute_ent_first[r], e1 = d->froute_ent_first[r + 1], visits = 0, better = 0;
+    int64_t cur = INT64_MAX; /* first departure of the run on board */
+    for (uint32_t i = i0; i < n; i++) {
+        uint32_t s = stops[i];
+        visits++;
+        if (cur != INT64_MAX && !(fl[i] & HH__GTFS_NO_ALIGHT)) {
+            int64_t a = cur + A[i];
+            if (a <= R->limit && a < R->rk[s]) {
+                R->rk[s] = (int32_t)a;
+                better++;
+                int64_t y = plus((int32_t)a, self[s]);
+                if (y < R->yk[s]) {
+                    R->yk[s] = (int32_t)y;
+                    push(R->scan, &R->n_scan, R->st_scan, R->epoch, s);
+                }
+                push(R->rides, &R->n_rides, R->st_ride, R->epoch, s);
+                push(R->chg, &R->n_chg, R->st_chg, R->epoch, s);
+            }
+        }
+        if (fl[i] & HH__GTFS_NO_BOARD)
+            continue;
+        int32_t rd = R->yp[s];
+        if (rd > R->limit)
+            continue;
+        int64_t need = (int64_t)rd - D[i]; /* first departure at or after this */
+        if (cur == need)
+            continue;
+        for (uint32_t e = e0; e < e1; e++) {
+            int64_t first = ws->fphase[e], h = d->fent_headway[e], c = first;
+            if (need > first)
+                c = first + (need - first + h - 1) / h * h;
+            if (c < cur && c < d->fent_end[e] && c < d->to_s)
+                cur = c;
+        }
+    }
+    R->ws->stats.stop_visits += visits;
+    R->ws->stats.improvements += better;
+}
+
 /* After the routes of round k: each stop reached by a ride walks its
  * footpaths once. */
 static void relax_footpaths(rstate *R)
@@ -206,7 +275,105 @@ static int check_query(const hh__raptor_ws *ws, const hh__raptor_query *q)
     return 0;
 }
 
+/* One (minute, draw) with the frequency routes: labels start from the
+ * minute's scheduled ones (ws->ride/ready, valid whatever the phases), then
+ * round by round frequency routes are scanned from every stop whose label
+ * changed since the round before, scheduled routes from the stops whose
+ * label the frequency routes lowered below the scheduled one (scheduled
+ * scans from the others are in the scheduled labels already).  Result in
+ * ws->fout, the stops where it beats ws->out in ws->better. */
+static uint32_t freq_search(hh__raptor_ws *ws, uint32_t K, int32_t t, int32_t limit, uint32_t draw)
+{
+    const hh__transit_day *d = ws->day;
+    uint32_t n = ws->n, *L = ws->lists;
+    memcpy(ws->fride, ws->ride, (size_t)(K + 1) * n * sizeof *ws->fride);
+    memcpy(ws->fready, ws->ready, (size_t)(K + 1) * n * sizeof *ws->fready);
+    for (uint32_t e = 0; e < d->n_fents; e++)
+        ws->fphase[e] = d->fent_start[e] +
+                        hh__transit_freq_offset_at(d->seed, draw, t, d->fent_freq[e], d->fent_headway[e]);
+    rstate R = {.ws = ws,
+                .limit = limit,
+                .scan = L + (size_t)L_SCAN_A * n,
+                .chg = L + (size_t)L_CHG_A * n,
+                .rides = L + (size_t)L_RIDE * n,
+                .st_scan = ws->stamp + (size_t)S_SCAN * n,
+                .st_chg = ws->stamp + (size_t)S_CHG * n,
+                .st_ride = ws->stamp + (size_t)S_RIDE * n};
+    for (uint32_t k = 1; k <= K; k++) {
+        next_epoch(ws);
+        R.epoch = ws->epoch;
+        R.n_scan = R.n_chg = R.n_rides = 0;
+        const int32_t *rp = ws->fride + (size_t)(k - 1) * n, *Yp = ws->ready + (size_t)(k - 1) * n;
+        const int32_t *ypp = k >= 2 ? ws->fready + (size_t)(k - 2) * n : NULL;
+        R.yp = ws->fready + (size_t)(k - 1) * n;
+        R.rk = ws->fride + (size_t)k * n;
+        R.yk = ws->fready + (size_t)k * n;
+        uint32_t n_routes = 0, n_fr = 0;
+        for (uint32_t s = 0; s < n; s++) {
+            /* <= k rides includes <= k-1 */
+            if (rp[s] < R.rk[s])
+                R.rk[s] = rp[s];
+            if (R.yp[s] < R.yk[s])
+                R.yk[s] = R.yp[s];
+            int32_t v = R.yp[s];
+            if (v > limit || (ypp && v >= ypp[s]))
+                continue;
+            for (uint32_t e = d->stop_froute_first[s]; e < d->stop_froute_first[s + 1]; e++) {
+                uint32_t r = d->stop_froutes[e], pos = d->stop_froute_pos[e];
+                if (ws->froute_pos[r] == NONE)
+                    ws->froutes[n_fr++] = r;
+                if (pos < ws->froute_pos[r])
+                    ws->froute_pos[r] = pos;
+            }
+            if (v >= Yp[s])
+                continue;
+            for (uint32_t e = d->stop_route_first[s]; e < d->stop_route_first[s + 1]; e++) {
+                uint32_t r = d->stop_routes[e], pos = d->stop_route_pos[e];
+                if (ws->route_pos[r] == NONE)
+                    ws->routes[n_routes++] = r;
+                if (pos < ws->route_pos[r])
+                    ws->route_pos[r] = pos;
+            }
+        }
+        if (!n_routes && !n_fr)
+            continue;
+        ws->stats.rounds++;
+        for (uint32_t j = 0; j < n_routes; j++) {
+            uint32_t r = ws->routes[j];
+            scan_route(&R, r, ws->route_pos[r]);
+            ws->route_pos[r] = NONE;
+        }
+        for (uint32_t j = 0; j < n_fr; j++) {
+            uint32_t r = ws->froutes[j];
+            scan_froute(&R, r, ws->froute_pos[r]);
+            ws->froute_pos[r] = NONE;
+        }
+        ws->stats.route_scans += n_routes + n_fr;
+        relax_footpaths(&R);
+    }
+    const int32_t *rK = ws->fride + (size_t)K * n, *yK = ws->fready + (size_t)K * n;
+    uint32_t nb = 0;
+    for (uint32_t s = 0; s < n; s++) {
+        int32_t b = rK[s] < yK[s] ? rK[s] : yK[s];
+        if (b > limit)
+            b = INF;
+        if (b < ws->out[s]) {
+            ws->fout[s] = b;
+            ws->better[nb++] = s;
+        } else {
+            ws->fout[s] = ws->out[s];
+        }
+    }
+    return nb;
+}
+
 int hh__raptor_range(hh__raptor_ws *ws, const hh__raptor_query *q, hh__raptor_minute_fn fn, void *ud)
+{
+    return hh__raptor_range_draws(ws, q, fn, NULL, ud);
+}
+
+int hh__raptor_range_draws(hh__raptor_ws *ws, const hh__raptor_query *q, hh__raptor_minute_fn fn,
+                           hh__raptor_draw_fn dfn, void *ud)
 {
     int rc = check_query(ws, q);
     if (rc)
@@ -321,6 +488,13 @@ int hh__raptor_range(hh__raptor_ws *ws, const hh__raptor_query *q, hh__raptor_mi
         }
         if (fn && (rc = fn(ud, m, t, ws->out, out_chg, n_out)))
             return rc;
+        if (!dfn || !d->n_froutes)
+            continue;
+        for (uint32_t draw = 0; draw < (q->n_draws ? q->n_draws : 1); draw++) {
+            uint32_t nb = freq_search(ws, K, t, R.limit, draw);
+            if ((rc = dfn(ud, m, draw, t, ws->fout, ws->better, nb)))
+                return rc;
+        }
     }
     return 0;
 }

@@ -18,12 +18,16 @@
  * start + o, start + o + headway, ... while < end, with a phase offset
  * o = hh__transit_freq_offset(seed, d, f, headway) in [0, headway), a
  * splitmix64 hash -- the same feeds, seed and draw always give the same
- * departures on every machine.  Unlike R5, which redraws offsets for every
- * departure minute, one transit day is ONE draw for the whole window (range
- * RAPTOR needs one timetable across its minutes); a caller that wants n
- * draws builds n days (draw 0..n-1) and takes percentiles over draws x
- * minutes.  A day with n_random_freqs == 0 is the same for every draw.  An
- * entry's runs of D-1, D and D+1 share its offset.
+ * departures on every machine.  Two ways to use them:
+ *   - expanded (freq_rules 0): the day holds concrete runs of ONE draw for
+ *     the whole window (offsets of hh__transit_freq_offset, or of
+ *     hh__transit_freq_offset_at with phase_key when has_phase_key);
+ *   - rules (freq_rules 1), as R5 does: exact_times=0 entries stay rules
+ *     (froute_*), and hh__raptor_range_draws gives every departure minute t
+ *     and draw d its own phases, o = hh__transit_freq_offset_at(seed, d, t,
+ *     f, headway), so waits at transfers between two frequency lines are
+ *     sampled too instead of being fixed for the window.
+ * An entry's runs of D-1, D and D+1 share its offset.
  *
  * Footpaths: the caller's (from, to, walk_s) rows, then transfers.txt
  * stop-to-stop rows: type 2 with a min_transfer_time sets the time of
@@ -81,6 +85,13 @@ typedef struct hh__transit_day_opts {
      * the day's clock: feeds in other time zones than the reference one
      * (see transit/tz.h); NULL: every feed already is on it */
     const int32_t *feed_shift_s;
+    /* exact_times=0 frequencies: 0 expanded with draw's phases, 1 kept as
+     * rules for hh__raptor_range_draws (see above) */
+    int freq_rules;
+    /* expanded only: phases of hh__transit_freq_offset_at(seed, draw,
+     * phase_key, ...), the ones the rules give departure minute phase_key */
+    int has_phase_key;
+    int32_t phase_key;
 } hh__transit_day_opts;
 
 typedef struct hh__transit_day {
@@ -120,6 +131,22 @@ typedef struct hh__transit_day {
     uint32_t *fp_to;            /* footpath target stop, ascending per stop */
     int32_t *fp_s;              /* walking time, s */
 
+    /* frequency routes (freq_rules): the exact_times=0 runs of timetable
+     * trips of one pattern with the same running times.  Route r's stops
+     * are froute_stops[froute_stop_first[r] ..], its times relative to a
+     * run's first departure farr/fdep[froute_stop_first[r] + i], its
+     * entries fent_*[froute_ent_first[r] ..]: a run departs the first stop
+     * at fent_start + phase + k * fent_headway (k >= 0), before fent_end
+     * and the day's to_s, on the day's clock. */
+    uint32_t n_froutes, n_fents;
+    uint32_t *froute_stop_first, *froute_stops;
+    uint8_t *froute_flags;
+    int32_t *farr, *fdep;
+    uint32_t *froute_ent_first;
+    uint32_t *fent_freq; /* frequencies.txt entry (for its phase) */
+    int32_t *fent_start, *fent_end, *fent_headway;
+    uint32_t *stop_froute_first, *stop_froutes, *stop_froute_pos;
+
     /* what the build did, for reports */
     uint32_t n_sched_trips;  /* scheduled trips kept (all three days) */
     uint32_t n_freq_trips;   /* departures expanded from frequencies.txt */
@@ -141,6 +168,9 @@ void hh__transit_day_free(hh__transit_day *day);
 /* The phase offset, in [0, headway_s), of frequency entry `freq` in draw
  * `draw` (headway_s > 0). */
 int32_t hh__transit_freq_offset(uint64_t seed, uint32_t draw, uint32_t freq, int32_t headway_s);
+/* The phase of entry `freq` at departure minute `key` (s on the day's
+ * clock) of draw `draw`, in [0, headway_s). */
+int32_t hh__transit_freq_offset_at(uint64_t seed, uint32_t draw, int32_t key, uint32_t freq, int32_t headway_s);
 
 /* ---- range RAPTOR ------------------------------------------------------ */
 
@@ -157,6 +187,7 @@ typedef struct hh__raptor_query {
     uint32_t max_rides; /* rides at most, 0 .. the workspace's max_rides */
     int32_t max_tt_s;   /* arrivals later than departure + this count as
                          * unreached; <= 0 means no limit */
+    uint32_t n_draws;   /* hh__raptor_range_draws: draws per minute (0 is 1) */
 } hh__raptor_query;
 
 /* Called once per departure minute, latest first (m = n_minutes-1 .. 0).
@@ -170,6 +201,15 @@ typedef struct hh__raptor_query {
  * the call only.  A non-zero return stops the search and is returned. */
 typedef int (*hh__raptor_minute_fn)(void *ud, uint32_t m, int32_t dep_s, const int32_t *arr,
                                     const uint32_t *changed, uint32_t n_changed);
+
+/* hh__raptor_range_draws: after minute m's callback (which got the
+ * arrivals by scheduled and expanded routes only), once per draw d: arr the
+ * earliest arrivals with the frequency routes too, at (m, d)'s phases;
+ * better lists the stops where arr is earlier than in the minute callback
+ * (arr equals it at every other stop).  Both arrays are the workspace's,
+ * valid during the call. */
+typedef int (*hh__raptor_draw_fn)(void *ud, uint32_t m, uint32_t draw, int32_t dep_s, const int32_t *arr,
+                                  const uint32_t *better, uint32_t n_better);
 
 typedef struct hh__raptor_stats {
     uint64_t rounds;       /* rounds with something to scan */
@@ -192,6 +232,12 @@ typedef struct hh__raptor_ws {
     uint32_t *lists;    /* n x 6: scan/changed lists for two rounds, rides, out */
     uint32_t *route_pos; /* n_routes: earliest marked position or UINT32_MAX */
     uint32_t *routes;    /* n_routes: marked routes */
+    /* frequency routes (days with n_froutes > 0) */
+    int32_t *fride, *fready; /* (max_rides+1) x n: labels of one (minute, draw) */
+    int32_t *fout;           /* n: what the last draw callback got */
+    uint32_t *better;        /* n */
+    int32_t *fphase;         /* n_fents: first departure of each entry, this draw */
+    uint32_t *froute_pos, *froutes; /* n_froutes: marks, as route_pos/routes */
 } hh__raptor_ws;
 
 /* Sizes the workspace for `day` and up to max_rides rides (<=
@@ -210,5 +256,14 @@ void hh__raptor_ws_free(hh__raptor_ws *ws);
  * time -- dep_s, the last departure, a walk, max_tt_s -- beyond +-2^30 s). */
 int hh__raptor_range(hh__raptor_ws *ws, const hh__raptor_query *q, hh__raptor_minute_fn fn,
                      void *ud);
+/* The same, and for a day with frequency routes (freq_rules) every minute's
+ * n_draws searches with them (dfn, see above): each starts from the
+ * minute's scheduled labels, which stay valid bounds whatever the phases,
+ * and scans frequency routes from every stop that changed in a round and
+ * scheduled ones from the stops the frequency routes improved -- equal to
+ * a plain search on the day expanded with (m, d)'s phases
+ * (has_phase_key; tests compare them). */
+int hh__raptor_range_draws(hh__raptor_ws *ws, const hh__raptor_query *q, hh__raptor_minute_fn fn,
+                           hh__raptor_draw_fn dfn, void *ud);
 
 #endif

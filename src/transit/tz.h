@@ -14,7 +14,9 @@
  * "GMT" need no file.  Returns 0, HH_EINVAL for a name that is not a zone
  * name (empty, "..", odd characters), HH_EIO when the zone file is missing,
  * HH_EFORMAT when it is not TZif.  Instants past the file's last transition
- * keep that transition's offset (Debian's files list transitions to 2037). */
+ * follow the file's footer rule (a POSIX TZ string, TZif version 2+), so a
+ * date in 2040 still switches to summer time; a version-1 file, or one
+ * without a footer, keeps the last transition's offset. */
 int hh__tz_offset(const char *name, int64_t utc, int32_t *off_s);
 
 /* Offset of zone `name` at local noon of date YYYYMMDD (the instant GTFS's

@@ -462,15 +462,31 @@ HH_TEST(gtfs_error_messages)
         {{"agency.txt", "agency_name\nA\n"}, "bad.zip: agency.txt: missing required column agency_timezone"},
         {{"agency.txt", "agency_timezone\nEurope/Berlin\nEurope/Paris\n"},
          "bad.zip: agency.txt line 3: agency_timezone \"Europe/Paris\" differs from the feed's first agency"},
-        {{"stops.txt", "stop_id,stop_lat,stop_lon\nS1,49,8\nS1,49,8\n"},
-         "bad.zip: stops.txt line 3: stop_id \"S1\" appears twice"},
+        {{"stops.txt", "stop_id,stop_lat,stop_lon\nS1,49,8\nS1,49,9\n"},
+         "bad.zip: stops.txt line 3: stop_id \"S1\" appears twice with different rows: line 2 \"S1,49,8\", "
+         "line 3 \"S1,49,9\""},
+        {{"calendar.txt", "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\n"
+                          "WK,1,1,1,1,1,0,0,20240101,20240131\nWK,1,1,1,1,1,1,0,20240101,20240131\n"},
+         "bad.zip: calendar.txt line 3: service_id \"WK\" appears twice with different rows: line 2 "
+         "\"WK,1,1,1,1,1,0,0,20240101,20240131\", line 3 \"WK,1,1,1,1,1,1,0,20240101,20240131\""},
+        {{"agency.txt", "agency_timezone\nMars/Olympus_Mons\n"},
+         "bad.zip: agency.txt line 2: agency_timezone \"Mars/Olympus_Mons\" is not a time zone of the system's tz "
+         "database"},
+        {{"agency.txt", "agency_name,agency_timezone\nA,\nB, \n"},
+         "bad.zip: agency.txt line 2: agency_timezone is blank and no other agency gives one (name the zone with "
+         "--timezone)"},
+        {{"stops.txt", "stop_id,stop_lat,stop_lon\nS1,49.0,8.00\nS2,,\nS3,49.0,8.03\n"},
+         "bad.zip: stops.txt line 3: stop_id \"S2\" has no stop_lat/stop_lon, but trips call at it "
+         "(stop_times.txt line 3)"},
+        {{"stops.txt", "stop_id,stop_lat,stop_lon\nS1,49.0,8.00\nS2,49.0,\nS3,49.0,8.03\n"},
+         "bad.zip: stops.txt line 3: stop_lon \"\" is not a longitude"},
         {{"stops.txt", "stop_id,stop_lat,stop_lon\nS1,49,8\nS2,91,8\n"},
          "bad.zip: stops.txt line 3: stop_lat \"91\" is not a latitude"},
         {{"stops.txt", "stop_id,stop_lat,stop_lon\nS1,49,8,\nS2,49.0,8,5\nS3,49,8\n"}, NULL},
         {{"stops.txt", "stop_id,stop_lat,stop_lon\nS1,49,\"8,5\"\n"},
          "bad.zip: stops.txt line 2: stop_lon \"8,5\" is not a longitude"},
-        {{"stops.txt", "stop_id,stop_lat,stop_lon,location_type,parent_station\nS1,49,8,0,P\nS2,49,8,0,\nS3,49,8,,\n"},
-         "bad.zip: stops.txt line 2: parent_station \"P\" is not in stops.txt"},
+        {{"stops.txt", "stop_id,stop_lat,stop_lon,location_type,parent_station\nS1,49,8,0,S1\nS2,49,8,0,\nS3,49,8,,\n"},
+         "bad.zip: stops.txt line 2: parent_station \"S1\" is the stop itself"},
         {{"stops.txt", "stop_id,stop_lat,stop_lon,location_type\nS1,49,8,7\n"},
          "bad.zip: stops.txt line 2: location_type \"7\" is not 0..4"},
         {{"routes.txt", "route_id,route_type\nR1,bus\n"}, "bad.zip: routes.txt line 2: route_type \"bus\" is not a route type"},
@@ -486,13 +502,9 @@ HH_TEST(gtfs_error_messages)
          "bad.zip: calendar_dates.txt line 3: service_id \"WK\" is both added and removed on 20240102 (see line 2)"},
         {{"calendar_dates.txt", "service_id,date,exception_type\nWK,20240102,3\n"},
          "bad.zip: calendar_dates.txt line 2: exception_type \"3\" is not 1 or 2"},
-        {{"trips.txt", "route_id,service_id,trip_id\nR9,WK,T1\n"}, "bad.zip: trips.txt line 2: route_id \"R9\" is not in routes.txt"},
-        {{"trips.txt", "route_id,service_id,trip_id\nR1,SUN,T1\n"},
-         "bad.zip: trips.txt line 2: service_id \"SUN\" is in neither calendar.txt nor calendar_dates.txt"},
-        {{"stop_times.txt", "trip_id,arrival_time,departure_time,stop_id,stop_sequence\nT1,08:00:00,08:00:00,S9,1\n"},
-         "bad.zip: stop_times.txt line 2: stop_id \"S9\" is not in stops.txt"},
-        {{"stop_times.txt", "trip_id,arrival_time,departure_time,stop_id,stop_sequence\nT9,08:00:00,08:00:00,S1,1\n"},
-         "bad.zip: stop_times.txt line 2: trip_id \"T9\" is not in trips.txt"},
+        {{"trips.txt", "route_id,service_id,trip_id\nR1,WK,T1\nR1,WK,T1,x\n"},
+         "bad.zip: trips.txt line 3: trip_id \"T1\" appears twice with different rows: line 2 \"R1,WK,T1\", "
+         "line 3 \"R1,WK,T1,x\""},
         {{"stop_times.txt", "trip_id,arrival_time,departure_time,stop_id\nT1,08:00:00,08:00:00,S1\n"},
          "bad.zip: stop_times.txt: missing required column stop_sequence"},
         {{"stop_times.txt", "trip_id,arrival_time,departure_time,stop_id,stop_sequence\n"
@@ -514,7 +526,8 @@ HH_TEST(gtfs_error_messages)
          "bad.zip: stop_times.txt line 3: trip \"T1\": departure_time 08:09:00 is before arrival_time 08:10:00"},
         {{"stop_times.txt", "trip_id,arrival_time,departure_time,stop_id,stop_sequence\n"
                             "T1,08:00:00,08:00:00,S1,1\nT1,08:10:00,08:10:00,S2,1\n"},
-         "bad.zip: stop_times.txt line 3: trip \"T1\" has stop_sequence 1 twice (see line 2)"},
+         "bad.zip: stop_times.txt line 3: trip \"T1\" has stop_sequence 1 twice with different rows: line 2 "
+         "(stop \"S1\" 08:00:00/08:00:00), line 3 (stop \"S2\" 08:10:00/08:10:00)"},
         {{"stop_times.txt", "trip_id,arrival_time,departure_time,stop_id,stop_sequence\n"
                             "T1,08:00:00,08:00:00,S1,-1\n"},
          "bad.zip: stop_times.txt line 2: stop_sequence \"-1\" is not a non-negative integer"},
@@ -527,8 +540,9 @@ HH_TEST(gtfs_error_messages)
          "bad.zip: frequencies.txt line 2: exact_times \"2\" is not 0 or 1"},
         {{"frequencies.txt", "trip_id,start_time,end_time,headway_secs\nT1,09:00:00,08:00:00,60\n"},
          "bad.zip: frequencies.txt line 2: end_time \"08:00:00\" is not after start_time"},
-        {{"transfers.txt", "from_stop_id,to_stop_id,transfer_type\nS1,S9,2\n"},
-         "bad.zip: transfers.txt line 2: to_stop_id \"S9\" is not in stops.txt"},
+        {{"routes.txt", "route_id,route_short_name,route_type\nR1,1,3\nR1,1,3\nR2,2,0\nR2,2,1\n"},
+         "bad.zip: routes.txt line 5: route_id \"R2\" appears twice with different rows: line 4 \"R2,2,0\", line 5 "
+         "\"R2,2,1\""},
         {{"transfers.txt", "from_stop_id,to_stop_id,transfer_type,min_transfer_time\nS1,S2,2,3 min\n"},
          "bad.zip: transfers.txt line 2: min_transfer_time \"3 min\" is not a number of seconds"},
     };
@@ -550,6 +564,144 @@ HH_TEST(gtfs_error_messages)
         HH_ASSERT_STR(err, cases[i].want);
         HH_ASSERT(tt == NULL);
     }
+}
+
+/* A feed with one case (or a few) of every warning kind. */
+static const tfile WILD[] = {
+    {"agency.txt", "agency_id,agency_name,agency_url,agency_timezone\nA,Agency,http://a,Europe/Berlin\n"
+                   "B,Other,http://b,\n"},
+    {"stops.txt", "stop_id,stop_name,stop_lat,stop_lon,parent_station\n"
+                  "S1,One,49.0,8.00,\nS2,Two,49.0,8.01,PX\nS3,Three,49.0,8.03,\nS1,One,49.0,8.00,\nX5,Nowhere,,,\n"},
+    {"routes.txt", "route_id,route_short_name,route_type\nR1,1,3\nR2,2,0\nR3,3,999\n"},
+    {"calendar.txt", "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\n"
+                     "WK,1,1,1,1,1,0,0,20240101,20240131\nWK,1,1,1,1,1,0,0,20240101,20240131\n"},
+    {"calendar_dates.txt", "service_id,date,exception_type\nWK,20240102,2\nWK,20240102,2\n"},
+    {"trips.txt", "route_id,service_id,trip_id\nR1,WK,T1\nR9,WK,T2\nR1,NOPE,T3\nR1,WK,T4\nR1,WK,T1\n"},
+    {"stop_times.txt", "trip_id,arrival_time,departure_time,stop_id,stop_sequence\n"
+                       "T1,08:20:00,08:20:00,S3,3\nT1,08:00:00,08:00:00,S1,1\nT1,08:10:00,08:11:00,S2,2\n"
+                       "T1,08:10:00,08:11:00,S2,2\nT1,08:30:00,08:30:00,S9,4\n"
+                       "T2,08:00:00,08:00:00,S1,1\nT2,08:10:00,08:10:00,S2,2\n"
+                       "T9,08:00:00,08:00:00,S1,1\nT9,08:10:00,08:10:00,S2,2\nT4,09:00:00,09:00:00,S1,1\n"},
+    {"transfers.txt", "from_stop_id,to_stop_id,transfer_type,min_transfer_time,from_route_id\n"
+                      "S1,S9,2,60,\nS1,S3,2,60,R1\nS1,S3,2,120,\n"},
+};
+
+static int load_wild(const hh__gtfs_opts *o, const tfile *over, size_t n_over, hh__timetable **tt, char *err,
+                     size_t errlen)
+{
+    char path[128];
+    if (tmp_path(path, sizeof path, "wild.zip") || hh_test_write_zip(path, WILD, N(WILD), over, n_over))
+        return -100;
+    const char *paths[1] = {path};
+    int rc = hh__gtfs_load_opts(paths, 1, o, tt, err, errlen);
+    tmp_remove(path);
+    return rc;
+}
+
+HH_TEST(gtfs_wild_faults_are_warnings)
+{
+    hh__timetable *tt = NULL;
+    char err[512] = "";
+    int rc = load_wild(NULL, NULL, 0, &tt, err, sizeof err);
+    if (rc)
+        fprintf(stderr, "  %s\n", err);
+    HH_ASSERT_EQ(rc, 0);
+    HH_ASSERT_EQ(hh__timetable_check(tt, err, sizeof err), 0);
+    static const uint32_t want[HH__GW_N] = {5, 6, 1, 1, 1, 1, 1, 1};
+    for (int k = 0; k < HH__GW_N; k++) {
+        if (tt->warn[k].count != want[k])
+            fprintf(stderr, "  %s: %u, want %u (%s)\n", hh__gtfs_warn_name(k), tt->warn[k].count, want[k],
+                    tt->warn[k].ex[0]);
+        HH_ASSERT_EQ(tt->warn[k].count, want[k]);
+    }
+    HH_ASSERT_STR(tt->warn[HH__GW_BLANK_TZ].ex[0],
+                  "wild.zip: agency.txt line 3: agency_timezone is blank: Europe/Berlin from the feed's other agencies");
+    HH_ASSERT_STR(tt->warn[HH__GW_DUPLICATE_ROW].ex[0],
+                  "wild.zip: stops.txt line 5: stop_id \"S1\" repeats line 2 verbatim (ignored)");
+    HH_ASSERT_STR(tt->warn[HH__GW_DUPLICATE_ROW].ex[1],
+                  "wild.zip: calendar.txt line 3: service_id \"WK\" repeats line 2 verbatim (ignored)");
+    HH_ASSERT_STR(tt->warn[HH__GW_DUPLICATE_ROW].ex[2],
+                  "wild.zip: calendar_dates.txt line 3: service_id \"WK\" on 20240102 repeats line 2 (ignored)");
+    HH_ASSERT_STR(tt->warn[HH__GW_MISSING_REF].ex[0],
+                  "wild.zip: stops.txt line 3: parent_station \"PX\" is not in stops.txt (the stop is kept without it)");
+    HH_ASSERT_STR(tt->warn[HH__GW_MISSING_REF].ex[1],
+                  "wild.zip: trips.txt line 3: route_id \"R9\" is not in routes.txt (trip \"T2\" dropped)");
+    HH_ASSERT_STR(tt->warn[HH__GW_STOP_NO_POS].ex[0],
+                  "wild.zip: stops.txt line 6: stop_id \"X5\" has no stop_lat/stop_lon and no trip calls at it "
+                  "(kept unplaced)");
+    HH_ASSERT_STR(tt->warn[HH__GW_ST_ORDER].ex[0],
+                  "wild.zip: stop_times.txt line 3: trip \"T1\": stop_sequence 1 after 3 (its rows sorted by "
+                  "stop_sequence)");
+    HH_ASSERT_STR(tt->warn[HH__GW_ROUTE_TYPE].ex[0],
+                  "wild.zip: routes.txt line 4: route_type 999 of route_id \"R3\" is not a GTFS route type (routed as "
+                  "generic transit)");
+    HH_ASSERT_STR(tt->warn[HH__GW_SHORT_TRIP].ex[0],
+                  "wild.zip: stop_times.txt line 11: trip \"T4\" has one stop time (dropped)");
+    HH_ASSERT_STR(tt->warn[HH__GW_XFER_NOT_STOP].ex[0],
+                  "wild.zip: transfers.txt line 3: transfer_type 2 for routes or trips is not a stop-to-stop rule "
+                  "(ignored)");
+    /* what is left: 4 stops (one unplaced), T1 and T4 of the trips, T1 sorted */
+    HH_ASSERT_STR(tt->feeds[0].timezone, "Europe/Berlin");
+    HH_ASSERT_EQ(tt->n_stops, 4);
+    HH_ASSERT_EQ(tt->n_trips, 2);
+    HH_ASSERT_EQ(tt->n_patterns, 1);
+    HH_ASSERT_EQ(tt->n_stop_times, 3);
+    HH_ASSERT_EQ(arr_of(tt, "T1", 0), 8 * 3600);
+    HH_ASSERT_EQ(dep_of(tt, "T1", 1), 8 * 3600 + 660);
+    HH_ASSERT_EQ(arr_of(tt, "T1", 2), 8 * 3600 + 1200);
+    HH_ASSERT_EQ(tt->stop_parent[find(tt, HH__GTFS_STOP, "S2")], HH__GTFS_NONE);
+    HH_ASSERT(tt->route_type[find(tt, HH__GTFS_ROUTE, "R3")] == 999);
+    HH_ASSERT_EQ(tt->service_exc_first[1] - tt->service_exc_first[0], 1);
+    HH_ASSERT_EQ(tt->n_xfers, 1);
+    HH_ASSERT_EQ(hh__timetable_service_runs(tt, find(tt, HH__GTFS_SERVICE, "WK"), 20240102), 0);
+    hh__timetable_free(tt);
+
+    /* --strict: the first fault is the error */
+    hh__gtfs_opts strict = {1, NULL};
+    tt = NULL;
+    HH_ASSERT_EQ(load_wild(&strict, NULL, 0, &tt, err, sizeof err), HH_EFORMAT);
+    HH_ASSERT_STR(err, "wild.zip: agency.txt line 3: agency_timezone is blank: Europe/Berlin from the feed's other "
+                       "agencies (--strict)");
+    HH_ASSERT(tt == NULL);
+    /* each kind alone is an error under --strict (the feed without the others) */
+    const tfile clean_agency = {"agency.txt", AGENCY};
+    HH_ASSERT_EQ(load_wild(&strict, &clean_agency, 1, &tt, err, sizeof err), HH_EFORMAT);
+    HH_ASSERT_STR(err, "wild.zip: stops.txt line 5: stop_id \"S1\" repeats line 2 verbatim (ignored) (--strict)");
+}
+
+HH_TEST(gtfs_timezone_option)
+{
+    const tfile blank = {"agency.txt", "agency_name,agency_timezone\nA,\nB,\n"};
+    hh__timetable *tt = NULL;
+    char err[512] = "";
+    hh__gtfs_opts o = {0, "America/Sao_Paulo"};
+    HH_ASSERT_EQ(load_feed("tz.zip", &blank, 1, &tt, err, sizeof err), HH_EFORMAT);
+    HH_ASSERT_STR(err, "tz.zip: agency.txt line 2: agency_timezone is blank and no other agency gives one (name the "
+                       "zone with --timezone)");
+    char path[128];
+    HH_ASSERT_EQ(tmp_path(path, sizeof path, "tz.zip"), 0);
+    HH_ASSERT_EQ(write_feed(path, &blank, 1), 0);
+    const char *paths[1] = {path};
+    int rc = hh__gtfs_load_opts(paths, 1, &o, &tt, err, sizeof err);
+    HH_ASSERT_EQ(rc, 0);
+    HH_ASSERT_STR(tt->feeds[0].timezone, "America/Sao_Paulo");
+    HH_ASSERT_EQ(tt->warn[HH__GW_BLANK_TZ].count, 2);
+    HH_ASSERT_STR(tt->warn[HH__GW_BLANK_TZ].ex[1],
+                  "tz.zip: agency.txt line 3: agency_timezone is blank: America/Sao_Paulo from --timezone");
+    hh__timetable_free(tt);
+    tt = NULL;
+    hh__gtfs_opts bad_zone = {0, "Nowhere/Zone"};
+    HH_ASSERT_EQ(hh__gtfs_load_opts(paths, 1, &bad_zone, &tt, err, sizeof err), HH_EFORMAT);
+    HH_ASSERT_STR(err, "tz.zip: --timezone \"Nowhere/Zone\" is not a time zone of the system's tz database");
+    tmp_remove(path);
+    HH_ASSERT_EQ(tmp_path(path, sizeof path, "tz.zip"), 0);
+    HH_ASSERT_EQ(write_feed(path, NULL, 0), 0);
+    /* the option never overrides a zone the feed gives */
+    HH_ASSERT_EQ(hh__gtfs_load_opts(paths, 1, &o, &tt, err, sizeof err), 0);
+    HH_ASSERT_STR(tt->feeds[0].timezone, "Europe/Berlin");
+    HH_ASSERT_EQ(tt->warn[HH__GW_BLANK_TZ].count, 0);
+    hh__timetable_free(tt);
+    tmp_remove(path);
 }
 
 HH_TEST(gtfs_error_not_a_zip)

@@ -121,7 +121,7 @@ static int single(const hh__transit_day *d, uint32_t from, int32_t dep_s, uint32
     if (rc)
         return rc;
     hh__raptor_access acc = {from, 0};
-    hh__raptor_query q = {&acc, 1, dep_s, 1, rides, max_tt};
+    hh__raptor_query q = {&acc, 1, dep_s, 1, rides, max_tt, 0};
     one o = {arr, d->n_stops};
     rc = hh__raptor_range(&ws, &q, copy_arr, &o);
     hh__raptor_ws_free(&ws);
@@ -417,7 +417,7 @@ HH_TEST(raptor_frequencies_exact)
     hh__raptor_ws ws;
     HH_ASSERT_EQ(hh__raptor_ws_init(&ws, d, 4), 0);
     hh__raptor_access acc = {stop_of(tt, "S1"), 0};
-    hh__raptor_query q = {&acc, 1, HMS(5, 50, 0), 76, 4, 0};
+    hh__raptor_query q = {&acc, 1, HMS(5, 50, 0), 76, 4, 0, 0};
     freq_check c = {tt, HMS(6, 0, 0), HMS(6, 50, 0), 0};
     HH_ASSERT_EQ(hh__raptor_range(&ws, &q, check_freq_minute, &c), 0);
     HH_ASSERT_EQ(c.bad, 0);
@@ -508,7 +508,7 @@ HH_TEST(raptor_bad_arguments)
     HH_ASSERT_EQ(hh__raptor_ws_init(&ws, d, HH__RAPTOR_MAX_RIDES + 1), HH_EINVAL);
     HH_ASSERT_EQ(hh__raptor_ws_init(&ws, d, 2), 0);
     hh__raptor_access acc = {0, 0};
-    hh__raptor_query q = {&acc, 1, HMS(8, 0, 0), 0, 2, 0};
+    hh__raptor_query q = {&acc, 1, HMS(8, 0, 0), 0, 2, 0, 0};
     HH_ASSERT_EQ(hh__raptor_range(&ws, &q, NULL, NULL), HH_EINVAL); /* no minutes */
     q.n_minutes = 1;
     q.max_rides = 3;
@@ -534,8 +534,23 @@ HH_TEST(raptor_bad_arguments)
 }
 
 
+/* copy_arr's state first, so both callbacks share one ud */
+typedef struct one_and_draws {
+    one o;
+    long draws;
+} one_and_draws;
+
+static int count_draw(void *ud, uint32_t m, uint32_t draw, int32_t dep_s, const int32_t *arr, const uint32_t *better,
+                      uint32_t nb)
+{
+    (void)m, (void)draw, (void)dep_s, (void)arr, (void)better, (void)nb;
+    ((one_and_draws *)ud)->draws++;
+    return 0;
+}
+
 HH_TEST(raptor_out_of_memory_everywhere)
 {
+  for (int rules = 0; rules < 2; rules++) {
     /* every allocation of the day build and the workspace fails in turn */
     tfile over[] = {{"trips.txt", "route_id,service_id,trip_id\nR1,WK,T1\nR2,WK,T2\nR2,WK,T3\nR1,WK,T4\nR1,WK,F1\n"},
                     {"stop_times.txt", XFER_ST "F1,00:00:00,00:00:00,S1,1\nF1,00:12:00,00:12:00,S3,2\n"},
@@ -547,7 +562,8 @@ HH_TEST(raptor_out_of_memory_everywhere)
     fp_add(&f, tt, "S2", "S4", 60);
     fp_add(&f, tt, "S4", "S2", 60);
     hh__transit_day_opts o = {.date = 20240102, .from_s = 0, .to_s = 2 * 86400,
-                              .fp_from = f.from, .fp_to = f.to, .fp_walk_s = f.s, .n_fp = f.n};
+                              .fp_from = f.from, .fp_to = f.to, .fp_walk_s = f.s, .n_fp = f.n,
+                              .freq_rules = rules};
     hh_test_counter c = {-1, 0};
     hh_allocator a = hh_test_counting(&c);
     int rc = HH_ENOMEM;
@@ -567,11 +583,13 @@ HH_TEST(raptor_out_of_memory_everywhere)
                 int32_t arr[16];
                 one o1 = {arr, d->n_stops};
                 hh__raptor_access acc = {stop_of(tt, "S1"), 0};
-                hh__raptor_query q = {&acc, 1, HMS(7, 30, 0), 90, 4, 0};
+                hh__raptor_query q = {&acc, 1, HMS(7, 30, 0), 90, 4, 0, 2};
                 c.left = 0;
-                int qrc = hh__raptor_range(&ws, &q, copy_arr, &o1);
+                one_and_draws od = {o1, 0};
+                int qrc = hh__raptor_range_draws(&ws, &q, copy_arr, count_draw, &od);
                 hh_set_allocator(NULL);
                 HH_ASSERT_EQ(qrc, 0);
+                HH_ASSERT_EQ(od.draws, rules ? 180 : 0);
                 HH_ASSERT_EQ(arr[stop_of(tt, "S5")], HMS(8, 38, 0)); /* 180 s at S2 */
                 hh_set_allocator(&a);
             }
@@ -589,6 +607,7 @@ HH_TEST(raptor_out_of_memory_everywhere)
     HH_ASSERT_EQ(rc, 0);
     HH_ASSERT(k > 20);
     hh__timetable_free(tt);
+  }
 }
 
 /* ---- real feeds: the oracle ------------------------------------------- */
@@ -953,7 +972,7 @@ static void raptor_vs_csa(const real_case *rc)
         size_t na = random_access(&r, &rng, acc, N(acc));
         hh__raptor_query q = {acc, na, (int32_t)hh_test_uniform(&rng, rc->dep_lo, rc->dep_hi),
                               1 + (uint32_t)(hh_test_rand(&rng) % 4), rides[hh_test_rand(&rng) % N(rides)],
-                              limits[hh_test_rand(&rng) % N(limits)]};
+                              limits[hh_test_rand(&rng) % N(limits)], 0};
         c.q = &q;
         long before = c.reached;
         HH_ASSERT_EQ(hh__raptor_range(&ws, &q, cmp_minute, &c), 0);
@@ -1146,7 +1165,7 @@ static void range_vs_single(const real_case *rc, int origins)
         hh__raptor_access acc[64];
         size_t na = random_access(&r, &rng, acc, N(acc));
         int32_t t0 = (int32_t)hh_test_uniform(&rng, rc->dep_lo, rc->dep_hi - 3600);
-        hh__raptor_query q = {acc, na, t0, n_min, 8, o % 2 ? 3600 : 0};
+        hh__raptor_query q = {acc, na, t0, n_min, 8, o % 2 ? 3600 : 0, 0};
         for (uint32_t s = 0; s < n; s++)
             c.prev[s] = UNR;
         HH_ASSERT_EQ(hh__raptor_range(&ws, &q, keep_minute, &c), 0);
@@ -1182,4 +1201,256 @@ HH_TEST(raptor_range_vs_single)
     range_vs_single(&REAL[2], 2); /* rnv */
     range_vs_single(&REAL[3], 3); /* helsinki */
     range_vs_single(&REAL[4], 4); /* bart */
+}
+
+/* ---- frequencies drawn per departure minute ------------------------------ */
+
+typedef struct draws_ctx {
+    uint32_t n, n_min, n_draws;
+    int32_t *mat; /* (draw * n_min + m) x n */
+    long bad, calls;
+} draws_ctx;
+
+static int keep_draw(void *ud, uint32_t m, uint32_t draw, int32_t dep_s, const int32_t *arr, const uint32_t *better,
+                     uint32_t nb)
+{
+    (void)dep_s, (void)better, (void)nb;
+    draws_ctx *c = ud;
+    if (m >= c->n_min || draw >= c->n_draws) {
+        c->bad++;
+        return 0;
+    }
+    memcpy(c->mat + ((size_t)draw * c->n_min + m) * c->n, arr, c->n * sizeof *arr);
+    c->calls++;
+    return 0;
+}
+
+/* The rules day searched with hh__raptor_range_draws equals, minute by
+ * minute and draw by draw, a plain single-departure search on the day
+ * expanded with that (minute, draw)'s phases. */
+static void draws_vs_expanded(const real_case *rc, int origins, uint32_t n_min, uint32_t n_draws)
+{
+    real r;
+    int lr = real_load(rc, &r);
+    if (lr > 0)
+        return;
+    HH_ASSERT_EQ(lr, 0);
+    char err[256];
+    hh__transit_day_opts o = {.date = rc->date, .from_s = 0, .to_s = 2 * 86400, .fp_from = r.fp.from,
+                              .fp_to = r.fp.to, .fp_walk_s = r.fp.s, .n_fp = r.fp.n, .freq_rules = 1};
+    hh__transit_day *rules = NULL;
+    HH_ASSERT_EQ(hh__transit_day_build(r.tt, &o, &rules, err, sizeof err), 0);
+    HH_ASSERT(rules->n_froutes > 0);
+    uint32_t n = rules->n_stops;
+    hh__raptor_ws ws;
+    HH_ASSERT_EQ(hh__raptor_ws_init(&ws, rules, 8), 0);
+    draws_ctx c = {n, n_min, n_draws, malloc((size_t)n_min * n_draws * n * sizeof(int32_t)), 0, 0};
+    int32_t *one_arr = malloc(n * sizeof(int32_t));
+    uint64_t rng = 0x5eed + (uint64_t)rc->date;
+    long differ = 0, compared = 0, varied = 0;
+    for (int og = 0; og < origins; og++) {
+        hh__raptor_access acc[64];
+        size_t na = random_access(&r, &rng, acc, N(acc));
+        int32_t t0 = (int32_t)hh_test_uniform(&rng, rc->dep_lo, rc->dep_hi - 3600);
+        hh__raptor_query q = {acc, na, t0, n_min, 8, og % 2 ? 3600 : 0, n_draws};
+        c.calls = 0;
+        HH_ASSERT_EQ(hh__raptor_range_draws(&ws, &q, NULL, keep_draw, &c), 0);
+        HH_ASSERT_EQ(c.calls, (long)(n_min * n_draws));
+        for (uint32_t d = 0; d < n_draws; d++)
+            for (uint32_t m = 0; m < n_min; m++) {
+                int32_t t = t0 + 60 * (int32_t)m;
+                hh__transit_day_opts eo = o;
+                eo.freq_rules = 0;
+                eo.has_phase_key = 1;
+                eo.phase_key = t;
+                eo.draw = d;
+                hh__transit_day *exp = NULL;
+                HH_ASSERT_EQ(hh__transit_day_build(r.tt, &eo, &exp, err, sizeof err), 0);
+                hh__raptor_ws ws1;
+                HH_ASSERT_EQ(hh__raptor_ws_init(&ws1, exp, 8), 0);
+                hh__raptor_query q1 = q;
+                q1.dep_s = t;
+                q1.n_minutes = 1;
+                one o1 = {one_arr, n};
+                HH_ASSERT_EQ(hh__raptor_range(&ws1, &q1, copy_arr, &o1), 0);
+                const int32_t *got = c.mat + ((size_t)d * n_min + m) * n;
+                for (uint32_t s = 0; s < n; s++) {
+                    compared++;
+                    if (one_arr[s] != got[s] && differ++ < 5)
+                        fprintf(stderr, "  %s draw %u minute %u stop %u: draws %d expanded %d\n", rc->name, d, m, s,
+                                got[s], one_arr[s]);
+                }
+                if (m && memcmp(got, got - n, n * sizeof *got))
+                    varied++;
+                hh__raptor_ws_free(&ws1);
+                hh__transit_day_free(exp);
+            }
+    }
+    printf("  %-12s froutes %4u entries %5u: %ld stop arrivals compared, %ld differ, %ld minutes changed\n",
+           rc->name, rules->n_froutes, rules->n_fents, compared, differ, varied);
+    HH_ASSERT_EQ(differ, 0);
+    HH_ASSERT_EQ(c.bad, 0);
+    HH_ASSERT(varied > 0);
+    free(c.mat);
+    free(one_arr);
+    hh__raptor_ws_free(&ws);
+    hh__transit_day_free(rules);
+    real_free(&r);
+}
+
+/* HSL's feed with every frequencies.txt row turned exact_times=0 (its own
+ * are all 1), written to the run's temporary folder. */
+static int helsinki_headway_only(char *path, size_t n)
+{
+    const char *src = HH_DATA "/helsinki/helsinki_gtfs.zip";
+    if (access(src, R_OK))
+        return 1;
+    snprintf(path, n, "%s/helsinki_headways.zip", hh_test_tmpdir());
+    FILE *in = fopen(src, "rb"), *out = fopen(path, "wb");
+    if (!in || !out) {
+        if (in)
+            fclose(in);
+        if (out)
+            fclose(out);
+        return -1;
+    }
+    char buf[65536];
+    size_t k;
+    while ((k = fread(buf, 1, sizeof buf, in)) > 0)
+        fwrite(buf, 1, k, out);
+    fclose(in);
+    fclose(out);
+    int e;
+    zip_t *z = zip_open(path, 0, &e);
+    if (!z)
+        return -1;
+    zip_int64_t idx = zip_name_locate(z, "frequencies.txt", ZIP_FL_NODIR);
+    zip_stat_t st;
+    if (idx < 0 || zip_stat_index(z, (zip_uint64_t)idx, 0, &st)) {
+        zip_discard(z);
+        return -1;
+    }
+    if (st.size > (1u << 30)) {
+        zip_discard(z);
+        return -1;
+    }
+    size_t sz = (size_t)st.size;
+    char *text = malloc(sz + 1);
+    if (!text) {
+        zip_discard(z);
+        return -1;
+    }
+    zip_file_t *zf = zip_fopen_index(z, (zip_uint64_t)idx, 0);
+    zip_int64_t got = zf ? zip_fread(zf, text, sz) : -1;
+    if (zf)
+        zip_fclose(zf);
+    if (got != (zip_int64_t)sz) {
+        free(text);
+        zip_discard(z);
+        return -1;
+    }
+    text[sz] = 0;
+    /* the last field of each data row: ",1" before the line end -> ",0" */
+    for (size_t i = 1; i + 1 < sz; i++)
+        if (text[i] == '1' && text[i - 1] == ',' && (text[i + 1] == '\n' || text[i + 1] == '\r'))
+            text[i] = '0';
+    zip_source_t *zs = zip_source_buffer(z, text, sz, 1);
+    if (!zs || zip_file_replace(z, (zip_uint64_t)idx, zs, 0) < 0 || zip_close(z)) {
+        zip_discard(z);
+        return -1;
+    }
+    return 0;
+}
+
+HH_TEST(raptor_frequency_draws_vs_expanded_helsinki)
+{
+    char path[512];
+    int rc = helsinki_headway_only(path, sizeof path);
+    if (rc > 0) {
+        printf("  skip: helsinki feed absent\n");
+        return;
+    }
+    HH_ASSERT_EQ(rc, 0);
+    real_case rcase = {"helsinki-hw", {path, NULL}, 1, 20220222, HMS(6, 0, 0), HMS(21, 0, 0)};
+    draws_vs_expanded(&rcase, 2, 8, 3);
+    unlink(path);
+}
+
+/* Two exact_times=0 lines, S1 -> S2 (F1) and S2 -> S3 (F2), headway 600 s
+ * each: with phases drawn per departure minute the transfer wait at S2
+ * varies from minute to minute within one draw, and over many minutes and
+ * draws averages half a headway; with one phase per window (the expanded
+ * day of one draw) it is the same for every minute. */
+HH_TEST(raptor_frequency_phases_per_minute)
+{
+    const tfile over[] = {
+        {"trips.txt", "route_id,service_id,trip_id\nR1,WK,F1\nR2,WK,F2\n"},
+        {"stop_times.txt", "trip_id,arrival_time,departure_time,stop_id,stop_sequence\n"
+                           "F1,00:00:00,00:00:00,S1,1\nF1,00:05:00,00:05:00,S2,2\n"
+                           "F2,00:00:00,00:00:00,S2,1\nF2,00:07:00,00:07:00,S3,2\n"},
+        {"frequencies.txt", "trip_id,start_time,end_time,headway_secs,exact_times\n"
+                            "F1,06:00:00,10:00:00,600,0\nF2,06:00:00,10:00:00,600,0\n"},
+    };
+    hh__timetable *tt = load_feed("fphase.zip", over, N(over));
+    HH_ASSERT(tt);
+    hh__transit_day_opts o = {.date = 20240102, .from_s = 0, .to_s = 86400, .freq_rules = 1};
+    hh__transit_day *d = NULL;
+    char err[256];
+    HH_ASSERT_EQ(hh__transit_day_build(tt, &o, &d, err, sizeof err), 0);
+    HH_ASSERT_EQ(d->n_froutes, 2);
+    HH_ASSERT_EQ(d->n_fents, 2);
+    HH_ASSERT_EQ(d->n_freq_trips, 0);
+    HH_ASSERT_EQ(d->n_random_freqs, 2);
+    uint32_t n = d->n_stops, n_min = 60, n_draws = 5, s1 = stop_of(tt, "S1"), s3 = stop_of(tt, "S3");
+    hh__raptor_ws ws;
+    HH_ASSERT_EQ(hh__raptor_ws_init(&ws, d, 4), 0);
+    draws_ctx c = {n, n_min, n_draws, malloc((size_t)n_min * n_draws * n * sizeof(int32_t)), 0, 0};
+    hh__raptor_access acc = {s1, 0};
+    int32_t t0 = HMS(7, 0, 0);
+    hh__raptor_query q = {&acc, 1, t0, n_min, 4, 0, n_draws};
+    HH_ASSERT_EQ(hh__raptor_range_draws(&ws, &q, NULL, keep_draw, &c), 0);
+    double sum = 0;
+    int distinct_in_draw0 = 0;
+    int32_t prev = -1;
+    for (uint32_t dr = 0; dr < n_draws; dr++)
+        for (uint32_t m = 0; m < n_min; m++) {
+            int32_t t = t0 + 60 * (int32_t)m, a3 = c.mat[((size_t)dr * n_min + m) * n + s3];
+            HH_ASSERT(a3 != UNR);
+            /* the wait at S1 depends on F1's phase; the rest is rides + the
+             * transfer wait, which lies in [0, 600) */
+            int32_t trip = a3 - t;
+            HH_ASSERT(trip >= 720 && trip < 720 + 1200);
+            sum += trip - 720;
+            if (dr == 0) {
+                distinct_in_draw0 += trip != prev;
+                prev = trip;
+            }
+        }
+    /* two waits of half a headway on average: 600 s (sd of the mean ~16 s) */
+    HH_ASSERT_NEAR(sum / (n_min * n_draws), 600, 80);
+    HH_ASSERT(distinct_in_draw0 > 20);
+    /* reproducible */
+    draws_ctx c2 = {n, n_min, n_draws, malloc((size_t)n_min * n_draws * n * sizeof(int32_t)), 0, 0};
+    HH_ASSERT_EQ(hh__raptor_range_draws(&ws, &q, NULL, keep_draw, &c2), 0);
+    HH_ASSERT(!memcmp(c.mat, c2.mat, (size_t)n_min * n_draws * n * sizeof(int32_t)));
+    /* one phase per window: the transfer wait never changes within the draw */
+    hh__transit_day_opts eo = {.date = 20240102, .from_s = 0, .to_s = 86400};
+    hh__transit_day *e = NULL;
+    HH_ASSERT_EQ(hh__transit_day_build(tt, &eo, &e, err, sizeof err), 0);
+    int32_t a2_first = -1, wait_first = -1;
+    int same_wait = 1;
+    for (uint32_t m = 0; m < n_min; m++) {
+        int32_t a2 = arrival(e, tt, "S1", t0 + 60 * (int32_t)m, "S2", 4);
+        int32_t a3 = arrival(e, tt, "S1", t0 + 60 * (int32_t)m, "S3", 4);
+        if (a2_first < 0)
+            a2_first = a2, wait_first = a3 - a2;
+        same_wait &= a3 - a2 == wait_first;
+    }
+    HH_ASSERT(same_wait);
+    free(c.mat);
+    free(c2.mat);
+    hh__transit_day_free(e);
+    hh__raptor_ws_free(&ws);
+    hh__transit_day_free(d);
+    hh__timetable_free(tt);
 }

@@ -2,6 +2,7 @@
  * different zones put on one clock. */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "hhtest.h"
@@ -41,6 +42,84 @@ HH_TEST(tz_offsets_from_the_database)
     HH_ASSERT_EQ(hh__tz_offset("Europe/Berlin;rm", 0, &off), HH_EINVAL);
 }
 
+/* After the zone file's last explicit transition the footer's POSIX rule
+ * decides: summer and winter in 2040 (Debian's files list transitions to
+ * 2037 only), south and north of the equator. */
+HH_TEST(tz_footer_rule_after_last_transition)
+{
+    int32_t off;
+    if (hh__tz_offset("Europe/Berlin", 0, &off) == HH_EIO) {
+        fprintf(stderr, "  (skipped: no tz database)\n");
+        return;
+    }
+    HH_ASSERT_EQ(hh__tz_noon_offset("Europe/Berlin", 20400701, &off), 0);
+    HH_ASSERT_EQ(off, 7200);
+    HH_ASSERT_EQ(hh__tz_noon_offset("Europe/Berlin", 20400115, &off), 0);
+    HH_ASSERT_EQ(off, 3600);
+    HH_ASSERT_EQ(hh__tz_noon_offset("Europe/Berlin", 20991231, &off), 0);
+    HH_ASSERT_EQ(off, 3600);
+    /* 2040-03-25 01:00 UTC: the last Sunday of March, the change itself */
+    HH_ASSERT_EQ(hh__tz_offset("Europe/Berlin", 2216250000 - 1, &off), 0);
+    HH_ASSERT_EQ(off, 3600);
+    HH_ASSERT_EQ(hh__tz_offset("Europe/Berlin", 2216250000, &off), 0);
+    HH_ASSERT_EQ(off, 7200);
+    HH_ASSERT_EQ(hh__tz_noon_offset("America/Sao_Paulo", 20400115, &off), 0); /* no DST since 2019 */
+    HH_ASSERT_EQ(off, -10800);
+    HH_ASSERT_EQ(hh__tz_noon_offset("Australia/Sydney", 20400115, &off), 0); /* southern summer */
+    HH_ASSERT_EQ(off, 39600);
+    HH_ASSERT_EQ(hh__tz_noon_offset("Australia/Sydney", 20400715, &off), 0);
+    HH_ASSERT_EQ(off, 36000);
+    HH_ASSERT_EQ(hh__tz_noon_offset("America/New_York", 20450704, &off), 0);
+    HH_ASSERT_EQ(off, -14400);
+}
+
+/* The reader against the C library's localtime_r (which also applies the
+ * footer) on instants from 1900 to 2100 in zones of every kind. */
+HH_TEST(tz_offsets_match_localtime)
+{
+    int32_t off;
+    if (hh__tz_offset("Europe/Berlin", 0, &off) == HH_EIO) {
+        fprintf(stderr, "  (skipped: no tz database)\n");
+        return;
+    }
+    static const char *const zones[] = {"Europe/Berlin", "America/Sao_Paulo", "Australia/Sydney",
+                                        "America/New_York", "Asia/Tehran", "Pacific/Chatham",
+                                        "America/Santiago", "Africa/Casablanca", "Europe/Dublin",
+                                        "Australia/Lord_Howe", "Asia/Kolkata", "America/Godthab"};
+    const char *old = getenv("TZ");
+    char saved[256] = "";
+    if (old)
+        snprintf(saved, sizeof saved, "%s", old);
+    uint64_t rng = 1234;
+    long checked = 0, differ = 0;
+    for (size_t z = 0; z < sizeof zones / sizeof *zones; z++) {
+        if (hh__tz_offset(zones[z], 0, &off))
+            continue;
+        setenv("TZ", zones[z], 1);
+        tzset();
+        for (int i = 0; i < 4000; i++) {
+            int64_t t = (int64_t)hh_test_uniform(&rng, -2208988800.0, 4102444800.0);
+            time_t tt = (time_t)t;
+            struct tm tm;
+            if (!localtime_r(&tt, &tm))
+                continue;
+            HH_ASSERT_EQ(hh__tz_offset(zones[z], t, &off), 0);
+            checked++;
+            if (off != tm.tm_gmtoff && differ++ < 5)
+                fprintf(stderr, "  %s at %lld: %d, localtime %ld\n", zones[z], (long long)t, (int)off,
+                        (long)tm.tm_gmtoff);
+        }
+    }
+    if (old)
+        setenv("TZ", saved, 1);
+    else
+        unsetenv("TZ");
+    tzset();
+    printf("  %ld instants compared, %ld differ\n", checked, differ);
+    HH_ASSERT(checked > 10000);
+    HH_ASSERT_EQ(differ, 0);
+}
+
 #define CAL "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\n" \
             "WK,1,1,1,1,1,1,1,20240101,20241231\n"
 #define ROUTES "route_id,route_short_name,route_type\nR,1,3\n"
@@ -75,7 +154,7 @@ static int32_t ride(const hh__timetable *tt, const int32_t *shift)
     uint32_t s3 = hh__timetable_find(tt, HH__GTFS_STOP, 1, "S3"), s4 = hh__timetable_find(tt, HH__GTFS_STOP, 1, "S4");
     uint32_t from[] = {s2}, to[] = {s3};
     int32_t walk[] = {60};
-    hh__transit_day_opts o = {20240610, 0, 86400, 0, 0, from, to, walk, 1, shift};
+    hh__transit_day_opts o = {20240610, 0, 86400, 0, 0, from, to, walk, 1, shift, 0, 0, 0};
     hh__transit_day *d = NULL;
     char err[200];
     if (hh__transit_day_build(tt, &o, &d, err, sizeof err))
@@ -83,7 +162,7 @@ static int32_t ride(const hh__timetable *tt, const int32_t *shift)
     hh__raptor_ws ws;
     hh__raptor_ws_init(&ws, d, 4);
     hh__raptor_access acc = {s1, 0};
-    hh__raptor_query q = {&acc, 1, 8 * 3600 - 60, 1, 4, 0};
+    hh__raptor_query q = {&acc, 1, 8 * 3600 - 60, 1, 4, 0, 0};
     arr_s4 = -2;
     hh__raptor_range(&ws, &q, keep, &s4);
     hh__raptor_ws_free(&ws);
