@@ -30,9 +30,14 @@ static void help(void)
            "junction=roundabout and motorways are one-way for bike and car; oneway:bicycle\n"
            "and cycleway=opposite* override for bikes; walking ignores oneway. Car speed is\n"
            "maxspeed (km/h, mph, knots) x car.maxspeed_factor when tagged, else the class\n"
-           "speed, then x car.speed_factor (a congestion allowance). Per mode only the\n"
-           "largest strongly connected part of the network is kept, so points never snap\n"
-           "onto islands. Car turn restrictions (no_*/only_*, via a node) are stored.\n\n"
+           "speed, then x car.speed_factor (a congestion allowance). Car turn\n"
+           "restrictions (no_*/only_*, via a node) are stored.\n\n"
+           "Islands: per mode the network's strongly connected components with at least\n"
+           "island.min_vertices vertices are kept, and always the largest; for walk only\n"
+           "(stops join the walk network) also those with at least\n"
+           "island.min_vertices_with_stop vertices and a GTFS stop within transit.link_m of\n"
+           "one of their edges. Smaller ones are dropped: nothing snaps to them. The\n"
+           "report lists per mode the kept components' sizes and the dropped ones.\n\n"
            "Settings and defaults (speeds in km/h; 0 = closed to the mode):\n");
     size_t n = hh_profile_format(&p, NULL, 0);
     char *buf = malloc(n + 1);
@@ -123,9 +128,22 @@ int cmd_build(int argc, char **argv)
                 (unsigned long long)st.osm_ways, (unsigned long long)st.osm_relations);
         fprintf(stderr, "  graph: %u vertices, %u edges, %u turn restrictions\n", st.n_nodes, st.n_edges,
                 st.restrictions);
-        for (int m = 0; m < HH_N_MODES; m++)
-            fprintf(stderr, "  %-5s %8u arcs, %8u vertices in the kept component, %u arcs dropped (islands)\n",
-                    hh_mode_name((hh_mode)m), st.arcs[m], st.scc_nodes[m], st.dropped_arcs[m]);
+        for (int m = 0; m < HH_N_MODES; m++) {
+            const hh_components *c = &st.comps[m];
+            fprintf(stderr, "  %s: %u component%s kept", hh_mode_name((hh_mode)m), c->kept, c->kept == 1 ? "" : "s");
+            for (uint32_t k = 0; k < c->kept && k < HH_COMP_SIZES; k++)
+                fprintf(stderr, "%s%u%s", k == 0 ? " (largest " : k == 1 ? ", then " : ", ", c->sizes[k],
+                        k == 0 ? " vertices" : "");
+            if (c->kept)
+                fprintf(stderr, "%s)", c->kept > HH_COMP_SIZES ? ", ..." : "");
+            if (c->kept_for_stop)
+                fprintf(stderr, ", %u of them for a transit stop", c->kept_for_stop);
+            fprintf(stderr, ", %u dropped", c->dropped);
+            if (c->dropped)
+                fprintf(stderr, " (%u vertices, largest %u)", c->dropped_nodes, c->dropped_largest);
+            fprintf(stderr, "; %u arcs over %u vertices kept, %u arcs dropped\n", st.arcs[m], st.scc_nodes[m],
+                    st.dropped_arcs[m]);
+        }
         fprintf(stderr, "  ways kept per class:");
         for (int c = 0; c < HH_N_CLASSES; c++)
             if (st.ways_per_class[c])
