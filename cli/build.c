@@ -42,16 +42,34 @@ static void help(void)
            "                   agency_timezone is blank in every agency row\n"
            "  --strict         every GTFS warning is an error\n"
            "  -q               no report on stderr\n\n"
-           "What is kept: ways with a highway=* class below whose speed is > 0 for a mode;\n"
-           "access/foot/bicycle/vehicle/motor_vehicle/motorcar=no|private close a way to\n"
-           "the modes concerned (=yes|designated|permissive|destination open it, using the\n"
-           "footway/cycleway/service speed when the class itself is closed); oneway=yes|-1,\n"
-           "junction=roundabout and motorways are one-way for bike and car; oneway:bicycle\n"
-           "and cycleway=opposite* override for bikes; walking ignores oneway. Car speed is\n"
-           "maxspeed (km/h, mph, knots) x car.maxspeed_factor when tagged, else the class\n"
-           "speed, then x car.speed_factor (a congestion allowance). Per mode only the\n"
-           "largest strongly connected part of the network is kept, so points never snap\n"
-           "onto islands.\n\n"
+           "What is kept: ways with a highway=* class below whose speed is > 0 for a mode\n"
+           "(not highway=construction/proposed, nor a way tagged construction=* other than\n"
+           "no/minor/widening; area=yes only for pedestrian/footway areas).\n"
+           "Access follows the OSM hierarchy, the most specific key present winning:\n"
+           "car motorcar > motor_vehicle > vehicle > access, bike bicycle > vehicle >\n"
+           "access, walk foot > access (access=no + foot=yes opens walking, motor_vehicle=no\n"
+           "+ motorcar=yes opens cars, vehicle=no closes bike and car; foot=* says nothing\n"
+           "about bikes). no|private|agricultural|forestry|use_sidepath|discouraged|\n"
+           "emergency|military close; yes|designated|permissive|destination|delivery|\n"
+           "customers|permit|official open (destination and delivery stay open). A key of\n"
+           "the mode's own hierarchy may reopen a class the profile closes (at the\n"
+           "footway/cycleway/service speed); the generic access=* only ever closes: it\n"
+           "opens nothing the profile closes. motorroad=yes closes walk and bike (foot=*\n"
+           "or bicycle=* may reopen it at the class's speed). Bikes push at walking speed\n"
+           "on footways (bike.push_on_footways) and use steps only with\n"
+           "bicycle=yes|designated, at walking speed; bicycle=dismount means walking\n"
+           "speed. oneway=yes|-1, junction=roundabout and motorways\n"
+           "are one-way for bike and car; oneway=reversible|alternating closes a way to\n"
+           "cars; oneway:bicycle and cycleway=opposite* override for bikes; walking\n"
+           "ignores oneway (not oneway:foot). Car speed is maxspeed (km/h, mph, knots) x\n"
+           "car.maxspeed_factor when tagged, else the class speed, then x\n"
+           "car.speed_factor (a congestion allowance).\n\n"
+           "Islands: per mode the network's strongly connected components with at least\n"
+           "island.min_vertices vertices are kept, and always the largest; for walk only\n"
+           "(stops join the walk network) also those with at least\n"
+           "island.min_vertices_with_stop vertices and a GTFS stop within transit.link_m of\n"
+           "one of their edges. Smaller ones are dropped: nothing snaps to them. The\n"
+           "report lists per mode the kept components' sizes and the dropped ones.\n\n"
            "Cars: turn restrictions (type=restriction, restriction or restriction:motorcar =\n"
            "no_*/only_*, via a node or via ways; except= naming motorcar or motor_vehicle\n"
            "leaves cars out) are applied in every car search; malformed ones are counted\n"
@@ -166,9 +184,22 @@ int cmd_build(int argc, char **argv)
                 st.restrictions + st.restrictions_via_way, st.restrictions, st.restrictions_via_way,
                 st.restrictions_skipped, st.turn_moves, st.car_barriers, st.signals, p.car_turn_costs ? "on" : "off",
                 st.barrier_copies);
-        for (int m = 0; m < HH_N_MODES; m++)
-            fprintf(stderr, "  %-5s %8u arcs, %8u vertices in the kept component, %u arcs dropped (islands)\n",
-                    hh_mode_name((hh_mode)m), st.arcs[m], st.scc_nodes[m], st.dropped_arcs[m]);
+        for (int m = 0; m < HH_N_MODES; m++) {
+            const hh_components *c = &st.comps[m];
+            fprintf(stderr, "  %s: %u component%s kept", hh_mode_name((hh_mode)m), c->kept, c->kept == 1 ? "" : "s");
+            for (uint32_t k = 0; k < c->kept && k < HH_COMP_SIZES; k++)
+                fprintf(stderr, "%s%u%s", k == 0 ? " (largest " : k == 1 ? ", then " : ", ", c->sizes[k],
+                        k == 0 ? " vertices" : "");
+            if (c->kept)
+                fprintf(stderr, "%s)", c->kept > HH_COMP_SIZES ? ", ..." : "");
+            if (c->kept_for_stop)
+                fprintf(stderr, ", %u of them for a transit stop", c->kept_for_stop);
+            fprintf(stderr, ", %u dropped", c->dropped);
+            if (c->dropped)
+                fprintf(stderr, " (%u vertices, largest %u)", c->dropped_nodes, c->dropped_largest);
+            fprintf(stderr, "; %u arcs over %u vertices kept, %u arcs dropped\n", st.arcs[m], st.scc_nodes[m],
+                    st.dropped_arcs[m]);
+        }
         fprintf(stderr, "  ways kept per class:");
         for (int c = 0; c < HH_N_CLASSES; c++)
             if (st.ways_per_class[c])

@@ -37,9 +37,13 @@ int cmd_info(int argc, char **argv)
         else {
             printf("usage: halfhour info NET.hh [--json]\n\n"
                    "Prints the network's bounding box, vertices, edges and arcs per mode, the\n"
-                   "profile settings it was built with, and its source; with transit, each\n"
-                   "feed and the GTFS warnings of the build (kind, count, first lines).\n"
-                   "--json for machines (\"gtfs_warnings\": [{kind, count, examples}]).\n");
+                   "components (islands) each mode kept and dropped, the car's turn model\n"
+                   "(restrictions applied and skipped, barriers, signals), the profile settings\n"
+                   "it was built with, and its source; with transit, each feed and the GTFS\n"
+                   "warnings of the build (kind, count, first lines). --json for machines\n"
+                   "(modes.<mode>.components: kept, kept_for_stop, kept_sizes of the largest 8,\n"
+                   "dropped, dropped_vertices, dropped_largest; car_turns; gtfs_warnings:\n"
+                   "[{kind, count, examples}]).\n");
             return 0;
         }
     }
@@ -71,9 +75,16 @@ int cmd_info(int argc, char **argv)
                "\"turn_costs\":%d},\"barrier_vertex_copies\":%u,\"modes\":{",
                in.restrictions, in.restrictions_via_way, in.restrictions_skipped, in.turn_moves, in.car_barriers,
                in.signals, in.profile.car_turn_costs, in.barrier_copies);
-        for (int m = 0; m < HH_N_MODES; m++)
-            printf("%s\"%s\":{\"arcs\":%u,\"nodes\":%u}", m ? "," : "", hh_mode_name((hh_mode)m), in.arcs[m],
-                   in.scc_nodes[m]);
+        for (int m = 0; m < HH_N_MODES; m++) {
+            const hh_components *c = &in.comps[m];
+            printf("%s\"%s\":{\"arcs\":%u,\"nodes\":%u,\"components\":{\"kept\":%u,\"kept_for_stop\":%u,"
+                   "\"kept_sizes\":[",
+                   m ? "," : "", hh_mode_name((hh_mode)m), in.arcs[m], in.scc_nodes[m], c->kept, c->kept_for_stop);
+            for (int k = 0; k < HH_COMP_SIZES && c->sizes[k]; k++)
+                printf("%s%u", k ? "," : "", c->sizes[k]);
+            printf("],\"dropped\":%u,\"dropped_vertices\":%u,\"dropped_largest\":%u}}", c->dropped,
+                   c->dropped_nodes, c->dropped_largest);
+        }
         printf("},\"profile\":{");
         int first = 1;
         for (char *line = strtok(prof, "\n"); line; line = strtok(NULL, "\n")) {
@@ -133,8 +144,22 @@ int cmd_info(int argc, char **argv)
                in.restrictions + in.restrictions_via_way, in.restrictions, in.restrictions_via_way,
                in.restrictions_skipped, in.turn_moves, in.car_barriers, in.signals,
                in.profile.car_turn_costs ? "on" : "off");
-        for (int m = 0; m < HH_N_MODES; m++)
-            printf("%-9s %u arcs over %u vertices\n", hh_mode_name((hh_mode)m), in.arcs[m], in.scc_nodes[m]);
+        for (int m = 0; m < HH_N_MODES; m++) {
+            const hh_components *c = &in.comps[m];
+            printf("%-9s %u arcs over %u vertices", hh_mode_name((hh_mode)m), in.arcs[m], in.scc_nodes[m]);
+            if (c->kept) {
+                printf("; %u component%s kept (", c->kept, c->kept == 1 ? "" : "s");
+                for (int k = 0; k < HH_COMP_SIZES && c->sizes[k]; k++)
+                    printf("%s%u", k ? ", " : "", c->sizes[k]);
+                printf("%s vertices", c->kept > HH_COMP_SIZES ? ", ..." : "");
+                if (c->kept_for_stop)
+                    printf("; %u for a transit stop", c->kept_for_stop);
+                printf("), %u dropped", c->dropped);
+                if (c->dropped)
+                    printf(" (%u vertices, largest %u)", c->dropped_nodes, c->dropped_largest);
+            }
+            putchar('\n');
+        }
         for (uint32_t f = 0; f < hh_net_n_feeds(net); f++) {
             hh_feed_info fi;
             if (hh_net_feed_info(net, f, &fi))

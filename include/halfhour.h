@@ -112,8 +112,9 @@ typedef struct hh_profile {
      * the --max-walk a query may ask for */
     double transit_egress_m;
     /* islands: a mode's strongly connected component is kept when it has at
-     * least island_min_vertices vertices, or island_min_vertices_with_stop
-     * when a transit stop links to it; smaller ones are dropped */
+     * least island_min_vertices vertices, or (walk only) at least
+     * island_min_vertices_with_stop and a GTFS stop within transit_link_m of
+     * one of its edges; the largest is always kept; the others are dropped */
     double island_min_vertices;
     double island_min_vertices_with_stop;
     /* car turn model (right-hand traffic): applied when car_turn_costs is 1.
@@ -146,14 +147,29 @@ int hh_profile_set(hh_profile *p, const char *kv, char *err, size_t errlen);
 size_t hh_profile_format(const hh_profile *p, char *buf, size_t cap);
 
 /* ---- build: OSM extract -> network file ------------------------------- */
+/* A mode's strongly connected components (islands), counting only vertices
+ * the mode has arcs at.  Kept: the largest, every one of at least
+ * island.min_vertices vertices, and (walk) every one of at least
+ * island.min_vertices_with_stop with a GTFS stop within transit.link_m. */
+#define HH_COMP_SIZES 8
+typedef struct hh_components {
+    uint32_t kept;                 /* components kept */
+    uint32_t kept_for_stop;        /* of those, kept only for a transit stop */
+    uint32_t sizes[HH_COMP_SIZES]; /* vertices of the largest kept, descending; 0 past `kept` */
+    uint32_t dropped;              /* components dropped */
+    uint32_t dropped_nodes;        /* vertices in them */
+    uint32_t dropped_largest;      /* vertices of the largest dropped one */
+} hh_components;
+
 typedef struct hh_build_stats {
     uint64_t osm_nodes, osm_ways, osm_relations;
     uint64_t ways_per_class[HH_N_CLASSES]; /* routable ways kept, by class */
     uint32_t n_nodes;                      /* graph vertices */
     uint32_t n_edges;                      /* undirected way pieces */
     uint32_t arcs[HH_N_MODES];             /* directed arcs kept per mode */
-    uint32_t scc_nodes[HH_N_MODES];        /* vertices in the kept component */
-    uint32_t dropped_arcs[HH_N_MODES];     /* arcs outside that component */
+    uint32_t scc_nodes[HH_N_MODES];        /* vertices in the kept components */
+    uint32_t dropped_arcs[HH_N_MODES];     /* arcs outside them */
+    hh_components comps[HH_N_MODES];       /* kept and dropped islands */
     uint32_t restrictions;                 /* car turn restrictions via a node applied */
     uint32_t restrictions_via_way;         /* car turn restrictions via ways applied */
     uint32_t restrictions_skipped;         /* malformed or not fitting the network */
@@ -216,6 +232,7 @@ typedef struct hh_net_info {
     uint32_t n_nodes, n_edges;
     uint32_t arcs[HH_N_MODES];
     uint32_t scc_nodes[HH_N_MODES];
+    hh_components comps[HH_N_MODES]; /* from the build */
     uint32_t restrictions;            /* car turn restrictions via a node applied */
     uint32_t restrictions_via_way;    /* ... via ways applied */
     uint32_t restrictions_skipped;    /* malformed or not fitting the network */
@@ -284,7 +301,7 @@ typedef struct hh_snap {
 } hh_snap;
 
 /* Joins (lon, lat) to the nearest edge usable by `mode` (inside that mode's
- * kept component) within max_m metres.  HH_ERANGE for coordinates outside
+ * kept components) within max_m metres.  HH_ERANGE for coordinates outside
  * [-180,180]x[-90,90] or not finite; HH_ENOSNAP when nothing is in reach. */
 int hh_snap_point(const hh_net *net, hh_mode mode, double lon, double lat,
                   double max_m, hh_snap *out);

@@ -434,38 +434,33 @@ static int access_value(const char *v)
     return -1;
 }
 
-/* First explicit answer along the mode's tag hierarchy, or -1. */
+/* The OSM access hierarchy of each mode, most specific key first, without
+ * the generic `access` at its root: car motorcar < motor_vehicle < vehicle,
+ * bike bicycle < vehicle, walk foot. */
+static const char *const *mode_keys(hh_mode m)
+{
+    static const char *const walk[] = {"foot", NULL};
+    static const char *const bike[] = {"bicycle", "vehicle", NULL};
+    static const char *const car[] = {"motorcar", "motor_vehicle", "vehicle", NULL};
+    return m == HH_MODE_WALK ? walk : m == HH_MODE_BIKE ? bike : car;
+}
+
+/* A way's or node's access for a mode: 1 open, 0 closed, -1 no answer
+ * (the class or barrier table decides).  The most specific key of the
+ * mode's hierarchy with a known value wins (access=no + foot=yes opens
+ * walking, motor_vehicle=no + motorcar=yes opens cars, vehicle=no closes
+ * bike and car).  A key outside the hierarchy never counts (foot=yes says
+ * nothing about bikes), and the generic `access` may only close: access=yes
+ * (permissive, destination...) opens nothing the profile or a barrier
+ * closes to the mode. */
 static int mode_access(const hh__tag *t, int n, hh_mode m)
 {
-    static const char *const walk[] = {"foot", "access", NULL};
-    static const char *const bike[] = {"bicycle", "vehicle", "access", NULL};
-    static const char *const car[] = {"motorcar", "motor_vehicle", "vehicle", "access", NULL};
-    const char *const *h = m == HH_MODE_WALK ? walk : m == HH_MODE_BIKE ? bike : car;
-    for (; *h; h++) {
-        int a = access_value(tag(t, n, *h));
+    for (const char *const *k = mode_keys(m); *k; k++) {
+        int a = access_value(tag(t, n, *k));
         if (a >= 0)
             return a;
     }
-    return -1;
-}
-
-/* A barrier's own access tags: any key of the mode's hierarchy may close it;
- * only a key naming the mode or its vehicle class (not bare `access`) may
- * open a barrier that the table closes to it. */
-static int node_access(const hh__tag *t, int n, hh_mode m)
-{
-    int a = mode_access(t, n, m);
-    if (a == 1 && access_value(tag(t, n, "access")) == 1) {
-        static const char *const walk[] = {"foot", NULL};
-        static const char *const bike[] = {"bicycle", "vehicle", NULL};
-        static const char *const car[] = {"motorcar", "motor_vehicle", "vehicle", NULL};
-        const char *const *h = m == HH_MODE_WALK ? walk : m == HH_MODE_BIKE ? bike : car;
-        for (; *h; h++)
-            if (access_value(tag(t, n, *h)) == 1)
-                return 1;
-        return -1;
-    }
-    return a;
+    return access_value(tag(t, n, "access")) == 0 ? 0 : -1;
 }
 
 int hh__parse_maxspeed(const char *v, double *kmh)
@@ -503,13 +498,32 @@ static int is_rev(const char *v)
     return v && (!strcmp(v, "-1") || !strcmp(v, "reverse"));
 }
 
+static int is_value(const char *v, const char *a, const char *b)
+{
+    return v && (!strcmp(v, a) || (b && !strcmp(v, b)));
+}
+
+/* The speed a mode's own access key gives a way whose class (or motorroad)
+ * closes it to the mode: footway speed for walking, cycleway for bikes,
+ * service road for cars. */
+static const int open_class[HH_N_MODES] = {HH_CLASS_FOOTWAY, HH_CLASS_CYCLEWAY, HH_CLASS_SERVICE};
+
 int hh__profile_way(const hh_profile *p, const hh__tag *t, int n, hh__way_attr *a)
 {
+    /* highway=construction / proposed are no class: never routable, whatever
+     * construction=* or proposed=* says the way will become; nor is a road
+     * of a routable class tagged as being built (construction=* other than
+     * no, minor or widening, as OSRM).  proposed=* on a road of a routable
+     * class names a planned change of a road that exists (poa's built
+     * Ipiranga cycleway carries proposed=cycleway): it stays. */
     const char *hw = tag(t, n, "highway");
     if (!hw)
-        return 0;
+        return 0; /* area=yes, area:highway=* ... without a highway: not a road */
     int c = class_lookup(hw);
     if (c < 0)
+        return 0;
+    const char *cons = tag(t, n, "construction");
+    if (cons && !is_no(cons) && strcmp(cons, "minor") && strcmp(cons, "widening"))
         return 0;
     const char *area = tag(t, n, "area");
     if (is_yes(area) && c != HH_CLASS_PEDESTRIAN && c != HH_CLASS_FOOTWAY)
@@ -517,25 +531,33 @@ int hh__profile_way(const hh_profile *p, const hh__tag *t, int n, hh__way_attr *
     memset(a, 0, sizeof *a);
     a->road_class = c;
     int any = 0;
-    /* fallback classes when a tag explicitly opens a way the class closes */
-    static const int fallback[HH_N_MODES] = {HH_CLASS_FOOTWAY, HH_CLASS_CYCLEWAY, HH_CLASS_SERVICE};
+    const char *ow = tag(t, n, "oneway");
+    int motorroad = is_yes(tag(t, n, "motorroad"));
+    double walk_kmh = p->speed_kmh[HH_MODE_WALK][c] > 0 ? p->speed_kmh[HH_MODE_WALK][c]
+                                                        : p->connector_kmh[HH_MODE_WALK];
     for (int m = 0; m < HH_N_MODES; m++) {
         double v = p->speed_kmh[m][c];
+        if (motorroad && m != HH_MODE_CAR)
+            v = 0; /* motorroad=yes: no walking or cycling unless foot/bicycle say so */
         int acc = mode_access(t, n, (hh_mode)m);
-        if (m == HH_MODE_BIKE && v == 0 &&
-            (c == HH_CLASS_FOOTWAY || c == HH_CLASS_PEDESTRIAN || c == HH_CLASS_CORRIDOR) &&
-            acc < 0 && p->bike_push_on_footways)
+        const char *bv = m == HH_MODE_BIKE ? tag(t, n, "bicycle") : NULL;
+        if (m == HH_MODE_BIKE && c == HH_CLASS_STEPS) {
+            /* steps: only with an explicit bicycle=yes|designated, and then
+             * the bike is carried or pushed: walking speed */
+            v = is_value(bv, "yes", "designated") ? (v > 0 ? v : walk_kmh) : 0;
+            acc = -1;
+        } else if (m == HH_MODE_BIKE && v == 0 &&
+                   (c == HH_CLASS_FOOTWAY || c == HH_CLASS_PEDESTRIAN || c == HH_CLASS_CORRIDOR) && acc < 0 &&
+                   p->bike_push_on_footways && !motorroad)
             v = p->speed_kmh[HH_MODE_WALK][c]; /* pushing the bike */
-        if (m == HH_MODE_BIKE && acc == 1) {
-            const char *bv = tag(t, n, "bicycle");
-            if (bv && !strcmp(bv, "dismount"))
-                v = p->speed_kmh[HH_MODE_WALK][c] > 0 ? p->speed_kmh[HH_MODE_WALK][c]
-                                                      : p->connector_kmh[HH_MODE_WALK];
-        }
+        else if (m == HH_MODE_BIKE && acc == 1 && is_value(bv, "dismount", NULL))
+            v = walk_kmh;
         if (acc == 0)
             v = 0;
-        else if (acc == 1 && v == 0)
-            v = p->speed_kmh[m][fallback[m]];
+        else if (acc == 1 && v == 0) /* reopened: the class's speed, or the open class's */
+            v = p->speed_kmh[m][c] > 0 ? p->speed_kmh[m][c] : p->speed_kmh[m][open_class[m]];
+        if (m == HH_MODE_CAR && is_value(ow, "reversible", "alternating"))
+            v = 0; /* its direction changes over the day: not routable by car */
         if (m == HH_MODE_CAR && v > 0) {
             double ms;
             if (hh__parse_maxspeed(tag(t, n, "maxspeed"), &ms) == 0)
@@ -547,7 +569,6 @@ int hh__profile_way(const hh_profile *p, const hh__tag *t, int n, hh__way_attr *
             continue;
         int fwd = 1, bwd = 1;
         if (m != HH_MODE_WALK) {
-            const char *ow = tag(t, n, "oneway");
             const char *junction = tag(t, n, "junction");
             int implied = (junction && (!strcmp(junction, "roundabout") || !strcmp(junction, "circular"))) ||
                           (m == HH_MODE_CAR && (c == HH_CLASS_MOTORWAY));
@@ -593,7 +614,7 @@ int hh__profile_node(const hh_profile *p, const hh__tag *t, int n, hh__node_attr
                 break;
             }
         for (int m = 0; m < HH_N_MODES; m++) {
-            int acc = node_access(t, n, (hh_mode)m);
+            int acc = mode_access(t, n, (hh_mode)m);
             int open = acc == 1 ? 1 : acc == 0 ? 0 : (pass >> m) & 1;
             if (!open)
                 a->closed |= (uint8_t)(1u << m);

@@ -4,9 +4,10 @@
  * nodes); the nodes between them become an edge's shape, so the search graph
  * is small while isochrones and snapping still follow the real geometry.
  * Vertices are numbered along a Hilbert curve so neighbours sit close in
- * memory.  Per mode, only the largest strongly connected component is kept
- * in the adjacency arrays and the spatial index, so a point can never snap
- * onto an island it could not leave. */
+ * memory.  Per mode, only strongly connected components that are not small
+ * islands (see hh_profile's island settings) are kept in the adjacency
+ * arrays and the spatial index, so a point never snaps onto a fragment of a
+ * few streets it could not leave. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -373,16 +374,18 @@ static int to_csr(uint32_t n, const tarc *ta, size_t m, uint32_t **first_out, hh
     return 0;
 }
 
-/* Iterative Tarjan; comp[v] receives the component id; returns the id of the
- * largest component (ties: the lowest id) or -1 on allocation failure. */
-static int64_t largest_scc(uint32_t n, const uint32_t *fo, const hh__arc *A, uint32_t *comp)
+/* Iterative Tarjan; comp[v] receives the component id, *sizes_out (the
+ * caller frees it) the vertex count of each of the *n_comp components.
+ * Returns 0 or HH_ENOMEM. */
+static int strong_components(uint32_t n, const uint32_t *fo, const hh__arc *A, uint32_t *comp,
+                             uint32_t **sizes_out, uint32_t *n_comp)
 {
     uint32_t *idx = hh__alloc_array(n, sizeof *idx), *low = hh__alloc_array(n, sizeof *low);
     uint32_t *stk = hh__alloc_array(n, sizeof *stk), *cs = hh__alloc_array(n, sizeof *cs);
     uint32_t *it = hh__alloc_array(n, sizeof *it), *size = NULL;
     uint8_t *on = hh__calloc(n, 1);
     size_t cap_size = 0;
-    int64_t best = -1;
+    int rc = HH_ENOMEM;
     if (!idx || !low || !stk || !cs || !it || !on)
         goto done;
     for (uint32_t v = 0; v < n; v++)
@@ -431,19 +434,97 @@ static int64_t largest_scc(uint32_t n, const uint32_t *fo, const hh__arc *A, uin
             }
         }
     }
-    uint32_t bs = 0;
-    for (uint32_t c = 0; c < ncomp; c++)
-        if (size[c] > bs)
-            bs = size[c], best = c;
+    *sizes_out = size, size = NULL;
+    *n_comp = ncomp;
+    rc = 0;
 done:
     hh__free(idx), hh__free(low), hh__free(stk), hh__free(cs), hh__free(it), hh__free(on),
         hh__free(size);
-    return best;
+    return rc;
 }
 
-static int build_mode(builder *b, int m, hh_build_stats *st)
+/* Transit stops (location_type 0) in the local plane, sorted by x. */
+typedef struct plane_pt {
+    double x, y;
+} plane_pt;
+
+static int cmp_plane_x(const void *a, const void *b)
+{
+    const plane_pt *p = a, *q = b;
+    return (p->x > q->x) - (p->x < q->x);
+}
+
+/* 1 when a point of s (sorted by x) lies within r of segment a-b. */
+static int segment_near(const plane_pt *s, size_t ns, plane_pt a, plane_pt b, double r)
+{
+    double xlo = fmin(a.x, b.x) - r, xhi = fmax(a.x, b.x) + r;
+    double ylo = fmin(a.y, b.y) - r, yhi = fmax(a.y, b.y) + r;
+    size_t lo = 0, hi = ns;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (s[mid].x < xlo)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    double dx = b.x - a.x, dy = b.y - a.y, l2 = dx * dx + dy * dy;
+    for (size_t i = lo; i < ns && s[i].x <= xhi; i++) {
+        if (s[i].y < ylo || s[i].y > yhi)
+            continue;
+        double t = l2 > 0 ? ((s[i].x - a.x) * dx + (s[i].y - a.y) * dy) / l2 : 0;
+        t = t < 0 ? 0 : t > 1 ? 1 : t;
+        double ex = a.x + t * dx - s[i].x, ey = a.y + t * dy - s[i].y;
+        if (ex * ex + ey * ey <= r * r)
+            return 1;
+    }
+    return 0;
+}
+
+/* want[c] is 1 for the components worth a stop test; sets it to 2 for those
+ * with a stop within transit.link_m of one of their own edges. */
+static int mark_stop_components(const builder *b, const hh__timetable *tt, int m, const uint32_t *comp,
+                                uint8_t *want)
+{
+    const hh__net_parts *P = &b->parts;
+    const hh__grid_hdr *g = &P->grid;
+    plane_pt *s = hh__alloc_array(tt->n_stops ? tt->n_stops : 1, sizeof *s);
+    if (!s)
+        return HH_ENOMEM;
+    size_t ns = 0;
+    for (uint32_t i = 0; i < tt->n_stops; i++)
+        if (tt->stop_type[i] == 0 && isfinite(tt->stop_lon[i]) && isfinite(tt->stop_lat[i]))
+            s[ns++] = (plane_pt){(tt->stop_lon[i] - g->lon0) * g->mx, (tt->stop_lat[i] - g->lat0) * g->my};
+    qsort(s, ns, sizeof *s, cmp_plane_x);
+    double r = b->p->transit_link_m;
+    for (uint32_t e = 0; e < P->n_edges && ns; e++) {
+        const hh__edge *ed = &P->edges[e];
+        uint32_t c = comp[ed->from];
+        if (comp[ed->to] != c || want[c] != 1 ||
+            (ed->dur_ds[m][0] == HH_DUR_NONE && ed->dur_ds[m][1] == HH_DUR_NONE))
+            continue;
+        hh__ll prev = P->node_ll[ed->from];
+        for (uint32_t k = P->shape_first[e]; k <= P->shape_first[e + 1]; k++) {
+            hh__ll cur = k < P->shape_first[e + 1] ? P->shape_ll[k] : P->node_ll[ed->to];
+            plane_pt pa = {hh__x_of(g, prev.lon_e7), hh__y_of(g, prev.lat_e7)};
+            plane_pt pb = {hh__x_of(g, cur.lon_e7), hh__y_of(g, cur.lat_e7)};
+            if (segment_near(s, ns, pa, pb, r)) {
+                want[c] = 2;
+                break;
+            }
+            prev = cur;
+        }
+    }
+    hh__free(s);
+    return 0;
+}
+
+/* The mode's arcs, its strongly connected components, and which of them
+ * are kept (islands rule in halfhour.h): an arc stays when both its ends lie
+ * in kept components, and its edge is then usable by the mode. */
+static int build_mode(builder *b, int m, const hh__timetable *tt, hh_build_stats *st)
 {
     hh__net_parts *P = &b->parts;
+    const hh_profile *p = b->p;
     size_t cap = 0, na = 0;
     tarc *ta = NULL;
     for (uint32_t e = 0; e < P->n_edges; e++) {
@@ -462,37 +543,83 @@ static int build_mode(builder *b, int m, hh_build_stats *st)
             na++;
         }
     }
-    uint32_t n = P->n_nodes, *fo = NULL;
+    uint32_t n = P->n_nodes, *fo = NULL, *size = NULL, ncomp = 0;
     hh__arc *A = NULL;
+    uint8_t *keep = NULL;
     int rc = to_csr(n, ta, na, &fo, &A);
     uint32_t *comp = rc ? NULL : hh__alloc_array(n, sizeof *comp);
-    if (rc || !comp) {
-        hh__free(ta), hh__free(fo), hh__free(A), hh__free(comp);
-        return HH_ENOMEM;
+    rc = HH_ENOMEM;
+    if (!comp || strong_components(n, fo, A, comp, &size, &ncomp) ||
+        !(keep = hh__calloc(ncomp ? ncomp : 1, 1)))
+        goto done;
+    hh__free(fo), hh__free(A);
+    fo = NULL, A = NULL;
+    /* keep[c]: 0 no arcs of the mode there (such vertices are not the
+     * mode's), 1 dropped, 2 kept for a transit stop, 3 kept by size */
+    for (size_t i = 0; i < na; i++)
+        keep[comp[ta[i].tail]] = keep[comp[ta[i].a.head]] = 1;
+    int64_t best = -1;
+    for (uint32_t c = 0; c < ncomp; c++)
+        if (keep[c] && (best < 0 || size[c] > size[best]))
+            best = c;
+    for (uint32_t c = 0; c < ncomp; c++)
+        if (keep[c] && (c == best || size[c] >= p->island_min_vertices))
+            keep[c] = 3;
+    if (m == HH_MODE_WALK && tt && tt->n_stops) {
+        uint8_t *want = hh__calloc(ncomp ? ncomp : 1, 1);
+        if (!want)
+            goto done;
+        for (uint32_t c = 0; c < ncomp; c++)
+            want[c] = keep[c] == 1 && size[c] >= p->island_min_vertices_with_stop;
+        rc = mark_stop_components(b, tt, m, comp, want);
+        for (uint32_t c = 0; c < ncomp && !rc; c++)
+            if (want[c] == 2)
+                keep[c] = 2;
+        hh__free(want);
+        if (rc)
+            goto done;
+        rc = HH_ENOMEM;
     }
-    int64_t best = na ? largest_scc(n, fo, A, comp) : -2;
-    if (best == -1) {
-        hh__free(ta), hh__free(fo), hh__free(A), hh__free(comp);
-        return HH_ENOMEM;
+    hh_components *cs = &st->comps[m];
+    memset(cs, 0, sizeof *cs);
+    uint32_t in_kept = 0;
+    for (uint32_t c = 0; c < ncomp; c++) {
+        if (!keep[c])
+            continue;
+        if (keep[c] == 1) {
+            cs->dropped++;
+            cs->dropped_nodes += size[c];
+            if (size[c] > cs->dropped_largest)
+                cs->dropped_largest = size[c];
+            continue;
+        }
+        cs->kept++;
+        cs->kept_for_stop += keep[c] == 2;
+        in_kept += size[c];
+        /* insert into the descending list of the largest */
+        uint32_t v = size[c];
+        for (int k = 0; k < HH_COMP_SIZES; k++)
+            if (v > cs->sizes[k]) {
+                uint32_t t = cs->sizes[k];
+                cs->sizes[k] = v;
+                v = t;
+            }
     }
     size_t kept = 0;
     for (size_t i = 0; i < na; i++)
-        if (best >= 0 && comp[ta[i].tail] == (uint32_t)best && comp[ta[i].a.head] == (uint32_t)best)
+        if (keep[comp[ta[i].tail]] >= 2 && keep[comp[ta[i].a.head]] >= 2)
             ta[kept++] = ta[i];
-    hh__free(fo), hh__free(A);
     rc = to_csr(n, ta, kept, &P->first_out[m], &P->arcs[m]);
     if (!rc) {
         P->n_arcs[m] = (uint32_t)kept;
         for (size_t i = 0; i < kept; i++)
             P->edges[ta[i].a.edge_dir >> 1].mode_mask |= (uint8_t)(1u << m);
-        uint32_t k = 0;
-        for (uint32_t v = 0; v < n; v++)
-            k += best >= 0 && comp[v] == (uint32_t)best;
         st->arcs[m] = (uint32_t)kept;
-        st->scc_nodes[m] = k;
+        st->scc_nodes[m] = in_kept;
         st->dropped_arcs[m] = (uint32_t)(na - kept);
     }
-    hh__free(ta), hh__free(comp);
+done:
+    hh__free(ta), hh__free(fo), hh__free(A), hh__free(comp), hh__free(size), hh__free(keep);
     return rc;
 }
 
@@ -876,7 +1003,7 @@ static char *make_meta(const char *osm_path, const hh_profile *p, const hh_build
     if (!prof)
         return NULL;
     hh_profile_format(p, prof, plen + 1);
-    size_t cap = plen * 2 + 4096 + strlen(osm_path);
+    size_t cap = plen * 2 + 8192 + strlen(osm_path);
     char *m = hh__malloc(cap);
     if (!m) {
         hh__free(prof);
@@ -904,6 +1031,17 @@ static char *make_meta(const char *osm_path, const hh_profile *p, const hh_build
     for (int c = 0; c < HH_N_CLASSES; c++)
         n += (size_t)snprintf(m + n, cap - n, "ways.%s=%llu\n", hh_class_name(c),
                               (unsigned long long)st->ways_per_class[c]);
+    for (int md = 0; md < HH_N_MODES; md++) {
+        const hh_components *c = &st->comps[md];
+        const char *mn = hh_mode_name((hh_mode)md);
+        n += (size_t)snprintf(m + n, cap - n, "components.%s.kept=%u\ncomponents.%s.kept_for_stop=%u\n"
+                              "components.%s.sizes=", mn, c->kept, mn, c->kept_for_stop, mn);
+        for (int k = 0; k < HH_COMP_SIZES && c->sizes[k]; k++)
+            n += (size_t)snprintf(m + n, cap - n, "%s%u", k ? "," : "", c->sizes[k]);
+        n += (size_t)snprintf(m + n, cap - n, "\ncomponents.%s.dropped=%u\ncomponents.%s.dropped_vertices=%u\n"
+                              "components.%s.dropped_largest=%u\n", mn, c->dropped, mn, c->dropped_nodes, mn,
+                              c->dropped_largest);
+    }
     /* profile lines: "profile.key=value" */
     for (char *line = prof; *line;) {
         char *nl = strchr(line, '\n');
@@ -1031,7 +1169,7 @@ int hh_build_with(const char *osm_path, const char *const *gtfs_paths, size_t n_
     if (progress)
         progress("graph", 0.5, ud);
     for (int m = 0; m < HH_N_MODES; m++)
-        if ((rc = build_mode(&b, m, &st)))
+        if ((rc = build_mode(&b, m, tt, &st)))
             goto fail;
     if ((rc = build_grid(&b)) || (rc = map_restrictions(&b, &ro)))
         goto fail;

@@ -440,6 +440,30 @@ static void fill_info(hh_net *net)
     in->turn_moves = net->n_tarcs;
     in->source = meta_get(net, "source");
     in->built_at = meta_get(net, "built_at");
+    /* components.<mode>.<field> lines: the islands the build kept and dropped */
+    for (int m = 0; m < HH_N_MODES; m++) {
+        hh_components *c = &in->comps[m];
+        char key[64];
+        const char *mn = hh_mode_name((hh_mode)m);
+#define COMP_FIELD(field, name)                                        \
+    snprintf(key, sizeof key, "components.%s." name, mn);              \
+    c->field = (uint32_t)strtoul(meta_get(net, key), NULL, 10);
+        COMP_FIELD(kept, "kept")
+        COMP_FIELD(kept_for_stop, "kept_for_stop")
+        COMP_FIELD(dropped, "dropped")
+        COMP_FIELD(dropped_nodes, "dropped_vertices")
+        COMP_FIELD(dropped_largest, "dropped_largest")
+#undef COMP_FIELD
+        snprintf(key, sizeof key, "components.%s.sizes", mn);
+        const char *v = meta_get(net, key);
+        for (int k = 0; k < HH_COMP_SIZES && *v; k++) {
+            char *end;
+            c->sizes[k] = (uint32_t)strtoul(v, &end, 10);
+            if (end == v)
+                break;
+            v = *end == ',' ? end + 1 : end;
+        }
+    }
 }
 
 /* The speed-up index is optional: without it searches use Dijkstra. */

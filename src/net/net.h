@@ -57,7 +57,7 @@ typedef struct hh__edge {
     uint32_t dur_ds[HH_N_MODES][2];   /* [mode][0 fwd, 1 bwd], deciseconds or HH_DUR_NONE */
     uint32_t way_id_lo, way_id_hi;    /* OSM way id (split to keep 4-byte alignment) */
     uint8_t road_class;               /* hh_road_class */
-    uint8_t mode_mask;                /* bit m: usable by mode m (in its kept component) */
+    uint8_t mode_mask;                /* bit m: usable by mode m (in its kept components) */
     uint8_t pad[2];
 } hh__edge; /* 48 bytes */
 

@@ -98,6 +98,23 @@ HH_TEST(net_info_counts_and_profile)
     HH_ASSERT_STR(in.source, "porto.osm.pbf");
     HH_ASSERT(in.n_nodes > 60000 && in.n_nodes < 200000);
     HH_ASSERT(in.scc_nodes[HH_MODE_CAR] > 60000);
+    /* the islands the build kept and dropped, read back from the meta */
+    for (int m = 0; m < HH_N_MODES; m++) {
+        const hh_components *c = &in.comps[m];
+        HH_ASSERT(c->kept >= 1 && c->sizes[0] > 0 && c->sizes[0] <= in.scc_nodes[m]);
+        uint64_t sum = 0;
+        for (int k = 0; k < HH_COMP_SIZES; k++) {
+            HH_ASSERT(k == 0 || c->sizes[k] <= c->sizes[k - 1]);
+            HH_ASSERT((uint32_t)k < c->kept || c->sizes[k] == 0);
+            HH_ASSERT(c->sizes[k] == 0 || c->sizes[k] >= (k ? in.profile.island_min_vertices : 1));
+            sum += c->sizes[k];
+        }
+        HH_ASSERT(c->kept > HH_COMP_SIZES || sum == in.scc_nodes[m]);
+        HH_ASSERT(c->dropped_largest < in.profile.island_min_vertices);
+        HH_ASSERT(c->dropped == 0 || (c->dropped_nodes >= c->dropped && c->dropped_largest > 0));
+        HH_ASSERT_EQ(c->kept_for_stop, 0); /* no feeds */
+    }
+    HH_ASSERT(in.comps[HH_MODE_CAR].sizes[0] > 60000);
     HH_ASSERT(in.restrictions > 100);
     HH_ASSERT(in.min_lon > -8.8 && in.max_lon < -8.3 && in.min_lat > 40.9 && in.max_lat < 41.4);
     hh_profile d;

@@ -10,6 +10,7 @@
 
 #include "hhtest.h"
 #include "testalloc.h"
+#include "testfeed.h"
 #include "testnet.h"
 
 HH_TEST(oom_build_fails_cleanly_everywhere)
@@ -39,6 +40,57 @@ HH_TEST(oom_build_fails_cleanly_everywhere)
     HH_ASSERT(ok);
     fprintf(stderr, "  build survived failures at each of its first %ld allocations\n", k);
     unlink(out);
+}
+
+/* The same with a feed: the islands rule's stop test and the stop links
+ * (every walk component but the largest is a candidate for a stop). */
+HH_TEST(oom_build_transit_fails_cleanly_everywhere)
+{
+    char src[300], out[300], feed[300];
+    snprintf(src, sizeof src, "%s/west-oakland/West-Oakland.osm.bz2", HH_DATA);
+    if (access(src, R_OK))
+        return;
+    snprintf(out, sizeof out, "%s/oom-transit.hh", hh_test_tmpdir());
+    snprintf(feed, sizeof feed, "%s/oom-feed.zip", hh_test_tmpdir());
+    static const hh_test_file files[] = {
+        {"agency.txt", "agency_name,agency_url,agency_timezone\nA,http://a.example,America/Los_Angeles\n"},
+        {"stops.txt", "stop_id,stop_name,stop_lat,stop_lon\nS1,One,37.8057878,-122.2919937\n"
+                      "S2,Two,37.8073779,-122.3006059\n"},
+        {"routes.txt", "route_id,route_short_name,route_type\nR,1,3\n"},
+        {"calendar.txt", "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\n"
+                         "D,1,1,1,1,1,1,1,20240101,20241231\n"},
+        {"trips.txt", "route_id,service_id,trip_id\nR,D,T\n"},
+        {"stop_times.txt", "trip_id,arrival_time,departure_time,stop_id,stop_sequence\n"
+                           "T,08:00:00,08:00:00,S1,1\nT,08:05:00,08:05:00,S2,2\n"},
+    };
+    HH_ASSERT_EQ(hh_test_write_zip(feed, files, sizeof files / sizeof *files, NULL, 0), 0);
+    const char *feeds[] = {feed};
+    hh_profile p;
+    hh_profile_default(&p);
+    HH_ASSERT_EQ(hh_profile_set(&p, "island.min_vertices=1000000000", NULL, 0), 0);
+    HH_ASSERT_EQ(hh_profile_set(&p, "island.min_vertices_with_stop=1", NULL, 0), 0);
+    int ok = 0;
+    long k;
+    hh_build_stats st;
+    for (k = 0; k < 20000 && !ok; k++) {
+        char err[256] = "";
+        hh_test_alloc_fail_from(k);
+        int rc = hh_build_transit(src, feeds, 1, &p, out, &st, NULL, NULL, err, sizeof err);
+        hh_test_alloc_restore();
+        struct stat sb;
+        if (rc == 0) {
+            ok = 1;
+            break;
+        }
+        HH_ASSERT(rc == HH_ENOMEM || strstr(err, "out of memory"));
+        HH_ASSERT(stat(out, &sb) != 0);
+    }
+    HH_ASSERT(ok);
+    HH_ASSERT_EQ(st.stops_linked, 2);
+    fprintf(stderr, "  transit build survived failures at each of its first %ld allocations; walk kept %u components (%u for a stop)\n",
+            k, st.comps[HH_MODE_WALK].kept, st.comps[HH_MODE_WALK].kept_for_stop);
+    unlink(out);
+    unlink(feed);
 }
 
 static int ignore_row(size_t i, const double *t, const double *d, void *ud)
