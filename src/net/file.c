@@ -393,6 +393,12 @@ static int validate(hh_net *net, const char *path, char *err, size_t errlen)
         hh__free(copies);
     }
     net->max_seeds = 2 * (maxdeg + 1) * (1 + maxcopies);
+    for (int md = 0; md < HH_N_MODES; md++) {
+        double sum_len = 0, sum_dur = 0;
+        for (uint32_t a = 0; a < net->n_arcs[md]; a++)
+            sum_len += net->arcs[md][a].len_dm, sum_dur += net->arcs[md][a].dur_ds;
+        net->mean_mps[md] = sum_dur > 0 ? sum_len / sum_dur : 0;
+    }
     return 0;
 }
 

@@ -130,6 +130,7 @@ struct hh_net {
     const uint32_t *car_in_first; /* [n_nodes+1] */
     const uint32_t *car_in;       /* [n_arcs[car]] */
     uint32_t max_seeds;           /* seeds one snapped point can need, any mode */
+    double mean_mps[HH_N_MODES];  /* length over time of all the mode's arcs (m/s) */
     const char *meta;
     size_t meta_len;
     char *meta_copy; /* NUL-terminated copies of meta values */

@@ -59,6 +59,7 @@ struct hh_query {
     uint32_t *arcs_hit;  /* car arcs reached, n_arcs_hit of them */
     uint32_t n_arcs_hit;
     int car_phast;       /* last car search was a sweep: arc starts live in chws */
+    uint64_t *vkey;      /* per vertex: scratch for the car sweep's arrivals */
 };
 
 /* After a car search: the earliest start of car arc a (over its copies) as

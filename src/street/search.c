@@ -32,8 +32,9 @@ int hh_query_init(const hh_net *net, hh_query **out)
     q->arc_key = hh__alloc_array(na, sizeof *q->arc_key);
     q->arc_stamp = hh__calloc(na, sizeof *q->arc_stamp);
     q->arcs_hit = hh__alloc_array(na, sizeof *q->arcs_hit);
+    q->vkey = hh__alloc_array(n, sizeof *q->vkey);
     if (!q->edge_stamp || !q->vs || !q->heap || !q->settled || !q->tvs || !q->tsettled || !q->arc_key ||
-        !q->arc_stamp || !q->arcs_hit) {
+        !q->arc_stamp || !q->arcs_hit || !q->vkey) {
         hh_query_free(q);
         return HH_ENOMEM;
     }
@@ -48,7 +49,7 @@ void hh_query_free(hh_query *q)
     hh__free(q->vs);
     hh__free(q->heap), hh__free(q->settled), hh__free(q->edge_stamp);
     hh__free(q->tvs), hh__free(q->tsettled), hh__free(q->arc_key), hh__free(q->arc_stamp);
-    hh__free(q->arcs_hit);
+    hh__free(q->arcs_hit), hh__free(q->vkey);
     hh__contour_ws_free(q->contour);
     hh__free(q->samples);
     if (q->chws_ready)
@@ -283,17 +284,20 @@ static int car_phast(hh_query *q, const hh__ch_seed *seeds, int ns, uint32_t bou
             q->arc_key[a] = k;
         }
     }
-    const uint32_t *inf = net->car_in_first, *in = net->car_in;
+    /* arrivals: the arcs in order (their records and ranks read in
+     * sequence), each vertex keeping the earliest */
+    uint64_t *vkey = q->vkey;
+    memset(vkey, 0xff, (size_t)net->n_nodes * sizeof *vkey);
+    for (uint32_t a = 0; a < na; a++) {
+        uint64_t k = q->arc_stamp[a] == gen ? q->arc_key[a] : dist[rank[a]];
+        if (k >> 32 == HH_CH_UNREACHED)
+            continue;
+        k += (uint64_t)A[a].dur_ds << 32 | A[a].len_dm;
+        uint32_t v = A[a].head;
+        vkey[v] = k < vkey[v] ? k : vkey[v];
+    }
     for (uint32_t v = 0; v < net->n_nodes; v++) {
-        uint64_t best = UINT64_MAX;
-        for (uint32_t i = inf[v]; i < inf[v + 1]; i++) {
-            uint32_t a = in[i];
-            uint64_t k = q->arc_stamp[a] == gen ? q->arc_key[a] : dist[rank[a]];
-            if (k >> 32 == HH_CH_UNREACHED)
-                continue;
-            k += (uint64_t)A[a].dur_ds << 32 | A[a].len_dm;
-            best = k < best ? k : best;
-        }
+        uint64_t best = vkey[v];
         if ((best >> 32) <= bound) {
             hh__vstate *s = &q->vs[v];
             s->stamp = gen;
@@ -354,8 +358,20 @@ int hh_query_run(hh_query *q, hh_mode mode, const hh_snap *origin, double max_s)
     int has_ch = net->ch[mode].n == n && n && !q->force_dijkstra;
     int rc = 0;
     /* a search that stays small costs what it reaches; one that would
-     * settle much of the graph is cheaper as a PHAST sweep */
-    uint32_t small = has_ch ? n / 64 : UINT32_MAX;
+     * settle much of the graph is cheaper as a PHAST sweep (a settled node
+     * of the plain search costs about what five to eight nodes of a sweep
+     * do).  The reach is guessed from the disc that twice the mode's mean
+     * speed covers (longer trips take faster roads) against the network's
+     * box; a search guessed small that grows past an eighth of the graph
+     * gives up and sweeps. */
+    uint32_t small = UINT32_MAX;
+    if (has_ch) {
+        const hh__grid_hdr *g = net->grid;
+        double box = (g->max_lon - g->min_lon) * g->mx * (g->max_lat - g->min_lat) * g->my;
+        double r = 2 * bound / 10.0 * net->mean_mps[mode];
+        double guess = box > 0 ? n * fmin(1.0, M_PI * r * r / box) : n;
+        small = guess > n / 8.0 ? 0 : n / 8;
+    }
     /* the origin's edge reaches its own end vertices without a turn */
     hh__ch_seed direct[2];
     int nd = 0;
