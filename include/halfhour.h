@@ -389,10 +389,17 @@ int hh_transit_matrix_run(const hh_transit *t, const hh_points *orig, const hh_p
 
 /* An output file that appears at `path` only when committed: data goes to a
  * temporary file beside it, hh_out_commit flushes, syncs and renames,
- * hh_out_abort removes it.  path "-" or NULL means stdout. */
+ * hh_out_abort removes it, so a failed or short write (a full disk) leaves
+ * any old file as it was and no temporary file.  A symlink is followed: its
+ * target is replaced that way when it is a regular file (or does not exist
+ * yet), and the link stays.  What is not a regular file -- a FIFO, a
+ * terminal, a device, /dev/stdout or /proc/self/fd/N -- is written through,
+ * never replaced; a directory is an error.  path "-" or NULL means stdout.
+ * hh_out_commit reports any write error, stdout's included. */
 typedef struct hh_out {
     void *fp;   /* FILE * */
     char *path, *tmp;
+    char *target; /* the file tmp is renamed onto (path, or a symlink's target) */
 } hh_out;
 int hh_out_open(hh_out *o, const char *path, char *err, size_t errlen);
 int hh_out_commit(hh_out *o, char *err, size_t errlen);
