@@ -1,4 +1,5 @@
 /* isochrone.c: `halfhour isochrone NET --from LON,LAT --mode M --minutes 10,20,30` */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -207,7 +208,7 @@ int cmd_isochrone(int argc, char **argv)
         e = hh_isochrone_write_features(o.fp, &iso, mode_s, extra, &first);
         hh_isochrone_free(&iso);
         if (e) {
-            rc = cli_fail("cannot write output");
+            rc = cli_fail("cannot write %s: %s", out && strcmp(out, "-") ? out : "standard output", strerror(errno));
             hh_out_abort(&o);
             hh_out_abort(&so);
             goto done;

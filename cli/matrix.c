@@ -1,4 +1,5 @@
 /* matrix.c: `halfhour matrix NET --origins A.csv --destinations B.csv --mode M` */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,7 +36,17 @@ typedef struct out_ctx {
     FILE *f;
     const hh_points *o, *d;
     int n_pct;
+    int werr; /* errno of the first failed write */
 } out_ctx;
+
+static int row_done(out_ctx *c)
+{
+    if (!ferror(c->f))
+        return 0;
+    if (!c->werr)
+        c->werr = errno ? errno : EIO;
+    return -1;
+}
 
 static int write_transit_row(size_t i, const double *p, void *ud)
 {
@@ -51,7 +62,7 @@ static int write_transit_row(size_t i, const double *p, void *ud)
         }
         fputc('\n', c->f);
     }
-    return ferror(c->f) ? -1 : 0;
+    return row_done(c);
 }
 
 /* Rows are written with a hand-rolled integer formatter: printf's "%.0f"
@@ -98,7 +109,7 @@ static int write_row(size_t i, const double *t, const double *dist, void *ud)
         *p++ = '\n';
         fwrite(line, 1, (size_t)(p - line), c->f);
     }
-    return ferror(c->f) ? -1 : 0;
+    return row_done(c);
 }
 
 static void list_unsnapped(const char *what, const hh_points *p, const unsigned char *ok, double snap_max,
@@ -221,7 +232,7 @@ int cmd_matrix(int argc, char **argv)
         rc = cli_fail("%s", err);
         goto done;
     }
-    out_ctx ctx = {of.fp, &o, &d, n_pct};
+    out_ctx ctx = {of.fp, &o, &d, n_pct, 0};
     int e;
     if (transit) {
         tr.o.max_s = isinf(max_min) ? 120 * 60.0 : max_min * 60.0;
@@ -244,7 +255,11 @@ int cmd_matrix(int argc, char **argv)
         e = hh_matrix_run(net, &mo, &o, &d, write_row, &ctx, oko, okd);
     }
     if (e) {
-        rc = cli_fail("matrix: %s", e == HH_EIO ? "cannot write output" : hh_strerror(e));
+        if (e == HH_EIO && ctx.werr)
+            rc = cli_fail("cannot write %s: %s", out && strcmp(out, "-") ? out : "standard output",
+                          strerror(ctx.werr));
+        else
+            rc = cli_fail("matrix: %s", e == HH_EIO ? "cannot write output" : hh_strerror(e));
         hh_out_abort(&of);
         goto done;
     }
