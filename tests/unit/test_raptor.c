@@ -837,11 +837,11 @@ typedef struct real_case {
 
 /* EPTC's sample feed (r5r) runs only from about 11:00 to 17:00 */
 static const real_case REAL[] = {
-    {"poa", {HH_DATA "/poa/poa_eptc.zip", HH_DATA "/poa/poa_trensurb.zip"}, 2, 20190508, HMS(11, 0, 0), HMS(16, 30, 0)},
-    {"terre-haute", {HH_DATA "/terre-haute/terre-haute-gtfs.zip"}, 1, 20160913, HMS(5, 0, 0), HMS(23, 0, 0)},
-    {"rnv", {HH_DATA "/rhine-neckar/rnv_gtfs.zip"}, 1, 20161025, HMS(5, 0, 0), HMS(23, 0, 0)},
-    {"helsinki", {HH_DATA "/helsinki/helsinki_gtfs.zip"}, 1, 20220222, HMS(5, 0, 0), HMS(23, 0, 0)},
-    {"bart", {HH_DATA "/bart/bart_gtfs.zip"}, 1, 20160913, HMS(5, 0, 0), HMS(23, 0, 0)},
+    {"poa", {"poa/poa_eptc.zip", "poa/poa_trensurb.zip"}, 2, 20190508, HMS(11, 0, 0), HMS(16, 30, 0)},
+    {"terre-haute", {"terre-haute/terre-haute-gtfs.zip"}, 1, 20160913, HMS(5, 0, 0), HMS(23, 0, 0)},
+    {"rnv", {"rhine-neckar/rnv_gtfs.zip"}, 1, 20161025, HMS(5, 0, 0), HMS(23, 0, 0)},
+    {"helsinki", {"helsinki/helsinki_gtfs.zip"}, 1, 20220222, HMS(5, 0, 0), HMS(23, 0, 0)},
+    {"bart", {"bart/bart_gtfs.zip"}, 1, 20160913, HMS(5, 0, 0), HMS(23, 0, 0)},
 };
 
 typedef struct real {
@@ -855,13 +855,16 @@ typedef struct real {
 static int real_load(const real_case *rc, real *r)
 {
     memset(r, 0, sizeof *r);
-    for (size_t i = 0; i < rc->n_paths; i++)
-        if (access(rc->paths[i], R_OK)) {
-            printf("  skip: %s absent\n", rc->paths[i]);
+    const char *paths[2];
+    for (size_t i = 0; i < rc->n_paths; i++) {
+        paths[i] = hh_test_data(rc->paths[i]);
+        if (access(paths[i], R_OK)) {
+            hh_test_skip_data("%s absent", paths[i]);
             return 1;
         }
+    }
     char err[512];
-    if (hh__gtfs_load(rc->paths, rc->n_paths, &r->tt, err, sizeof err)) {
+    if (hh__gtfs_load(paths, rc->n_paths, &r->tt, err, sizeof err)) {
         fprintf(stderr, "  %s\n", err);
         return -1;
     }
