@@ -48,7 +48,7 @@ int hh_out_open(hh_out *o, const char *path, char *err, size_t errlen)
     return 0;
 }
 
-int hh_out_commit(hh_out *o, char *err, size_t errlen)
+int hh_out_flush(hh_out *o, char *err, size_t errlen)
 {
     FILE *f = o->fp;
     if (f == stdout) {
@@ -61,6 +61,8 @@ int hh_out_commit(hh_out *o, char *err, size_t errlen)
         }
         return 0;
     }
+    if (!f) /* flushed already */
+        return 0;
     errno = 0;
     int bad = ferror(f) || fflush(f) || (o->tmp && fsync(fileno(f)));
     int e = errno;
@@ -72,9 +74,23 @@ int hh_out_commit(hh_out *o, char *err, size_t errlen)
         hh_out_abort(o);
         return HH_EIO;
     }
+    return 0;
+}
+
+int hh_out_commit(hh_out *o, char *err, size_t errlen)
+{
+    if (o->fp == stdout)
+        return hh_out_flush(o, err, errlen);
+    if (!o->path) { /* aborted by a failed hh_out_flush */
+        snprintf(err, errlen, "cannot write output: already failed");
+        return HH_EIO;
+    }
+    int rc = hh_out_flush(o, err, errlen);
+    if (rc)
+        return rc;
     hh__outfile of = {-1, o->target, o->tmp};
     o->target = o->tmp = NULL;
-    int rc = hh__outfile_commit(&of, o->path, err, errlen);
+    rc = hh__outfile_commit(&of, o->path, err, errlen);
     hh__free(o->path);
     o->path = NULL;
     return rc;
