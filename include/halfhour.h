@@ -247,7 +247,7 @@ int hh_snap_point(const hh_net *net, hh_mode mode, double lon, double lat,
  * help fix the input. */
 typedef enum {
     HH_SNAP_OK = 0,      /* it snaps within max_m */
-    HH_SNAP_OUTSIDE = 1, /* outside the network's bounding box widened by max_m */
+    HH_SNAP_OUTSIDE = 1, /* outside the network's area (hh_net_bbox) widened by max_m */
     HH_SNAP_SWAPPED = 2, /* outside, but inside with lon and lat exchanged (a CSV
                           * whose columns are the wrong way round) */
     HH_SNAP_TOO_FAR = 3, /* inside, but farther than max_m from every street the
@@ -271,7 +271,9 @@ typedef struct hh_snap_why {
  * for a bad mode or max_m (out untouched). */
 int hh_snap_explain(const hh_net *net, hh_mode mode, double lon, double lat, double max_m,
                     hh_snap_why *out);
-/* The network's bounding box (of all vertices; as in hh_net_info). */
+/* The bounding box of the network's street geometry (vertices and the
+ * points along edges): hh_net_info's bbox (vertices only) or a little
+ * larger.  hh_snap_explain's "area" is this box. */
 void hh_net_bbox(const hh_net *net, double *min_lon, double *min_lat, double *max_lon, double *max_lat);
 
 /* ---- search ----------------------------------------------------------- */

@@ -343,6 +343,25 @@ static void fill_info(hh_net *net)
             hh_profile_set(&in->profile, p + 8, NULL, 0);
     in->source = meta_get(net, "source");
     in->built_at = meta_get(net, "built_at");
+    /* shape points may lie outside the vertices' bbox */
+    int32_t x0 = INT32_MAX, y0 = INT32_MAX, x1 = INT32_MIN, y1 = INT32_MIN;
+    for (uint32_t v = 0; v < net->n_nodes; v++) {
+        hh__ll p = net->node_ll[v];
+        x0 = p.lon_e7 < x0 ? p.lon_e7 : x0, x1 = p.lon_e7 > x1 ? p.lon_e7 : x1;
+        y0 = p.lat_e7 < y0 ? p.lat_e7 : y0, y1 = p.lat_e7 > y1 ? p.lat_e7 : y1;
+    }
+    for (uint32_t s = 0; s < net->n_shape; s++) {
+        hh__ll p = net->shape_ll[s];
+        x0 = p.lon_e7 < x0 ? p.lon_e7 : x0, x1 = p.lon_e7 > x1 ? p.lon_e7 : x1;
+        y0 = p.lat_e7 < y0 ? p.lat_e7 : y0, y1 = p.lat_e7 > y1 ? p.lat_e7 : y1;
+    }
+    if (x0 > x1) { /* no vertices: the grid's bbox */
+        net->ext_min_lon = in->min_lon, net->ext_min_lat = in->min_lat;
+        net->ext_max_lon = in->max_lon, net->ext_max_lat = in->max_lat;
+    } else {
+        net->ext_min_lon = x0 * 1e-7, net->ext_min_lat = y0 * 1e-7;
+        net->ext_max_lon = x1 * 1e-7, net->ext_max_lat = y1 * 1e-7;
+    }
 }
 
 /* The speed-up index is optional: without it searches use Dijkstra. */

@@ -111,3 +111,45 @@ int hh_snap_point(const hh_net *net, hh_mode mode, double lon, double lat, doubl
     out->lat = slat;
     return 0;
 }
+
+/* inside the bbox of the street geometry widened by max_m (degrees from
+ * the local plane's scale) */
+static int in_area(const hh_net *net, double lon, double lat, double max_m)
+{
+    if (!isfinite(lon) || !isfinite(lat) || lon < -180 || lon > 180 || lat < -90 || lat > 90)
+        return 0;
+    const hh__grid_hdr *g = net->grid;
+    double plat = max_m / g->my, plon = max_m / g->mx;
+    return lat >= net->ext_min_lat - plat && lat <= net->ext_max_lat + plat && lon >= net->ext_min_lon - plon &&
+           lon <= net->ext_max_lon + plon;
+}
+
+int hh_snap_explain(const hh_net *net, hh_mode mode, double lon, double lat, double max_m, hh_snap_why *out)
+{
+    if ((unsigned)mode >= HH_N_MODES || !(max_m >= 0))
+        return HH_EINVAL;
+    hh_snap s;
+    hh_snap_why w = {HH_SNAP_OK, INFINITY};
+    int rc = hh_snap_point(net, mode, lon, lat, max_m, &s);
+    if (rc == 0) {
+        w.nearest_m = s.off_m;
+    } else if (!in_area(net, lon, lat, max_m)) {
+        int valid = rc != HH_ERANGE;
+        w.reason = in_area(net, lat, lon, max_m) ? HH_SNAP_SWAPPED : valid ? HH_SNAP_OUTSIDE : HH_SNAP_INVALID;
+    } else {
+        /* one wider search: the ring scan stops as soon as it finds the
+         * nearest edge, so this costs about (distance / cell)^2 cells */
+        w.reason = HH_SNAP_TOO_FAR;
+        double far = max_m > HH_SNAP_EXPLAIN_M ? max_m : HH_SNAP_EXPLAIN_M;
+        if (hh_snap_point(net, mode, lon, lat, far, &s) == 0)
+            w.nearest_m = s.off_m;
+    }
+    *out = w;
+    return 0;
+}
+
+void hh_net_bbox(const hh_net *net, double *min_lon, double *min_lat, double *max_lon, double *max_lat)
+{
+    *min_lon = net->ext_min_lon, *min_lat = net->ext_min_lat;
+    *max_lon = net->ext_max_lon, *max_lat = net->ext_max_lat;
+}
