@@ -16,7 +16,10 @@ static void help(void)
            "input order, destinations in input order within each. Times are seconds and\n"
            "distances metres, rounded to integers only at output; a field is empty when the\n"
            "destination is not reachable (within --max-minutes) or a point did not snap.\n"
-           "Points that cannot snap are listed by id on stderr. Distance counts the street\n"
+           "Points that cannot snap are listed by id on stderr with the reason: outside the\n"
+           "network's area (its bbox and source are named; lon/lat swapped is pointed out)\n"
+           "or farther than --snap-max from the mode's streets (the nearest is named); when\n"
+           "no origin or no destination snaps it is an error. Distance counts the street\n"
            "path plus both straight connectors between points and streets; time includes\n"
            "the connectors at the mode's connector speed (see halfhour build --help).\n\n"
            "Input CSVs: a header row; columns found by name: id; lon|lng|longitude|x;\n"
@@ -110,23 +113,6 @@ static int write_row(size_t i, const double *t, const double *dist, void *ud)
         fwrite(line, 1, (size_t)(p - line), c->f);
     }
     return row_done(c);
-}
-
-static void list_unsnapped(const char *what, const hh_points *p, const unsigned char *ok, double snap_max,
-                           const char *mode)
-{
-    size_t bad = 0;
-    for (size_t i = 0; i < p->n; i++)
-        bad += !ok[i];
-    if (!bad)
-        return;
-    fprintf(stderr, "halfhour: warning: %zu %s not within %g m of the %s network (empty times):", bad, what,
-            snap_max, mode);
-    size_t shown = 0;
-    for (size_t i = 0; i < p->n && shown < 50; i++)
-        if (!ok[i])
-            fprintf(stderr, "%s%s", shown++ ? "," : " ", p->id[i]);
-    fprintf(stderr, "%s\n", bad > shown ? ",..." : "");
 }
 
 /* ids are written into CSV unquoted unless they need quoting */
@@ -263,12 +249,33 @@ int cmd_matrix(int argc, char **argv)
         hh_out_abort(&of);
         goto done;
     }
-    if (hh_out_commit(&of, err, sizeof err)) {
+    /* points that did not snap, and why; none at all snapped is an error */
+    hh_mode smode = transit ? HH_MODE_WALK : mode;
+    const char *sname = transit ? "walk" : mode_s;
+    size_t bad_o = 0, bad_d = 0;
+    for (size_t i = 0; i < o.n; i++)
+        bad_o += !oko[i];
+    for (size_t i = 0; i < d.n; i++)
+        bad_d += !okd[i];
+    int none = bad_o == o.n || bad_d == d.n;
+    const char *note = none ? "" : " (empty times)";
+    char *why_o = cli_snap_report(net, smode, sname, snap_max, "origin", o.n, o.id, o.lon, o.lat, oko, note, &bad_o);
+    char *why_d =
+        cli_snap_report(net, smode, sname, snap_max, "destination", d.n, d.id, d.lon, d.lat, okd, note, &bad_d);
+    if (none) {
+        hh_out_abort(&of);
+        const char *first = bad_o == o.n ? why_o : why_d, *second = bad_o == o.n ? why_d : why_o;
+        rc = cli_fail("no %s snapped to the %s network: %s%s%s", bad_o == o.n ? "origin" : "destination", sname,
+                      first ? first : "out of memory", second ? "; and " : "", second ? second : "");
+    } else if (hh_out_commit(&of, err, sizeof err)) {
         rc = cli_fail("%s", err);
-        goto done;
+    } else {
+        if (why_o)
+            fprintf(stderr, "halfhour: warning: %s\n", why_o);
+        if (why_d)
+            fprintf(stderr, "halfhour: warning: %s\n", why_d);
     }
-    list_unsnapped("origins", &o, oko, snap_max, transit ? "walk" : mode_s);
-    list_unsnapped("destinations", &d, okd, snap_max, transit ? "walk" : mode_s);
+    free(why_o), free(why_d);
 done:
     free(oko), free(okd);
     hh_points_free(&o), hh_points_free(&d);
