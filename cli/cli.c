@@ -285,7 +285,12 @@ void cli_snap_reason(const hh_net *net, const hh_snap_why *w, const char *mode_n
     area_text(net, area, sizeof area);
     switch (w->reason) {
     case HH_SNAP_OUTSIDE:
-        snprintf(buf, cap, "outside the network's area (%s)", area);
+        if (isfinite(w->nearest_m)) {
+            dist_text(w->nearest_m, d, sizeof d);
+            snprintf(buf, cap, "outside the network's area (%s), nearest %s street %s", area, mode_name, d);
+        } else {
+            snprintf(buf, cap, "outside the network's area (%s)", area);
+        }
         break;
     case HH_SNAP_SWAPPED:
         snprintf(buf, cap, "outside the network's area (%s); lon/lat look swapped: exchanged, the point is inside",
@@ -364,7 +369,7 @@ char *cli_snap_report(const hh_net *net, hh_mode mode, const char *mode_name, do
             if (ok[i] || why[i].reason != r)
                 continue;
             fprintf(f, "%s%s", shown++ ? "," : " ", ids[i]);
-            if (r == HH_SNAP_TOO_FAR) {
+            if (r == HH_SNAP_TOO_FAR || (r == HH_SNAP_OUTSIDE && isfinite(why[i].nearest_m))) {
                 char d[64];
                 dist_text(why[i].nearest_m, d, sizeof d);
                 fprintf(f, " (nearest street %s)", d);

@@ -248,8 +248,9 @@ int hh_snap_point(const hh_net *net, hh_mode mode, double lon, double lat,
 typedef enum {
     HH_SNAP_OK = 0,      /* it snaps within max_m */
     HH_SNAP_OUTSIDE = 1, /* outside the network's area (hh_net_bbox) widened by max_m */
-    HH_SNAP_SWAPPED = 2, /* outside, but inside with lon and lat exchanged (a CSV
-                          * whose columns are the wrong way round) */
+    HH_SNAP_SWAPPED = 2, /* more than HH_SNAP_SWAP_M outside, but inside with lon
+                          * and lat exchanged (a CSV whose columns are the wrong
+                          * way round) */
     HH_SNAP_TOO_FAR = 3, /* inside, but farther than max_m from every street the
                           * mode may use */
     HH_SNAP_INVALID = 4  /* not finite or outside [-180,180]x[-90,90] */
@@ -257,12 +258,15 @@ typedef enum {
 
 /* How far hh_snap_explain looks for the nearest usable street (m). */
 #define HH_SNAP_EXPLAIN_M 20000.0
+/* A point nearer than this (m) to the area is never called swapped. */
+#define HH_SNAP_SWAP_M 5000.0
 
 typedef struct hh_snap_why {
     hh_snap_reason reason;
     /* distance (m) from the point to the nearest street the mode may use:
-     * off_m of the snap for HH_SNAP_OK; for HH_SNAP_TOO_FAR when one lies
-     * within max(HH_SNAP_EXPLAIN_M, max_m); INFINITY otherwise */
+     * off_m of the snap for HH_SNAP_OK; for HH_SNAP_TOO_FAR and
+     * HH_SNAP_OUTSIDE when one lies within max(HH_SNAP_EXPLAIN_M, max_m);
+     * INFINITY otherwise */
     double nearest_m;
 } hh_snap_why;
 
