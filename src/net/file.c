@@ -74,6 +74,7 @@ int hh__net_write(const hh__net_parts *p, const char *path, uint64_t *bytes, cha
         s[ns++] = (wsec){p->extra[i].id, p->extra[i].elem, p->extra[i].data, p->extra[i].count};
 
     hh__section table[sizeof s / sizeof *s];
+    memset(table, 0, sizeof table); /* gcc -fsanitize cannot see the loop fill it */
     uint64_t off = HH_NET_HEADER_SIZE + (uint64_t)ns * sizeof(hh__section);
     for (int i = 0; i < ns; i++) {
         off = (off + 7) & ~(uint64_t)7;
