@@ -58,8 +58,25 @@ only_files() {
     shift
     [ "$(ls -A "$d" | sort | tr '\n' ' ')" = "$(printf '%s\n' "$@" | sort | tr '\n' ' ')" ]
 }
-# read_fifo FIFO DEST: a background reader; waits for it with `wait`
-read_fifo() { timeout -k 5 "$T" cat "$1" > "$2" & }
+# read_fifo FIFO DEST: a background reader; reap_fifos RC FIFO... waits for
+# the readers, or kills them when halfhour failed or a FIFO is gone (a
+# reader of a replaced FIFO would wait for a writer forever)
+readers=()
+read_fifo() {
+    timeout -k 5 "$T" cat "$1" > "$2" &
+    readers+=($!)
+}
+reap_fifos() {
+    local rc=$1 f
+    shift
+    for f in "$@"; do [ -p "$f" ] || rc=1; done
+    if [ "$rc" -ne 0 ]; then
+        sleep 1
+        kill "${readers[@]}" 2>/dev/null
+    fi
+    wait "${readers[@]}" 2>/dev/null
+    readers=()
+}
 
 # ---- fixtures -------------------------------------------------------------
 python3 "$here/asciimap.py" "$here/fixtures/small.case" --osm "$W/map.osm" --points "$W/pts.csv" || {
@@ -95,7 +112,7 @@ mkfifo "$D/f"
 read_fifo "$D/f" "$D/export.csv"
 hh export "$NET" --mode car -o "$D/f"
 rc=$?
-wait
+reap_fifos $rc "$D/f"
 if [ $rc -ne 0 ]; then bad fifo-export "exit $rc"
 elif [ ! -p "$D/f" ]; then bad fifo-export "the FIFO was replaced"
 elif ! cmp -s "$D/export.csv" "$W/ref-export.csv"; then bad fifo-export "the reader got other bytes"
@@ -105,7 +122,7 @@ else ok fifo-export; fi
 read_fifo "$D/f" "$D/matrix.csv"
 hh matrix "$NET" --origins "$PTS" --destinations "$PTS" --mode car -o "$D/f"
 rc=$?
-wait
+reap_fifos $rc "$D/f"
 if [ $rc -ne 0 ]; then bad fifo-matrix "exit $rc"
 elif [ ! -p "$D/f" ]; then bad fifo-matrix "the FIFO was replaced"
 elif ! cmp -s "$D/matrix.csv" "$W/ref-matrix.csv"; then bad fifo-matrix "the reader got other bytes"
@@ -116,7 +133,7 @@ read_fifo "$D/f" "$D/iso.geojson"
 read_fifo "$D/s" "$D/surface.csv"
 hh isochrone "$NET" --from "$IN" --mode walk --minutes 5,10 -o "$D/f" --surface "$D/s"
 rc=$?
-wait
+reap_fifos $rc "$D/f" "$D/s"
 if [ $rc -ne 0 ]; then bad fifo-isochrone "exit $rc"
 elif [ ! -p "$D/f" ] || [ ! -p "$D/s" ]; then bad fifo-isochrone "a FIFO was replaced"
 elif ! cmp -s "$D/iso.geojson" "$W/ref-iso.geojson"; then bad fifo-isochrone "the GeoJSON reader got other bytes"
@@ -127,7 +144,7 @@ else ok fifo-isochrone; fi
 read_fifo "$D/f" "$D/net.hh"
 hh build "$W/map.osm" -o "$D/f" -q
 rc=$?
-wait
+reap_fifos $rc "$D/f"
 if [ $rc -ne 0 ]; then bad fifo-build "exit $rc"
 elif [ ! -p "$D/f" ]; then bad fifo-build "the FIFO was replaced"
 elif ! hh info "$D/net.hh" > /dev/null; then bad fifo-build "what came through the FIFO is not a valid network"
@@ -174,7 +191,7 @@ ln -s fifo "$D/tofifo"
 read_fifo "$D/fifo" "$D/fromfifo.csv"
 hh export "$NET" --mode car -o "$D/tofifo"
 rc=$?
-wait
+reap_fifos $rc "$D/fifo" "$D/tofifo"
 if [ $rc -ne 0 ]; then bad symlink-to-fifo "exit $rc"
 elif [ ! -L "$D/tofifo" ] || [ ! -p "$D/fifo" ]; then bad symlink-to-fifo "the link or the FIFO was replaced"
 elif ! cmp -s "$D/fromfifo.csv" "$W/ref-export.csv"; then bad symlink-to-fifo "the reader got other bytes"
