@@ -188,6 +188,7 @@ int cmd_isochrone(int argc, char **argv)
     for (int i = 0; i < n_from; i++) {
         hh_isochrone iso;
         int e;
+        errno = 0;
         if (transit) {
             e = hh_transit_query_run(tq, &snaps[i], NULL, 0);
             if (!e)
@@ -224,7 +225,8 @@ int cmd_isochrone(int argc, char **argv)
         e = hh_isochrone_write_features(o.fp, &iso, mode_s, extra, &first);
         hh_isochrone_free(&iso);
         if (e) {
-            rc = cli_fail("cannot write %s: %s", out && strcmp(out, "-") ? out : "standard output", strerror(errno));
+            rc = cli_fail("cannot write %s: %s", out && strcmp(out, "-") ? out : "standard output",
+                          errno ? strerror(errno) : "write error");
             hh_out_abort(&o);
             hh_out_abort(&so);
             goto done;
