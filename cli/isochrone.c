@@ -1,4 +1,5 @@
 /* isochrone.c: `halfhour isochrone NET --from LON,LAT --mode M --minutes 10,20,30` */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,8 @@ static void help(void)
            "  --minutes LIST   cutoffs in minutes, each in (0, %g] (default 10,20,30)\n"
            "  --snap-max M     farthest distance from the mode's network an origin may be\n"
            "                   snapped from, metres (default %g); beyond it: an error\n"
+           "                   saying why (outside the network's area, lon/lat swapped,\n"
+           "                   or how far the nearest street is)\n"
            "  -o FILE          output file (default stdout), written only when complete\n"
            "  --surface FILE   also write the travel-time surface as CSV origin,vertex,lon,\n"
            "                   lat,time_s: every street vertex reached within the largest\n"
@@ -129,8 +132,22 @@ int cmd_isochrone(int argc, char **argv)
     for (int i = 0; i < n_from; i++) {
         int s = hh_snap_point(net, mode, lon[i], lat[i], snap_max, &snaps[i]);
         if (s) {
-            rc = cli_fail("--from %.6f,%.6f: no %s street within %g m (outside the network?)", lon[i], lat[i],
-                          transit ? "walkable" : hh_mode_name(mode), snap_max);
+            hh_snap_why w;
+            char why[1024];
+            if (hh_snap_explain(net, mode, lon[i], lat[i], snap_max, &w))
+                w.reason = HH_SNAP_TOO_FAR, w.nearest_m = INFINITY;
+            if (w.reason == HH_SNAP_TOO_FAR) {
+                char d[64];
+                if (isfinite(w.nearest_m))
+                    snprintf(d, sizeof d, "%.0f m", w.nearest_m);
+                else
+                    snprintf(d, sizeof d, "none within %g km", HH_SNAP_EXPLAIN_M / 1000);
+                rc = cli_fail("--from %.6f,%.6f: no %s street within %g m (nearest street %s; see --snap-max)",
+                              lon[i], lat[i], transit ? "walkable" : hh_mode_name(mode), snap_max, d);
+            } else {
+                cli_snap_reason(net, &w, transit ? "walk" : hh_mode_name(mode), snap_max, why, sizeof why);
+                rc = cli_fail("--from %.6f,%.6f did not snap: %s", lon[i], lat[i], why);
+            }
             goto done;
         }
     }
@@ -171,6 +188,7 @@ int cmd_isochrone(int argc, char **argv)
     for (int i = 0; i < n_from; i++) {
         hh_isochrone iso;
         int e;
+        errno = 0;
         if (transit) {
             e = hh_transit_query_run(tq, &snaps[i], NULL, 0);
             if (!e)
@@ -207,18 +225,21 @@ int cmd_isochrone(int argc, char **argv)
         e = hh_isochrone_write_features(o.fp, &iso, mode_s, extra, &first);
         hh_isochrone_free(&iso);
         if (e) {
-            rc = cli_fail("cannot write output");
+            rc = cli_fail("cannot write %s: %s", out && strcmp(out, "-") ? out : "standard output",
+                          errno ? strerror(errno) : "write error");
             hh_out_abort(&o);
             hh_out_abort(&so);
             goto done;
         }
     }
     fprintf(o.fp, "\n]}\n");
-    if (surf && hh_out_commit(&so, err, sizeof err)) {
+    /* both outputs, or neither: everything written first, then the renames */
+    if ((surf && hh_out_flush(&so, err, sizeof err)) || hh_out_flush(&o, err, sizeof err) ||
+        (surf && hh_out_commit(&so, err, sizeof err)) || hh_out_commit(&o, err, sizeof err)) {
         rc = cli_fail("%s", err);
         hh_out_abort(&o);
-    } else if (hh_out_commit(&o, err, sizeof err))
-        rc = cli_fail("%s", err);
+        hh_out_abort(&so);
+    }
 done:
     free(surf);
     hh_query_free(q);

@@ -1,4 +1,5 @@
 /* main.c: `halfhour <verb> [options]` dispatch. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -23,7 +24,7 @@ static void usage(FILE *f)
     fprintf(f, "\nhalfhour %s. Map data (c) OpenStreetMap contributors, ODbL.\n", HH_VERSION_STRING);
 }
 
-int main(int argc, char **argv)
+static int dispatch(int argc, char **argv)
 {
     if (argc < 2) {
         fprintf(stderr, "halfhour: usage error: missing verb (see halfhour --help)\n");
@@ -42,4 +43,17 @@ int main(int argc, char **argv)
             return verbs[i].fn(argc - 1, argv + 1);
     fprintf(stderr, "halfhour: usage error: unknown verb \"%s\" (see halfhour --help)\n", argv[1]);
     return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+    int rc = dispatch(argc, argv);
+    /* whatever a verb printed to stdout (help, info, results) must have
+     * arrived: a full disk or a closed pipe is an error, not a silent 0 */
+    errno = 0;
+    int bad = fflush(stdout) != 0;
+    int e = errno;
+    if ((bad || ferror(stdout)) && rc == 0)
+        rc = cli_fail("cannot write standard output: %s", e ? strerror(e) : "write error");
+    return rc;
 }

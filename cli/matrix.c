@@ -1,4 +1,5 @@
 /* matrix.c: `halfhour matrix NET --origins A.csv --destinations B.csv --mode M` */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +16,10 @@ static void help(void)
            "input order, destinations in input order within each. Times are seconds and\n"
            "distances metres, rounded to integers only at output; a field is empty when the\n"
            "destination is not reachable (within --max-minutes) or a point did not snap.\n"
-           "Points that cannot snap are listed by id on stderr. Distance counts the street\n"
+           "Points that cannot snap are listed by id on stderr with the reason: outside the\n"
+           "network's area (its bbox and source are named; lon/lat swapped is pointed out)\n"
+           "or farther than --snap-max from the mode's streets (the nearest is named); when\n"
+           "no origin or no destination snaps it is an error. Distance counts the street\n"
            "path plus both straight connectors between points and streets; time includes\n"
            "the connectors at the mode's connector speed (see halfhour build --help).\n\n"
            "Input CSVs: a header row; columns found by name: id; lon|lng|longitude|x;\n"
@@ -35,7 +39,17 @@ typedef struct out_ctx {
     FILE *f;
     const hh_points *o, *d;
     int n_pct;
+    int werr; /* errno of the first failed write */
 } out_ctx;
+
+static int row_done(out_ctx *c)
+{
+    if (!ferror(c->f))
+        return 0;
+    if (!c->werr)
+        c->werr = errno ? errno : EIO;
+    return -1;
+}
 
 static int write_transit_row(size_t i, const double *p, void *ud)
 {
@@ -51,7 +65,7 @@ static int write_transit_row(size_t i, const double *p, void *ud)
         }
         fputc('\n', c->f);
     }
-    return ferror(c->f) ? -1 : 0;
+    return row_done(c);
 }
 
 /* Rows are written with a hand-rolled integer formatter: printf's "%.0f"
@@ -98,24 +112,7 @@ static int write_row(size_t i, const double *t, const double *dist, void *ud)
         *p++ = '\n';
         fwrite(line, 1, (size_t)(p - line), c->f);
     }
-    return ferror(c->f) ? -1 : 0;
-}
-
-static void list_unsnapped(const char *what, const hh_points *p, const unsigned char *ok, double snap_max,
-                           const char *mode)
-{
-    size_t bad = 0;
-    for (size_t i = 0; i < p->n; i++)
-        bad += !ok[i];
-    if (!bad)
-        return;
-    fprintf(stderr, "halfhour: warning: %zu %s not within %g m of the %s network (empty times):", bad, what,
-            snap_max, mode);
-    size_t shown = 0;
-    for (size_t i = 0; i < p->n && shown < 50; i++)
-        if (!ok[i])
-            fprintf(stderr, "%s%s", shown++ ? "," : " ", p->id[i]);
-    fprintf(stderr, "%s\n", bad > shown ? ",..." : "");
+    return row_done(c);
 }
 
 /* ids are written into CSV unquoted unless they need quoting */
@@ -221,7 +218,7 @@ int cmd_matrix(int argc, char **argv)
         rc = cli_fail("%s", err);
         goto done;
     }
-    out_ctx ctx = {of.fp, &o, &d, n_pct};
+    out_ctx ctx = {of.fp, &o, &d, n_pct, 0};
     int e;
     if (transit) {
         tr.o.max_s = isinf(max_min) ? 120 * 60.0 : max_min * 60.0;
@@ -244,16 +241,41 @@ int cmd_matrix(int argc, char **argv)
         e = hh_matrix_run(net, &mo, &o, &d, write_row, &ctx, oko, okd);
     }
     if (e) {
-        rc = cli_fail("matrix: %s", e == HH_EIO ? "cannot write output" : hh_strerror(e));
+        if (e == HH_EIO && ctx.werr)
+            rc = cli_fail("cannot write %s: %s", out && strcmp(out, "-") ? out : "standard output",
+                          strerror(ctx.werr));
+        else
+            rc = cli_fail("matrix: %s", e == HH_EIO ? "cannot write output" : hh_strerror(e));
         hh_out_abort(&of);
         goto done;
     }
-    if (hh_out_commit(&of, err, sizeof err)) {
+    /* points that did not snap, and why; none at all snapped is an error */
+    hh_mode smode = transit ? HH_MODE_WALK : mode;
+    const char *sname = transit ? "walk" : mode_s;
+    size_t bad_o = 0, bad_d = 0;
+    for (size_t i = 0; i < o.n; i++)
+        bad_o += !oko[i];
+    for (size_t i = 0; i < d.n; i++)
+        bad_d += !okd[i];
+    int none = bad_o == o.n || bad_d == d.n;
+    const char *note = none ? "" : " (empty times)";
+    char *why_o = cli_snap_report(net, smode, sname, snap_max, "origin", o.n, o.id, o.lon, o.lat, oko, note, &bad_o);
+    char *why_d =
+        cli_snap_report(net, smode, sname, snap_max, "destination", d.n, d.id, d.lon, d.lat, okd, note, &bad_d);
+    if (none) {
+        hh_out_abort(&of);
+        const char *first = bad_o == o.n ? why_o : why_d, *second = bad_o == o.n ? why_d : why_o;
+        rc = cli_fail("no %s snapped to the %s network: %s%s%s", bad_o == o.n ? "origin" : "destination", sname,
+                      first ? first : "out of memory", second ? "; and " : "", second ? second : "");
+    } else if (hh_out_commit(&of, err, sizeof err)) {
         rc = cli_fail("%s", err);
-        goto done;
+    } else {
+        if (why_o)
+            fprintf(stderr, "halfhour: warning: %s\n", why_o);
+        if (why_d)
+            fprintf(stderr, "halfhour: warning: %s\n", why_d);
     }
-    list_unsnapped("origins", &o, oko, snap_max, transit ? "walk" : mode_s);
-    list_unsnapped("destinations", &d, okd, snap_max, transit ? "walk" : mode_s);
+    free(why_o), free(why_d);
 done:
     free(oko), free(okd);
     hh_points_free(&o), hh_points_free(&d);

@@ -306,6 +306,43 @@ typedef struct hh_snap {
 int hh_snap_point(const hh_net *net, hh_mode mode, double lon, double lat,
                   double max_m, hh_snap *out);
 
+/* Why a point does or does not snap (hh_snap_explain), for messages that
+ * help fix the input. */
+typedef enum {
+    HH_SNAP_OK = 0,      /* it snaps within max_m */
+    HH_SNAP_OUTSIDE = 1, /* outside the network's area (hh_net_bbox) widened by max_m */
+    HH_SNAP_SWAPPED = 2, /* more than HH_SNAP_SWAP_M outside, but inside with lon
+                          * and lat exchanged (a CSV whose columns are the wrong
+                          * way round) */
+    HH_SNAP_TOO_FAR = 3, /* inside, but farther than max_m from every street the
+                          * mode may use */
+    HH_SNAP_INVALID = 4  /* not finite or outside [-180,180]x[-90,90] */
+} hh_snap_reason;
+
+/* How far hh_snap_explain looks for the nearest usable street (m). */
+#define HH_SNAP_EXPLAIN_M 20000.0
+/* A point nearer than this (m) to the area is never called swapped. */
+#define HH_SNAP_SWAP_M 5000.0
+
+typedef struct hh_snap_why {
+    hh_snap_reason reason;
+    /* distance (m) from the point to the nearest street the mode may use:
+     * off_m of the snap for HH_SNAP_OK; for HH_SNAP_TOO_FAR and
+     * HH_SNAP_OUTSIDE when one lies within max(HH_SNAP_EXPLAIN_M, max_m);
+     * INFINITY otherwise */
+    double nearest_m;
+} hh_snap_why;
+
+/* Classifies (lon, lat) as hh_snap_point(net, mode, lon, lat, max_m) sees
+ * it: HH_SNAP_OK exactly when that call succeeds.  Returns 0, or HH_EINVAL
+ * for a bad mode or max_m (out untouched). */
+int hh_snap_explain(const hh_net *net, hh_mode mode, double lon, double lat, double max_m,
+                    hh_snap_why *out);
+/* The bounding box of the network's street geometry (vertices and the
+ * points along edges): hh_net_info's bbox (vertices only) or a little
+ * larger.  hh_snap_explain's "area" is this box. */
+void hh_net_bbox(const hh_net *net, double *min_lon, double *min_lat, double *max_lon, double *max_lat);
+
 /* ---- search ----------------------------------------------------------- */
 typedef struct hh_query hh_query;
 int hh_query_init(const hh_net *net, hh_query **out);
@@ -454,13 +491,25 @@ int hh_transit_matrix_run(const hh_transit *t, const hh_points *orig, const hh_p
 
 /* An output file that appears at `path` only when committed: data goes to a
  * temporary file beside it, hh_out_commit flushes, syncs and renames,
- * hh_out_abort removes it.  path "-" or NULL means stdout. */
+ * hh_out_abort removes it, so a failed or short write (a full disk) leaves
+ * any old file as it was and no temporary file.  A symlink is followed: its
+ * target is replaced that way when it is a regular file (or does not exist
+ * yet), and the link stays.  What is not a regular file -- a FIFO, a
+ * terminal, a device, /dev/stdout or /proc/self/fd/N -- is written through,
+ * never replaced; a directory is an error.  path "-" or NULL means stdout.
+ * hh_out_commit reports any write error, stdout's included. */
 typedef struct hh_out {
     void *fp;   /* FILE * */
     char *path, *tmp;
+    char *target; /* the file tmp is renamed onto (path, or a symlink's target) */
 } hh_out;
 int hh_out_open(hh_out *o, const char *path, char *err, size_t errlen);
 int hh_out_commit(hh_out *o, char *err, size_t errlen);
+/* The write half of hh_out_commit: flushes and syncs, reporting any write
+ * error (then the output is aborted), without putting the file in place.
+ * Several outputs that must appear together are each flushed, then each
+ * committed (a commit after a flush only renames). */
+int hh_out_flush(hh_out *o, char *err, size_t errlen);
 void hh_out_abort(hh_out *o);
 
 /* Writes the bands of one isochrone as GeoJSON Features (no surrounding

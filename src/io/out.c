@@ -1,7 +1,6 @@
-/* out.c: output files that appear only when complete (temp file + rename). */
+/* out.c: output files that appear only when complete (temp file + rename),
+ * written through when they are not regular files (util/outfile.h). */
 #include <errno.h>
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +8,7 @@
 
 #include "halfhour.h"
 #include "util/alloc.h"
+#include "util/outfile.h"
 
 static char *dup_str(const char *s)
 {
@@ -26,68 +26,84 @@ int hh_out_open(hh_out *o, const char *path, char *err, size_t errlen)
         o->fp = stdout;
         return 0;
     }
-    size_t n = strlen(path) + 16;
-    char *tmp = hh__malloc(n), *p = dup_str(path);
-    if (!tmp || !p) {
-        hh__free(tmp), hh__free(p);
+    char *p = dup_str(path);
+    if (!p) {
         snprintf(err, errlen, "%s: out of memory", path);
         return HH_ENOMEM;
     }
-    snprintf(tmp, n, "%s.tmp-XXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-        hh__free(tmp), hh__free(p);
-        return HH_EIO;
+    hh__outfile of;
+    int rc = hh__outfile_open(&of, path, err, errlen);
+    if (rc) {
+        hh__free(p);
+        return rc;
     }
-    FILE *f = fdopen(fd, "w");
+    FILE *f = fdopen(of.fd, "w");
     if (!f) {
         snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-        close(fd);
-        unlink(tmp);
-        hh__free(tmp), hh__free(p);
+        hh__outfile_abort(&of);
+        hh__free(p);
         return HH_EIO;
     }
-    /* mkstemp makes 0600 files; outputs are ordinary files for the user */
-    mode_t um = umask(0);
-    umask(um);
-    fchmod(fd, 0666 & ~um);
-    o->fp = f, o->path = p, o->tmp = tmp;
+    o->fp = f, o->path = p, o->tmp = of.tmp, o->target = of.target;
+    return 0;
+}
+
+int hh_out_flush(hh_out *o, char *err, size_t errlen)
+{
+    FILE *f = o->fp;
+    if (f == stdout) {
+        errno = 0;
+        int bad = fflush(f) != 0;
+        int e = errno;
+        if (bad || ferror(f)) {
+            snprintf(err, errlen, "cannot write standard output: %s", e ? strerror(e) : "write error");
+            return HH_EIO;
+        }
+        return 0;
+    }
+    if (!f) /* flushed already */
+        return 0;
+    errno = 0;
+    int bad = ferror(f) || fflush(f) || (o->tmp && fsync(fileno(f)));
+    int e = errno;
+    if (fclose(f) && !bad)
+        bad = 1, e = errno;
+    o->fp = NULL;
+    if (bad) {
+        snprintf(err, errlen, "cannot write %s: %s", o->path, e ? strerror(e) : "write error");
+        hh_out_abort(o);
+        return HH_EIO;
+    }
     return 0;
 }
 
 int hh_out_commit(hh_out *o, char *err, size_t errlen)
 {
-    FILE *f = o->fp;
-    if (!o->tmp) {
-        if (fflush(f)) {
-            snprintf(err, errlen, "cannot write output: %s", strerror(errno));
-            return HH_EIO;
-        }
-        return 0;
-    }
-    int bad = ferror(f) || fflush(f) || fsync(fileno(f));
-    bad |= fclose(f) != 0;
-    o->fp = NULL;
-    if (bad || rename(o->tmp, o->path)) {
-        snprintf(err, errlen, "cannot write %s: %s", o->path, strerror(errno));
-        hh_out_abort(o);
+    if (o->fp == stdout)
+        return hh_out_flush(o, err, errlen);
+    if (!o->path) { /* aborted by a failed hh_out_flush */
+        snprintf(err, errlen, "cannot write output: already failed");
         return HH_EIO;
     }
-    hh__free(o->tmp), hh__free(o->path);
-    o->tmp = o->path = NULL;
-    return 0;
+    int rc = hh_out_flush(o, err, errlen);
+    if (rc)
+        return rc;
+    hh__outfile of = {-1, o->target, o->tmp};
+    o->target = o->tmp = NULL;
+    rc = hh__outfile_commit(&of, o->path, err, errlen);
+    hh__free(o->path);
+    o->path = NULL;
+    return rc;
 }
 
 void hh_out_abort(hh_out *o)
 {
     if (!o)
         return;
-    if (o->tmp) {
-        if (o->fp)
-            fclose(o->fp);
-        unlink(o->tmp);
-    }
-    hh__free(o->tmp), hh__free(o->path);
+    if (o->fp && o->fp != stdout)
+        fclose(o->fp);
+    hh__outfile of = {-1, o->target, o->tmp};
+    hh__outfile_abort(&of);
+    hh__free(o->path);
     memset(o, 0, sizeof *o);
 }

@@ -1071,11 +1071,17 @@ int hh_build(const char *osm_path, const hh_profile *p, const char *out_path, hh
 static int add_transit(hh__net_parts *parts, const hh__timetable *tt, const hh_profile *p, const char *out_path,
                        hh_build_stats *st, char *err, size_t errlen)
 {
-    size_t n = strlen(out_path) + 32;
+    /* in the temporary folder, not beside out_path: that may be a device
+     * or a FIFO (written through), where no file belongs */
+    (void)out_path;
+    const char *dir = getenv("TMPDIR");
+    dir = dir && *dir ? dir : "/tmp";
+    size_t n = strlen(dir) + 64;
     char *tmp = hh__malloc(n);
     if (!tmp)
         return HH_ENOMEM;
-    snprintf(tmp, n, "%s.streets-%ld", out_path, (long)getpid());
+    /* the parts' address tells concurrent builds of one process apart */
+    snprintf(tmp, n, "%s/halfhour-streets-%ld-%p.hh", dir, (long)getpid(), (void *)parts);
     int rc = hh__net_write(parts, tmp, NULL, err, errlen);
     hh_net *net = NULL;
     if (!rc)

@@ -17,6 +17,7 @@
 #include "net/transit.h"
 #include "street/ch.h"
 #include "util/alloc.h"
+#include "util/outfile.h"
 
 /* header layout (see docs/format.md) */
 #define OFF_VERSION 8
@@ -47,24 +48,11 @@ typedef struct wsec {
     uint64_t count;
 } wsec;
 
-static int write_all(int fd, const void *buf, size_t n, uint32_t *crc)
-{
-    const uint8_t *p = buf;
-    if (crc)
-        *crc = libdeflate_crc32(*crc, buf, n);
-    while (n) {
-        ssize_t k = write(fd, p, n);
-        if (k < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        p += k;
-        n -= (size_t)k;
-    }
-    return 0;
-}
-
+/* Writes the file in one forward pass (a FIFO cannot seek): the body CRC is
+ * computed first, then header, section table and sections go out in order.
+ * A regular file (or a symlink's regular target) is replaced atomically via
+ * a temporary file beside it; anything else is written through
+ * (util/outfile.h).  On failure nothing is left at a regular path. */
 int hh__net_write(const hh__net_parts *p, const char *path, uint64_t *bytes, char *err, size_t errlen)
 {
     wsec s[32 + 128];
@@ -91,6 +79,7 @@ int hh__net_write(const hh__net_parts *p, const char *path, uint64_t *bytes, cha
         s[ns++] = (wsec){p->extra[i].id, p->extra[i].elem, p->extra[i].data, p->extra[i].count};
 
     hh__section table[sizeof s / sizeof *s];
+    memset(table, 0, sizeof table); /* gcc -fsanitize cannot see the loop fill it */
     uint64_t off = HH_NET_HEADER_SIZE + (uint64_t)ns * sizeof(hh__section);
     for (int i = 0; i < ns; i++) {
         off = (off + 7) & ~(uint64_t)7;
@@ -98,42 +87,22 @@ int hh__net_write(const hh__net_parts *p, const char *path, uint64_t *bytes, cha
         off += s[i].count * s[i].elem;
     }
     uint64_t file_size = (off + 7) & ~(uint64_t)7;
-
-    char tmp[PATH_MAX];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", path) >= (int)sizeof tmp) {
-        snprintf(err, errlen, "%s: path too long", path);
-        return HH_EINVAL;
-    }
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-        return HH_EIO;
-    }
-    /* mkstemp creates 0600; a network file is shared by servers and users */
-    mode_t um = umask(0);
-    umask(um);
-    if (fchmod(fd, 0666 & ~um))
-        goto io_fail;
-    /* body CRC covers everything after the header, padding included */
-    uint32_t crc = 0;
+    size_t table_len = (size_t)ns * sizeof(hh__section);
     static const uint8_t zeros[8] = {0};
-    uint8_t hdr[HH_NET_HEADER_SIZE];
-    memset(hdr, 0, sizeof hdr);
-    if (lseek(fd, HH_NET_HEADER_SIZE, SEEK_SET) < 0)
-        goto io_fail;
-    if (write_all(fd, table, (size_t)ns * sizeof(hh__section), &crc))
-        goto io_fail;
-    uint64_t pos = HH_NET_HEADER_SIZE + (uint64_t)ns * sizeof(hh__section);
+
+    /* body CRC covers everything after the header, padding included */
+    uint32_t crc = libdeflate_crc32(0, table, table_len);
+    uint64_t pos = HH_NET_HEADER_SIZE + table_len;
     for (int i = 0; i < ns; i++) {
-        if (write_all(fd, zeros, (size_t)(table[i].offset - pos), &crc))
-            goto io_fail;
+        crc = libdeflate_crc32(crc, zeros, (size_t)(table[i].offset - pos));
         size_t n = (size_t)(s[i].count * s[i].elem);
-        if (n && write_all(fd, s[i].data, n, &crc))
-            goto io_fail;
+        if (n)
+            crc = libdeflate_crc32(crc, s[i].data, n);
         pos = table[i].offset + n;
     }
-    if (write_all(fd, zeros, (size_t)(file_size - pos), &crc))
-        goto io_fail;
+    crc = libdeflate_crc32(crc, zeros, (size_t)(file_size - pos));
+    uint8_t hdr[HH_NET_HEADER_SIZE];
+    memset(hdr, 0, sizeof hdr);
     memcpy(hdr, HH_NET_MAGIC, 8);
     put32(hdr + OFF_VERSION, HH_NET_VERSION);
     put32(hdr + OFF_HDRSIZE, HH_NET_HEADER_SIZE);
@@ -142,23 +111,32 @@ int hh__net_write(const hh__net_parts *p, const char *path, uint64_t *bytes, cha
     put64(hdr + OFF_SECTOFF, HH_NET_HEADER_SIZE);
     put32(hdr + OFF_BODYCRC, crc);
     put32(hdr + OFF_HDRCRC, libdeflate_crc32(0, hdr, OFF_HDRCRC));
-    if (lseek(fd, 0, SEEK_SET) < 0 || write_all(fd, hdr, sizeof hdr, NULL) || fsync(fd))
+
+    hh__outfile of;
+    int rc = hh__outfile_open(&of, path, err, errlen);
+    if (rc)
+        return rc;
+    if (hh__write_all(of.fd, hdr, sizeof hdr) || hh__write_all(of.fd, table, table_len))
         goto io_fail;
-    if (close(fd)) {
-        fd = -1;
-        goto io_fail;
+    pos = HH_NET_HEADER_SIZE + table_len;
+    for (int i = 0; i < ns; i++) {
+        if (hh__write_all(of.fd, zeros, (size_t)(table[i].offset - pos)))
+            goto io_fail;
+        size_t n = (size_t)(s[i].count * s[i].elem);
+        if (n && hh__write_all(of.fd, s[i].data, n))
+            goto io_fail;
+        pos = table[i].offset + n;
     }
-    fd = -1;
-    if (rename(tmp, path))
+    if (hh__write_all(of.fd, zeros, (size_t)(file_size - pos)))
         goto io_fail;
+    if ((rc = hh__outfile_commit(&of, path, err, errlen)))
+        return rc;
     if (bytes)
         *bytes = file_size;
     return 0;
 io_fail:
     snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-    if (fd >= 0)
-        close(fd);
-    unlink(tmp);
+    hh__outfile_abort(&of);
     return HH_EIO;
 }
 
@@ -469,6 +447,25 @@ static void fill_info(hh_net *net)
                 break;
             v = *end == ',' ? end + 1 : end;
         }
+    }
+    /* shape points may lie outside the vertices' bbox */
+    int32_t x0 = INT32_MAX, y0 = INT32_MAX, x1 = INT32_MIN, y1 = INT32_MIN;
+    for (uint32_t v = 0; v < net->n_nodes; v++) {
+        hh__ll p = net->node_ll[v];
+        x0 = p.lon_e7 < x0 ? p.lon_e7 : x0, x1 = p.lon_e7 > x1 ? p.lon_e7 : x1;
+        y0 = p.lat_e7 < y0 ? p.lat_e7 : y0, y1 = p.lat_e7 > y1 ? p.lat_e7 : y1;
+    }
+    for (uint32_t s = 0; s < net->n_shape; s++) {
+        hh__ll p = net->shape_ll[s];
+        x0 = p.lon_e7 < x0 ? p.lon_e7 : x0, x1 = p.lon_e7 > x1 ? p.lon_e7 : x1;
+        y0 = p.lat_e7 < y0 ? p.lat_e7 : y0, y1 = p.lat_e7 > y1 ? p.lat_e7 : y1;
+    }
+    if (x0 > x1) { /* no vertices: the grid's bbox */
+        net->ext_min_lon = in->min_lon, net->ext_min_lat = in->min_lat;
+        net->ext_max_lon = in->max_lon, net->ext_max_lat = in->max_lat;
+    } else {
+        net->ext_min_lon = x0 * 1e-7, net->ext_min_lat = y0 * 1e-7;
+        net->ext_max_lon = x1 * 1e-7, net->ext_max_lat = y1 * 1e-7;
     }
 }
 

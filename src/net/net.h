@@ -139,6 +139,8 @@ struct hh_net {
     struct hh__transit *transit; /* NULL without transit sections */
     hh__ch ch[HH_N_MODES];        /* views into the file; n == 0 when absent */
     hh_net_info info;
+    /* bbox of all street geometry: vertices and shape points (hh_net_bbox) */
+    double ext_min_lon, ext_min_lat, ext_max_lon, ext_max_lat;
 };
 
 /* The local plane: metres east/north of (lon0, lat0). */

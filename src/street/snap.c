@@ -111,3 +111,62 @@ int hh_snap_point(const hh_net *net, hh_mode mode, double lon, double lat, doubl
     out->lat = slat;
     return 0;
 }
+
+/* inside the bbox of the street geometry widened by max_m (degrees from
+ * the local plane's scale) */
+static int in_area(const hh_net *net, double lon, double lat, double max_m)
+{
+    if (!isfinite(lon) || !isfinite(lat) || lon < -180 || lon > 180 || lat < -90 || lat > 90)
+        return 0;
+    const hh__grid_hdr *g = net->grid;
+    double plat = max_m / g->my, plon = max_m / g->mx;
+    return lat >= net->ext_min_lat - plat && lat <= net->ext_max_lat + plat && lon >= net->ext_min_lon - plon &&
+           lon <= net->ext_max_lon + plon;
+}
+
+/* metres from (lon, lat) to the area (0 inside), in the local plane */
+static double area_dist_m(const hh_net *net, double lon, double lat)
+{
+    const hh__grid_hdr *g = net->grid;
+    double dx = lon < net->ext_min_lon ? net->ext_min_lon - lon : lon > net->ext_max_lon ? lon - net->ext_max_lon : 0;
+    double dy = lat < net->ext_min_lat ? net->ext_min_lat - lat : lat > net->ext_max_lat ? lat - net->ext_max_lat : 0;
+    return hypot(dx * g->mx, dy * g->my);
+}
+
+int hh_snap_explain(const hh_net *net, hh_mode mode, double lon, double lat, double max_m, hh_snap_why *out)
+{
+    if ((unsigned)mode >= HH_N_MODES || !(max_m >= 0))
+        return HH_EINVAL;
+    hh_snap s;
+    hh_snap_why w = {HH_SNAP_OK, INFINITY};
+    int rc = hh_snap_point(net, mode, lon, lat, max_m, &s);
+    if (rc == 0) {
+        w.nearest_m = s.off_m;
+    } else if (rc == HH_ERANGE) {
+        w.reason = in_area(net, lat, lon, max_m) ? HH_SNAP_SWAPPED : HH_SNAP_INVALID;
+    } else if (!in_area(net, lon, lat, max_m)) {
+        /* swapped only when exchanging moves the point from well outside
+         * (HH_SNAP_SWAP_M) to inside: near a network at 0,0 a point just
+         * off its edge may land inside when exchanged by chance */
+        w.reason = in_area(net, lat, lon, max_m) && area_dist_m(net, lon, lat) > HH_SNAP_SWAP_M ? HH_SNAP_SWAPPED
+                                                                                              : HH_SNAP_OUTSIDE;
+    } else {
+        w.reason = HH_SNAP_TOO_FAR;
+    }
+    if (w.reason == HH_SNAP_TOO_FAR || w.reason == HH_SNAP_OUTSIDE) {
+        /* one wider search: the ring scan stops as soon as it finds the
+         * nearest edge, so this costs about (distance / cell)^2 cells, and
+         * a point farther than that from the grid is refused at once */
+        double far = max_m > HH_SNAP_EXPLAIN_M ? max_m : HH_SNAP_EXPLAIN_M;
+        if (hh_snap_point(net, mode, lon, lat, far, &s) == 0)
+            w.nearest_m = s.off_m;
+    }
+    *out = w;
+    return 0;
+}
+
+void hh_net_bbox(const hh_net *net, double *min_lon, double *min_lat, double *max_lon, double *max_lat)
+{
+    *min_lon = net->ext_min_lon, *min_lat = net->ext_min_lat;
+    *max_lon = net->ext_max_lon, *max_lat = net->ext_max_lat;
+}

@@ -37,7 +37,7 @@ note() { echo "     note: $*"; }
 python3 "$here/asciimap.py" "$here/fixtures/small.case" --osm "$W/map.osm" \
     --bz2 "$W/map.osm.bz2" --pbf "$W/map.osm.pbf" --points "$W/pts.csv" || {
     echo "FAIL bad_input: cannot generate the fixture map"
-    [ -n "$COUNTS" ] && echo "0 1" > "$COUNTS"
+    [ -n "$COUNTS" ] && echo "0 1 0" > "$COUNTS"
     exit 1
 }
 PTS=$W/pts.csv
@@ -78,6 +78,7 @@ put("garbage.profile", b"car.residential = 36\nthis line is not a setting\n")
 put("nolonlat.csv", b"id,a,b\nA,0.001,0.001\n")
 put("nonnum.csv", b"id,lon,lat\nA,0.001,0.001\nB,east,0.002\n")
 put("dup.csv", b"id,lon,lat\nA,0.001,0.001\nA,0.002,0.002\n")
+put("far.csv", b"id,lon,lat\nF,10.0,10.0\nG,-20.0,5.0\n")
 EOF
 
 have_net=0
@@ -160,13 +161,17 @@ matrix-csv-duplicate-ids | 1  | -      | matrix "$NET" --origins "$W/dup.csv" --
 matrix-csv-empty         | 1  | -      | matrix "$NET" --origins "$W/empty.csv" --destinations "$PTS" --mode car -o "$O/m.csv"
 matrix-csv-missing       | 1  | -      | matrix "$NET" --origins "$W/nope.csv" --destinations "$PTS" --mode car -o "$O/m.csv"
 matrix-unwritable-out    | 1  | -      | matrix "$NET" --origins "$PTS" --destinations "$PTS" --mode car -o /nonexistent/dir/x.csv
-matrix-out-is-directory  | 1  | -      | matrix "$NET" --origins "$PTS" --destinations "$PTS" --mode car -o "$W"
+matrix-out-is-directory  | 1  | directory | matrix "$NET" --origins "$PTS" --destinations "$PTS" --mode car -o "$W"
+matrix-no-origin-snaps   | 1  | no origin snapped.*outside the network's area | matrix "$NET" --origins "$W/far.csv" --destinations "$PTS" --mode car -o "$O/m.csv"
+matrix-no-dest-snaps     | 1  | no destination snapped.*ids F,G | matrix "$NET" --origins "$PTS" --destinations "$W/far.csv" --mode walk -o "$O/m.csv"
+export-out-is-directory  | 1  | directory | export "$NET" --mode car -o "$W"
+build-out-is-directory   | 1  | directory | build "$W/map.osm" -o "$W" -q
 matrix-unknown-mode      | nz | -      | matrix "$NET" --origins "$PTS" --destinations "$PTS" --mode rocket -o "$O/m.csv"
 matrix-missing-mode      | 2  | -      | matrix "$NET" --origins "$PTS" --destinations "$PTS" -o "$O/m.csv"
 matrix-threads-zero      | nz | -      | matrix "$NET" --origins "$PTS" --destinations "$PTS" --mode car --threads 0 -o "$O/m.csv"
 matrix-threads-words     | nz | -      | matrix "$NET" --origins "$PTS" --destinations "$PTS" --mode car --threads many -o "$O/m.csv"
 matrix-negative-max-min  | nz | -      | matrix "$NET" --origins "$PTS" --destinations "$PTS" --mode car --max-minutes -5 -o "$O/m.csv"
-iso-outside-region       | 1  | -      | isochrone "$NET" --from "$FAR" --mode walk --minutes 10 -o "$O/i.geojson"
+iso-outside-region       | 1  | outside the network's area \(.*map\.osm\) |  isochrone "$NET" --from "$FAR" --mode walk --minutes 10 -o "$O/i.geojson"
 iso-transit-no-gtfs      | 1  | no transit | isochrone "$NET" --from "$IN" --mode transit --depart 2019-05-13T12:00 -o "$O/i.geojson"
 iso-transit-no-depart    | 2  | depart | isochrone "$NET" --from "$IN" --mode transit -o "$O/i.geojson"
 iso-transit-bad-depart   | 1  | depart | isochrone "$NET" --from "$IN" --mode transit --depart 2019-13-40T25:00 -o "$O/i.geojson"
@@ -187,7 +192,7 @@ iso-absurd-minutes       | nz | -      | isochrone "$NET" --from "$IN" --mode wa
 iso-non-numeric-minutes  | nz | -      | isochrone "$NET" --from "$IN" --mode walk --minutes ten -o "$O/i.geojson"
 iso-minutes-trailing-junk| nz | -      | isochrone "$NET" --from "$IN" --mode walk --minutes 10x -o "$O/i.geojson"
 iso-negative-snap-max    | nz | -      | isochrone "$NET" --from "$IN" --mode walk --minutes 10 --snap-max -1 -o "$O/i.geojson"
-iso-snap-max-too-small   | 1  | -      | isochrone "$NET" --from "$NEAR" --mode walk --minutes 10 --snap-max 100 -o "$O/i.geojson"
+iso-snap-max-too-small   | 1  | outside the network.s area \(.*\), nearest walk street 1[45][0-9] m$ |  isochrone "$NET" --from "$NEAR" --mode walk --minutes 10 --snap-max 100 -o "$O/i.geojson"
 iso-bitflip-net          | 1  | -      | isochrone "$W/flip.hh" --from "$IN" --mode walk --minutes 10 -o "$O/i.geojson"
 iso-unwritable-out       | 1  | -      | isochrone "$NET" --from "$IN" --mode walk --minutes 10 -o /nonexistent/dir/i.geojson
 iso-missing-from         | 2  | -      | isochrone "$NET" --mode walk --minutes 10 -o "$O/i.geojson"
@@ -273,6 +278,6 @@ while IFS='|' read -r name want rx args; do
 done <<< "$CASES"
 
 [ $skipped -gt 0 ] && note "bad_input: $skipped case(s) skipped"
-[ -n "$COUNTS" ] && echo "$passed $failed" > "$COUNTS"
+[ -n "$COUNTS" ] && echo "$passed $failed $skipped" > "$COUNTS"
 echo "bad_input: $passed passed, $failed failed, $skipped skipped"
 [ $failed -eq 0 ]

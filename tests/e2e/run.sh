@@ -2,13 +2,15 @@
 # run.sh: the end-to-end suite.  `make e2e` calls it as
 #     HH_BIN=/abs/halfhour HH_TOOLS=/abs/tools bash tests/e2e/run.sh [FILTER...]
 # Runs every tests/e2e/cases/*.case (FILTERs: substrings of case names) and
-# the bad-input table (tests/e2e/bad_input.sh) in a temporary folder, and
-# ends with exactly one line `e2e: N passed, N failed`; exits non-zero on
-# any failure.
+# the bad-input table (tests/e2e/bad_input.sh) and the output-file checks
+# (tests/e2e/outputs.sh) in a temporary folder, and ends with exactly one
+# line `e2e: N passed, N failed, N skipped`; exits non-zero on any failure.
+# Cases are skipped only when the real data is absent: when HH_DATA exists,
+# a skip counts as a failure.
 #   HH_BIN    the binary (default build/rel/halfhour)
 #   HH_TOOLS  helper tools, e.g. geocheck (default: tools/ beside HH_BIN)
 #   HH_DATA   the real data (default ../shared/data beside the checkout);
-#             cases that need it are skipped when it is absent
+#             cases that need it are skipped when it is absent (and only then)
 #   HH_E2E_KEEP=1   keep the temporary folder (always kept on failure)
 #   HH_E2E_TIMEOUT  seconds per command (default 300)
 # Needs only bash, coreutils and python3 (stdlib).
@@ -28,12 +30,12 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:exitcod
 
 if [ ! -x "$HH_BIN" ]; then
     echo "run.sh: no executable halfhour at HH_BIN=$HH_BIN (run make first)" >&2
-    echo "e2e: 0 passed, 1 failed"
+    echo "e2e: 0 passed, 1 failed, 0 skipped"
     exit 1
 fi
 if ! command -v python3 >/dev/null; then
     echo "run.sh: python3 is needed" >&2
-    echo "e2e: 0 passed, 1 failed"
+    echo "e2e: 0 passed, 1 failed, 0 skipped"
     exit 1
 fi
 
@@ -46,20 +48,32 @@ if [ $# -eq 0 ] || [[ " $* " == *" bad_input "* ]]; then
     bash "$here/bad_input.sh" "$tmp/bad" "$tmp/counts.bad"
 fi
 
+if [ $# -eq 0 ] || [[ " $* " == *" outputs "* ]]; then
+    bash "$here/outputs.sh" "$tmp/outputs" "$tmp/counts.outputs"
+fi
+
 passed=0
 failed=0
+skipped=0
 for f in "$tmp"/counts.*; do
     [ -f "$f" ] || continue
-    read -r p q < "$f"
+    p=0 q=0 s=0
+    read -r p q s < "$f"
     passed=$((passed + p))
     failed=$((failed + q))
+    skipped=$((skipped + ${s:-0}))
 done
 [ -f "$tmp/counts.cases" ] || failed=$((failed + 1))  # the case runner crashed
+if [ "$skipped" -gt 0 ] && [ -d "$HH_DATA" ]; then
+    echo "run.sh: $skipped skipped although the data folder HH_DATA=$HH_DATA exists: counted as failed"
+    failed=$((failed + skipped))
+    skipped=0
+fi
 
 if [ "$failed" -eq 0 ] && [ "${HH_E2E_KEEP:-0}" != 1 ]; then
     rm -rf "$tmp"
 else
     echo "run.sh: temporary files kept in $tmp"
 fi
-echo "e2e: $passed passed, $failed failed"
+echo "e2e: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

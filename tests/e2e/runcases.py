@@ -4,8 +4,9 @@
     python3 tests/e2e/runcases.py --bin BIN [--tools DIR] [--data DIR]
         --tmp DIR [--counts FILE] [-v] [NAME-SUBSTRING...]
 
-Called by run.sh; prints one line per case (`ok`/`FAIL`/`skip`) with the
-reason of a failure, and writes "PASSED FAILED" to --counts.  The case
+Called by run.sh; prints one line per case (`ok`/`FAIL`/`skipped`) with the
+reason of a failure or skip, and writes "PASSED FAILED SKIPPED" to --counts
+(run.sh counts a skip as a failure when the data folder exists).  The case
 format is described in README.md beside this file.
 """
 import argparse
@@ -590,13 +591,14 @@ def main(argv):
     files = sorted(glob.glob(os.path.join(HERE, "cases", "*.case")))
     if opts.filters:
         files = [f for f in files if any(x in os.path.basename(f) for x in opts.filters)]
-    passed = failed = 0
+    passed = failed = skipped = 0
     for path in files:
         name = os.path.splitext(os.path.basename(path))[0]
         try:
             case, runner = run_case(path, opts)
         except Skip as e:
-            print("skip %s: %s" % (name, e))
+            skipped += 1
+            print("skipped %s: %s" % (name, e))
             continue
         except (Fail, casefile.CaseError, asciimap.MapError) as e:
             failed += 1
@@ -609,7 +611,7 @@ def main(argv):
     sys.stdout.flush()
     if opts.counts:
         with open(opts.counts, "w") as f:
-            f.write("%d %d\n" % (passed, failed))
+            f.write("%d %d %d\n" % (passed, failed, skipped))
     return 1 if failed else 0
 
 

@@ -30,6 +30,28 @@ extern int hh_test_failed;
     do { const char *a_ = (a), *b_ = (b);                                        \
          if (strcmp(a_, b_)) HH_FAIL_("%s == %s: \"%s\" != \"%s\"", #a, #b, a_, b_); } while (0)
 
-/* Path of ../shared/data relative to the repository root, where tests run. */
+/* Path of ../shared/data relative to the repository root, where tests run;
+ * the HH_DATA environment variable overrides it (hh_test_data_dir). */
 #define HH_DATA "../shared/data"
+
+/* Skips: a test that cannot run prints "  skipped: <why>" and is counted
+ * apart.  hh_test_skip_data() is for absent real data: when the data folder
+ * exists (hh_test_have_data()), such a skip fails the run, so a run with
+ * data never passes by skipping.  Both mark the test and return nothing:
+ * `return` after them (HH_SKIP_DATA does). */
+extern int hh_test_skipped, hh_test_skipped_data;
+void hh_test_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void hh_test_skip_data(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#define HH_SKIP_DATA(...)                 \
+    do {                                  \
+        hh_test_skip_data(__VA_ARGS__);   \
+        return;                           \
+    } while (0)
+/* The real-data folder: $HH_DATA, else HH_DATA. */
+const char *hh_test_data_dir(void);
+/* 1 when that folder exists. */
+int hh_test_have_data(void);
+/* "<data dir>/<rel>" in one of a ring of static buffers (valid for the next
+ * 15 calls). */
+const char *hh_test_data(const char *rel);
 #endif

@@ -974,23 +974,24 @@ HH_TEST(gtfs_real_feeds)
     /* counts from SOURCES.md; helsinki keeps 3195 - 8 trips (8 have a
      * single stop time) and 3226 - 21 frequencies of those */
     static const real_feed feeds[] = {
-        {HH_DATA "/poa/poa_eptc.zip", 3986, 115, 2374, 130019, 0, 20190415, 20190715},
-        {HH_DATA "/poa/poa_trensurb.zip", 24, 2, 1248, 14855, 0, 20190301, 20191231},
-        {HH_DATA "/terre-haute/terre-haute-gtfs.zip", 115, 11, 144, 1866, 0, 20150101, 20171230},
-        {HH_DATA "/rhine-neckar/rnv_gtfs.zip", 2057, 100, 20636, 424266, 0, 20161022, 20161210},
-        {HH_DATA "/helsinki/helsinki_gtfs.zip", 1388, 200, 3195, 62477, 3205, 20220222, 20220222},
-        {HH_DATA "/bart/bart_gtfs.zip", 47, 6, 2513, 31934, 0, 20150907, 20180101},
+        {"poa/poa_eptc.zip", 3986, 115, 2374, 130019, 0, 20190415, 20190715},
+        {"poa/poa_trensurb.zip", 24, 2, 1248, 14855, 0, 20190301, 20191231},
+        {"terre-haute/terre-haute-gtfs.zip", 115, 11, 144, 1866, 0, 20150101, 20171230},
+        {"rhine-neckar/rnv_gtfs.zip", 2057, 100, 20636, 424266, 0, 20161022, 20161210},
+        {"helsinki/helsinki_gtfs.zip", 1388, 200, 3195, 62477, 3205, 20220222, 20220222},
+        {"bart/bart_gtfs.zip", 47, 6, 2513, 31934, 0, 20150907, 20180101},
     };
     for (size_t i = 0; i < N(feeds); i++) {
         const real_feed *rf = &feeds[i];
-        if (access(rf->path, R_OK)) {
-            printf("  skip: %s absent\n", rf->path);
+        const char *path = hh_test_data(rf->path);
+        if (access(path, R_OK)) {
+            hh_test_skip_data("%s absent", path);
             continue;
         }
         hh__timetable *tt = NULL;
         char err[512];
         double t0 = now_s();
-        int rc = hh__gtfs_load(&rf->path, 1, &tt, err, sizeof err);
+        int rc = hh__gtfs_load(&path, 1, &tt, err, sizeof err);
         double dt = now_s() - t0;
         if (rc)
             fprintf(stderr, "  %s\n", err);
@@ -1021,11 +1022,9 @@ HH_TEST(gtfs_real_feeds)
 HH_TEST(gtfs_real_poa_merged)
 {
     /* the two Porto Alegre feeds together, as a region build would load them */
-    const char *paths[2] = {HH_DATA "/poa/poa_eptc.zip", HH_DATA "/poa/poa_trensurb.zip"};
-    if (access(paths[0], R_OK) || access(paths[1], R_OK)) {
-        printf("  skip: %s or %s absent\n", paths[0], paths[1]);
-        return;
-    }
+    const char *paths[2] = {hh_test_data("poa/poa_eptc.zip"), hh_test_data("poa/poa_trensurb.zip")};
+    if (access(paths[0], R_OK) || access(paths[1], R_OK))
+        HH_SKIP_DATA("%s or %s absent", paths[0], paths[1]);
     hh__timetable *tt = NULL;
     char err[512];
     HH_ASSERT_EQ(hh__gtfs_load(paths, 2, &tt, err, sizeof err), 0);

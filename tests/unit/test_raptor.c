@@ -856,11 +856,11 @@ typedef struct real_case {
 
 /* EPTC's sample feed (r5r) runs only from about 11:00 to 17:00 */
 static const real_case REAL[] = {
-    {"poa", {HH_DATA "/poa/poa_eptc.zip", HH_DATA "/poa/poa_trensurb.zip"}, 2, 20190508, HMS(11, 0, 0), HMS(16, 30, 0)},
-    {"terre-haute", {HH_DATA "/terre-haute/terre-haute-gtfs.zip"}, 1, 20160913, HMS(5, 0, 0), HMS(23, 0, 0)},
-    {"rnv", {HH_DATA "/rhine-neckar/rnv_gtfs.zip"}, 1, 20161025, HMS(5, 0, 0), HMS(23, 0, 0)},
-    {"helsinki", {HH_DATA "/helsinki/helsinki_gtfs.zip"}, 1, 20220222, HMS(5, 0, 0), HMS(23, 0, 0)},
-    {"bart", {HH_DATA "/bart/bart_gtfs.zip"}, 1, 20160913, HMS(5, 0, 0), HMS(23, 0, 0)},
+    {"poa", {"poa/poa_eptc.zip", "poa/poa_trensurb.zip"}, 2, 20190508, HMS(11, 0, 0), HMS(16, 30, 0)},
+    {"terre-haute", {"terre-haute/terre-haute-gtfs.zip"}, 1, 20160913, HMS(5, 0, 0), HMS(23, 0, 0)},
+    {"rnv", {"rhine-neckar/rnv_gtfs.zip"}, 1, 20161025, HMS(5, 0, 0), HMS(23, 0, 0)},
+    {"helsinki", {"helsinki/helsinki_gtfs.zip"}, 1, 20220222, HMS(5, 0, 0), HMS(23, 0, 0)},
+    {"bart", {"bart/bart_gtfs.zip"}, 1, 20160913, HMS(5, 0, 0), HMS(23, 0, 0)},
 };
 
 typedef struct real {
@@ -874,13 +874,16 @@ typedef struct real {
 static int real_load(const real_case *rc, real *r)
 {
     memset(r, 0, sizeof *r);
-    for (size_t i = 0; i < rc->n_paths; i++)
-        if (access(rc->paths[i], R_OK)) {
-            printf("  skip: %s absent\n", rc->paths[i]);
+    const char *paths[2];
+    for (size_t i = 0; i < rc->n_paths; i++) {
+        paths[i] = rc->paths[i][0] == '/' ? rc->paths[i] : hh_test_data(rc->paths[i]);
+        if (access(paths[i], R_OK)) {
+            hh_test_skip_data("%s absent", paths[i]);
             return 1;
         }
+    }
     char err[512];
-    if (hh__gtfs_load(rc->paths, rc->n_paths, &r->tt, err, sizeof err)) {
+    if (hh__gtfs_load(paths, rc->n_paths, &r->tt, err, sizeof err)) {
         fprintf(stderr, "  %s\n", err);
         return -1;
     }
@@ -1302,7 +1305,7 @@ static void draws_vs_expanded(const real_case *rc, int origins, uint32_t n_min, 
  * are all 1), written to the run's temporary folder. */
 static int helsinki_headway_only(char *path, size_t n)
 {
-    const char *src = HH_DATA "/helsinki/helsinki_gtfs.zip";
+    const char *src = hh_test_data("helsinki/helsinki_gtfs.zip");
     if (access(src, R_OK))
         return 1;
     snprintf(path, n, "%s/helsinki_headways.zip", hh_test_tmpdir());
@@ -1366,10 +1369,8 @@ HH_TEST(raptor_frequency_draws_vs_expanded_helsinki)
 {
     char path[512];
     int rc = helsinki_headway_only(path, sizeof path);
-    if (rc > 0) {
-        printf("  skip: helsinki feed absent\n");
-        return;
-    }
+    if (rc > 0)
+        HH_SKIP_DATA("helsinki feed absent");
     HH_ASSERT_EQ(rc, 0);
     real_case rcase = {"helsinki-hw", {path, NULL}, 1, 20220222, HMS(6, 0, 0), HMS(21, 0, 0)};
     draws_vs_expanded(&rcase, 2, 8, 3);

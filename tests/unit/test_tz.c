@@ -16,7 +16,7 @@ HH_TEST(tz_offsets_from_the_database)
 {
     int32_t off;
     if (hh__tz_offset("Europe/Berlin", 0, &off) == HH_EIO) {
-        fprintf(stderr, "  (skipped: no tz database)\n");
+        hh_test_skip("no tz database");
         return;
     }
     HH_ASSERT_EQ(hh__tz_noon_offset("Europe/Berlin", 20160115, &off), 0);
@@ -175,7 +175,7 @@ HH_TEST(tz_feeds_of_two_zones_share_one_clock)
     int32_t off_ny, off_chi;
     if (hh__tz_noon_offset("America/New_York", 20240610, &off_ny) ||
         hh__tz_noon_offset("America/Chicago", 20240610, &off_chi)) {
-        fprintf(stderr, "  (skipped: no tz database)\n");
+        hh_test_skip("no tz database");
         return;
     }
     char a[300], b[300];

@@ -49,9 +49,9 @@ const char *hh_test_net_path(const char *name)
         if (*built[i])
             return built[i];
         char src[300];
-        snprintf(src, sizeof src, "%s/%s", HH_DATA, srcs[i].src);
+        snprintf(src, sizeof src, "%s/%s", hh_test_data_dir(), srcs[i].src);
         if (access(src, R_OK)) {
-            fprintf(stderr, "  (skipped: %s not found)\n", src);
+            hh_test_skip_data("%s not found", src);
             return NULL;
         }
         snprintf(built[i], sizeof built[i], "%s/%s.hh", hh_test_tmpdir(), name);
@@ -59,8 +59,8 @@ const char *hh_test_net_path(const char *name)
         hh_profile_default(&p);
         char err[256];
         char g1[300], g2[300];
-        snprintf(g1, sizeof g1, "%s/poa/poa_eptc.zip", HH_DATA);
-        snprintf(g2, sizeof g2, "%s/poa/poa_trensurb.zip", HH_DATA);
+        snprintf(g1, sizeof g1, "%s/poa/poa_eptc.zip", hh_test_data_dir());
+        snprintf(g2, sizeof g2, "%s/poa/poa_trensurb.zip", hh_test_data_dir());
         const char *gtfs[] = {g1, g2};
         size_t n_gtfs = strcmp(name, "poa-transit") ? 0 : 2;
         if (hh_build_transit(src, gtfs, n_gtfs, &p, built[i], NULL, NULL, NULL, err, sizeof err)) {

@@ -1,6 +1,6 @@
 /* testnet.h: networks for tests, built once per run from ../shared/data into
- * a temporary folder.  Returns NULL (and the test should return early with a
- * note) when the data is absent. */
+ * a temporary folder.  Returns NULL when the data is absent, having marked
+ * the test skipped (hh_test_skip_data): the test just returns. */
 #ifndef HH_TESTS_TESTNET_H
 #define HH_TESTS_TESTNET_H
 #include "halfhour.h"
