@@ -492,7 +492,10 @@ int hh_transit_query_run(hh_transit_query *q, const hh_snap *origin, const hh_sn
         hh_snap ss = {l->edge, l->along_m, l->off_m, 0, 0};
         double ts;
         if (hh_query_time_to(q->walk, &ss, &ts, NULL) == 0 && ts * wf <= t->o.max_walk_s)
-            q->access[na++] = (hh__raptor_access){s, (int32_t)ceil(ts * wf)};
+            /* whole seconds, rounded up but for the last 50 ms: a point
+             * placed on a stop is a few millimetres of connector from it and
+             * must not miss a departure at the very minute it asks for */
+            q->access[na++] = (hh__raptor_access){s, (int32_t)ceil(ts * wf - 0.05)};
     }
     for (uint32_t v = 0; v < net->n_nodes; v++)
         q->v_arr[v] = INF_S;
