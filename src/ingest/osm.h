@@ -23,10 +23,12 @@
 #include "ingest/profile.h"
 
 /* A car turn restriction as tagged: from a way, via one node or via one or
- * more ways (in order from `from` to `to`), to a way.  Restrictions for other
- * vehicles, those whose except= names motorcar/motor_vehicle, and malformed
- * ones (roles missing or repeated, a via of the wrong type) are not listed;
- * the malformed ones are counted in restr_skipped. */
+ * more ways (in relation member order), to a way; restriction:motorcar=*
+ * wins over restriction=*.  Restrictions for other vehicles only, and those
+ * whose except= list names motorcar or motor_vehicle, are not listed; nor
+ * are malformed ones (from or to missing, repeated or not a way; via
+ * missing, two nodes, nodes and ways mixed, or a relation; a value other
+ * than no_* / only_*), which are counted in restr_skipped. */
 typedef struct hh__restriction {
     int64_t from_way, to_way;
     int64_t via_node;          /* via node id; 0 when the via is ways */
