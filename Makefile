@@ -18,12 +18,12 @@ CFLAGS  += -Werror
 CXXFLAGS+= -Werror
 endif
 ifneq ($(FUZZ),)
-# coverage-instrumented library for libFuzzer (clang only); vptr checks
+# coverage-instrumented library for libFuzzer (clang only); the vptr and function checks
 # would need clang's C++ UBSan runtime, which a C link does not bring
 CC      := clang
 CXX     := clang++
 CFLAGS  += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
-CXXFLAGS+= -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize=vptr -fno-omit-frame-pointer
+CXXFLAGS+= -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize=vptr,function -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=address,undefined
 B       := build/fuzz
 else ifneq ($(SAN),)
