@@ -7,8 +7,9 @@
  * in osm_reader.h): PBF blocks in parallel on OSMIUM_POOL_THREADS threads
  * (default: every core), XML via expat, .bz2 as a stream; corrupt or
  * hostile input gives HH_EFORMAT or HH_ETRUNCATED and one line naming the
- * file, never a crash.  Areas from multipolygon relations need the file's
- * ids unique and ascending, as in every extract.
+ * file, never a crash.  XML must say <osm version="0.6"> (osmium refuses
+ * files without a version).  Areas from multipolygon relations need the
+ * file's ids unique and ascending, as in every extract.
  * Memory: hh__osm owns its arrays (allocated through hh__malloc, so the
  * allocation hook sees them); free with hh__osm_free (NULL-safe).
  * Invariant: node_id is sorted ascending and unique after hh__osm_read
