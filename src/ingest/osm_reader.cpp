@@ -15,10 +15,12 @@
  *
  * Two passes: every object first (nodes, ways, restrictions go to the C
  * side; multipolygon relations whose tags are wanted are kept by a relations
- * manager), then the ways again, given the node positions the first pass
- * stored, to assemble closed-way and multipolygon areas.  Memory used here
- * (osmium's buffers, the kept relations and member ways) is transient; all
- * that is returned is allocated by the C side through hh__malloc. */
+ * manager; the ways are copied to a bounded stash), then the ways again,
+ * from the stash or, when they did not fit, from the file, given the node
+ * positions the first pass stored, to assemble closed-way and multipolygon
+ * areas.  Memory used here (osmium's buffers, the stash, the kept relations
+ * and member ways) is transient; all that is returned is allocated by the C
+ * side through hh__malloc. */
 #include "ingest/osm_reader.h"
 
 #include <osmium/area/assembler.hpp>
@@ -216,6 +218,13 @@ public:
     }
 };
 
+/* During the first pass the ways that may become areas (closed ones, and
+ * those without a highway tag: multipolygon members mostly are) are copied
+ * into a stash of at most this many bytes, so that the second pass runs
+ * from memory.  When they do not fit (a large region), or a multipolygon
+ * turns out to need a way left out, the ways are read again from the file. */
+const size_t stash_budget = 32u << 20;
+
 /* First pass: every object to the C side; wanted multipolygons kept. */
 class pass1 : public osmium::handler::Handler {
     const hh__osmr_sink *s_;
@@ -226,8 +235,30 @@ class pass1 : public osmium::handler::Handler {
 
 public:
     uint64_t closed_wanted = 0;
+    osmium::memory::Buffer stash{1 << 16, osmium::memory::Buffer::auto_grow::yes};
+    bool stash_ok = true;             /* every way but those in left_out is in stash, in file order */
+    std::vector<int64_t> left_out;    /* ids of the ways not stashed */
 
     pass1(const hh__osmr_sink *s, mp_manager &mp) : s_(s), mp_(mp) {}
+
+    void drop_stash()
+    {
+        stash_ok = false;
+        stash = osmium::memory::Buffer{};
+        std::vector<int64_t>().swap(left_out);
+    }
+
+    /* Whether the stash holds every way the second pass needs. */
+    bool stash_serves(const mp_manager &mp)
+    {
+        if (!stash_ok)
+            return false;
+        std::sort(left_out.begin(), left_out.end());
+        for (int64_t id : mp.way_ids)
+            if (std::binary_search(left_out.begin(), left_out.end(), id))
+                return false;
+        return true;
+    }
 
     void node(const osmium::Node &n)
     {
@@ -244,8 +275,18 @@ public:
             refs_.push_back(nr.ref());
         int nt = collect_tags(w.tags(), tags_);
         check(s_->way(s_->ud, w.id(), refs_.data(), refs_.size(), tags_, nt));
-        if (closed_way(w) && s_->area_wanted(s_->ud, tags_, nt))
+        bool closed = closed_way(w);
+        if (closed && s_->area_wanted(s_->ud, tags_, nt))
             closed_wanted++;
+        if (!stash_ok) {
+        } else if (!closed && w.tags().has_key("highway")) {
+            left_out.push_back(w.id());
+        } else if (stash.committed() + w.byte_size() > stash_budget) {
+            drop_stash();
+        } else {
+            stash.add_item(w);
+            stash.commit();
+        }
     }
 
     void relation(const osmium::Relation &r)
@@ -264,7 +305,8 @@ public:
     }
 };
 
-/* Second pass, ways only: positions from the C side, then areas. */
+/* Second pass, ways only (from the stash, or the file again): positions
+ * from the C side, then areas. */
 class pass2 : public osmium::handler::Handler {
     const hh__osmr_sink *s_;
     mp_manager &mp_;
@@ -359,11 +401,16 @@ int read_file(const char *path, hh__osmr_format fmt, const hh__osmr_sink *s, hh_
     mp.done_first_pass();
     if (h1.closed_wanted || !mp.way_ids.empty()) {
         pass2 h2{s, mp, out};
-        osmium::io::Reader r{file, pool, osmium::osm_entity_bits::way, osmium::io::read_meta::no};
-        osmium::apply(r, h2);
-        r.close();
+        if (h1.stash_serves(mp)) {
+            osmium::apply(h1.stash, h2);
+        } else {
+            osmium::io::Reader r{file, pool, osmium::osm_entity_bits::way, osmium::io::read_meta::no};
+            osmium::apply(r, h2);
+            r.close();
+        }
         st->areas_invalid += h2.invalid;
     }
+    h1.drop_stash();
     st->areas_invalid += mp.invalid;
     mp.for_each_incomplete_relation([st](const osmium::relations::RelationHandle &) { st->areas_incomplete++; });
     return 0;

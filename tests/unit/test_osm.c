@@ -143,6 +143,40 @@ HH_TEST(osm_multipolygon_with_hole_and_two_way_outer)
     hh__osm_free(&o);
 }
 
+/* A multipolygon member that is a street (not stashed in the first pass):
+ * its areas come from reading the ways again, and are the same. */
+HH_TEST(osm_multipolygon_with_a_street_member_reads_the_ways_again)
+{
+    char *xml = strdup(areas_xml);
+    HH_ASSERT(xml);
+    const char *w30 = "<way id='30'><nd ref='21'/><nd ref='22'/><nd ref='23'/></way>";
+    char *at = strstr(xml, w30);
+    HH_ASSERT(at);
+    /* same length: way 30 becomes a street, and member 30 of relation 101 */
+    const char *street = "<way id='30'><nd ref='21'/><nd ref='22'/><nd ref='23'/><tag k='highway' v='service'/></way>";
+    size_t n = strlen(xml) - strlen(w30) + strlen(street) + 1;
+    char *x2 = malloc(n);
+    HH_ASSERT(x2);
+    snprintf(x2, n, "%.*s%s%s", (int)(at - xml), xml, street, at + strlen(w30));
+    hh__osm a, b;
+    int ra = read_osm(put("areas_a.osm", areas_xml), &a);
+    int rb = read_osm(put("areas_b.osm", x2), &b);
+    free(xml), free(x2);
+    HH_ASSERT_EQ(ra, 0);
+    HH_ASSERT_EQ(rb, 0);
+    HH_ASSERT_EQ(b.n_ways, a.n_ways + 1);
+    HH_ASSERT_EQ(b.n_areas, a.n_areas);
+    HH_ASSERT_EQ(b.n_area_rings, a.n_area_rings);
+    HH_ASSERT_EQ(b.areas_invalid, a.areas_invalid);
+    HH_ASSERT_EQ(b.areas_incomplete, a.areas_incomplete);
+    const hh__area *g = area_by_id(&b, 101, 1);
+    HH_ASSERT(g);
+    static const int32_t sq[][2] = {{1000000, 1000000}, {1100000, 1000000}, {1100000, 1100000}, {1000000, 1100000}};
+    HH_ASSERT(ring_is(&b, b.area_poly_first[g->poly_first], sq, 4));
+    HH_ASSERT(!memcmp(a.area_ll_e7, b.area_ll_e7, 2 * a.area_ring_first[a.n_area_rings] * sizeof *a.area_ll_e7));
+    hh__osm_free(&a), hh__osm_free(&b);
+}
+
 static const char *restr_xml =
     XML_HEAD
     "<node id='1' lat='0' lon='0'/><node id='2' lat='0' lon='0.001'/><node id='3' lat='0.001' lon='0.001'/>\n"
