@@ -278,14 +278,15 @@ public:
         bool closed = closed_way(w);
         if (closed && s_->area_wanted(s_->ud, tags_, nt))
             closed_wanted++;
-        if (!stash_ok) {
-        } else if (!closed && w.tags().has_key("highway")) {
-            left_out.push_back(w.id());
-        } else if (stash.committed() + w.byte_size() > stash_budget) {
-            drop_stash();
-        } else {
-            stash.add_item(w);
-            stash.commit();
+        if (stash_ok) {
+            if (!closed && w.tags().has_key("highway")) {
+                left_out.push_back(w.id());
+            } else if (stash.committed() + w.byte_size() > stash_budget) {
+                drop_stash();
+            } else {
+                stash.add_item(w);
+                stash.commit();
+            }
         }
     }
 
@@ -404,6 +405,7 @@ int read_file(const char *path, hh__osmr_format fmt, const hh__osmr_sink *s, hh_
         if (h1.stash_serves(mp)) {
             osmium::apply(h1.stash, h2);
         } else {
+            h1.drop_stash();
             osmium::io::Reader r{file, pool, osmium::osm_entity_bits::way, osmium::io::read_meta::no};
             osmium::apply(r, h2);
             r.close();
