@@ -32,10 +32,15 @@
 #include <osmium/thread/pool.hpp>
 #include <osmium/visitor.hpp>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <future>
+#include <memory>
 #include <new>
 #include <string>
 #include <system_error>
@@ -354,6 +359,58 @@ public:
     }
 };
 
+/* libosmium 2.19's PBF parser closes the file only when the parse succeeds,
+ * so every corrupt PBF leaked a file descriptor (a fuzzing run ran out of
+ * them).  This parser runs osmium's and closes the file when it throws,
+ * unless what threw was the close itself.  The header osmium's parser reads
+ * is passed on once it is done (no caller here waits for it before). */
+class closing_pbf_parser final : public osmium::io::detail::Parser {
+    osmium::io::detail::parser_arguments args_;
+
+public:
+    explicit closing_pbf_parser(osmium::io::detail::parser_arguments &a) : Parser(a), args_(a) {}
+
+    void run() override
+    {
+        std::promise<osmium::io::Header> header;
+        std::future<osmium::io::Header> got = header.get_future();
+        osmium::io::detail::parser_arguments a{args_.pool,         args_.fd,
+                                               args_.input_queue,  args_.output_queue,
+                                               header,             args_.offset_ptr,
+                                               args_.read_which_entities, args_.read_metadata,
+                                               args_.buffers_kind, args_.want_buffered_pages_removed};
+        try {
+            osmium::io::detail::PBFParser p{a};
+            p.run();
+        } catch (const std::system_error &e) {
+            if (!std::strstr(e.what(), "Close failed"))
+                close_file();
+            throw;
+        } catch (...) {
+            close_file();
+            throw;
+        }
+        if (got.wait_for(std::chrono::seconds(0)) == std::future_status::ready)
+            set_header_value(got.get());
+    }
+
+private:
+    void close_file() noexcept
+    {
+        if (args_.fd >= 0)
+            ::close(args_.fd);
+    }
+};
+
+void use_closing_pbf_parser()
+{
+    static const bool done = osmium::io::detail::ParserFactory::instance().register_parser(
+        osmium::io::file_format::pbf, [](osmium::io::detail::parser_arguments &a) {
+            return std::unique_ptr<osmium::io::detail::Parser>(new closing_pbf_parser{a});
+        });
+    (void)done;
+}
+
 /* One line: newlines and tabs in library messages become spaces. */
 void put_err(char *err, size_t errlen, const char *path, const char *what, const char *detail)
 {
@@ -379,6 +436,7 @@ int pool_threads()
 
 int read_file(const char *path, hh__osmr_format fmt, const hh__osmr_sink *s, hh__osmr_stats *st)
 {
+    use_closing_pbf_parser();
     std::string name = path;
     /* osmium fetches http(s) names with curl: a file name is only a file */
     if (name.compare(0, 7, "http://") == 0 || name.compare(0, 8, "https://") == 0)

@@ -1,6 +1,7 @@
 /* test_osm.c: the OSM reader (hh__osm_read) on small hand-written OSM XML
  * files: multipolygon assembly, car turn restrictions, routing nodes, the
  * same contents from .osm, .osm.pbf and .osm.bz2, and hostile input. */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -422,4 +423,34 @@ HH_TEST(osm_read_out_of_memory_everywhere)
         }
         HH_ASSERT(ok);
     }
+}
+
+static int open_fds(void)
+{
+    int n = 0;
+    DIR *d = opendir("/proc/self/fd");
+    if (!d)
+        return -1;
+    while (readdir(d))
+        n++;
+    closedir(d);
+    return n;
+}
+
+/* libosmium's PBF parser kept the file open when a parse failed; a long
+ * run over corrupt files (a fuzzer, a server) then ran out of descriptors. */
+HH_TEST(osm_failed_reads_close_their_files)
+{
+    const char *pbf = put("leak.pbf", "\x89PNG\r\n\x1a\nIHDR0000000000000"); /* a BlobHeader too long */
+    const char *xml = put("leak.osm", XML_HEAD "<node id='1'");
+    hh_profile p;
+    hh_profile_default(&p);
+    int before = open_fds();
+    for (int i = 0; i < 50; i++) {
+        hh__osm o;
+        char err[256];
+        HH_ASSERT(hh__osm_read(i % 2 ? xml : pbf, &p, &o, err, sizeof err) < 0);
+    }
+    HH_ASSERT(before > 0);
+    HH_ASSERT_EQ(open_fds(), before);
 }
