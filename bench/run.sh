@@ -16,6 +16,9 @@
 #                      extrapolated by N/rows          (0 = the full N x N)
 #   HH_BENCH_TRANSIT_ORIGINS  transit origins          (200)
 #   HH_BENCH_TRANSIT_TARGETS  transit destinations     (1000)
+#   HH_BENCH_READ_RUNS OSM reads timed per file        (7; medians printed)
+#   HH_BENCH_READ_BASE another build's bench_osm, timed in turn with ours for
+#                      a side-by-side reader comparison (unset: ours only)
 # Exits 0 whether targets are met or missed; non-zero only when a step fails.
 set -euo pipefail
 
@@ -32,13 +35,16 @@ pgr_rows=${HH_BENCH_PGR_ROWS:-0}
 only=${HH_BENCH_ONLY:-}
 n_tr_origins=${HH_BENCH_TRANSIT_ORIGINS:-200}
 n_tr_targets=${HH_BENCH_TRANSIT_TARGETS:-1000}
+read_runs=${HH_BENCH_READ_RUNS:-7}
+read_base=${HH_BENCH_READ_BASE:-}
 case "$only" in
-    "" | street | transit) ;;
-    *) echo "bench: HH_BENCH_ONLY must be street or transit, not \"$only\"" >&2; exit 2 ;;
+    "" | street | transit | read) ;;
+    *) echo "bench: HH_BENCH_ONLY must be street, transit or read, not \"$only\"" >&2; exit 2 ;;
 esac
-do_street=1 do_transit=1
-[ "$only" = transit ] && do_street=0
-[ "$only" = street ] && do_transit=0
+do_street=1 do_transit=1 do_read=1
+[ "$only" = transit ] && do_street=0 && do_read=0
+[ "$only" = street ] && do_transit=0 && do_read=0
+[ "$only" = read ] && do_street=0 && do_transit=0
 minutes=30
 seed_iso=20250101   # origins of the isochrone benchmark
 seed_matrix=20250102 # points of the matrix benchmark
@@ -382,9 +388,53 @@ transit_table() {
     done
 }
 
+# ---- read: g) the OSM reader alone (hh__osm_read), ours and optionally a base -----
+read_cities=(porto rnv)
+read_measure() {
+    local c i
+    for c in "${read_cities[@]}"; do
+        [ -r "${city_osm[$c]}" ] || { log "missing ${city_osm[$c]} (see ../shared/data/SOURCES.md)"; exit 1; }
+        log "read $c x$read_runs${read_base:+, in turn with $read_base}"
+        : >"$work/read_$c.ms"
+        : >"$work/read_${c}_base.ms"
+        # one run at a time, alternating, so that both see the same load
+        for i in $(seq "$read_runs"); do
+            "$HH_BENCH/bench_osm" "${city_osm[$c]}" 1 >"$work/read_$c.kv"
+            kv "$work/read_$c.kv" read_median_ms >>"$work/read_$c.ms"
+            if [ -n "$read_base" ]; then
+                "$read_base" "${city_osm[$c]}" 1 >"$work/read_${c}_base.kv"
+                kv "$work/read_${c}_base.kv" read_median_ms >>"$work/read_${c}_base.ms"
+            fi
+        done
+    done
+}
+
+read_table() {
+    local c ours base
+    echo
+    printf '%-44s %12s %12s %9s  %-16s %s\n' "OSM read (hh__osm_read)" "halfhour" "base" "ratio" "target" "verdict"
+    printf '%-44s %12s %12s %9s  %-16s %s\n' "----" "--------" "----" "-----" "------" "-------"
+    for c in "${read_cities[@]}"; do
+        ours=$(median <"$work/read_$c.ms")
+        base=n/a r=n/a v=""
+        if [ -n "$read_base" ]; then
+            base=$(median <"$work/read_${c}_base.ms")
+            r=$(calc "%.2f" "$base / $ours")
+            v=$(verdict "$r" ">=" 1.5)
+        fi
+        row "read $c ($(calc "%.1f" "$(stat -c %s "${city_osm[$c]}") / 1e6") MB PBF): median ms" \
+            "$(calc "%.1f" "$ours")" "$base" "${r}${read_base:+x}" "${read_base:+>= 1.5x base}" "$v"
+    done
+    echo
+    echo "read: hh__osm_read alone (decode, profile, restrictions, areas), $read_runs runs each after a"
+    echo "  warm-up read, $(nproc) cores${OSMIUM_POOL_THREADS:+, OSMIUM_POOL_THREADS=$OSMIUM_POOL_THREADS};" \
+        "${read_base:+base = $read_base, timed in turn; }ratio = base / halfhour"
+}
+
 # ---- run and print -------------------------------------------------------------
 if [ "$do_street" = 1 ]; then street_measure; fi
 if [ "$do_transit" = 1 ]; then transit_measure; fi
+if [ "$do_read" = 1 ]; then read_measure; fi
 
 echo
 echo "halfhour bench  $(date -u +%Y-%m-%dT%H:%MZ)  $(nproc) cores  $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)"
@@ -394,9 +444,11 @@ if [ "$do_street" = 1 ]; then
     street_table
     if [ "$do_pgr" != 0 ] && [ "$pgr_ok" != 1 ]; then
         if [ "$do_transit" = 1 ]; then transit_table; fi
+        if [ "$do_read" = 1 ]; then read_table; fi
         echo "pgRouting side FAILED (see messages above)"
         exit 1
     fi
 fi
 if [ "$do_transit" = 1 ]; then transit_table; fi
+if [ "$do_read" = 1 ]; then read_table; fi
 exit 0

@@ -2,8 +2,9 @@
 # deps.sh: install the Debian packages halfhour needs, only those missing
 # (idempotent; no network use when everything is there).  Sourced or run.
 set -euo pipefail
-HH_PACKAGES=(gcc make libc6-dev libreadosm-dev libbz2-dev zlib1g-dev libdeflate-dev
-             libzip-dev libgeos-dev python3 bzip2 curl ca-certificates time tzdata)
+HH_PACKAGES=(gcc g++ make libc6-dev libosmium2-dev libprotozero-dev libexpat1-dev libbz2-dev
+             zlib1g-dev libdeflate-dev libzip-dev libgeos-dev python3 bzip2 curl ca-certificates
+             time tzdata)
 missing=()
 for p in "${HH_PACKAGES[@]}" "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

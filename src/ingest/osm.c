@@ -1,26 +1,27 @@
-/* osm.c: OSM extract -> hh__osm via libreadosm. */
+/* osm.c: OSM extract -> hh__osm.  The file is decoded by libosmium behind
+ * osm_reader.h (the one C++ file, osm_reader.cpp); this side keeps what
+ * routing and analyses use, in arrays allocated through hh__malloc: node
+ * positions, routable ways (profile.c), routing nodes (barriers, signals),
+ * car turn restrictions and areas. */
 #include "ingest/osm.h"
 
-#include <bzlib.h>
 #include <errno.h>
-#include <math.h>
-#include <readosm.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
 
+#include "ingest/osm_reader.h"
 #include "util/alloc.h"
-
-#define MAX_TAGS 256
 
 typedef struct reader {
     hh__osm *o;
     const hh_profile *p;
-    size_t cap_nodes, cap_ways, cap_attr, cap_refs, cap_restr, cap_wfirst;
-    int unsorted;
-    int rc;
+    size_t cap_id, cap_lo, cap_la, cap_ways, cap_attr, cap_refs, cap_wfirst;
+    size_t cap_restr, cap_via, cap_tagged;
+    size_t cap_areas, cap_atag, cap_apoly, cap_aring, cap_all;
+    int nodes_unsorted, tagged_unsorted;
 } reader;
 
 static int ends_with(const char *s, const char *suf)
@@ -29,80 +30,63 @@ static int ends_with(const char *s, const char *suf)
     return a >= b && !strcasecmp(s + a - b, suf);
 }
 
-static int collect_tags(const readosm_tag *in, int n, hh__tag *out)
+static int on_node(void *ud, int64_t id, int valid, int32_t lon, int32_t lat, const hh__tag *tags, int nt)
 {
-    int nt = n < MAX_TAGS ? n : MAX_TAGS;
-    for (int i = 0; i < nt; i++) {
-        out[i].k = in[i].key ? in[i].key : "";
-        out[i].v = in[i].value ? in[i].value : "";
-    }
-    return nt > 0 ? nt : 0;
-}
-
-static int on_node(const void *ud, const readosm_node *n)
-{
-    reader *r = (reader *)ud;
+    reader *r = ud;
     hh__osm *o = r->o;
     o->osm_nodes++;
-    if (!isfinite(n->longitude) || !isfinite(n->latitude) || fabs(n->longitude) > 180 ||
-        fabs(n->latitude) > 90)
-        return READOSM_OK; /* a node without a usable position cannot be routed over */
+    if (!valid)
+        return 0; /* a node without a usable position cannot be routed over */
     size_t i = o->n_nodes;
-    if (i + 1 > r->cap_nodes) {
-        size_t cap = r->cap_nodes ? r->cap_nodes * 2 : 4096;
-        int64_t *id = hh__realloc_array(o->node_id, cap, sizeof *id);
-        if (id)
-            o->node_id = id;
-        int32_t *lo = id ? hh__realloc_array(o->node_lon_e7, cap, sizeof *lo) : NULL;
-        if (lo)
-            o->node_lon_e7 = lo;
-        int32_t *la = lo ? hh__realloc_array(o->node_lat_e7, cap, sizeof *la) : NULL;
-        if (la)
-            o->node_lat_e7 = la;
-        if (!la) {
-            r->rc = HH_ENOMEM;
-            return READOSM_ABORT;
-        }
-        r->cap_nodes = cap;
-    }
-    if (i && n->id <= o->node_id[i - 1])
-        r->unsorted = 1;
-    o->node_id[i] = n->id;
-    o->node_lon_e7[i] = (int32_t)lround(n->longitude * 1e7);
-    o->node_lat_e7[i] = (int32_t)lround(n->latitude * 1e7);
+    if (hh__grow(&o->node_id, &r->cap_id, i + 1, sizeof *o->node_id) ||
+        hh__grow(&o->node_lon_e7, &r->cap_lo, i + 1, sizeof *o->node_lon_e7) ||
+        hh__grow(&o->node_lat_e7, &r->cap_la, i + 1, sizeof *o->node_lat_e7))
+        return HH_ENOMEM;
+    if (i && id <= o->node_id[i - 1])
+        r->nodes_unsorted = 1;
+    o->node_id[i] = id;
+    o->node_lon_e7[i] = lon;
+    o->node_lat_e7[i] = lat;
     o->n_nodes = i + 1;
-    return READOSM_OK;
+    hh__node_attr a;
+    if (nt > 0 && hh__profile_node(r->p, tags, nt, &a)) {
+        size_t k = o->n_tagged;
+        if (hh__grow(&o->tagged, &r->cap_tagged, k + 1, sizeof *o->tagged))
+            return HH_ENOMEM;
+        if (k && id <= o->tagged[k - 1].id)
+            r->tagged_unsorted = 1;
+        o->tagged[k].id = id;
+        o->tagged[k].a = a;
+        o->n_tagged = k + 1;
+    }
+    return 0;
 }
 
-static int on_way(const void *ud, const readosm_way *w)
+static int on_way(void *ud, int64_t id, const int64_t *refs, size_t nr, const hh__tag *tags, int nt)
 {
-    reader *r = (reader *)ud;
+    reader *r = ud;
     hh__osm *o = r->o;
     o->osm_ways++;
-    if (w->node_ref_count < 2 || w->tag_count <= 0 || !w->tags || !w->node_refs)
-        return READOSM_OK;
-    hh__tag tags[MAX_TAGS];
-    int nt = collect_tags(w->tags, w->tag_count, tags);
+    if (nr < 2 || nt <= 0)
+        return 0;
     hh__way_attr a;
     if (!hh__profile_way(r->p, tags, nt, &a))
-        return READOSM_OK;
-    size_t i = o->n_ways, nr = (size_t)w->node_ref_count;
+        return 0;
+    size_t i = o->n_ways;
     size_t have = i ? o->way_first[i] : 0;
     if (hh__grow(&o->way_id, &r->cap_ways, i + 1, sizeof *o->way_id) ||
         hh__grow(&o->way_attr, &r->cap_attr, i + 1, sizeof *o->way_attr) ||
         hh__grow(&o->way_first, &r->cap_wfirst, i + 2, sizeof *o->way_first) ||
-        hh__grow(&o->refs, &r->cap_refs, have + nr, sizeof *o->refs)) {
-        r->rc = HH_ENOMEM;
-        return READOSM_ABORT;
-    }
+        hh__grow(&o->refs, &r->cap_refs, have + nr, sizeof *o->refs))
+        return HH_ENOMEM;
     if (i == 0)
         o->way_first[0] = 0;
-    o->way_id[i] = w->id;
+    o->way_id[i] = id;
     o->way_attr[i] = a;
-    memcpy(o->refs + have, w->node_refs, nr * sizeof *o->refs);
+    memcpy(o->refs + have, refs, nr * sizeof *o->refs);
     o->way_first[i + 1] = have + nr;
     o->n_ways = i + 1;
-    return READOSM_OK;
+    return 0;
 }
 
 static const char *tagv(const hh__tag *t, int n, const char *k)
@@ -113,126 +97,161 @@ static const char *tagv(const hh__tag *t, int n, const char *k)
     return NULL;
 }
 
-static int on_relation(const void *ud, const readosm_relation *rel)
+/* Whether a semicolon-separated list (spaces around items allowed) holds word. */
+static int lists(const char *list, const char *word)
 {
-    reader *r = (reader *)ud;
+    size_t wl = strlen(word);
+    for (const char *s = list; *s;) {
+        while (*s == ' ' || *s == ';')
+            s++;
+        const char *e = s;
+        while (*e && *e != ';')
+            e++;
+        const char *z = e;
+        while (z > s && z[-1] == ' ')
+            z--;
+        if ((size_t)(z - s) == wl && !memcmp(s, word, wl))
+            return 1;
+        s = e;
+    }
+    return 0;
+}
+
+/* type=restriction relations for cars (see hh__restriction in osm.h). */
+static int on_relation(void *ud, int64_t id, const hh__tag *tags, int nt, const hh__osmr_member *m, size_t nm)
+{
+    reader *r = ud;
     hh__osm *o = r->o;
+    (void)id;
     o->osm_relations++;
-    if (rel->tag_count <= 0 || !rel->tags || rel->member_count <= 0 || !rel->members)
-        return READOSM_OK;
-    hh__tag tags[MAX_TAGS];
-    int nt = collect_tags(rel->tags, rel->tag_count, tags);
     const char *type = tagv(tags, nt, "type");
     if (!type || strcmp(type, "restriction"))
-        return READOSM_OK;
-    const char *kind = tagv(tags, nt, "restriction");
+        return 0;
+    const char *kind = tagv(tags, nt, "restriction:motorcar");
     if (!kind)
-        kind = tagv(tags, nt, "restriction:motorcar");
+        kind = tagv(tags, nt, "restriction");
+    if (!kind)
+        return 0; /* for other vehicles only */
     const char *except = tagv(tags, nt, "except");
-    if (!kind || (except && strstr(except, "motorcar")))
-        return READOSM_OK;
+    if (except && (lists(except, "motorcar") || lists(except, "motor_vehicle")))
+        return 0;
     hh__restriction x;
     memset(&x, 0, sizeof x);
     x.kind = (uint8_t)hh__turn_kind(kind);
-    if (!strncmp(kind, "only_", 5))
+    int bad = 0;
+    if (!strncmp(kind, "only_", 5) && kind[5])
         x.only = 1;
-    else if (strncmp(kind, "no_", 3))
-        return READOSM_OK;
-    int nf = 0, nv = 0, nto = 0;
-    for (int i = 0; i < rel->member_count; i++) {
-        const readosm_member *m = &rel->members[i];
-        const char *role = m->role ? m->role : "";
-        if (!strcmp(role, "from") && m->member_type == READOSM_MEMBER_WAY)
-            x.from_way = m->id, nf++;
-        else if (!strcmp(role, "to") && m->member_type == READOSM_MEMBER_WAY)
-            x.to_way = m->id, nto++;
-        else if (!strcmp(role, "via"))
-            nv += m->member_type == READOSM_MEMBER_NODE ? 1 : 100, x.via_node = m->id;
+    else if (strncmp(kind, "no_", 3) || !kind[3])
+        bad = 1; /* an unknown restriction value */
+    size_t nf = 0, nto = 0, nvn = 0, nvw = 0;
+    for (size_t i = 0; i < nm && !bad; i++) {
+        const char *role = m[i].role;
+        if (!strcmp(role, "from")) {
+            bad = m[i].type != 'w';
+            x.from_way = m[i].ref, nf++;
+        } else if (!strcmp(role, "to")) {
+            bad = m[i].type != 'w';
+            x.to_way = m[i].ref, nto++;
+        } else if (!strcmp(role, "via")) {
+            if (m[i].type == 'n')
+                x.via_node = m[i].ref, nvn++;
+            else if (m[i].type == 'w')
+                nvw++;
+            else
+                bad = 1;
+        }
     }
-    /* via-way restrictions are rare and need path-based search; skipped */
-    if (nf != 1 || nto != 1 || nv != 1)
-        return READOSM_OK;
-    if (hh__grow(&o->restr, &r->cap_restr, o->n_restr + 1, sizeof *o->restr)) {
-        r->rc = HH_ENOMEM;
-        return READOSM_ABORT;
+    if (bad || nf != 1 || nto != 1 || nvn + nvw == 0 || (nvn && nvw) || nvn > 1 || nvw > UINT32_MAX ||
+        o->n_restr_via > UINT32_MAX - nvw) {
+        o->restr_skipped++;
+        return 0;
     }
+    if (hh__grow(&o->restr, &r->cap_restr, o->n_restr + 1, sizeof *o->restr) ||
+        hh__grow(&o->restr_via, &r->cap_via, o->n_restr_via + nvw, sizeof *o->restr_via))
+        return HH_ENOMEM;
+    x.via_first = (uint32_t)o->n_restr_via;
+    x.n_via = (uint32_t)nvw;
+    for (size_t i = 0; i < nm && nvw; i++)
+        if (m[i].type == 'w' && !strcmp(m[i].role, "via"))
+            o->restr_via[o->n_restr_via++] = m[i].ref;
     o->restr[o->n_restr++] = x;
-    return READOSM_OK;
+    return 0;
 }
 
-static const char *readosm_msg(int rc)
+static int area_wanted(void *ud, const hh__tag *tags, int nt)
 {
-    switch (rc) {
-    case READOSM_INVALID_SUFFIX:
-        return "unsupported file type (expected .osm.pbf, .pbf, .osm or .osm.bz2)";
-    case READOSM_FILE_NOT_FOUND:
-        return "file not found";
-    case READOSM_INSUFFICIENT_MEMORY:
-        return "out of memory";
-    case READOSM_INVALID_PBF_HEADER:
-        return "not a valid OSM PBF file (bad header)";
-    case READOSM_UNZIP_ERROR:
-        return "corrupt compressed block";
-    default:
-        return "corrupt or truncated OSM data";
-    }
+    (void)ud;
+    return hh__osm_area_wanted(tags, nt);
 }
 
-/* Inflates a .bz2 into a temporary .osm file; returns its path in tmp. */
-static int inflate_bz2(const char *path, char *tmp, size_t tmplen, char *err, size_t errlen)
+static int locate(void *ud, int64_t id, int32_t *lon, int32_t *lat)
 {
-    FILE *in = fopen(path, "rb");
-    if (!in) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return HH_EIO;
-    }
-    const char *dir = getenv("TMPDIR");
-    snprintf(tmp, tmplen, "%s/halfhour-XXXXXX.osm", dir && *dir ? dir : "/tmp");
-    int fd = mkstemps(tmp, 4);
-    if (fd < 0) {
-        snprintf(err, errlen, "cannot create temporary file: %s", strerror(errno));
-        fclose(in);
-        return HH_EIO;
-    }
-    FILE *out = fdopen(fd, "wb");
-    int bzerr = BZ_OK, rc = 0;
-    BZFILE *bz = BZ2_bzReadOpen(&bzerr, in, 0, 0, NULL, 0);
-    char buf[1 << 16];
-    while (bz && bzerr == BZ_OK) {
-        int n = BZ2_bzRead(&bzerr, bz, buf, sizeof buf);
-        if ((bzerr == BZ_OK || bzerr == BZ_STREAM_END) && n > 0 && out &&
-            fwrite(buf, 1, (size_t)n, out) != (size_t)n) {
-            rc = HH_EIO;
-            break;
+    const hh__osm *o = ((reader *)ud)->o;
+    ptrdiff_t i = hh__osm_node_index(o, id);
+    if (i < 0)
+        return 0;
+    *lon = o->node_lon_e7[i];
+    *lat = o->node_lat_e7[i];
+    return 1;
+}
+
+static int on_area(void *ud, const hh__osmr_area *a)
+{
+    reader *r = ud;
+    hh__osm *o = r->o;
+    size_t np = a->n_polys, nr = a->n_rings, nll = a->ring_first[nr];
+    size_t p0 = o->n_area_polys, r0 = o->n_area_rings, l0 = r0 ? o->area_ring_first[r0] : 0;
+    size_t t0 = o->n_area_tags, nt = a->n_tags > 0 ? (size_t)a->n_tags : 0;
+    if (np == 0)
+        return 0;
+    if (p0 + np >= UINT32_MAX || r0 + nr >= UINT32_MAX || l0 + nll >= UINT32_MAX || t0 + nt >= UINT32_MAX)
+        return HH_ERANGE;
+    if (hh__grow(&o->areas, &r->cap_areas, o->n_areas + 1, sizeof *o->areas) ||
+        hh__grow(&o->area_tag, &r->cap_atag, t0 + nt, sizeof *o->area_tag) ||
+        hh__grow(&o->area_poly_first, &r->cap_apoly, p0 + np + 1, sizeof *o->area_poly_first) ||
+        hh__grow(&o->area_ring_first, &r->cap_aring, r0 + nr + 1, sizeof *o->area_ring_first) ||
+        hh__grow(&o->area_ll_e7, &r->cap_all, 2 * (l0 + nll), sizeof *o->area_ll_e7))
+        return HH_ENOMEM;
+    for (size_t i = 0; i < nt; i++) {
+        size_t kl = strlen(a->tags[i].k), vl = strlen(a->tags[i].v);
+        char *s = hh__malloc(kl + vl + 2);
+        if (!s) {
+            while (i--)
+                hh__free(o->area_tag[t0 + i]);
+            return HH_ENOMEM;
         }
+        memcpy(s, a->tags[i].k, kl);
+        s[kl] = '=';
+        memcpy(s + kl + 1, a->tags[i].v, vl + 1);
+        o->area_tag[t0 + i] = s;
     }
-    if (!rc && bzerr != BZ_STREAM_END) {
-        snprintf(err, errlen, "%s: corrupt or truncated bzip2 data", path);
-        rc = HH_EFORMAT;
-    } else if (rc) {
-        snprintf(err, errlen, "cannot write temporary file: %s", strerror(errno));
-    }
-    if (bz)
-        BZ2_bzReadClose(&bzerr, bz);
-    fclose(in);
-    if (!out || fclose(out)) {
-        if (!rc) {
-            snprintf(err, errlen, "cannot write temporary file");
-            rc = HH_EIO;
-        }
-    }
-    if (!out)
-        close(fd);
-    if (rc)
-        unlink(tmp);
-    return rc;
+    for (size_t i = 0; i <= np; i++)
+        o->area_poly_first[p0 + i] = (uint32_t)(r0 + a->poly_first[i]);
+    for (size_t i = 0; i <= nr; i++)
+        o->area_ring_first[r0 + i] = (uint32_t)(l0 + a->ring_first[i]);
+    memcpy(o->area_ll_e7 + 2 * l0, a->ll_e7, 2 * nll * sizeof *a->ll_e7);
+    hh__area *x = &o->areas[o->n_areas++];
+    x->osm_id = a->osm_id;
+    x->from_relation = (uint8_t)(a->from_relation != 0);
+    x->tag_first = (uint32_t)t0, x->n_tags = (uint32_t)nt;
+    x->poly_first = (uint32_t)p0, x->n_polys = (uint32_t)np;
+    o->n_area_tags = t0 + nt;
+    o->n_area_polys = p0 + np;
+    o->n_area_rings = r0 + nr;
+    return 0;
 }
 
-static int cmp_idx_by_id(const void *a, const void *b, void *ud)
+typedef struct sort_key {
+    int64_t id;
+    size_t idx;
+} sort_key;
+
+static int cmp_key(const void *a, const void *b)
 {
-    const int64_t *id = ud;
-    int64_t x = id[*(const size_t *)a], y = id[*(const size_t *)b];
-    return (x > y) - (x < y);
+    const sort_key *x = a, *y = b;
+    if (x->id != y->id)
+        return x->id < y->id ? -1 : 1;
+    return (x->idx > y->idx) - (x->idx < y->idx);
 }
 
 /* PBF extracts are sorted by id; other files may not be.  Sort once so that
@@ -240,7 +259,7 @@ static int cmp_idx_by_id(const void *a, const void *b, void *ud)
 static int sort_nodes(hh__osm *o)
 {
     size_t n = o->n_nodes;
-    size_t *perm = hh__alloc_array(n, sizeof *perm);
+    sort_key *perm = hh__alloc_array(n, sizeof *perm);
     int64_t *id = hh__alloc_array(n, sizeof *id);
     int32_t *lo = hh__alloc_array(n, sizeof *lo), *la = hh__alloc_array(n, sizeof *la);
     if (!perm || !id || !lo || !la) {
@@ -248,11 +267,11 @@ static int sort_nodes(hh__osm *o)
         return HH_ENOMEM;
     }
     for (size_t i = 0; i < n; i++)
-        perm[i] = i;
-    qsort_r(perm, n, sizeof *perm, cmp_idx_by_id, o->node_id);
+        perm[i] = (sort_key){o->node_id[i], i};
+    qsort(perm, n, sizeof *perm, cmp_key);
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
-        size_t j = perm[i];
+        size_t j = perm[i].idx;
         if (k && id[k - 1] == o->node_id[j])
             k--;
         id[k] = o->node_id[j];
@@ -267,6 +286,42 @@ static int sort_nodes(hh__osm *o)
     return 0;
 }
 
+static int sort_tagged(hh__osm *o)
+{
+    size_t n = o->n_tagged;
+    sort_key *perm = hh__alloc_array(n, sizeof *perm);
+    hh__node_tagged *t = hh__alloc_array(n, sizeof *t);
+    if (!perm || !t) {
+        hh__free(perm), hh__free(t);
+        return HH_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++)
+        perm[i] = (sort_key){o->tagged[i].id, i};
+    qsort(perm, n, sizeof *perm, cmp_key);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (k && t[k - 1].id == perm[i].id)
+            k--;
+        t[k++] = o->tagged[perm[i].idx];
+    }
+    hh__free(perm);
+    hh__free(o->tagged);
+    o->tagged = t;
+    o->n_tagged = k;
+    return 0;
+}
+
+static int pass_done(void *ud)
+{
+    reader *r = ud;
+    int rc = 0;
+    if (r->nodes_unsorted && !(rc = sort_nodes(r->o)))
+        r->nodes_unsorted = 0, r->cap_id = r->cap_lo = r->cap_la = r->o->n_nodes;
+    if (!rc && r->tagged_unsorted && !(rc = sort_tagged(r->o)))
+        r->tagged_unsorted = 0, r->cap_tagged = r->o->n_tagged;
+    return rc;
+}
+
 int hh__osm_read(const char *path, const hh_profile *p, hh__osm *out, char *err, size_t errlen)
 {
     char ebuf[1];
@@ -276,44 +331,30 @@ int hh__osm_read(const char *path, const hh_profile *p, hh__osm *out, char *err,
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
         return HH_EIO;
     }
-    char tmp[4096] = "";
-    const char *src = path;
-    int rc;
-    if (ends_with(path, ".bz2")) {
-        rc = inflate_bz2(path, tmp, sizeof tmp, err, errlen);
-        if (rc)
-            return rc;
-        src = tmp;
-    } else if (!ends_with(path, ".pbf") && !ends_with(path, ".osm")) {
-        snprintf(err, errlen, "%s: %s", path, readosm_msg(READOSM_INVALID_SUFFIX));
+    hh__osmr_format fmt;
+    if (ends_with(path, ".bz2"))
+        fmt = HH__OSMR_XML_BZ2;
+    else if (ends_with(path, ".pbf"))
+        fmt = HH__OSMR_PBF;
+    else if (ends_with(path, ".osm"))
+        fmt = HH__OSMR_XML;
+    else {
+        snprintf(err, errlen, "%s: unsupported file type (expected .osm.pbf, .pbf, .osm or .osm.bz2)", path);
         return HH_EFORMAT;
     }
-    if (ends_with(src, ".pbf") && (rc = hh__pbf_check(src, err, errlen)))
-        return rc;
     hh__osm o;
     memset(&o, 0, sizeof o);
-    reader r = {.o = &o, .p = p};
-    const void *h = NULL;
-    int orc = readosm_open(src, &h);
-    if (orc == READOSM_OK)
-        orc = readosm_parse(h, &r, on_node, on_way, on_relation);
-    readosm_close(h);
-    if (*tmp)
-        unlink(tmp);
-    if (r.rc) {
-        rc = r.rc;
-        snprintf(err, errlen, "%s: %s", path, hh_strerror(rc));
+    reader r;
+    memset(&r, 0, sizeof r);
+    r.o = &o, r.p = p;
+    hh__osmr_sink sink = {&r, on_node, on_way, on_relation, area_wanted, pass_done, locate, on_area};
+    hh__osmr_stats st;
+    int rc = hh__osmr_read(path, fmt, &sink, &st, err, errlen);
+    if (rc)
         goto fail;
-    }
-    if (orc != READOSM_OK) {
-        snprintf(err, errlen, "%s: %s", path, readosm_msg(orc));
-        rc = orc == READOSM_INSUFFICIENT_MEMORY ? HH_ENOMEM : HH_EFORMAT;
-        goto fail;
-    }
-    if (r.unsorted && (rc = sort_nodes(&o))) {
-        snprintf(err, errlen, "%s: %s", path, hh_strerror(rc));
-        goto fail;
-    }
+    o.areas_invalid = st.areas_invalid;
+    o.areas_incomplete = st.areas_incomplete;
+    o.read_threads = st.threads;
     if (o.n_ways == 0) {
         snprintf(err, errlen, "%s: no routable ways (highway=*) in the file", path);
         rc = HH_EEMPTY;
@@ -346,9 +387,8 @@ void hh__osm_free(hh__osm *o)
     hh__free(o->node_id), hh__free(o->node_lon_e7), hh__free(o->node_lat_e7);
     hh__free(o->way_id), hh__free(o->way_attr), hh__free(o->way_first), hh__free(o->refs);
     hh__free(o->restr), hh__free(o->restr_via), hh__free(o->tagged);
-    for (size_t i = 0; o->area_tag && i < o->n_areas && o->areas; i++)
-        for (uint32_t k = 0; k < o->areas[i].n_tags; k++)
-            hh__free(o->area_tag[o->areas[i].tag_first + k]);
+    for (size_t i = 0; o->area_tag && i < o->n_area_tags; i++)
+        hh__free(o->area_tag[i]);
     hh__free(o->areas), hh__free(o->area_tag), hh__free(o->area_poly_first);
     hh__free(o->area_ring_first), hh__free(o->area_ll_e7);
     memset(o, 0, sizeof *o);

@@ -1,10 +1,19 @@
 /* osm.h: reads an OpenStreetMap extract (.osm.pbf, .pbf, .osm, .osm.bz2)
  * into flat arrays: every node's position, the ways some mode may use (with
- * their per-mode attributes from the profile) and car turn restrictions.
- * Parsing is libreadosm's (PBF and XML); .bz2 is inflated with libbz2 into a
- * temporary file first, because readosm reads only plain files.
- * Memory: hh__osm owns its arrays; free with hh__osm_free (NULL-safe).
- * Invariant: node_id is sorted ascending and unique after hh__osm_read. */
+ * their per-mode attributes from the profile), the nodes that matter to
+ * routing (barriers, traffic signals), car turn restrictions (via a node or
+ * via ways) and areas (closed ways and multipolygons, assembled).
+ * Decoding is libosmium's, behind one C++ file (osm_reader.cpp, C interface
+ * in osm_reader.h): PBF blocks in parallel on OSMIUM_POOL_THREADS threads
+ * (default: every core), XML via expat, .bz2 as a stream; corrupt or
+ * hostile input gives HH_EFORMAT or HH_ETRUNCATED and one line naming the
+ * file, never a crash.  XML must say <osm version="0.6"> (osmium refuses
+ * files without a version).  Areas from multipolygon relations need the
+ * file's ids unique and ascending, as in every extract.
+ * Memory: hh__osm owns its arrays (allocated through hh__malloc, so the
+ * allocation hook sees them); free with hh__osm_free (NULL-safe).
+ * Invariant: node_id is sorted ascending and unique after hh__osm_read
+ * (duplicates: the last one read is kept); so is tagged. */
 #ifndef HH_INGEST_OSM_H
 #define HH_INGEST_OSM_H
 
@@ -15,10 +24,12 @@
 #include "ingest/profile.h"
 
 /* A car turn restriction as tagged: from a way, via one node or via one or
- * more ways (in order from `from` to `to`), to a way.  Restrictions for other
- * vehicles, those whose except= names motorcar/motor_vehicle, and malformed
- * ones (roles missing or repeated, a via of the wrong type) are not listed;
- * the malformed ones are counted in restr_skipped. */
+ * more ways (in relation member order), to a way; restriction:motorcar=*
+ * wins over restriction=*.  Restrictions for other vehicles only, and those
+ * whose except= list names motorcar or motor_vehicle, are not listed; nor
+ * are malformed ones (from or to missing, repeated or not a way; via
+ * missing, two nodes, nodes and ways mixed, or a relation; a value other
+ * than no_* / only_*), which are counted in restr_skipped. */
 typedef struct hh__restriction {
     int64_t from_way, to_way;
     int64_t via_node;          /* via node id; 0 when the via is ways */
@@ -74,23 +85,24 @@ typedef struct hh__osm {
     size_t n_tagged;
     hh__node_tagged *tagged; /* sorted by id */
 
-    size_t n_areas;
+    size_t n_areas;             /* in the order assembled (file order of their last way) */
     hh__area *areas;
+    size_t n_area_tags;
     char **area_tag;            /* "key=value" strings, owned */
     size_t n_area_polys;
     uint32_t *area_poly_first;  /* polygon -> first ring, n_area_polys+1 entries */
     size_t n_area_rings;
     uint32_t *area_ring_first;  /* ring -> first point, n_area_rings+1 entries */
     int32_t *area_ll_e7;        /* lon,lat pairs */
+    uint64_t areas_invalid;     /* wanted, but the geometry would not assemble (skipped) */
+    uint64_t areas_incomplete;  /* multipolygons with member ways missing from the file */
 
     uint64_t osm_nodes, osm_ways, osm_relations; /* objects read in total */
+    int read_threads;                             /* decoding threads used */
 } hh__osm;
 
 int hh__osm_read(const char *path, const hh_profile *p, hh__osm *out, char *err, size_t errlen);
 void hh__osm_free(hh__osm *o);
-/* Checks an OSM PBF file's block framing against the format's size caps
- * (see pbf_check.c); HH_EFORMAT / HH_ETRUNCATED with a message. */
-int hh__pbf_check(const char *path, char *err, size_t errlen);
 
 /* Whether an area's tags are of interest (parks, amenities, campuses...:
  * see osm.c); tags as read, n_tags entries. */
