@@ -720,23 +720,32 @@ static void *ch_work(void *arg)
     return NULL;
 }
 
+/* The car's turn graph is about as much work as the walk and bike graphs
+ * together: it gets a thread of its own, walk then bike share the other
+ * (three threads on two cores would slow the longest one down). */
+static void *ch_work_walk_bike(void *arg)
+{
+    ch_job *jobs = arg;
+    ch_work(&jobs[HH_MODE_WALK]);
+    ch_work(&jobs[HH_MODE_BIKE]);
+    return NULL;
+}
+
 static int build_ch(hh__net_parts *P, ch_job jobs[HH_N_MODES])
 {
-    pthread_t th[HH_N_MODES];
-    int started[HH_N_MODES] = {0};
-    for (int m = 0; m < HH_N_MODES; m++) {
+    for (int m = 0; m < HH_N_MODES; m++)
         jobs[m] = (ch_job){P, m, {0}, 0};
-        started[m] = pthread_create(&th[m], NULL, ch_work, &jobs[m]) == 0;
-        if (!started[m])
-            ch_work(&jobs[m]);
-    }
+    pthread_t th;
+    int started = pthread_create(&th, NULL, ch_work_walk_bike, jobs) == 0;
+    ch_work(&jobs[HH_MODE_CAR]);
+    if (started)
+        pthread_join(th, NULL);
+    else
+        ch_work_walk_bike(jobs);
     int rc = 0;
-    for (int m = 0; m < HH_N_MODES; m++) {
-        if (started[m])
-            pthread_join(th[m], NULL);
+    for (int m = 0; m < HH_N_MODES; m++)
         if (jobs[m].rc && !rc)
             rc = jobs[m].rc;
-    }
     for (int m = 0; m < HH_N_MODES && !rc; m++) {
         const hh__ch *c = &jobs[m].ch;
         uint32_t id = (uint32_t)m;
