@@ -495,6 +495,18 @@ static int open_ch(hh_net *net, const char *path, char *err, size_t errlen)
         if (rc)
             FAIL(HH_EFORMAT, "%s: bad speed-up index (%s)", path, hh_mode_name((hh_mode)m));
         net->ch[m] = ch;
+        if (m == HH_MODE_CAR && n) {
+            net->car_x_head = hh__alloc_array(n, sizeof *net->car_x_head);
+            net->car_x_key = hh__alloc_array(n, sizeof *net->car_x_key);
+            if (!net->car_x_head || !net->car_x_key)
+                FAIL(HH_ENOMEM, "%s: out of memory", path);
+            const hh__arc *A = net->arcs[HH_MODE_CAR];
+            for (uint32_t t = 0; t < n; t++) {
+                const hh__arc *a = &A[hh__tnode_arc(net, t)];
+                net->car_x_head[ch.rank[t]] = a->head;
+                net->car_x_key[ch.rank[t]] = (uint64_t)a->dur_ds << 32 | a->len_dm;
+            }
+        }
     }
     return 0;
 }
@@ -558,6 +570,7 @@ void hh_net_close(hh_net *net)
         munmap((void *)net->map, net->map_len);
     hh__free(net->meta_copy);
     hh__transit_close(net->transit);
+    hh__free(net->car_x_head), hh__free(net->car_x_key);
     hh__free(net);
 }
 

@@ -131,6 +131,11 @@ struct hh_net {
     const uint32_t *car_in;       /* [n_arcs[car]] */
     uint32_t max_seeds;           /* seeds one snapped point can need, any mode */
     double mean_mps[HH_N_MODES];  /* length over time of all the mode's arcs (m/s) */
+    /* car sweep read-out, by CH id of the car's hierarchy: the vertex its turn
+     * node's arc arrives at and that arc's key (dur_ds << 32 | len_dm);
+     * owned, made at open (NULL without a car hierarchy) */
+    uint32_t *car_x_head;
+    uint64_t *car_x_key;
     const char *meta;
     size_t meta_len;
     char *meta_copy; /* NUL-terminated copies of meta values */

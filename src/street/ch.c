@@ -966,3 +966,36 @@ int hh__ch_phast(const hh__ch *ch, hh__ch_ws *ws, const hh__ch_seed *seeds, size
         }
     return 0;
 }
+
+int hh__ch_phast_arrivals(const hh__ch *ch, hh__ch_ws *ws, const hh__ch_seed *seeds, size_t n_seeds,
+                          uint32_t max_ds, const uint32_t *node_head, const uint64_t *node_key,
+                          uint64_t *arrive)
+{
+    for (size_t i = 0; i < n_seeds; i++)
+        if (!seed_ok(ch, &seeds[i]))
+            return HH_EINVAL;
+    uint64_t bound = bound_key(max_ds);
+    up_search(ch, ws, ch->fwd_first, ch->fwd, NULL, NULL, seeds, 0, n_seeds, bound);
+    uint64_t *dist = ws->dist;
+    const uint32_t *stamp = ws->stamp, gen = ws->gen;
+    const uint32_t *bf = ch->bwd_first;
+    const hh__ch_arc *B = ch->bwd;
+    for (uint32_t x = ch->n; x-- > 0;) {
+        uint64_t d = stamp[x] == gen ? dist[x] : KEY_INF;
+        for (uint32_t e = bf[x], end = bf[x + 1]; e < end; e++) {
+            uint64_t h = dist[B[e].head];
+            uint64_t k = h + KEY(B[e].dur_ds, B[e].len_dm);
+            k |= -(uint64_t)(k < h);
+            d = k < d ? k : d;
+        }
+        if (d > bound) {
+            dist[x] = KEY_INF;
+            continue;
+        }
+        dist[x] = d;
+        uint64_t k = d + node_key[x];
+        uint32_t v = node_head[x];
+        arrive[v] = k < arrive[v] ? k : arrive[v];
+    }
+    return 0;
+}

@@ -140,6 +140,15 @@ int hh__ch_many_to_many(const hh__ch *ch, const hh__ch_buckets *b, hh__ch_ws *ws
 int hh__ch_phast(const hh__ch *ch, hh__ch_ws *ws, const hh__ch_seed *seeds, size_t n_seeds,
                  uint32_t max_ds, uint32_t *dur_ds, uint32_t *len_dm);
 
+/* PHAST as above, and in the same sweep each node x's arrival at node_head[x]
+ * (by CH id): its time + node_key[x], the least kept in arrive[vertex]
+ * (which the caller fills with UINT64_MAX first).  For the car's turn
+ * graph, where a turn node stands for an arc and a vertex's time is the
+ * earliest arrival by any of its arcs. */
+int hh__ch_phast_arrivals(const hh__ch *ch, hh__ch_ws *ws, const hh__ch_seed *seeds, size_t n_seeds,
+                          uint32_t max_ds, const uint32_t *node_head, const uint64_t *node_key,
+                          uint64_t *arrive);
+
 /* Result of the last hh__ch_phast for vertex v: 0, or HH_ERANGE when it was
  * not reached (outs untouched); len_dm may be NULL. */
 static inline int hh__ch_phast_get(const hh__ch *ch, const hh__ch_ws *ws, uint32_t v,

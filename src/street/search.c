@@ -267,14 +267,17 @@ static int car_phast(hh_query *q, const hh__ch_seed *seeds, int ns, uint32_t bou
             return HH_ENOMEM;
         q->chws_ready = 1;
     }
-    int rc = hh__ch_phast(ch, &q->chws, seeds, (size_t)ns, bound, NULL, NULL);
+    uint64_t *vkey = q->vkey;
+    memset(vkey, 0xff, (size_t)net->n_nodes * sizeof *vkey);
+    int rc = hh__ch_phast_arrivals(ch, &q->chws, seeds, (size_t)ns, bound, net->car_x_head, net->car_x_key, vkey);
     if (rc)
         return rc;
     q->car_phast = 1;
-    const hh__arc *A = net->arcs[HH_MODE_CAR];
     const uint64_t *dist = q->chws.dist;
     const uint32_t *rank = ch->rank;
     uint32_t gen = q->gen, na = net->n_arcs[HH_MODE_CAR];
+    /* a copy may start its arc earlier than the arc itself: noted for the
+     * arc starts read on demand (its arrival is already in vkey) */
     for (uint32_t t = na; t < net->n_tnodes; t++) {
         uint64_t k = dist[rank[t]];
         uint32_t a = net->tdup[t - na];
@@ -283,18 +286,6 @@ static int car_phast(hh_query *q, const hh__ch_seed *seeds, int ns, uint32_t bou
             q->arc_stamp[a] = gen;
             q->arc_key[a] = k;
         }
-    }
-    /* arrivals: the arcs in order (their records and ranks read in
-     * sequence), each vertex keeping the earliest */
-    uint64_t *vkey = q->vkey;
-    memset(vkey, 0xff, (size_t)net->n_nodes * sizeof *vkey);
-    for (uint32_t a = 0; a < na; a++) {
-        uint64_t k = q->arc_stamp[a] == gen ? q->arc_key[a] : dist[rank[a]];
-        if (k >> 32 == HH_CH_UNREACHED)
-            continue;
-        k += (uint64_t)A[a].dur_ds << 32 | A[a].len_dm;
-        uint32_t v = A[a].head;
-        vkey[v] = k < vkey[v] ? k : vkey[v];
     }
     for (uint32_t v = 0; v < net->n_nodes; v++) {
         uint64_t best = vkey[v];
