@@ -168,3 +168,67 @@ HH_TEST(build_refuses_bad_input_and_leaves_nothing)
     }
     HH_ASSERT(hh_build("/nonexistent.osm.pbf", &p, out, NULL, NULL, NULL, err, sizeof err) == HH_EIO);
 }
+
+/* Writes b with section `id`'s record `rec` (elem bytes) patched at byte
+ * `off` by `val`, checksums made right again, and returns the open code. */
+static int patched_code(unsigned char *b, size_t n, const char *bad, uint32_t id, uint64_t rec, size_t off,
+                        uint32_t val)
+{
+    uint32_t ns;
+    memcpy(&ns, b + 24, 4);
+    const hh__section *tab = (const hh__section *)(b + 128);
+    for (uint32_t i = 0; i < ns; i++) {
+        if (tab[i].id != id || rec >= tab[i].count)
+            continue;
+        unsigned char *at = b + tab[i].offset + rec * tab[i].elem_size + off;
+        uint32_t old;
+        memcpy(&old, at, 4);
+        memcpy(at, &val, 4);
+        uint32_t body = libdeflate_crc32(0, b + 128, n - 128);
+        memcpy(b + 40, &body, 4);
+        uint32_t head = libdeflate_crc32(0, b, 44);
+        memcpy(b + 44, &head, 4);
+        spit(bad, b, n);
+        memcpy(at, &old, 4); /* the caller's copy stays whole */
+        body = libdeflate_crc32(0, b + 128, n - 128);
+        memcpy(b + 40, &body, 4);
+        head = libdeflate_crc32(0, b, 44);
+        memcpy(b + 44, &head, 4);
+        return open_code(bad);
+    }
+    return -12345; /* no such section or record */
+}
+
+/* The car turn graph's sections are checked on open like the rest: a move
+ * to a missing turn node, a move that does not start where its arc ends, a
+ * car arc listed under the wrong head, a copy of a missing arc. */
+HH_TEST(net_turn_graph_damage_is_refused)
+{
+    const char *path = hh_test_net_path("monaco");
+    if (!path)
+        return;
+    size_t n;
+    unsigned char *b = slurp(path, &n);
+    HH_ASSERT(b && n > 4096);
+    char bad[512];
+    snprintf(bad, sizeof bad, "%s/turns-damaged.hh", hh_test_tmpdir());
+    hh_net *net;
+    HH_ASSERT_EQ(hh_net_open(path, &net, NULL, 0), 0);
+    uint32_t nt = net->n_tnodes, na = net->n_arcs[HH_MODE_CAR];
+    /* a move from the first turn node onto an arc leaving some other vertex */
+    uint32_t head0 = net->arcs[HH_MODE_CAR][hh__tnode_arc(net, 0)].head, elsewhere = UINT32_MAX;
+    for (uint32_t a = 0; a < na && elsewhere == UINT32_MAX; a++)
+        if (a < net->first_out[HH_MODE_CAR][head0] || a >= net->first_out[HH_MODE_CAR][head0 + 1])
+            elsewhere = a;
+    HH_ASSERT(net->turn_first[1] > 0); /* the first turn node has a move to patch */
+    hh_net_close(net);
+    HH_ASSERT_EQ(patched_code(b, n, bad, HH_SEC_TURN_ARC, 0, 0, nt + 7), HH_EFORMAT);
+    HH_ASSERT_EQ(patched_code(b, n, bad, HH_SEC_TURN_ARC, 0, 0, elsewhere), HH_EFORMAT);
+    HH_ASSERT_EQ(patched_code(b, n, bad, HH_SEC_TURN_ARC, 0, 4, HH_DUR_NONE), HH_EFORMAT);
+    HH_ASSERT_EQ(patched_code(b, n, bad, HH_SEC_CAR_IN, 0, 0, na + 1), HH_EFORMAT);
+    HH_ASSERT_EQ(patched_code(b, n, bad, HH_SEC_TURN_FIRST, 1, 0, UINT32_MAX - 1), HH_EFORMAT);
+    /* and the untouched file still opens */
+    spit(bad, b, n);
+    HH_ASSERT_EQ(open_code(bad), 0);
+    free(b);
+}
