@@ -934,8 +934,11 @@ int hh__ch_many_to_many(const hh__ch *ch, const hh__ch_buckets *b, hh__ch_ws *ws
     return 0;
 }
 
-int hh__ch_phast(const hh__ch *ch, hh__ch_ws *ws, const hh__ch_seed *seeds, size_t n_seeds,
-                 uint32_t max_ds, uint32_t *dur_ds, uint32_t *len_dm)
+/* The upward search from the seeds, then the downward sweep over every CH
+ * id; with node_head, each node's arrival (time + node_key) is kept in
+ * arrive[node_head[x]] as it is found. */
+static int phast_sweep(const hh__ch *ch, hh__ch_ws *ws, const hh__ch_seed *seeds, size_t n_seeds, uint32_t max_ds,
+                       const uint32_t *node_head, const uint64_t *node_key, uint64_t *arrive)
 {
     for (size_t i = 0; i < n_seeds; i++)
         if (!seed_ok(ch, &seeds[i]))
@@ -954,8 +957,27 @@ int hh__ch_phast(const hh__ch *ch, hh__ch_ws *ws, const hh__ch_seed *seeds, size
             k |= -(uint64_t)(k < h); /* saturate: unreached stays unreached */
             d = k < d ? k : d;
         }
-        dist[x] = d > bound ? KEY_INF : d;
+        if (d > bound) {
+            dist[x] = KEY_INF;
+            continue;
+        }
+        dist[x] = d;
+        if (node_head) {
+            uint64_t k = d + node_key[x];
+            uint32_t v = node_head[x];
+            arrive[v] = k < arrive[v] ? k : arrive[v];
+        }
     }
+    return 0;
+}
+
+int hh__ch_phast(const hh__ch *ch, hh__ch_ws *ws, const hh__ch_seed *seeds, size_t n_seeds,
+                 uint32_t max_ds, uint32_t *dur_ds, uint32_t *len_dm)
+{
+    int rc = phast_sweep(ch, ws, seeds, n_seeds, max_ds, NULL, NULL, NULL);
+    if (rc)
+        return rc;
+    const uint64_t *dist = ws->dist;
     if (dur_ds || len_dm)
         for (uint32_t v = 0; v < ch->n; v++) {
             uint64_t k = dist[ch->rank[v]];
@@ -971,31 +993,5 @@ int hh__ch_phast_arrivals(const hh__ch *ch, hh__ch_ws *ws, const hh__ch_seed *se
                           uint32_t max_ds, const uint32_t *node_head, const uint64_t *node_key,
                           uint64_t *arrive)
 {
-    for (size_t i = 0; i < n_seeds; i++)
-        if (!seed_ok(ch, &seeds[i]))
-            return HH_EINVAL;
-    uint64_t bound = bound_key(max_ds);
-    up_search(ch, ws, ch->fwd_first, ch->fwd, NULL, NULL, seeds, 0, n_seeds, bound);
-    uint64_t *dist = ws->dist;
-    const uint32_t *stamp = ws->stamp, gen = ws->gen;
-    const uint32_t *bf = ch->bwd_first;
-    const hh__ch_arc *B = ch->bwd;
-    for (uint32_t x = ch->n; x-- > 0;) {
-        uint64_t d = stamp[x] == gen ? dist[x] : KEY_INF;
-        for (uint32_t e = bf[x], end = bf[x + 1]; e < end; e++) {
-            uint64_t h = dist[B[e].head];
-            uint64_t k = h + KEY(B[e].dur_ds, B[e].len_dm);
-            k |= -(uint64_t)(k < h);
-            d = k < d ? k : d;
-        }
-        if (d > bound) {
-            dist[x] = KEY_INF;
-            continue;
-        }
-        dist[x] = d;
-        uint64_t k = d + node_key[x];
-        uint32_t v = node_head[x];
-        arrive[v] = k < arrive[v] ? k : arrive[v];
-    }
-    return 0;
+    return phast_sweep(ch, ws, seeds, n_seeds, max_ds, node_head, node_key, arrive);
 }
