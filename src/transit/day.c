@@ -353,89 +353,47 @@ static int build_pattern(builder *b, uint32_t p)
     return 0;
 }
 
-/* stop -> routes calling there, with the first position of the stop */
-static int index_stops(hh__transit_day *d)
+/* stop -> the routes calling there (of n_routes, each route's stops at
+ * stops[first[r] .. first[r+1])), with the stop's first position on each:
+ * *out_first gets n_stops+1 entries, *out_routes and *out_pos one per pair.
+ * Serves the scheduled routes and the frequency routes alike. */
+static int index_route_stops(uint32_t ns, uint32_t n_routes, const uint32_t *first, const uint32_t *stops,
+                             uint32_t **out_first, uint32_t **out_routes, uint32_t **out_pos)
 {
-    uint32_t ns = d->n_stops;
     uint32_t *seen = hh__alloc_array((size_t)ns + 1, sizeof *seen);
-    d->stop_route_first = hh__calloc((size_t)ns + 1, sizeof *d->stop_route_first);
-    if (!seen || !d->stop_route_first)
+    uint32_t *sf = hh__calloc((size_t)ns + 1, sizeof *sf), *routes = NULL, *pos = NULL;
+    *out_first = sf;
+    if (!seen || !sf)
         goto fail;
     for (uint32_t s = 0; s < ns; s++)
         seen[s] = UINT32_MAX;
     size_t total = 0;
-    for (uint32_t r = 0; r < d->n_routes; r++)
-        for (uint32_t i = d->route_stop_first[r]; i < d->route_stop_first[r + 1]; i++) {
-            uint32_t s = d->route_stops[i];
+    for (uint32_t r = 0; r < n_routes; r++)
+        for (uint32_t i = first[r]; i < first[r + 1]; i++) {
+            uint32_t s = stops[i];
             if (seen[s] != r) {
                 seen[s] = r;
-                d->stop_route_first[s + 1]++;
+                sf[s + 1]++;
                 total++;
             }
         }
     for (uint32_t s = 0; s < ns; s++)
-        d->stop_route_first[s + 1] += d->stop_route_first[s];
-    d->stop_routes = hh__alloc_array(total ? total : 1, sizeof *d->stop_routes);
-    d->stop_route_pos = hh__alloc_array(total ? total : 1, sizeof *d->stop_route_pos);
-    if (!d->stop_routes || !d->stop_route_pos)
+        sf[s + 1] += sf[s];
+    *out_routes = routes = hh__alloc_array(total ? total : 1, sizeof *routes);
+    *out_pos = pos = hh__alloc_array(total ? total : 1, sizeof *pos);
+    if (!routes || !pos)
         goto fail;
     /* seen[] doubles as the fill cursor once every route was counted */
     for (uint32_t s = 0; s < ns; s++)
-        seen[s] = d->stop_route_first[s];
-    for (uint32_t r = 0; r < d->n_routes; r++) {
-        uint32_t r0 = d->route_stop_first[r];
-        for (uint32_t i = r0; i < d->route_stop_first[r + 1]; i++) {
-            uint32_t s = d->route_stops[i], c = seen[s];
-            if (c > d->stop_route_first[s] && d->stop_routes[c - 1] == r)
+        seen[s] = sf[s];
+    for (uint32_t r = 0; r < n_routes; r++) {
+        uint32_t r0 = first[r];
+        for (uint32_t i = r0; i < first[r + 1]; i++) {
+            uint32_t s = stops[i], c = seen[s];
+            if (c > sf[s] && routes[c - 1] == r)
                 continue; /* the stop again later in a loop route */
-            d->stop_routes[c] = r;
-            d->stop_route_pos[c] = i - r0;
-            seen[s] = c + 1;
-        }
-    }
-    hh__free(seen);
-    return 0;
-fail:
-    hh__free(seen);
-    return HH_ENOMEM;
-}
-
-/* stop -> frequency routes calling there, with the first position */
-static int index_froute_stops(hh__transit_day *d)
-{
-    uint32_t ns = d->n_stops;
-    uint32_t *seen = hh__alloc_array((size_t)ns + 1, sizeof *seen);
-    d->stop_froute_first = hh__calloc((size_t)ns + 1, sizeof *d->stop_froute_first);
-    if (!seen || !d->stop_froute_first)
-        goto fail;
-    for (uint32_t s = 0; s < ns; s++)
-        seen[s] = UINT32_MAX;
-    size_t total = 0;
-    for (uint32_t r = 0; r < d->n_froutes; r++)
-        for (uint32_t i = d->froute_stop_first[r]; i < d->froute_stop_first[r + 1]; i++) {
-            uint32_t s = d->froute_stops[i];
-            if (seen[s] != r) {
-                seen[s] = r;
-                d->stop_froute_first[s + 1]++;
-                total++;
-            }
-        }
-    for (uint32_t s = 0; s < ns; s++)
-        d->stop_froute_first[s + 1] += d->stop_froute_first[s];
-    d->stop_froutes = hh__alloc_array(total ? total : 1, sizeof *d->stop_froutes);
-    d->stop_froute_pos = hh__alloc_array(total ? total : 1, sizeof *d->stop_froute_pos);
-    if (!d->stop_froutes || !d->stop_froute_pos)
-        goto fail;
-    for (uint32_t s = 0; s < ns; s++)
-        seen[s] = d->stop_froute_first[s];
-    for (uint32_t r = 0; r < d->n_froutes; r++) {
-        uint32_t r0 = d->froute_stop_first[r];
-        for (uint32_t i = r0; i < d->froute_stop_first[r + 1]; i++) {
-            uint32_t s = d->froute_stops[i], c = seen[s];
-            if (c > d->stop_froute_first[s] && d->stop_froutes[c - 1] == r)
-                continue;
-            d->stop_froutes[c] = r;
-            d->stop_froute_pos[c] = i - r0;
+            routes[c] = r;
+            pos[c] = i - r0;
             seen[s] = c + 1;
         }
     }
@@ -668,7 +626,11 @@ int hh__transit_day_build(const hh__timetable *tt, const hh__transit_day_opts *o
         goto nomem;
     if (!d->dep && !(d->dep = hh__malloc(1)))
         goto nomem;
-    if ((rc = index_stops(d)) || (rc = index_froute_stops(d)) || (rc = build_footpaths(tt, o, d)))
+    if ((rc = index_route_stops(d->n_stops, d->n_routes, d->route_stop_first, d->route_stops, &d->stop_route_first,
+                                &d->stop_routes, &d->stop_route_pos)) ||
+        (rc = index_route_stops(d->n_stops, d->n_froutes, d->froute_stop_first, d->froute_stops,
+                                &d->stop_froute_first, &d->stop_froutes, &d->stop_froute_pos)) ||
+        (rc = build_footpaths(tt, o, d)))
         goto fail;
     hh__free(b.fr);
     hh__free(b.grp_rep);

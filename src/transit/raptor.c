@@ -133,6 +133,24 @@ static inline void push(uint32_t *list, uint32_t *n, uint32_t *stamp, uint32_t e
     }
 }
 
+/* Getting off at stop s at time a (seconds, the stop's self-transfer self
+ * after it): 1 when it improves the round's arrival there, which then
+ * queues the stop for the footpaths and the next round; 0 otherwise. */
+static inline int alight(rstate *R, uint32_t s, int32_t a, int32_t self)
+{
+    if (a > R->limit || a >= R->rk[s])
+        return 0;
+    R->rk[s] = a;
+    int64_t y = plus(a, self);
+    if (y < R->yk[s]) {
+        R->yk[s] = (int32_t)y;
+        push(R->scan, &R->n_scan, R->st_scan, R->epoch, s);
+    }
+    push(R->rides, &R->n_rides, R->st_ride, R->epoch, s);
+    push(R->chg, &R->n_chg, R->st_chg, R->epoch, s);
+    return 1;
+}
+
 /* Scans route r from position i0: keep the earliest catchable trip, step
  * off it wherever that improves a ride label. */
 static void scan_route(rstate *R, uint32_t r, uint32_t i0)
@@ -150,18 +168,7 @@ static void scan_route(rstate *R, uint32_t r, uint32_t i0)
         uint32_t s = stops[i];
         visits++;
         if (ta && !(fl[i] & HH__GTFS_NO_ALIGHT)) {
-            int32_t a = ta[i];
-            if (a <= R->limit && a < R->rk[s]) {
-                R->rk[s] = a;
-                better++;
-                int64_t y = plus(a, self[s]);
-                if (y < R->yk[s]) {
-                    R->yk[s] = (int32_t)y;
-                    push(R->scan, &R->n_scan, R->st_scan, R->epoch, s);
-                }
-                push(R->rides, &R->n_rides, R->st_ride, R->epoch, s);
-                push(R->chg, &R->n_chg, R->st_chg, R->epoch, s);
-            }
+            better += alight(R, s, ta[i], self[s]);
         }
         if (fl[i] & HH__GTFS_NO_BOARD)
             continue;
@@ -205,17 +212,8 @@ static void scan_froute(rstate *R, uint32_t r, uint32_t i0)
         visits++;
         if (cur != INT64_MAX && !(fl[i] & HH__GTFS_NO_ALIGHT)) {
             int64_t a = cur + A[i];
-            if (a <= R->limit && a < R->rk[s]) {
-                R->rk[s] = (int32_t)a;
-                better++;
-                int64_t y = plus((int32_t)a, self[s]);
-                if (y < R->yk[s]) {
-                    R->yk[s] = (int32_t)y;
-                    push(R->scan, &R->n_scan, R->st_scan, R->epoch, s);
-                }
-                push(R->rides, &R->n_rides, R->st_ride, R->epoch, s);
-                push(R->chg, &R->n_chg, R->st_chg, R->epoch, s);
-            }
+            if (a <= R->limit)
+                better += alight(R, s, (int32_t)a, self[s]);
         }
         if (fl[i] & HH__GTFS_NO_BOARD)
             continue;
