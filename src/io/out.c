@@ -10,15 +10,6 @@
 #include "util/alloc.h"
 #include "util/outfile.h"
 
-static char *dup_str(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = hh__malloc(n);
-    if (d)
-        memcpy(d, s, n);
-    return d;
-}
-
 int hh_out_open(hh_out *o, const char *path, char *err, size_t errlen)
 {
     memset(o, 0, sizeof *o);
@@ -26,7 +17,7 @@ int hh_out_open(hh_out *o, const char *path, char *err, size_t errlen)
         o->fp = stdout;
         return 0;
     }
-    char *p = dup_str(path);
+    char *p = hh__strdup(path);
     if (!p) {
         snprintf(err, errlen, "%s: out of memory", path);
         return HH_ENOMEM;

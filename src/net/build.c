@@ -270,9 +270,8 @@ static int split_ways(builder *b, uint32_t **inner_count)
  * modes it lets through cross by zero-length connector edges between the
  * copies and the original.  Car barriers need no copies: the turn graph
  * forbids every move through them but the u-turn. */
-static int split_barriers(builder *b, uint32_t **inner_cnt, void *unused)
+static int split_barriers(builder *b, uint32_t **inner_cnt)
 {
-    (void)unused;
     const hh__osm *o = b->o;
     hh__net_parts *P = &b->parts;
     uint32_t n0 = P->n_nodes;
@@ -776,18 +775,6 @@ static ptrdiff_t way_index(const keyed *ways, size_t nw, int64_t way_id)
     return lo < nw && ways[lo].key == (uint64_t)way_id ? (ptrdiff_t)ways[lo].idx : -1;
 }
 
-/* The one edge of way w that ends at vertex v: NO_ID when none, or when the
- * way passes through v (two edges there: which side is meant is unknown). */
-static uint32_t way_edge_at(const builder *b, ptrdiff_t w, uint32_t v)
-{
-    if (w < 0)
-        return NO_ID;
-    uint32_t found = NO_ID, n = 0;
-    for (uint32_t e = b->way_edge_first[w]; e < b->way_edge_first[w + 1]; e++)
-        if (b->parts.edges[e].from == v || b->parts.edges[e].to == v)
-            found = e, n += 1 + (b->parts.edges[e].from == b->parts.edges[e].to);
-    return n == 1 ? found : NO_ID;
-}
 
 /* The edges of way w that end at vertex v: up to two (a way passing
  * through v); returns how many. */
@@ -803,6 +790,14 @@ static int way_edges_at(const builder *b, ptrdiff_t w, uint32_t v, uint32_t out[
             n += 1 + (b->parts.edges[e].from == b->parts.edges[e].to);
         }
     return n > 2 ? 3 : n;
+}
+
+/* The one edge of way w that ends at vertex v: NO_ID when none, or when the
+ * way passes through v (two edges there: which side is meant is unknown). */
+static uint32_t way_edge_at(const builder *b, ptrdiff_t w, uint32_t v)
+{
+    uint32_t E[2];
+    return way_edges_at(b, w, v, E) == 1 ? E[0] : NO_ID;
 }
 
 static uint32_t car_arc(const hh__net_parts *P, uint32_t e, uint32_t v, int out);
@@ -1171,7 +1166,7 @@ int hh_build_with(const char *osm_path, const char *const *gtfs_paths, size_t n_
     mark_vertices(&b, use);
     if ((rc = number_vertices(&b, use)))
         goto fail;
-    if ((rc = split_ways(&b, &inner_cnt)) || (rc = split_barriers(&b, &inner_cnt, NULL)))
+    if ((rc = split_ways(&b, &inner_cnt)) || (rc = split_barriers(&b, &inner_cnt)))
         goto fail;
     /* shape_first from per-edge inner counts */
     rc = HH_ENOMEM;

@@ -116,13 +116,27 @@ static int tl_push(tlist *l, move x)
     return 0;
 }
 
-/* Appends the move from car arc i onto car arc j at vertex v. */
-static int add_move(const hh__net_parts *P, const hh_profile *p, tlist *L, uint32_t i, uint32_t j, uint32_t v,
-                    uint32_t roads, uint8_t flags, int uturn)
+/* Whether the via-node restrictions rs[lo .. hi) of one arriving arc (only:
+ * some of them are only_*) forbid the move onto edge `to`. */
+static int forbidden(const hh__turn *rs, uint32_t lo, uint32_t hi, int only, uint32_t to)
+{
+    int named = 0;
+    for (uint32_t r = lo; r < hi; r++)
+        if (rs[r].to_edge == to) {
+            if (!rs[r].only)
+                return 1;
+            named = 1;
+        }
+    return only && !named;
+}
+
+/* Appends the move from car arc i onto car arc j at a vertex with `roads`
+ * car roads and the HH_VFLAG_* `flags`. */
+static int add_move(const hh__net_parts *P, const hh_profile *p, tlist *L, uint32_t i, uint32_t j, uint32_t roads,
+                    uint8_t flags, int uturn)
 {
     const hh__arc *A = P->arcs[HH_MODE_CAR];
     double c = 0;
-    (void)v;
     if (p->car_turn_costs) {
         if (flags & HH_VFLAG_SIGNALS)
             c += p->car_signal_s;
@@ -179,45 +193,28 @@ int hh__turns_build(hh__net_parts *P, const hh_profile *p, const uint8_t *vflags
         /* u-turns only where nothing else is allowed (dead ends, barriers,
          * restrictions leaving no way on), as OSRM does: elsewhere a car
          * turns round by a block, not in the middle of a junction */
-        uint32_t uturn_at = NONE, n_moves = L[i].n;
+        uint32_t uturn_at = NONE;
         for (uint32_t j = fo[v]; j < fo[v + 1]; j++) {
             uint32_t ej = A[j].edge_dir >> 1;
-            int uturn = ej == ei && (A[j].edge_dir & 1) != (A[i].edge_dir & 1);
-            if (uturn) {
+            if (ej == ei && (A[j].edge_dir & 1) != (A[i].edge_dir & 1)) {
                 uturn_at = j;
                 continue;
             }
-            if ((vflags[v] & HH_VFLAG_CAR_BARRIER) && ej != ei) {
+            if ((vflags[v] & HH_VFLAG_CAR_BARRIER) && ej != ei)
                 st->banned_barrier++;
-                continue;
-            }
-            int named = 0, banned = 0;
-            for (uint32_t r = rlo; r < rhi; r++)
-                if (rs[r].to_edge == ej) {
-                    named = 1;
-                    banned |= !rs[r].only;
-                }
-            if (banned || (only && !named)) {
+            else if (forbidden(rs, rlo, rhi, only, ej))
                 st->banned_node++;
-                continue;
-            }
-            if ((rc = add_move(P, p, L, i, j, v, roads[v], vflags[v], 0)))
+            else if ((rc = add_move(P, p, L, i, j, roads[v], vflags[v], 0)))
                 goto done;
         }
-        if (L[i].n == n_moves && uturn_at != NONE) {
-            int named = 0, banned = 0;
-            for (uint32_t r = rlo; r < rhi; r++)
-                if (rs[r].to_edge == ei) {
-                    named = 1;
-                    banned |= !rs[r].only;
-                }
-            if (banned || (only && !named))
+        if (L[i].n == 0 && uturn_at != NONE) {
+            if (forbidden(rs, rlo, rhi, only, ei))
                 st->banned_node++;
-            else if ((rc = add_move(P, p, L, i, uturn_at, v, roads[v], vflags[v], 1)))
+            else if ((rc = add_move(P, p, L, i, uturn_at, roads[v], vflags[v], 1)))
                 goto done;
         }
-        rc = HH_ENOMEM;
     }
+    rc = HH_ENOMEM; /* what the failures below report */
 
     /* restrictions via ways: copy the via arcs for travellers from `from` */
     for (uint32_t r = 0; r < n_paths; r++) {

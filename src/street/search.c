@@ -174,6 +174,19 @@ static int dijkstra(hh_query *q, hh__vstate *S, const uint32_t *fo, const hh__ar
     return 0;
 }
 
+/* The sweep's workspace, made on the first sweep, sized for the larger of
+ * the two graphs (vertices, car turn nodes); 0 or HH_ENOMEM. */
+static int chws_ready(hh_query *q)
+{
+    if (q->chws_ready)
+        return 0;
+    uint32_t nw = q->net->n_nodes > q->net->n_tnodes ? q->net->n_nodes : q->net->n_tnodes;
+    if (hh__ch_ws_init(&q->chws, nw))
+        return HH_ENOMEM;
+    q->chws_ready = 1;
+    return 0;
+}
+
 /* PHAST over the whole graph, then the reached nodes copied into S and
  * `done`, so everything downstream reads one representation.  The sweep
  * costs the same whatever the bound (about 0.5 ms on a 70k-vertex metro),
@@ -182,12 +195,8 @@ static int run_phast(hh_query *q, hh__vstate *S, uint32_t n, const hh__ch_seed *
                      uint32_t *done, uint32_t *n_done)
 {
     const hh__ch *ch = &q->net->ch[q->mode];
-    if (!q->chws_ready) {
-        uint32_t nw = q->net->n_nodes > q->net->n_tnodes ? q->net->n_nodes : q->net->n_tnodes;
-        if (hh__ch_ws_init(&q->chws, nw))
-            return HH_ENOMEM;
-        q->chws_ready = 1;
-    }
+    if (chws_ready(q))
+        return HH_ENOMEM;
     int rc = hh__ch_phast(ch, &q->chws, seeds, (size_t)ns, bound, NULL, NULL);
     if (rc)
         return rc;
@@ -261,12 +270,8 @@ static int car_phast(hh_query *q, const hh__ch_seed *seeds, int ns, uint32_t bou
 {
     const hh_net *net = q->net;
     const hh__ch *ch = &net->ch[HH_MODE_CAR];
-    if (!q->chws_ready) {
-        uint32_t nw = net->n_nodes > net->n_tnodes ? net->n_nodes : net->n_tnodes;
-        if (hh__ch_ws_init(&q->chws, nw))
-            return HH_ENOMEM;
-        q->chws_ready = 1;
-    }
+    if (chws_ready(q))
+        return HH_ENOMEM;
     uint64_t *vkey = q->vkey;
     memset(vkey, 0xff, (size_t)net->n_nodes * sizeof *vkey);
     int rc = hh__ch_phast_arrivals(ch, &q->chws, seeds, (size_t)ns, bound, net->car_x_head, net->car_x_key, vkey);

@@ -72,3 +72,12 @@ int hh__grow(void *pp, size_t *cap, size_t need, size_t size)
     *cap = ncap;
     return 0;
 }
+
+char *hh__strdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = hh__malloc(n);
+    if (d)
+        memcpy(d, s, n);
+    return d;
+}

@@ -16,5 +16,7 @@ void *hh__realloc_array(void *p, size_t n, size_t size);
 /* Grows *p (element size `size`) so it holds at least `need` elements;
  * *cap is updated.  Returns 0 or HH_ENOMEM (then *p is unchanged). */
 int hh__grow(void *pp, size_t *cap, size_t need, size_t size);
+/* A copy of the string s through the hook, or NULL. */
+char *hh__strdup(const char *s);
 
 #endif

@@ -33,15 +33,6 @@ int hh__write_all(int fd, const void *buf, size_t n)
     return 0;
 }
 
-static char *dup_str(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = hh__malloc(n);
-    if (d)
-        memcpy(d, s, n);
-    return d;
-}
-
 /* The descriptor a /proc/self/fd/N, /proc/<our pid>/fd/N or /dev/fd/N path
  * names (what /dev/stdout leads to), or -1. */
 static int fd_of_path(const char *p)
@@ -65,7 +56,7 @@ static char *link_target(const char *link)
         return NULL;
     buf[k] = 0;
     if (buf[0] == '/')
-        return dup_str(buf);
+        return hh__strdup(buf);
     const char *slash = strrchr(link, '/');
     size_t dl = slash ? (size_t)(slash - link) + 1 : 0;
     char *r = hh__malloc(dl + (size_t)k + 1);
@@ -84,7 +75,7 @@ int hh__outfile_open(hh__outfile *o, const char *path, char *err, size_t errlen)
     if (!err)
         err = ebuf, errlen = sizeof ebuf;
     o->fd = -1, o->target = o->tmp = NULL;
-    char *cur = dup_str(path);
+    char *cur = hh__strdup(path);
     if (!cur) {
         snprintf(err, errlen, "%s: out of memory", path);
         return HH_ENOMEM;
