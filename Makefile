@@ -10,9 +10,9 @@ WARN    := -Wall -Wextra -Wshadow -Wundef -Wmissing-prototypes -Wno-unused-param
 # optimisation, warnings and sanitizers; the C++ runtime comes in with
 # -lstdc++, so every link stays a C link.
 CXXWARN := -Wall -Wextra -Wshadow -Wundef -Wno-unused-parameter
-CFLAGS  += -std=c11 -g $(OPT) $(WARN) -D_GNU_SOURCE -pthread -Iinclude -Isrc
+CFLAGS  += -std=c11 -g $(OPT) $(WARN) -D_GNU_SOURCE -pthread -Iinclude -Isrc -I/usr/include/gdal
 CXXFLAGS+= -std=c++14 -g $(OPT) $(CXXWARN) -D_GNU_SOURCE -pthread -Iinclude -Isrc
-LDLIBS  += -lbz2 -lexpat -lz -ldeflate -lzip -lgeos_c -lstdc++ -lm -pthread
+LDLIBS  += -lgdal -lproj -lbz2 -lexpat -lz -ldeflate -lzip -lgeos_c -lstdc++ -lm -pthread
 ifneq ($(WERROR),)
 CFLAGS  += -Werror
 CXXFLAGS+= -Werror

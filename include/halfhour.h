@@ -519,6 +519,164 @@ void hh_out_abort(hh_out *o);
 int hh_isochrone_write_features(void *fp, const hh_isochrone *iso, const char *mode,
                                 const char *extra, int *first);
 
+/* ---- opportunities (layers) ------------------------------------------ */
+/* Named numeric layers on points: jobs, population, schools...  A point
+ * carries one value per layer (0 where a layer does not cover it).  Points
+ * are WGS-84 lon/lat; analyses attach them to each mode's streets by
+ * snapping, like any other point.  Owned by the caller: hh_layers_free
+ * (NULL-safe) releases every array. */
+typedef struct hh_layers {
+    size_t n_layers;
+    char **name;         /* n_layers layer names (unique) */
+    uint64_t *n_blank;   /* n_layers: blank cells read as 0 (CSV), per layer */
+    size_t n;            /* points */
+    double *lon, *lat;   /* n */
+    double *value;       /* n * n_layers, point-major: value[i * n_layers + l] */
+} hh_layers;
+
+/* How GeoJSON polygons (districts' census totals) become points. */
+typedef enum hh_polygon_rule {
+    HH_POLY_AREA = 0,    /* area-weighted: the polygon is cut by a square lattice of
+                          * sample_m cells (local equal-area projection); each piece
+                          * gets value x (its area / the polygon's) at its centroid */
+    HH_POLY_CENTROID = 1 /* the whole value at one point inside the polygon
+                          * (its centroid, or a point on its surface when the
+                          * centroid falls outside) */
+} hh_polygon_rule;
+
+typedef struct hh_layers_opts {
+    hh_polygon_rule polygons; /* default HH_POLY_AREA */
+    double sample_m;          /* HH_POLY_AREA lattice, metres; <= 0: 100 */
+    const char *prefix;       /* raster layers: the layer's name (default: the file's stem) */
+} hh_layers_opts;
+
+/* Reads opportunity layers from a file, chosen by its suffix:
+ *  .csv      points (columns lon/lat found as hh_points_read does); every
+ *            other column whose non-blank cells are all numbers is a layer
+ *            (id and text columns are skipped); blanks are 0 and counted.
+ *  .geojson / .json  Point, MultiPoint, Polygon or MultiPolygon features;
+ *            every numeric property is a layer; polygons by o->polygons.
+ *  .tif / .tiff (any raster GDAL reads)  one layer per band: each cell's
+ *            value at its centre (nodata and 0 cells dropped), reprojected
+ *            to lon/lat when the raster is projected.
+ * Errors name the file (and line/feature): no layer, non-finite or negative
+ * values, bad coordinates.  opts may be NULL. */
+int hh_layers_read(const char *path, const hh_layers_opts *opts, hh_layers *out, char *err, size_t errlen);
+void hh_layers_free(hh_layers *l);
+/* Appends b's points and layers to a: a layer b shares with a by name gets
+ * b's values at b's points; other layers are 0 at the other set's points. */
+int hh_layers_append(hh_layers *a, const hh_layers *b);
+/* Index of the layer called name, or -1. */
+int hh_layers_find(const hh_layers *l, const char *name);
+/* A copy of the layers stored in the network at build time (none: n_layers 0). */
+int hh_net_layers(const hh_net *net, hh_layers *out);
+
+/* ---- grids ------------------------------------------------------------ */
+/* A regular grid of square cells in a Lambert azimuthal equal-area
+ * projection centred on the region (every cell the same area on the ground).
+ * Cell i = row * nx + col, row 0 the northernmost. */
+typedef struct hh_grid {
+    double cell_m;       /* cell side, metres */
+    uint32_t nx, ny;     /* columns, rows */
+    double x0, y1;       /* projected west and north edges of the grid, metres */
+    char proj[160];      /* the grid's PROJ string ("+proj=laea +lat_0=... +lon_0=...") */
+    size_t n;            /* nx * ny */
+    double *lon, *lat;   /* cell centres, WGS-84 */
+} hh_grid;
+/* Covers the network's street bbox with cells of cell_m metres (10 ..
+ * 100000); HH_ERANGE when that would be more than 2^26 cells. */
+int hh_grid_make(const hh_net *net, double cell_m, hh_grid *out, char *err, size_t errlen);
+void hh_grid_free(hh_grid *g);
+/* The cell's outline as a closed, counter-clockwise lon/lat ring:
+ * ring[0..9] = 5 lon,lat pairs (the first corner repeated). */
+int hh_grid_cell_ring(const hh_grid *g, size_t cell, double ring[10]);
+
+/* ---- accessibility ---------------------------------------------------- */
+/* Decay functions, with r5r's meanings (t: travel time, c: the cutoff,
+ * both seconds; v: decay_value):
+ *  step               f = 1 if t <= c, else 0 (cumulative opportunities)
+ *  linear             f = 1 below c - w/2, 0 from c + w/2, straight between;
+ *                     w = v minutes (the width)
+ *  logistic           f = 1 / (1 + exp((t - c) / s)), s = v min * sqrt(3) / pi
+ *                     (v: standard deviation in minutes; f(c) = 1/2)
+ *  exponential        f = 2^(-t / c)   (c is the half-life)
+ *  fixed_exponential  f = exp(-v * t_min), 0 < v < 1, no cutoff of its own
+ * Every function is 0 past the search's limit (hh_access_opts.max_s). */
+typedef enum hh_decay {
+    HH_DECAY_STEP = 0,
+    HH_DECAY_LINEAR,
+    HH_DECAY_LOGISTIC,
+    HH_DECAY_EXPONENTIAL,
+    HH_DECAY_FIXED_EXPONENTIAL
+} hh_decay;
+int hh_decay_parse(const char *s, hh_decay *out);
+const char *hh_decay_name(hh_decay d);
+/* HH_EINVAL when v is out of the function's range (linear, logistic: v > 0;
+ * fixed_exponential: 0 < v < 1). */
+int hh_decay_check(hh_decay d, double v);
+double hh_decay_weight(hh_decay d, double v, double cutoff_s, double t_s);
+
+/* ---- equity figures ---------------------------------------------------- */
+/* Over residents: access values acc[i] of n places, each weighted by w[i]
+ * residents (places with w <= 0 or a NAN value do not count). */
+#define HH_EQUITY_MAX_THRESHOLDS 8
+typedef struct hh_equity {
+    double residents;   /* sum of the weights counted */
+    size_t places;      /* places counted */
+    double mean;        /* weighted mean */
+    double median;      /* weighted median (lower) */
+    double gini;        /* weighted Gini coefficient of access, 0..1 */
+    double palma;       /* access share of the richest 10 % of residents over the
+                         * poorest 40 %'s (INFINITY when those have none) */
+    size_t n_thresholds;
+    double threshold[HH_EQUITY_MAX_THRESHOLDS];
+    double share_above[HH_EQUITY_MAX_THRESHOLDS]; /* share of residents with access >= threshold */
+} hh_equity;
+/* HH_EMPTY (out untouched) when no resident counts. */
+int hh_equity_compute(const double *acc, const double *w, size_t n, const double *thresholds,
+                      size_t n_thresholds, hh_equity *out);
+
+/* Districts: named polygons from a GeoJSON file (the name is the first of
+ * the properties name, NAME, district, id that is present, or the feature's
+ * 1-based number), for per-district tables. */
+typedef struct hh_districts hh_districts;
+int hh_districts_read(const char *path, hh_districts **out, char *err, size_t errlen);
+void hh_districts_free(hh_districts *d);
+size_t hh_districts_count(const hh_districts *d);
+const char *hh_districts_name(const hh_districts *d, size_t i);
+/* of[i] = the district holding point i (the first in file order), or -1. */
+int hh_districts_assign(const hh_districts *d, const double *lon, const double *lat, size_t n, int32_t *of);
+
+/* ---- tables of values per origin (access results) and their files ---- */
+/* One row per origin (a grid cell or a point), one column per figure.
+ * Writers: CSV and GeoJSON are written by the library itself, GeoPackage
+ * and GeoTIFF through GDAL; every file appears only when complete (as
+ * hh_out does) and may also be a FIFO or /dev/stdout. */
+typedef struct hh_table {
+    size_t n_rows, n_cols;
+    char **col;           /* n_cols column names */
+    double *v;            /* n_rows * n_cols, row-major; NAN: no value (nodata) */
+    char **id;            /* n_rows origin ids; NULL: the row number (grid cell index) */
+    double *lon, *lat;    /* n_rows origin positions */
+    const hh_grid *grid;  /* not owned; set when row i is the grid's cell i (polygons, GeoTIFF) */
+} hh_table;
+void hh_table_free(hh_table *t); /* frees col, v, id, lon, lat; not grid */
+
+typedef enum hh_table_format {
+    HH_TABLE_CSV = 0,  /* id,lon,lat then one column each (empty: no value) */
+    HH_TABLE_GEOJSON,  /* FeatureCollection: cells as polygons (grid) or points; columns as properties (null: no value) */
+    HH_TABLE_GPKG,     /* GeoPackage, one layer: the same features and attributes, EPSG:4326 */
+    HH_TABLE_GTIFF     /* GeoTIFF (grid only): one Float32 band per column, band
+                        * descriptions = column names, nodata -9999, the grid's CRS */
+} hh_table_format;
+/* By the path's suffix: .csv .geojson/.json .gpkg .tif/.tiff; HH_EINVAL otherwise. */
+int hh_table_format_of(const char *path, hh_table_format *out);
+/* Writes t to path ("-": stdout, CSV and GeoJSON only) in format f; layer
+ * names the GeoPackage layer (NULL: "access").  GeoTIFF without a grid is
+ * HH_EINVAL.  On failure nothing is left at path. */
+int hh_table_write(const hh_table *t, hh_table_format f, const char *path, const char *layer,
+                   char *err, size_t errlen);
+
 #ifdef __cplusplus
 }
 #endif
