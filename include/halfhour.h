@@ -592,16 +592,27 @@ void hh_grid_free(hh_grid *g);
 int hh_grid_cell_ring(const hh_grid *g, size_t cell, double ring[10]);
 
 /* ---- accessibility ---------------------------------------------------- */
-/* Decay functions, with r5r's meanings (t: travel time, c: the cutoff,
- * both seconds; v: decay_value):
- *  step               f = 1 if t <= c, else 0 (cumulative opportunities)
- *  linear             f = 1 below c - w/2, 0 from c + w/2, straight between;
- *                     w = v minutes (the width)
- *  logistic           f = 1 / (1 + exp((t - c) / s)), s = v min * sqrt(3) / pi
- *                     (v: standard deviation in minutes; f(c) = 1/2)
- *  exponential        f = 2^(-t / c)   (c is the half-life)
- *  fixed_exponential  f = exp(-v * t_min), 0 < v < 1, no cutoff of its own
- * Every function is 0 past the search's limit (hh_access_opts.max_s). */
+/* Decay functions: R5's (Conveyal; r5r passes its arguments through), as
+ * R5's com.conveyal.r5.analyst.decay classes compute them (t: travel time,
+ * c: the cutoff, both seconds, c >= 0; v: decay_value):
+ *  step               f = 1 if t < c, else 0 (cumulative opportunities;
+ *                     R5 counts t strictly below the cutoff: f(c) = 0)
+ *  linear             f = 1 up to c - w/2, 0 from c + w/2, straight between
+ *                     (f(c) = 1/2); w = v minutes (the width), 0 < v < 60
+ *  logistic           f = (1 + exp(-c/s)) / (1 + exp((t - c) / s)),
+ *                     s = v min * sqrt(3) / pi (v: the standard deviation in
+ *                     minutes, 0 < v < 120): the logistic 1/(1 + exp((t-c)/s))
+ *                     scaled so that f(0) = 1, hence f(c) = (1 + exp(-c/s))/2,
+ *                     a little above 1/2
+ *  exponential        f = 2^(-t / c)   (c is the half-life; v is not used)
+ *  fixed-exponential  f = exp(-v * t), t in SECONDS, 0 < v < 1 (R5's and
+ *                     r5r's per-second constant: a per-minute constant is
+ *                     v / 60); the cutoff is not used
+ * A t below 0 counts as 0 (f(0) = 1 but for step with c = 0); t NAN or
+ * +inf (not reached) has f = 0.  Every function is 0 past the search's
+ * limit (hh_access_opts.max_s), which the caller applies (R5 cuts the
+ * exponentials at two hours).  Our t is real: R5's linear ramp, in whole
+ * seconds, evaluates second s at s + 0.5. */
 typedef enum hh_decay {
     HH_DECAY_STEP = 0,
     HH_DECAY_LINEAR,
@@ -609,11 +620,17 @@ typedef enum hh_decay {
     HH_DECAY_EXPONENTIAL,
     HH_DECAY_FIXED_EXPONENTIAL
 } hh_decay;
+/* "step", "linear", "logistic", "exponential", "fixed-exponential" (R5's
+ * names; r5r's "fixed_exponential" is accepted too); HH_EINVAL otherwise. */
 int hh_decay_parse(const char *s, hh_decay *out);
+/* The name hh_decay_parse reads ("fixed-exponential" for that one); "?" for
+ * a value outside the enum. */
 const char *hh_decay_name(hh_decay d);
-/* HH_EINVAL when v is out of the function's range (linear, logistic: v > 0;
- * fixed_exponential: 0 < v < 1). */
+/* HH_EINVAL when v is out of the function's range, R5's checks (linear:
+ * 0 < v < 60; logistic: 0 < v < 120; fixed-exponential: 0 < v < 1; NAN
+ * fails them all); step and exponential take any v. */
 int hh_decay_check(hh_decay d, double v);
+/* f(t_s) in [0, 1] as above; v must pass hh_decay_check. */
 double hh_decay_weight(hh_decay d, double v, double cutoff_s, double t_s);
 
 /* ---- equity figures ---------------------------------------------------- */
