@@ -635,21 +635,30 @@ double hh_decay_weight(hh_decay d, double v, double cutoff_s, double t_s);
 
 /* ---- equity figures ---------------------------------------------------- */
 /* Over residents: access values acc[i] of n places, each weighted by w[i]
- * residents (places with w <= 0 or a NAN value do not count). */
+ * residents (places with w <= 0 or NaN, or a NAN value, do not count); a
+ * place is w residents who all have its value.  src/access/equity.c gives
+ * the formulas and how they compare with the IPEA accessibility package. */
 #define HH_EQUITY_MAX_THRESHOLDS 8
 typedef struct hh_equity {
     double residents;   /* sum of the weights counted */
     size_t places;      /* places counted */
     double mean;        /* weighted mean */
-    double median;      /* weighted median (lower) */
-    double gini;        /* weighted Gini coefficient of access, 0..1 */
-    double palma;       /* access share of the richest 10 % of residents over the
-                         * poorest 40 %'s (INFINITY when those have none) */
+    double median;      /* lower weighted median: the smallest value whose
+                         * cumulative weight (values <= it) is >= half */
+    double gini;        /* weighted Gini coefficient of access over residents,
+                         * sum w_i w_j |x_i - x_j| / (2 W^2 mean), 0..1; NAN
+                         * when all access is 0 */
+    double palma;       /* access share of the richest 10 % of residents (ranked
+                         * by access; boundary places split) over the poorest
+                         * 40 %'s: 0.25 when all are equal; INFINITY when those
+                         * have none and the top has some, NAN for 0 / 0 */
     size_t n_thresholds;
     double threshold[HH_EQUITY_MAX_THRESHOLDS];
     double share_above[HH_EQUITY_MAX_THRESHOLDS]; /* share of residents with access >= threshold */
 } hh_equity;
-/* HH_EMPTY (out untouched) when no resident counts. */
+/* HH_EEMPTY (out untouched) when no resident counts; HH_EINVAL for more
+ * than HH_EQUITY_MAX_THRESHOLDS thresholds, a NAN threshold, or a counted
+ * place with a negative or infinite value or an infinite weight. */
 int hh_equity_compute(const double *acc, const double *w, size_t n, const double *thresholds,
                       size_t n_thresholds, hh_equity *out);
 

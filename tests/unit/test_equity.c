@@ -150,3 +150,209 @@ HH_TEST(decay_reach_bounds_the_search)
                     HH_ASSERT(hh_decay_weight((hh_decay)d, vv, c, reach) < HH__DECAY_EPS * (1 + 1e-9));
             }
 }
+
+/* ---- equity ------------------------------------------------------------ */
+
+HH_TEST(equity_everyone_equal)
+{
+    double acc[10], w[10];
+    for (int i = 0; i < 10; i++)
+        acc[i] = 5, w[i] = 1;
+    const double th[] = {5, 5.0001, 0};
+    hh_equity e;
+    HH_ASSERT_EQ(hh_equity_compute(acc, w, 10, th, 3, &e), 0);
+    HH_ASSERT_NEAR(e.residents, 10, 0);
+    HH_ASSERT_EQ(e.places, 10);
+    HH_ASSERT_NEAR(e.mean, 5, 1e-15);
+    HH_ASSERT_NEAR(e.median, 5, 0);
+    HH_ASSERT_NEAR(e.gini, 0, 1e-15);
+    /* the top 10 % hold 10 % of the access, the bottom 40 % hold 40 % */
+    HH_ASSERT_NEAR(e.palma, 0.25, 1e-15);
+    HH_ASSERT_EQ(e.n_thresholds, 3);
+    HH_ASSERT_NEAR(e.threshold[1], 5.0001, 0);
+    HH_ASSERT_NEAR(e.share_above[0], 1, 0);
+    HH_ASSERT_NEAR(e.share_above[1], 0, 0);
+    HH_ASSERT_NEAR(e.share_above[2], 1, 0);
+    /* one place holding everyone is the same distribution */
+    HH_ASSERT_EQ(hh_equity_compute(acc, (double[]){123.5}, 1, NULL, 0, &e), 0);
+    HH_ASSERT_NEAR(e.gini, 0, 0);
+    HH_ASSERT_NEAR(e.palma, 0.25, 1e-15);
+    HH_ASSERT_NEAR(e.median, 5, 0);
+    HH_ASSERT_EQ(e.n_thresholds, 0);
+}
+
+HH_TEST(equity_one_has_everything)
+{
+    double acc[10] = {0}, w[10];
+    for (int i = 0; i < 10; i++)
+        w[i] = 1;
+    acc[6] = 100;
+    hh_equity e;
+    HH_ASSERT_EQ(hh_equity_compute(acc, w, 10, (double[]){1}, 1, &e), 0);
+    HH_ASSERT_NEAR(e.mean, 10, 1e-15);
+    HH_ASSERT_NEAR(e.median, 0, 0);
+    /* 9 ordered pairs each way at distance 100: 18 * 100 / (2 * 100 * 10) */
+    HH_ASSERT_NEAR(e.gini, 0.9, 1e-15);
+    HH_ASSERT(isinf(e.palma) && e.palma > 0);
+    HH_ASSERT_NEAR(e.share_above[0], 0.1, 1e-15);
+    /* nobody has anything: 0 / 0 */
+    acc[6] = 0;
+    HH_ASSERT_EQ(hh_equity_compute(acc, w, 10, NULL, 0, &e), 0);
+    HH_ASSERT_NEAR(e.mean, 0, 0);
+    HH_ASSERT(isnan(e.gini));
+    HH_ASSERT(isnan(e.palma));
+}
+
+/* x = 1, 2, 4, 8 with w = 1, 2, 1, 1: W = 5, sum w x = 17, mean 3.4.
+ * Residents in order: x=1 on [0,1], x=2 on [1,3], x=4 on [3,4], x=8 on [4,5].
+ *  median: cumulative weights 1, 3: 2 * 3 >= 5 at x = 2.
+ *  Gini: pairs i<j, w_i w_j |x_i - x_j|: (1,2) 2, (1,4) 3, (1,8) 7, (2,4) 4,
+ *        (2,8) 12, (4,8) 4: 32; both orders 64; 64 / (2 * 25 * 3.4) = 32/85.
+ *  Palma: bottom 40 % = [0,2]: 1*1 + 2*1 = 3; top 10 % = [4.5,5]: 8*0.5 = 4;
+ *         4/3 (the x=2 place is split at 2, the x=8 place at 4.5).
+ *  share_above: >= 2: 4/5; >= 4: 2/5; >= 8: 1/5; >= 9: 0. */
+static const double small_acc[] = {4, 1, 8, 2}, small_w[] = {1, 1, 1, 2};
+
+static int check_small(const hh_equity *e)
+{
+    return e->places == 4 && e->residents == 5 && fabs(e->mean - 3.4) < 1e-15 && e->median == 2 &&
+           fabs(e->gini - 32.0 / 85) < 1e-15 && fabs(e->palma - 4.0 / 3) < 1e-15 && e->n_thresholds == 4 &&
+           fabs(e->share_above[0] - 0.8) < 1e-15 && fabs(e->share_above[1] - 0.4) < 1e-15 &&
+           fabs(e->share_above[2] - 0.2) < 1e-15 && e->share_above[3] == 0;
+}
+
+HH_TEST(equity_small_weighted_case_by_hand)
+{
+    const double th[] = {2, 4, 8, 9};
+    hh_equity e;
+    HH_ASSERT_EQ(hh_equity_compute(small_acc, small_w, 4, th, 4, &e), 0);
+    HH_ASSERT_EQ(e.places, 4);
+    HH_ASSERT_NEAR(e.mean, 3.4, 1e-15);
+    HH_ASSERT_NEAR(e.median, 2, 0);
+    HH_ASSERT_NEAR(e.gini, 32.0 / 85, 1e-15);
+    HH_ASSERT_NEAR(e.palma, 4.0 / 3, 1e-15);
+    HH_ASSERT(check_small(&e));
+
+    /* places without residents or without a value do not count */
+    const double acc[] = {NAN, 4, 100, 1, 100, 8, 100, 2, -50, NAN};
+    const double w[] = {5, 1, 0, 1, -3, 1, NAN, 2, 0, 0};
+    hh_equity f;
+    HH_ASSERT_EQ(hh_equity_compute(acc, w, 10, th, 4, &f), 0);
+    HH_ASSERT(check_small(&f));
+}
+
+HH_TEST(equity_weighted_median_with_ties)
+{
+    hh_equity e;
+    /* 1, 3, 3, 5: the half is reached inside the tie */
+    HH_ASSERT_EQ(hh_equity_compute((double[]){3, 1, 5, 3}, (double[]){1, 1, 1, 1}, 4, NULL, 0, &e), 0);
+    HH_ASSERT_NEAR(e.median, 3, 0);
+    /* two equal halves: the lower */
+    HH_ASSERT_EQ(hh_equity_compute((double[]){2, 1}, (double[]){1, 1}, 2, NULL, 0, &e), 0);
+    HH_ASSERT_NEAR(e.median, 1, 0);
+    HH_ASSERT_EQ(hh_equity_compute((double[]){2, 1, 2}, (double[]){1, 2, 1}, 3, NULL, 0, &e), 0);
+    HH_ASSERT_NEAR(e.median, 1, 0);
+    /* just short of half at 1 */
+    HH_ASSERT_EQ(hh_equity_compute((double[]){2, 1, 2}, (double[]){1, 1.999, 1}, 3, NULL, 0, &e), 0);
+    HH_ASSERT_NEAR(e.median, 2, 0);
+    /* one heavy place */
+    HH_ASSERT_EQ(hh_equity_compute((double[]){9, 1, 2, 3}, (double[]){10, 1, 1, 1}, 4, NULL, 0, &e), 0);
+    HH_ASSERT_NEAR(e.median, 9, 0);
+}
+
+HH_TEST(equity_errors_leave_out_untouched)
+{
+    hh_equity e, keep;
+    memset(&e, 0x5a, sizeof e);
+    keep = e;
+    double th[HH_EQUITY_MAX_THRESHOLDS + 1] = {0};
+    HH_ASSERT_EQ(hh_equity_compute(NULL, NULL, 0, NULL, 0, &e), HH_EEMPTY);
+    HH_ASSERT_EQ(hh_equity_compute((double[]){1, 2}, (double[]){0, -1}, 2, NULL, 0, &e), HH_EEMPTY);
+    HH_ASSERT_EQ(hh_equity_compute((double[]){NAN, NAN}, (double[]){1, 1}, 2, NULL, 0, &e), HH_EEMPTY);
+    HH_ASSERT_EQ(hh_equity_compute(small_acc, small_w, 4, th, HH_EQUITY_MAX_THRESHOLDS + 1, &e), HH_EINVAL);
+    HH_ASSERT_EQ(hh_equity_compute(small_acc, small_w, 4, (double[]){1, NAN}, 2, &e), HH_EINVAL);
+    HH_ASSERT_EQ(hh_equity_compute((double[]){1, -1}, (double[]){1, 1}, 2, NULL, 0, &e), HH_EINVAL);
+    HH_ASSERT_EQ(hh_equity_compute((double[]){1, INFINITY}, (double[]){1, 1}, 2, NULL, 0, &e), HH_EINVAL);
+    HH_ASSERT_EQ(hh_equity_compute((double[]){1, 2}, (double[]){1, INFINITY}, 2, NULL, 0, &e), HH_EINVAL);
+    hh_test_alloc_fail_from(0);
+    int rc = hh_equity_compute(small_acc, small_w, 4, NULL, 0, &e);
+    hh_test_alloc_restore();
+    HH_ASSERT_EQ(rc, HH_ENOMEM);
+    HH_ASSERT(!memcmp(&e, &keep, sizeof e));
+    /* the maximum number of thresholds is fine */
+    HH_ASSERT_EQ(hh_equity_compute(small_acc, small_w, 4, th, HH_EQUITY_MAX_THRESHOLDS, &e), 0);
+    HH_ASSERT_EQ(e.n_thresholds, HH_EQUITY_MAX_THRESHOLDS);
+}
+
+/* Random places with integer weights 1..5 and values with many ties: the
+ * Gini against the pair double sum and against IPEA's Lorenz trapezoids;
+ * median and Palma against the list of single residents (W a multiple of
+ * 10, so the 40 % and 90 % boundaries fall between residents). */
+HH_TEST(equity_cross_checks_on_random_data)
+{
+    enum { N = 700 };
+    static double acc[N], w[N], pair_x[N], pair_w[N];
+    uint64_t seed = 20240611;
+    for (int round = 0; round < 4; round++) {
+        size_t n = 0;
+        long W = 0;
+        for (int i = 0; i < N; i++) {
+            acc[i] = round & 1 ? floor(hh_test_uniform(&seed, 0, 30)) : hh_test_uniform(&seed, 0, 1e5);
+            w[i] = 1 + (double)(hh_test_rand(&seed) % 5);
+            W += (long)w[i];
+            n++;
+        }
+        while (W % 10) { /* top up the last place */
+            w[n - 1] += 1;
+            W++;
+        }
+        hh_equity e;
+        HH_ASSERT_EQ(hh_equity_compute(acc, w, n, (double[]){10, 20000}, 2, &e), 0);
+        HH_ASSERT_NEAR(e.residents, (double)W, 0);
+
+        double dbl = 0, S = 0;
+        for (size_t i = 0; i < n; i++) {
+            S += w[i] * acc[i];
+            for (size_t j = 0; j < n; j++)
+                dbl += w[i] * w[j] * fabs(acc[i] - acc[j]);
+        }
+        double mean = S / (double)W;
+        HH_ASSERT_NEAR(e.mean, mean, 1e-9 * mean);
+        double gini = dbl / (2.0 * (double)W * (double)W * mean);
+        HH_ASSERT_NEAR(e.gini, gini, 1e-12);
+
+        /* IPEA's gini_index: places sorted by access, 1 - sum p_k (L_{k-1} + L_k) */
+        for (size_t i = 0; i < n; i++)
+            pair_x[i] = acc[i], pair_w[i] = w[i];
+        for (size_t i = 1; i < n; i++) /* insertion sort, keeping the weights along */
+            for (size_t j = i; j > 0 && pair_x[j - 1] > pair_x[j]; j--) {
+                double t = pair_x[j]; pair_x[j] = pair_x[j - 1]; pair_x[j - 1] = t;
+                t = pair_w[j]; pair_w[j] = pair_w[j - 1]; pair_w[j - 1] = t;
+            }
+        double L = 0, area = 0;
+        for (size_t i = 0; i < n; i++) {
+            double Lk = L + pair_w[i] * pair_x[i] / S;
+            area += pair_w[i] / (double)W * (L + Lk);
+            L = Lk;
+        }
+        HH_ASSERT_NEAR(e.gini, 1 - area, 1e-12);
+
+        /* one resident at a time */
+        long r = 0, lo_end = W * 4 / 10, hi_start = W * 9 / 10, half = (W + 1) / 2;
+        double bottom = 0, top = 0, median = NAN, above10 = 0;
+        for (size_t i = 0; i < n; i++)
+            for (long k = 0; k < (long)pair_w[i]; k++, r++) {
+                if (r < lo_end)
+                    bottom += pair_x[i];
+                if (r >= hi_start)
+                    top += pair_x[i];
+                if (r == half - 1)
+                    median = pair_x[i];
+                if (pair_x[i] >= 10)
+                    above10++;
+            }
+        HH_ASSERT_NEAR(e.median, median, 0);
+        HH_ASSERT_NEAR(e.palma, top / bottom, 1e-12 * (top / bottom));
+        HH_ASSERT_NEAR(e.share_above[0], above10 / (double)W, 1e-15);
+    }
+}
