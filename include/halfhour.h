@@ -662,15 +662,27 @@ typedef struct hh_equity {
 int hh_equity_compute(const double *acc, const double *w, size_t n, const double *thresholds,
                       size_t n_thresholds, hh_equity *out);
 
-/* Districts: named polygons from a GeoJSON file (the name is the first of
- * the properties name, NAME, district, id that is present, or the feature's
- * 1-based number), for per-district tables. */
+/* Districts: named polygons from a GeoJSON file (read with GDAL's GeoJSON
+ * driver, lon/lat), for per-district tables.  Each Polygon or MultiPolygon
+ * feature is a district, in file order; its name is the first of the
+ * properties name, NAME, district, id (exact spelling) that is present and
+ * not empty, else the feature's 1-based number among all the file's
+ * features.  Features without a (Multi)Polygon (points, lines, no or an
+ * empty geometry) are skipped and counted.  Errors name the file: HH_EIO
+ * (cannot read), HH_EFORMAT (not GeoJSON, a polygon GEOS cannot take),
+ * HH_EEMPTY (no polygon feature at all).  One handle may serve several
+ * threads: hh_districts_assign calls on it run one at a time. */
 typedef struct hh_districts hh_districts;
 int hh_districts_read(const char *path, hh_districts **out, char *err, size_t errlen);
-void hh_districts_free(hh_districts *d);
+void hh_districts_free(hh_districts *d); /* NULL-safe */
 size_t hh_districts_count(const hh_districts *d);
+/* Features of the file that were not districts. */
+size_t hh_districts_skipped(const hh_districts *d);
+/* District i's name (UTF-8, as in the file); NULL when i >= the count. */
 const char *hh_districts_name(const hh_districts *d, size_t i);
-/* of[i] = the district holding point i (the first in file order), or -1. */
+/* of[i] = the district holding point i (lon[i], lat[i]), the first in file
+ * order, a point on a border included; -1 when none does or the point is
+ * not finite.  HH_ENOMEM leaves of untouched. */
 int hh_districts_assign(const hh_districts *d, const double *lon, const double *lat, size_t n, int32_t *of);
 
 /* ---- tables of values per origin (access results) and their files ---- */

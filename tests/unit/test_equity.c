@@ -356,3 +356,223 @@ HH_TEST(equity_cross_checks_on_random_data)
         HH_ASSERT_NEAR(e.share_above[0], above10 / (double)W, 1e-15);
     }
 }
+
+/* ---- districts --------------------------------------------------------- */
+
+/* 1 a Point, 2 square A (0..10) with a hole (4..6), 3 square B (20..30)
+ * named by NAME, 4 MultiPolygon C (40..41 and 50..51) named by district,
+ * 5 square D (8..12, over A's corner) with an empty name and an id,
+ * 6 a square (60..61) with no properties, 7 a LineString. */
+static const char *synthetic_districts(void)
+{
+    static char path[512];
+    snprintf(path, sizeof path, "%s/districts.geojson", hh_test_tmpdir());
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return NULL;
+    fputs("{\"type\":\"FeatureCollection\",\"features\":[\n"
+          "{\"type\":\"Feature\",\"properties\":{\"name\":\"pt\"},"
+          "\"geometry\":{\"type\":\"Point\",\"coordinates\":[5,5]}},\n"
+          "{\"type\":\"Feature\",\"properties\":{\"name\":\"A\",\"NAME\":\"not this\"},"
+          "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[0,0],[10,0],[10,10],[0,10],[0,0]],"
+          "[[4,4],[4,6],[6,6],[6,4],[4,4]]]}},\n"
+          "{\"type\":\"Feature\",\"properties\":{\"NAME\":\"B-upper\",\"id\":\"b\"},"
+          "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[20,0],[30,0],[30,10],[20,10],[20,0]]]}},\n"
+          "{\"type\":\"Feature\",\"properties\":{\"district\":\"C\",\"id\":7},"
+          "\"geometry\":{\"type\":\"MultiPolygon\",\"coordinates\":[[[[40,0],[41,0],[41,1],[40,1],[40,0]]],"
+          "[[[50,0],[51,0],[51,1],[50,1],[50,0]]]]}},\n"
+          "{\"type\":\"Feature\",\"properties\":{\"name\":\"\",\"id\":\"d-id\"},"
+          "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[8,8],[12,8],[12,12],[8,12],[8,8]]]}},\n"
+          "{\"type\":\"Feature\",\"properties\":{},"
+          "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[60,0],[61,0],[61,1],[60,1],[60,0]]]}},\n"
+          "{\"type\":\"Feature\",\"properties\":{\"name\":\"line\"},"
+          "\"geometry\":{\"type\":\"LineString\",\"coordinates\":[[0,0],[70,70]]}}\n"
+          "]}\n",
+          f);
+    return fclose(f) ? NULL : path;
+}
+
+HH_TEST(districts_synthetic_holes_borders_names)
+{
+    const char *path = synthetic_districts();
+    HH_ASSERT(path);
+    hh_districts *d = NULL;
+    char err[256] = "";
+    HH_ASSERT_EQ(hh_districts_read(path, &d, err, sizeof err), 0);
+    HH_ASSERT_EQ(hh_districts_count(d), 5);
+    HH_ASSERT_EQ(hh_districts_skipped(d), 2);
+    HH_ASSERT_STR(hh_districts_name(d, 0), "A");
+    HH_ASSERT_STR(hh_districts_name(d, 1), "B-upper");
+    HH_ASSERT_STR(hh_districts_name(d, 2), "C");
+    HH_ASSERT_STR(hh_districts_name(d, 3), "d-id");
+    HH_ASSERT_STR(hh_districts_name(d, 4), "6");
+    HH_ASSERT(!hh_districts_name(d, 5));
+
+    static const struct {
+        double lon, lat;
+        int32_t want;
+    } pts[] = {
+        {2, 2, 0},       /* inside A */
+        {5, 5, -1},      /* in A's hole */
+        {4, 5, 0},       /* on the hole's edge: A's border */
+        {10, 5, 0},      /* on A's outer edge */
+        {9, 9, 0},       /* in A and D: the first in file order */
+        {11, 11, 3},     /* in D only */
+        {25, 5, 1},      /* B */
+        {20, 5, 1},      /* B's edge */
+        {40.5, 0.5, 2},  /* C, first part */
+        {50.5, 0.5, 2},  /* C, second part */
+        {45, 0.5, -1},   /* between C's parts, inside its box */
+        {60.5, 0.5, 4},  /* the nameless one */
+        {15, 5, -1},     /* between A and B */
+        {100, 100, -1},  /* far away */
+        {NAN, 0, -1},
+        {0, INFINITY, -1},
+    };
+    enum { NP = sizeof pts / sizeof *pts };
+    double lon[NP], lat[NP];
+    int32_t of[NP];
+    for (int i = 0; i < NP; i++)
+        lon[i] = pts[i].lon, lat[i] = pts[i].lat, of[i] = 99;
+    HH_ASSERT_EQ(hh_districts_assign(d, lon, lat, NP, of), 0);
+    for (int i = 0; i < NP; i++)
+        if (of[i] != pts[i].want)
+            HH_FAIL_("point %d (%g, %g): district %d, want %d", i, lon[i], lat[i], (int)of[i], (int)pts[i].want);
+    HH_ASSERT_EQ(hh_districts_assign(d, lon, lat, 0, of), 0);
+
+    /* a failed allocation leaves of as it was */
+    int32_t keep[NP];
+    memcpy(keep, of, sizeof of);
+    hh_test_alloc_fail_from(0);
+    int rc = hh_districts_assign(d, lon, lat, NP, of);
+    hh_test_alloc_restore();
+    HH_ASSERT_EQ(rc, HH_ENOMEM);
+    HH_ASSERT(!memcmp(keep, of, sizeof of));
+    hh_districts_free(d);
+    hh_districts_free(NULL);
+    HH_ASSERT_EQ(hh_districts_count(NULL), 0);
+}
+
+HH_TEST(districts_read_errors_name_the_file)
+{
+    char path[512], err[512];
+    hh_districts *d = (hh_districts *)&err; /* a sentinel: must stay */
+    hh_districts *const sentinel = d;
+
+    snprintf(path, sizeof path, "%s/no-such-districts.geojson", hh_test_tmpdir());
+    HH_ASSERT_EQ(hh_districts_read(path, &d, err, sizeof err), HH_EIO);
+    HH_ASSERT(strstr(err, path));
+    HH_ASSERT(d == sentinel);
+
+    snprintf(path, sizeof path, "%s/points-only.geojson", hh_test_tmpdir());
+    FILE *f = fopen(path, "w");
+    HH_ASSERT(f);
+    fputs("{\"type\":\"FeatureCollection\",\"features\":["
+          "{\"type\":\"Feature\",\"properties\":{},\"geometry\":{\"type\":\"Point\",\"coordinates\":[1,2]}},"
+          "{\"type\":\"Feature\",\"properties\":{},\"geometry\":null}]}\n",
+          f);
+    HH_ASSERT_EQ(fclose(f), 0);
+    HH_ASSERT_EQ(hh_districts_read(path, &d, err, sizeof err), HH_EEMPTY);
+    HH_ASSERT(strstr(err, path) && strstr(err, "no Polygon") && strstr(err, "2 other features"));
+    HH_ASSERT(!strchr(err, '\n'));
+    HH_ASSERT(d == sentinel);
+
+    snprintf(path, sizeof path, "%s/garbage.geojson", hh_test_tmpdir());
+    f = fopen(path, "w");
+    HH_ASSERT(f);
+    fputs("this is { not json\n", f);
+    HH_ASSERT_EQ(fclose(f), 0);
+    HH_ASSERT_EQ(hh_districts_read(path, &d, err, sizeof err), HH_EFORMAT);
+    HH_ASSERT(strstr(err, path));
+    HH_ASSERT(!strchr(err, '\n'));
+    HH_ASSERT(d == sentinel);
+    /* NULL err is fine */
+    HH_ASSERT_EQ(hh_districts_read(path, &d, NULL, 0), HH_EFORMAT);
+}
+
+HH_TEST(districts_read_fails_cleanly_at_every_allocation)
+{
+    const char *path = synthetic_districts();
+    HH_ASSERT(path);
+    int ok = 0;
+    long k;
+    for (k = 0; k < 200; k++) {
+        hh_districts *d = NULL;
+        char err[256] = "";
+        hh_test_alloc_fail_from(k);
+        int rc = hh_districts_read(path, &d, err, sizeof err);
+        hh_test_alloc_restore();
+        if (rc == 0) {
+            HH_ASSERT_EQ(hh_districts_count(d), 5);
+            hh_districts_free(d);
+            ok = 1;
+            break;
+        }
+        HH_ASSERT_EQ(rc, HH_ENOMEM);
+        HH_ASSERT(strstr(err, "out of memory") && strstr(err, path));
+        HH_ASSERT(!d);
+    }
+    HH_ASSERT(ok);
+}
+
+HH_TEST(districts_changzhutan_real_files)
+{
+    static const struct {
+        const char *file;
+        size_t n;
+        const char *first, *last;
+        double lon, lat; /* a city centre */
+        const char *centre;
+    } cities[] = {
+        {"changzhutan/hu2_nan2_chang2_sha1.geojson", 9, "芙蓉区", "浏阳市", 112.94, 28.23, "岳麓区"},
+        {"changzhutan/hu2_nan2_zhu1_zhou1.geojson", 9, "荷塘区", "醴陵市", 113.15, 27.83, "芦淞区"},
+        {"changzhutan/hu2_nan2_xiang1_tan2.geojson", 5, "雨湖区", "韶山市", 112.91, 27.87, "雨湖区"},
+    };
+    for (size_t c = 0; c < sizeof cities / sizeof *cities; c++) {
+        const char *path = hh_test_data(cities[c].file);
+        if (access(path, R_OK))
+            HH_SKIP_DATA("%s not found", path);
+        hh_districts *d;
+        char err[512];
+        if (hh_districts_read(path, &d, err, sizeof err))
+            HH_FAIL_("%s", err);
+        size_t n = hh_districts_count(d);
+        int ok = n == cities[c].n && hh_districts_skipped(d) == 0 &&
+                 !strcmp(hh_districts_name(d, 0), cities[c].first) &&
+                 !strcmp(hh_districts_name(d, n - 1), cities[c].last);
+        int32_t of = -2;
+        int rc = hh_districts_assign(d, &cities[c].lon, &cities[c].lat, 1, &of);
+        char at[64];
+        snprintf(at, sizeof at, "%s", rc == 0 && of >= 0 ? hh_districts_name(d, (size_t)of) : "(none)");
+        /* a lattice over the region: every district gets points */
+        enum { G = 150 }; /* 0.02 degrees, about 2 km */
+        static double lon[G * G], lat[G * G];
+        static int32_t in[G * G];
+        for (int i = 0; i < G; i++)
+            for (int j = 0; j < G; j++) {
+                lon[i * G + j] = 111.5 + 3.0 * (j + 0.5) / G;
+                lat[i * G + j] = 26.0 + 3.0 * (i + 0.5) / G;
+            }
+        int rc2 = hh_districts_assign(d, lon, lat, G * G, in);
+        size_t hit[16] = {0}, outside = 0;
+        for (int i = 0; i < G * G; i++) {
+            if (in[i] < 0)
+                outside++;
+            else if ((size_t)in[i] < 16)
+                hit[in[i]]++;
+        }
+        size_t empty = 0;
+        for (size_t k = 0; k < n && k < 16; k++)
+            empty += !hit[k];
+        hh_districts_free(d);
+        if (!ok)
+            HH_FAIL_("%s: %zu districts, first/last names differ", path, n);
+        HH_ASSERT_EQ(rc, 0);
+        HH_ASSERT_EQ(rc2, 0);
+        if (strcmp(at, cities[c].centre))
+            HH_FAIL_("%s: centre (%g, %g) in %s, want %s", path, cities[c].lon, cities[c].lat, at,
+                     cities[c].centre);
+        HH_ASSERT_EQ(empty, 0);
+        HH_ASSERT(outside > 0);
+    }
+}
