@@ -521,24 +521,28 @@ int hh_isochrone_write_features(void *fp, const hh_isochrone *iso, const char *m
 
 /* ---- opportunities (layers) ------------------------------------------ */
 /* Named numeric layers on points: jobs, population, schools...  A point
- * carries one value per layer (0 where a layer does not cover it).  Points
- * are WGS-84 lon/lat; analyses attach them to each mode's streets by
- * snapping, like any other point.  Owned by the caller: hh_layers_free
- * (NULL-safe) releases every array. */
+ * carries one value per layer (0 where a layer does not cover it); values
+ * are finite and >= 0.  Points are WGS-84 lon/lat; analyses attach them to
+ * each mode's streets by snapping, like any other point.  Owned by the
+ * caller: hh_layers_free (NULL-safe) releases every array. */
 typedef struct hh_layers {
     size_t n_layers;
     char **name;         /* n_layers layer names (unique) */
-    uint64_t *n_blank;   /* n_layers: blank cells read as 0 (CSV), per layer */
+    uint64_t *n_blank;   /* n_layers: blank CSV cells / null GeoJSON properties read as 0 */
     size_t n;            /* points */
     double *lon, *lat;   /* n */
     double *value;       /* n * n_layers, point-major: value[i * n_layers + l] */
+    char *skipped;       /* NULL, or one line for a human naming what the read left
+                          * out: CSV columns skipped as text (each with its first
+                          * non-number), GeoJSON features without a point or polygon */
 } hh_layers;
 
 /* How GeoJSON polygons (districts' census totals) become points. */
 typedef enum hh_polygon_rule {
     HH_POLY_AREA = 0,    /* area-weighted: the polygon is cut by a square lattice of
                           * sample_m cells (local equal-area projection); each piece
-                          * gets value x (its area / the polygon's) at its centroid */
+                          * gets value x (its area / the polygon's) at its centroid;
+                          * a polygon of at most one cell's area: as HH_POLY_CENTROID */
     HH_POLY_CENTROID = 1 /* the whole value at one point inside the polygon
                           * (its centroid, or a point on its surface when the
                           * centroid falls outside) */
@@ -547,24 +551,38 @@ typedef enum hh_polygon_rule {
 typedef struct hh_layers_opts {
     hh_polygon_rule polygons; /* default HH_POLY_AREA */
     double sample_m;          /* HH_POLY_AREA lattice, metres; <= 0: 100 */
-    const char *prefix;       /* raster layers: the layer's name (default: the file's stem) */
+    const char *prefix;       /* raster layers: a 1-band raster's layer name, else
+                               * <prefix>_b<k> for band k (1-based) unless the band has
+                               * a description (default prefix: the file's stem) */
 } hh_layers_opts;
 
-/* Reads opportunity layers from a file, chosen by its suffix:
- *  .csv      points (columns lon/lat found as hh_points_read does); every
- *            other column whose non-blank cells are all numbers is a layer
- *            (id and text columns are skipped); blanks are 0 and counted.
- *  .geojson / .json  Point, MultiPoint, Polygon or MultiPolygon features;
- *            every numeric property is a layer; polygons by o->polygons.
+/* Reads opportunity layers from a file, chosen by its suffix (any case):
+ *  .csv      points, one per row (columns lon/lat found as hh_points_read
+ *            does); every other named column whose non-blank cells are all
+ *            numbers is a layer; id, unnamed and text columns are not (the
+ *            text ones are named in out->skipped); blanks are 0 and counted.
+ *  .geojson / .json  Point, MultiPoint, Polygon or MultiPolygon features
+ *            (another CRS than WGS-84 is reprojected); every Integer,
+ *            Integer64 or Real property but id and booleans is a layer,
+ *            null or absent = 0 and counted.  A MultiPoint's values are
+ *            split evenly among its points; polygons follow o->polygons (a
+ *            polygon whose values are all 0 makes no point; an invalid one
+ *            is repaired first).  Features without geometry or with another
+ *            type are left out and counted in out->skipped.
  *  .tif / .tiff (any raster GDAL reads)  one layer per band: each cell's
- *            value at its centre (nodata and 0 cells dropped), reprojected
- *            to lon/lat when the raster is projected.
- * Errors name the file (and line/feature): no layer, non-finite or negative
- * values, bad coordinates.  opts may be NULL. */
+ *            value at its centre (nodata, NaN and 0 cells dropped; a cell
+ *            is a point when any band has a value), reprojected to lon/lat
+ *            when the raster has another CRS; without CRS it must be in
+ *            degrees (then taken as WGS-84).
+ * Errors name the file (and line, feature or cell): HH_EIO missing file;
+ * HH_EEMPTY no row/feature/cell or no numeric layer; HH_EFORMAT negative or
+ * non-finite values, bad coordinates, unreadable file.  opts may be NULL. */
 int hh_layers_read(const char *path, const hh_layers_opts *opts, hh_layers *out, char *err, size_t errlen);
 void hh_layers_free(hh_layers *l);
 /* Appends b's points and layers to a: a layer b shares with a by name gets
- * b's values at b's points; other layers are 0 at the other set's points. */
+ * b's values at b's points; other layers are 0 at the other set's points;
+ * n_blank adds up; a->skipped stays as it was.  b may be a.  On failure
+ * (HH_ENOMEM) a is unchanged. */
 int hh_layers_append(hh_layers *a, const hh_layers *b);
 /* Index of the layer called name, or -1. */
 int hh_layers_find(const hh_layers *l, const char *name);
