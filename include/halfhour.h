@@ -584,11 +584,14 @@ typedef struct hh_grid {
     double *lon, *lat;   /* cell centres, WGS-84 */
 } hh_grid;
 /* Covers the network's street bbox with cells of cell_m metres (10 ..
- * 100000); HH_ERANGE when that would be more than 2^26 cells. */
+ * 100000), centred on it; HH_ERANGE (out untouched) for another cell_m or
+ * when that would be more than 2^26 cells. */
 int hh_grid_make(const hh_net *net, double cell_m, hh_grid *out, char *err, size_t errlen);
-void hh_grid_free(hh_grid *g);
+void hh_grid_free(hh_grid *g); /* NULL-safe */
 /* The cell's outline as a closed, counter-clockwise lon/lat ring:
- * ring[0..9] = 5 lon,lat pairs (the first corner repeated). */
+ * ring[0..9] = 5 lon,lat pairs (the first corner repeated), south-west
+ * corner first.  HH_EINVAL for cell >= g->n.  Sets up a projection each
+ * call (about 0.1 ms): fine for a few cells; the writers below do all. */
 int hh_grid_cell_ring(const hh_grid *g, size_t cell, double ring[10]);
 
 /* ---- accessibility ---------------------------------------------------- */
