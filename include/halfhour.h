@@ -602,11 +602,14 @@ typedef struct hh_grid {
     double *lon, *lat;   /* cell centres, WGS-84 */
 } hh_grid;
 /* Covers the network's street bbox with cells of cell_m metres (10 ..
- * 100000); HH_ERANGE when that would be more than 2^26 cells. */
+ * 100000), centred on it; HH_ERANGE (out untouched) for another cell_m or
+ * when that would be more than 2^26 cells. */
 int hh_grid_make(const hh_net *net, double cell_m, hh_grid *out, char *err, size_t errlen);
-void hh_grid_free(hh_grid *g);
+void hh_grid_free(hh_grid *g); /* NULL-safe */
 /* The cell's outline as a closed, counter-clockwise lon/lat ring:
- * ring[0..9] = 5 lon,lat pairs (the first corner repeated). */
+ * ring[0..9] = 5 lon,lat pairs (the first corner repeated), south-west
+ * corner first.  HH_EINVAL for cell >= g->n.  Sets up a projection each
+ * call (about 0.1 ms): fine for a few cells; the writers below do all. */
 int hh_grid_cell_ring(const hh_grid *g, size_t cell, double ring[10]);
 
 /* ---- accessibility ---------------------------------------------------- */
@@ -707,13 +710,17 @@ int hh_districts_assign(const hh_districts *d, const double *lon, const double *
 /* One row per origin (a grid cell or a point), one column per figure.
  * Writers: CSV and GeoJSON are written by the library itself, GeoPackage
  * and GeoTIFF through GDAL; every file appears only when complete (as
- * hh_out does) and may also be a FIFO or /dev/stdout. */
+ * hh_out does) and may also be a FIFO or /dev/stdout.
+ * Column names must be non-empty, distinct ignoring case, and none of id,
+ * lon, lat, fid, geom (the files' own fields): else HH_EINVAL.  Values:
+ * whole numbers below 1e15 are printed in full, others with 10 significant
+ * digits; infinities are kept except in GeoJSON (null). */
 typedef struct hh_table {
     size_t n_rows, n_cols;
     char **col;           /* n_cols column names */
     double *v;            /* n_rows * n_cols, row-major; NAN: no value (nodata) */
     char **id;            /* n_rows origin ids; NULL: the row number (grid cell index) */
-    double *lon, *lat;    /* n_rows origin positions */
+    double *lon, *lat;    /* n_rows origin positions; NULL with a grid: its cell centres */
     const hh_grid *grid;  /* not owned; set when row i is the grid's cell i (polygons, GeoTIFF) */
 } hh_table;
 void hh_table_free(hh_table *t); /* frees col, v, id, lon, lat; not grid */
@@ -729,7 +736,9 @@ typedef enum hh_table_format {
 int hh_table_format_of(const char *path, hh_table_format *out);
 /* Writes t to path ("-": stdout, CSV and GeoJSON only) in format f; layer
  * names the GeoPackage layer (NULL: "access").  GeoTIFF without a grid is
- * HH_EINVAL.  On failure nothing is left at path. */
+ * HH_EINVAL.  On failure nothing is left at path.  GDAL makes its file in
+ * a temporary folder beside path's file (in $TMPDIR when path is a FIFO or
+ * a device), which is then copied to path and removed. */
 int hh_table_write(const hh_table *t, hh_table_format f, const char *path, const char *layer,
                    char *err, size_t errlen);
 
