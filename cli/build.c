@@ -10,7 +10,9 @@ static void help(void)
     hh_profile p;
     hh_profile_default(&p);
     printf("usage: halfhour build OSMFILE [--gtfs FEED.zip]... [-o NET.hh] [--profile FILE]\n"
-           "                      [--set key=value]... [--timezone ZONE] [--strict] [-q]\n\n"
+           "                      [--set key=value]... [--timezone ZONE] [--strict] [-q]\n"
+           "                      [--opportunities FILE]... [--osm-layer NAME=KEY=V1,V2[@area]]...\n"
+           "                      [--polygons area|centroid] [--no-preset-layers]\n\n"
            "Reads an OpenStreetMap extract (.osm.pbf, .pbf, .osm, .osm.bz2) and writes one\n"
            "network file for walk, bike and car (default output: OSMFILE's name with .hh).\n"
            "With --gtfs (repeatable) the GTFS feeds are merged into one timetable (ids kept\n"
@@ -86,6 +88,25 @@ static void help(void)
            "(any key of the mode's hierarchy) or open it (foot, bicycle, vehicle,\n"
            "motor_vehicle, motorcar; not bare access). Closed modes reach a barrier from\n"
            "either side but do not pass.\n\n"
+           "Opportunities (named layers for halfhour access, stored in the network):\n"
+           "  --opportunities FILE  (repeatable) a points CSV (lon/lat columns as for\n"
+           "                   points; every other all-numeric column is a layer, blanks\n"
+           "                   are 0 and counted), GeoJSON points or polygons (every\n"
+           "                   numeric property a layer) or a raster GDAL reads (a\n"
+           "                   population GeoTIFF such as WorldPop or GHS-POP: each\n"
+           "                   cell's value at its centre, one layer per band)\n"
+           "  --polygons area|centroid  GeoJSON polygons (district census totals):\n"
+           "                   spread over the polygon by area on a 100 m lattice\n"
+           "                   (default), or all at one point inside it\n"
+           "  --osm-layer NAME=KEY=V1,V2[;KEY=V...][@area]  (repeatable) a layer from OSM\n"
+           "                   tags: every node and area (closed way, multipolygon) with\n"
+           "                   such a tag counts 1 (an area at a point inside it); * is\n"
+           "                   any value; @area weighs areas by hectares (parks)\n"
+           "  By default the 15-minute preset's daily-service layers are extracted too:\n");
+    for (size_t i = 0; hh_preset_15min_rule(i); i++)
+        printf("    %s\n", hh_preset_15min_rule(i));
+    printf("  (transit_stops: the GTFS stops instead when --gtfs is given). A file's\n"
+           "  layer replaces a rule's of the same name. --no-preset-layers skips them.\n\n"
            "Settings and defaults (speeds in km/h; 0 = closed to the mode):\n");
     size_t n = hh_profile_format(&p, NULL, 0);
     char *buf = malloc(n + 1);
@@ -107,14 +128,19 @@ static void help(void)
 
 int cmd_build(int argc, char **argv)
 {
-    static const char *const wv[] = {"-o", "--profile", "--set", "--gtfs", "--timezone", NULL};
-    static const char *const fl[] = {"-q", "--strict", "--help", "-h", NULL};
+    static const char *const wv[] = {"-o",        "--profile",       "--set",       "--gtfs",
+                                     "--timezone", "--opportunities", "--osm-layer", "--polygons", NULL};
+    static const char *const fl[] = {"-q", "--strict", "--no-preset-layers", "--help", "-h", NULL};
     cli_args a;
     cli_args_init(&a, argc, argv, wv, fl);
     const char *in = NULL, *out = NULL, *prof = NULL;
-    const char *sets[256], *gtfs[64];
+    const char *sets[256], *gtfs[64], *opp[64], *rules[64];
     int n_sets = 0, n_gtfs = 0, quiet = 0, r;
-    hh_build_opts bo = {0, NULL};
+    hh_build_opts bo;
+    memset(&bo, 0, sizeof bo);
+    hh_layers_opts lo;
+    memset(&lo, 0, sizeof lo);
+    bo.layer_files = opp, bo.osm_layers = rules, bo.layer_opts = &lo;
     while ((r = cli_args_next(&a)) == 1) {
         if (!a.name) {
             if (in)
@@ -141,6 +167,24 @@ int cmd_build(int argc, char **argv)
             bo.strict = 1;
         else if (!strcmp(a.name, "--timezone"))
             bo.timezone = a.val;
+        else if (!strcmp(a.name, "--no-preset-layers"))
+            bo.no_preset = 1;
+        else if (!strcmp(a.name, "--opportunities")) {
+            if (bo.n_layer_files == 64)
+                return cli_usage("build", "at most 64 --opportunities files");
+            opp[bo.n_layer_files++] = a.val;
+        } else if (!strcmp(a.name, "--osm-layer")) {
+            if (bo.n_osm_layers == 64)
+                return cli_usage("build", "at most 64 --osm-layer rules");
+            rules[bo.n_osm_layers++] = a.val;
+        } else if (!strcmp(a.name, "--polygons")) {
+            if (!strcmp(a.val, "area"))
+                lo.polygons = HH_POLY_AREA;
+            else if (!strcmp(a.val, "centroid"))
+                lo.polygons = HH_POLY_CENTROID;
+            else
+                return cli_fail("--polygons \"%s\": expected area or centroid", a.val);
+        }
     }
     if (r == -1)
         return cli_usage("build", "unknown option %s", a.name);
@@ -207,6 +251,13 @@ int cmd_build(int argc, char **argv)
             if (st.ways_per_class[c])
                 fprintf(stderr, " %s %llu", hh_class_name(c), (unsigned long long)st.ways_per_class[c]);
         fputc('\n', stderr);
+        if (st.n_layers)
+            fprintf(stderr, "  opportunity layers: %u over %llu points: %s\n", st.n_layers,
+                    (unsigned long long)st.layer_points, st.layers);
+        else
+            fprintf(stderr, "  opportunity layers: none\n");
+        if (*st.layers_skipped)
+            fprintf(stderr, "  opportunity files, left out: %s\n", st.layers_skipped);
         if (n_gtfs) {
             fprintf(stderr, "  transit: %u feeds, %u stops, %u routes, %u trips in %u patterns; %u footpaths\n",
                     st.n_feeds, st.n_stops, st.n_routes, st.n_trips, st.n_patterns, st.footpaths);

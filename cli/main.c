@@ -13,6 +13,7 @@ static const struct {
     {"info", "describe a network file", cmd_info},
     {"isochrone", "areas reachable within given minutes, as GeoJSON", cmd_isochrone},
     {"matrix", "travel times between origin and destination points, as CSV", cmd_matrix},
+    {"access", "opportunities reached per grid cell or point, equity figures", cmd_access},
     {"export", "write a mode's graph as an edge list CSV", cmd_export},
 };
 

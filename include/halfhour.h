@@ -183,9 +183,16 @@ typedef struct hh_build_stats {
     /* transit (zero without GTFS feeds) */
     uint32_t n_feeds, n_stops, n_routes, n_trips, n_patterns;
     uint32_t stops_linked, stops_unlinked, footpaths, egress_entries;
+    /* opportunity layers stored */
+    uint32_t n_layers;
+    uint64_t layer_points;
+    char layers[1024]; /* "name (source): N points, total T; ..." per layer, cut short */
+    char layers_skipped[512]; /* what opportunity files left out (hh_layers.skipped), "FILE: ...; " */
     char unlinked_stops[512]; /* ids of unlinked stops (location_type 0), comma-separated, cut short */
 } hh_build_stats;
 
+struct hh_layers_opts;
+typedef struct hh_layers_opts hh_layers_opts;
 /* Progress callback: stage name and fraction 0..1; may be NULL. */
 typedef void (*hh_progress_fn)(const char *stage, double frac, void *ud);
 
@@ -214,6 +221,20 @@ int hh_build_transit(const char *osm_path, const char *const *gtfs_paths, size_t
 typedef struct hh_build_opts {
     int strict;           /* every GTFS warning is an error */
     const char *timezone; /* IANA zone for feeds whose agency_timezone is blank; NULL: none */
+    /* Opportunity layers stored in the network (hh_net_layers): the files'
+     * (hh_layers_read: CSV, GeoJSON, rasters), the OSM rules' (each
+     * "NAME=KEY=V1,V2[;KEY=V...][@area]": nodes and areas with such a tag
+     * count 1, or their hectares with @area) and, unless no_preset, the
+     * 15-minute preset's daily-service layers from OSM tags (schools,
+     * healthcare, groceries, pharmacies, parks; transit_stops from the GTFS
+     * stops, or OSM's without feeds).  A file's layer replaces an OSM layer
+     * of the same name; two files or two rules may not share a name. */
+    const char *const *layer_files;
+    size_t n_layer_files;
+    const hh_layers_opts *layer_opts; /* for the files; NULL: defaults */
+    const char *const *osm_layers;
+    size_t n_osm_layers;
+    int no_preset;
 } hh_build_opts;
 int hh_build_with(const char *osm_path, const char *const *gtfs_paths, size_t n_gtfs, const hh_profile *p,
                   const hh_build_opts *opts, const char *out_path, hh_build_stats *stats,
@@ -548,13 +569,13 @@ typedef enum hh_polygon_rule {
                           * centroid falls outside) */
 } hh_polygon_rule;
 
-typedef struct hh_layers_opts {
+struct hh_layers_opts {
     hh_polygon_rule polygons; /* default HH_POLY_AREA */
     double sample_m;          /* HH_POLY_AREA lattice, metres; <= 0: 100 */
     const char *prefix;       /* raster layers: a 1-band raster's layer name, else
                                * <prefix>_b<k> for band k (1-based) unless the band has
                                * a description (default prefix: the file's stem) */
-} hh_layers_opts;
+};
 
 /* Reads opportunity layers from a file, chosen by its suffix (any case):
  *  .csv      points, one per row (columns lon/lat found as hh_points_read
@@ -584,6 +605,11 @@ void hh_layers_free(hh_layers *l);
  * n_blank adds up; a->skipped stays as it was.  b may be a.  On failure
  * (HH_ENOMEM) a is unchanged. */
 int hh_layers_append(hh_layers *a, const hh_layers *b);
+/* The 15-minute preset's daily-service layer rules (what build extracts
+ * unless told not to), i = 0, 1, ...; NULL past the last.  Their names
+ * (the part before the first '=') are the layers `access --preset 15min`
+ * checks. */
+const char *hh_preset_15min_rule(size_t i);
 /* Index of the layer called name, or -1. */
 int hh_layers_find(const hh_layers *l, const char *name);
 /* A copy of the layers stored in the network at build time (none: n_layers 0). */
@@ -611,6 +637,11 @@ void hh_grid_free(hh_grid *g); /* NULL-safe */
  * corner first.  HH_EINVAL for cell >= g->n.  Sets up a projection each
  * call (about 0.1 ms): fine for a few cells; the writers below do all. */
 int hh_grid_cell_ring(const hh_grid *g, size_t cell, double ring[10]);
+/* The cell holding a lon/lat point: 0 and *cell, or HH_ERANGE outside the grid. */
+int hh_grid_cell_of(const hh_grid *g, double lon, double lat, size_t *cell);
+/* The same for n points at once (one projection set-up): cell[i], or
+ * SIZE_MAX for a point outside the grid. */
+int hh_grid_cells_of(const hh_grid *g, const double *lon, const double *lat, size_t n, size_t *cell);
 
 /* ---- accessibility ---------------------------------------------------- */
 /* Decay functions: R5's (Conveyal; r5r passes its arguments through), as
@@ -741,6 +772,63 @@ int hh_table_format_of(const char *path, hh_table_format *out);
  * a device), which is then copied to path and removed. */
 int hh_table_write(const hh_table *t, hh_table_format f, const char *path, const char *layer,
                    char *err, size_t errlen);
+
+/* ---- access runs ------------------------------------------------------- */
+/* Per origin (grid cells or points), per layer, per cutoff (and, transit,
+ * per percentile): opportunities reached, weighted by the decay function
+ * (step: cumulative); optionally the time to the n-th nearest opportunity
+ * and the two-step floating catchment.  Every opportunity point is snapped
+ * to the mode's streets like any point (walk for transit); those that do
+ * not snap are left out and counted.  The columns of the result, in order:
+ *   <layer>_<min>[_p<pct>]          access (cumulative or gravity)
+ *   <layer>_nearest[<n>]_min[_p<pct>] minutes to the n-th nearest unit of the
+ *                                   layer (n = 1: no number); empty when
+ *                                   fewer than n are reached
+ *   <supply>_2sfca_<min>[_p<pct>]   two-step floating catchment: sum over
+ *                                   the supply points reached of
+ *                                   supply / (demand reaching that supply),
+ *                                   both steps weighted by the decay
+ * Transit adds _p<pct> to every column; with HH_PCT_OF_TIMES (R5's rule)
+ * access is computed from the p-th percentile travel time to each
+ * opportunity, with HH_PCT_OF_ACCESS it is the p-th percentile, over the
+ * departure minutes x draws, of the access each departure gives (2SFCA
+ * always uses percentile times). */
+typedef enum hh_pct_of { HH_PCT_OF_TIMES = 0, HH_PCT_OF_ACCESS = 1 } hh_pct_of;
+
+typedef struct hh_access_opts {
+    hh_mode mode;                /* street mode, when transit is NULL */
+    const hh_transit *transit;   /* walk + transit (its max_s must cover the reach) */
+    const double *pct;           /* transit percentiles (0 < p <= 100) */
+    size_t n_pct;
+    hh_pct_of pct_of;
+    const double *minutes;       /* cutoffs, strictly increasing, > 0 */
+    size_t n_minutes;
+    hh_decay decay;
+    double decay_value;
+    const size_t *layers;        /* layer indices to report */
+    size_t n_layers;
+    const unsigned *nearest;     /* n-th nearest to report (1 = the nearest), n >= 1 */
+    size_t n_nearest;
+    int sfca_supply, sfca_demand; /* layer indices for 2SFCA, or -1 (none) */
+    double max_s;                /* street search limit for decays without their own
+                                  * end (exponential, fixed-exponential) and for nearest;
+                                  * 0: 7200 */
+    double snap_max_m;
+    int threads;                 /* <= 0: all cores; output identical for any count */
+} hh_access_opts;
+
+typedef struct hh_access_stats {
+    size_t origins, origins_snapped;
+    size_t opp_points, opp_unsnapped; /* opportunity points used, and left out (did not snap) */
+    double opp_lost[64];             /* per reported layer (up to 64): value of those left out */
+    double seconds;
+} hh_access_stats;
+
+/* Fills out (columns as above; row i is origin i, lon/lat set, ids copied
+ * when origins has them); st may be NULL.  HH_EINVAL with a message for bad
+ * options (unknown layer, no cutoff, a transit option without transit...). */
+int hh_access_run(const hh_net *net, const hh_access_opts *o, const hh_layers *layers, const hh_points *origins,
+                  hh_table *out, hh_access_stats *st, char *err, size_t errlen);
 
 #ifdef __cplusplus
 }

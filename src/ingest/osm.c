@@ -2,7 +2,8 @@
  * osm_reader.h (the one C++ file, osm_reader.cpp); this side keeps what
  * routing and analyses use, in arrays allocated through hh__malloc: node
  * positions, routable ways (profile.c), routing nodes (barriers, signals),
- * car turn restrictions and areas. */
+ * car turn restrictions, areas and points of interest (nodes tagged as
+ * amenities, shops, stops..., for opportunity layers). */
 #include "ingest/osm.h"
 
 #include <errno.h>
@@ -21,6 +22,7 @@ typedef struct reader {
     size_t cap_id, cap_lo, cap_la, cap_ways, cap_attr, cap_refs, cap_wfirst;
     size_t cap_restr, cap_via, cap_tagged;
     size_t cap_areas, cap_atag, cap_apoly, cap_aring, cap_all;
+    size_t cap_pois, cap_ptag;
     int nodes_unsorted, tagged_unsorted;
 } reader;
 
@@ -28,6 +30,41 @@ static int ends_with(const char *s, const char *suf)
 {
     size_t a = strlen(s), b = strlen(suf);
     return a >= b && !strcasecmp(s + a - b, suf);
+}
+
+static char *tag_string(const hh__tag *t)
+{
+    size_t a = strlen(t->k), b = strlen(t->v);
+    char *s = hh__malloc(a + b + 2);
+    if (s) {
+        memcpy(s, t->k, a);
+        s[a] = '=';
+        memcpy(s + a + 1, t->v, b + 1);
+    }
+    return s;
+}
+
+/* A node that opportunity layers may count: its position and the tags of
+ * the keys layers look at (hh__osm_poi_key), "key=value". */
+static int add_poi(reader *r, int32_t lon, int32_t lat, const hh__tag *tags, int nt)
+{
+    hh__osm *o = r->o;
+    size_t k = o->n_pois;
+    if (hh__grow(&o->pois, &r->cap_pois, k + 1, sizeof *o->pois))
+        return HH_ENOMEM;
+    hh__poi *pp = &o->pois[k];
+    pp->lon_e7 = lon, pp->lat_e7 = lat;
+    pp->tag_first = (uint32_t)o->n_poi_tags, pp->n_tags = 0;
+    for (int i = 0; i < nt; i++) {
+        if (!hh__osm_poi_key(tags[i].k))
+            continue;
+        if (hh__grow(&o->poi_tag, &r->cap_ptag, o->n_poi_tags + 1, sizeof *o->poi_tag) ||
+            !(o->poi_tag[o->n_poi_tags] = tag_string(&tags[i])))
+            return HH_ENOMEM;
+        o->n_poi_tags++, pp->n_tags++;
+    }
+    o->n_pois = k + 1;
+    return 0;
 }
 
 static int on_node(void *ud, int64_t id, int valid, int32_t lon, int32_t lat, const hh__tag *tags, int nt)
@@ -59,6 +96,8 @@ static int on_node(void *ud, int64_t id, int valid, int32_t lon, int32_t lat, co
         o->tagged[k].a = a;
         o->n_tagged = k + 1;
     }
+    if (nt > 0 && hh__osm_poi_wanted(tags, nt))
+        return add_poi(r, lon, lat, tags, nt);
     return 0;
 }
 
@@ -391,6 +430,9 @@ void hh__osm_free(hh__osm *o)
         hh__free(o->area_tag[i]);
     hh__free(o->areas), hh__free(o->area_tag), hh__free(o->area_poly_first);
     hh__free(o->area_ring_first), hh__free(o->area_ll_e7);
+    for (size_t i = 0; o->poi_tag && i < o->n_poi_tags; i++)
+        hh__free(o->poi_tag[i]);
+    hh__free(o->pois), hh__free(o->poi_tag);
     memset(o, 0, sizeof *o);
 }
 
@@ -410,14 +452,44 @@ const hh__node_attr *hh__osm_node_attr(const hh__osm *o, int64_t id)
 /* Areas that analyses weigh (parks, campuses, hospitals, schools, shops,
  * land uses); buildings and everything else are left out to keep memory
  * proportional to what is used. */
+/* The keys whose tags make areas and points of interest: what opportunity
+ * layers (src/build/layers.c, the 15-minute preset) look at. */
+static const char *const poi_keys[] = {"leisure", "amenity", "landuse", "healthcare", "shop", "tourism",
+                                       "office", "public_transport", "railway", "highway", "craft", NULL};
+
+int hh__osm_poi_key(const char *k)
+{
+    for (const char *const *q = poi_keys; *q; q++)
+        if (!strcmp(k, *q))
+            return 1;
+    return 0;
+}
+
 int hh__osm_area_wanted(const hh__tag *t, int n)
 {
-    static const char *const keys[] = {"leisure", "amenity", "landuse", "healthcare", "shop",
-                                       "tourism", "office", "public_transport", NULL};
     for (int i = 0; i < n; i++)
-        for (const char *const *k = keys; *k; k++)
-            if (!strcmp(t[i].k, *k))
+        if (hh__osm_poi_key(t[i].k) && strcmp(t[i].k, "highway") && strcmp(t[i].k, "railway"))
+            return 1;
+    return 0;
+}
+
+int hh__osm_poi_wanted(const hh__tag *t, int n)
+{
+    for (int i = 0; i < n; i++) {
+        if (!hh__osm_poi_key(t[i].k))
+            continue;
+        if (!strcmp(t[i].k, "highway")) {
+            if (!strcmp(t[i].v, "bus_stop"))
                 return 1;
+            continue; /* crossings, signals, turning circles... */
+        }
+        if (!strcmp(t[i].k, "railway")) {
+            if (!strcmp(t[i].v, "station") || !strcmp(t[i].v, "halt") || !strcmp(t[i].v, "tram_stop"))
+                return 1;
+            continue; /* level crossings, switches... */
+        }
+        return 1;
+    }
     return 0;
 }
 

@@ -65,6 +65,13 @@ typedef struct hh__area {
     uint32_t poly_first, n_polys; /* area_poly_first[poly_first .. +n_polys] */
 } hh__area;
 
+/* A node tagged as something opportunity layers may count (an amenity, a
+ * shop, a stop...): its position and its tags of hh__osm_poi_key keys. */
+typedef struct hh__poi {
+    int32_t lon_e7, lat_e7;
+    uint32_t tag_first, n_tags; /* poi_tag[tag_first .. +n_tags) */
+} hh__poi;
+
 typedef struct hh__osm {
     size_t n_nodes;
     int64_t *node_id;
@@ -97,6 +104,11 @@ typedef struct hh__osm {
     uint64_t areas_invalid;     /* wanted, but the geometry would not assemble (skipped) */
     uint64_t areas_incomplete;  /* multipolygons with member ways missing from the file */
 
+    size_t n_pois;              /* in file order */
+    hh__poi *pois;
+    size_t n_poi_tags;
+    char **poi_tag;             /* "key=value" strings, owned */
+
     uint64_t osm_nodes, osm_ways, osm_relations; /* objects read in total */
     int read_threads;                             /* decoding threads used */
 } hh__osm;
@@ -107,6 +119,12 @@ void hh__osm_free(hh__osm *o);
 /* Whether an area's tags are of interest (parks, amenities, campuses...:
  * see osm.c); tags as read, n_tags entries. */
 int hh__osm_area_wanted(const hh__tag *tags, int n_tags);
+/* Whether a key is one points of interest and areas are kept for
+ * (amenity, shop, leisure, healthcare, public_transport, railway, ...). */
+int hh__osm_poi_key(const char *k);
+/* Whether a node's tags make it a point of interest: a tag of such a key,
+ * but of highway only bus_stop and of railway only station, halt, tram_stop. */
+int hh__osm_poi_wanted(const hh__tag *tags, int n_tags);
 
 /* The routing attributes of node id, or NULL when it has none. */
 const hh__node_attr *hh__osm_node_attr(const hh__osm *o, int64_t id);

@@ -37,14 +37,17 @@ enum hh__section_id {
     HH_SEC_CH_FWD = 70,       /* +mode: hh__ch_arc, upward forward arcs */
     HH_SEC_CH_BWD_FIRST = 80, /* +mode: uint32 n_nodes+1 */
     HH_SEC_CH_BWD = 90,       /* +mode: hh__ch_arc, upward backward arcs */
-    /* the car's turn graph (see net/turns.h): its nodes are the car arcs
+    /* the car's turn graph (see build/turns.h): its nodes are the car arcs
      * (then copies made for via-way restrictions), its arcs the allowed
      * moves from one car arc onto the next */
     HH_SEC_TURN_FIRST = 200,  /* uint32 n_tnodes+1: CSR over turn nodes */
     HH_SEC_TURN_ARC = 201,    /* hh__arc: head = turn node, dur_ds = first arc + turn cost */
     HH_SEC_TURN_DUP = 202,    /* uint32 per copy: the car arc it copies */
     HH_SEC_CAR_IN_FIRST = 203, /* uint32 n_nodes+1: car arcs by head vertex */
-    HH_SEC_CAR_IN = 204        /* uint32: car arc ids, grouped by head */
+    HH_SEC_CAR_IN = 204,       /* uint32: car arc ids, grouped by head */
+    HH_SEC_LAYER_NAMES = 210,  /* char: "name<TAB>blanks<TAB>source\n" per opportunity layer */
+    HH_SEC_LAYER_LL = 211,     /* hh__ll per opportunity point */
+    HH_SEC_LAYER_VAL = 212     /* double: points x layers, point-major */
 };
 
 typedef struct hh__ll {
@@ -173,7 +176,7 @@ typedef struct hh__net_parts {
     uint32_t n_grid_items;
     hh__turn *turns;
     char *meta;
-    /* the car turn graph (see net/turns.h) */
+    /* the car turn graph (see build/turns.h) */
     uint32_t n_tnodes, n_tdup, n_tarcs;
     uint32_t *turn_first, *tdup, *car_in_first, *car_in;
     hh__arc *turn_arcs;

@@ -1,6 +1,6 @@
 /* transit.h: the public-transit part of the network file.
  *
- * A timetable (src/ingest/gtfs.h) is stored array by array as sections
+ * A timetable (src/transit/timetable.h) is stored array by array as sections
  * 100..199 (one section per hh__timetable array, in HH_TT_ARRAYS order), plus
  * the links between stops and the walk network: each stop's snapped walk
  * edge (HH_SEC_STOP_LINK) and street-following footpaths between stops
@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #include "halfhour.h"
-#include "ingest/gtfs.h"
+#include "transit/timetable.h"
 
 #define HH_SEC_TT_FEED 100      /* hh__tt_feed_rec per feed */
 #define HH_SEC_TT_FEED_STR 101  /* char: feed names and time zones */
@@ -27,6 +27,16 @@
 #define HH_SEC_TT_WARN 195      /* char: GTFS load warnings, one kind per line */
 
 #define HH_STOP_UNLINKED UINT32_MAX
+
+/* A feed as stored in HH_SEC_TT_FEED (strings in HH_SEC_TT_FEED_STR). */
+typedef struct hh__tt_feed_rec {
+    uint32_t name_off, tz_off;
+    int32_t first_date, last_date;
+    uint32_t stop_begin, stop_end, route_begin, route_end;
+    uint32_t service_begin, service_end, trip_begin, trip_end;
+    uint32_t n_stop_time_rows, n_interpolated, n_trips_dropped, n_freqs_dropped, n_xfers_skipped;
+    uint32_t agencies_off; /* in TT_FEED_STR */
+} hh__tt_feed_rec;
 
 typedef struct hh__stop_link {
     uint32_t edge;  /* walk edge, or HH_STOP_UNLINKED */
@@ -92,12 +102,6 @@ typedef struct hh__transit {
     const hh__egress *egress;
 } hh__transit;
 
-struct hh__net_parts;
-/* Adds the timetable, stop links and footpaths to `parts`; `streets` is the
- * street network the same parts were written to (links use its walk mode).
- * The timetable must outlive the parts (arrays are referenced, not copied). */
-int hh__transit_build(const hh_net *streets, const hh__timetable *tt, const hh_profile *p,
-                      struct hh__net_parts *parts, hh_build_stats *st, char *err, size_t errlen);
 /* Maps the transit sections of an opened network into net->transit (left
  * NULL when the file has none); validates everything. */
 int hh__transit_open(hh_net *net, const char *path, char *err, size_t errlen);

@@ -48,7 +48,7 @@ struct hh_query {
     int force_dijkstra;  /* tests: run the plain search even with a CH */
     struct hh__sample *samples; /* isochrone samples, grown to the largest seen */
     size_t cap_samples;
-    /* car searches run on the turn graph (net/turns.h); the vertex states
+    /* car searches run on the turn graph (build/turns.h); the vertex states
      * above are derived from these after each search */
     uint32_t n_t;        /* turn nodes */
     hh__vstate *tvs;     /* per turn node: time at the start of its arc */

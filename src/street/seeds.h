@@ -16,7 +16,7 @@
 
 /* Seeds for leaving `s`; returns how many, at most hh__max_seeds(net).
  * Walk and bike: up to two vertices (the edge's `to` going forward, its
- * `from` going backward).  Car: turn nodes (net/turns.h), the arcs that
+ * `from` going backward).  Car: turn nodes (build/turns.h), the arcs that
  * each allowed turn at the edge's ends leads onto, with the turn's cost;
  * a point on a vertex starts on every arc leaving it. */
 int hh__source_seeds(const hh_net *net, hh_mode m, const hh_snap *s, uint32_t index, hh__ch_seed *out);

@@ -76,6 +76,27 @@ struct hh_transit_query {
     uint32_t *ovl_touched;     /* vertices where v_ovl is set */
     uint32_t n_touched;
     int32_t t_conn_scale;
+    /* egress as applied: per vertex (surfaces), or per target seed slot
+     * (2 per target) when targets are given and that is less work -- the
+     * stops' egress lists cut down to the vertices targets hang on, so a
+     * run to a thousand targets does not keep every vertex's arrival */
+    int tmode;
+    const uint32_t *eg_first;  /* n_stops + 1 */
+    const hh__egress *eg;      /* .vertex: a vertex (tmode 0) or a slot (tmode 1) */
+    int32_t *e_arr, *e_ovl;    /* v_arr / v_ovl, or the slots' */
+    uint32_t *e_touched;
+    uint32_t n_e;              /* vertices or slots */
+    uint32_t *te_first;        /* n_stops + 1: target egress lists */
+    hh__egress *te;
+    size_t cap_te, n_te;
+    int32_t *s_arr, *s_ovl;    /* per slot */
+    uint32_t *s_touched, *te_key; /* te_key: the seed vertices te was built for */
+    size_t cap_slots, te_slots;
+    int te_vertex;             /* te_key's targets are cheaper by vertex */
+    hh_snap *tg_key;           /* the targets tseeds, tseed_s and tsame are for */
+    size_t tg_n, cap_tg_key;
+    uint32_t *vslot_first, *vslot; /* per vertex: the slots on it (build scratch) */
+    size_t cap_vslot;
 };
 
 uint32_t hh_net_n_vertices(const hh_net *net) { return net->n_nodes; }
@@ -226,6 +247,8 @@ void hh_transit_query_free(hh_transit_query *q)
     hh__free(q->vals), hh__free(q->tseeds), hh__free(q->tseed_s), hh__free(q->scratch), hh__free(q->surface);
     hh__free(q->tsame_first), hh__free(q->tsame_stop), hh__free(q->tsame_s);
     hh__free(q->v_ovl), hh__free(q->ovl_touched);
+    hh__free(q->te_first), hh__free(q->te), hh__free(q->s_arr), hh__free(q->s_ovl), hh__free(q->s_touched);
+    hh__free(q->te_key), hh__free(q->vslot_first), hh__free(q->vslot), hh__free(q->tg_key);
     hh__free(q);
 }
 
@@ -267,41 +290,124 @@ int hh_transit_query_init(const hh_transit *t, hh_transit_query **out)
  * have smaller bounds, so nothing skipped is needed later either). */
 static void apply_egress(hh_transit_query *q, uint32_t s, int32_t a, int64_t latest, int ovl)
 {
-    const hh__transit *tr = q->t->tr;
     const uint64_t wf_q16 = q->t->wf_q16;
     int64_t lim = q->t->max_walk_ds;
     double room = (double)(latest - a) / q->t->wf * 10.0 + 9;
     if (room < lim)
         lim = (int64_t)room;
-    for (uint32_t i = tr->egress_first[s]; i < tr->egress_first[s + 1]; i++) {
-        const hh__egress *e = &tr->egress[i];
+    int32_t *arr = q->e_arr, *vo = q->e_ovl;
+    for (uint32_t i = q->eg_first[s]; i < q->eg_first[s + 1]; i++) {
+        const hh__egress *e = &q->eg[i];
         if ((int64_t)e->walk_ds > lim)
             break;
         /* ceil(walk_ds * wf / 10) in integers (exact for wf = 1) */
         int32_t c = a + (int32_t)((e->walk_ds * wf_q16 + 655359) / 655360);
-        if (c >= q->v_arr[e->vertex])
+        if (c >= arr[e->vertex])
             continue;
         if (!ovl) {
-            q->v_arr[e->vertex] = c;
-        } else if (c < q->v_ovl[e->vertex]) {
+            arr[e->vertex] = c;
+        } else if (c < vo[e->vertex]) {
             /* a draw's arrival: kept apart, the minute's stay for the next draw */
-            if (q->v_ovl[e->vertex] == INF_S)
-                q->ovl_touched[q->n_touched++] = e->vertex;
-            q->v_ovl[e->vertex] = c;
+            if (vo[e->vertex] == INF_S)
+                q->e_touched[q->n_touched++] = e->vertex;
+            vo[e->vertex] = c;
         }
     }
 }
 
 static void rebuild_v_arr(hh_transit_query *q, const int32_t *arr, int64_t latest)
 {
-    const hh_net *net = q->t->net;
-    for (uint32_t v = 0; v < net->n_nodes; v++)
-        q->v_arr[v] = INF_S;
+    for (uint32_t v = 0; v < q->n_e; v++)
+        q->e_arr[v] = INF_S;
     for (uint32_t s = 0; s < q->t->tr->tt.n_stops; s++) {
         q->stop_arr[s] = arr[s];
         if (arr[s] != HH__TRANSIT_UNREACHED)
             apply_egress(q, s, arr[s], latest, 0);
     }
+}
+
+/* Egress per target seed slot (slot 2k + j: seed j of target k): each
+ * stop's egress entries to the vertices seeds sit on, in the same order
+ * (by walk), so applying them gives each slot exactly the arrival its
+ * vertex would get.  Built once per set of targets and kept while the
+ * targets' seeds stay the same (a matrix runs one set for every origin);
+ * not used when it would hold more entries than the vertex lists. */
+static int target_egress(hh_transit_query *q, size_t nt)
+{
+    const hh__transit *tr = q->t->tr;
+    const hh_net *net = q->t->net;
+    uint32_t ns = tr->tt.n_stops, nv = net->n_nodes;
+    size_t slots = 2 * nt;
+    q->tmode = 0;
+    q->eg_first = tr->egress_first, q->eg = tr->egress;
+    q->e_arr = q->v_arr, q->e_ovl = q->v_ovl, q->e_touched = q->ovl_touched, q->n_e = nv;
+    if (slots == 0 || slots >= UINT32_MAX)
+        return 0;
+    if (hh__grow(&q->te_key, &q->cap_slots, slots, sizeof *q->te_key))
+        return HH_ENOMEM;
+    int same = q->te_slots == slots;
+    for (size_t i = 0; i < slots && same; i++)
+        same = q->te_key[i] == q->tseeds[i].vertex;
+    if (same && q->te_vertex)
+        return 0;
+    if (!same) {
+        q->te_slots = 0;
+        /* grow the per-slot arrays alongside te_key (one capacity) */
+        hh__free(q->s_arr), hh__free(q->s_ovl), hh__free(q->s_touched);
+        q->s_arr = hh__alloc_array(slots, sizeof *q->s_arr);
+        q->s_ovl = hh__alloc_array(slots, sizeof *q->s_ovl);
+        q->s_touched = hh__alloc_array(slots, sizeof *q->s_touched);
+        if (!q->s_arr || !q->s_ovl || !q->s_touched)
+            return HH_ENOMEM;
+        if (!q->te_first && !(q->te_first = hh__alloc_array((size_t)ns + 1, sizeof *q->te_first)))
+            return HH_ENOMEM;
+        if (!q->vslot_first && !(q->vslot_first = hh__alloc_array((size_t)nv + 2, sizeof *q->vslot_first)))
+            return HH_ENOMEM;
+        if (hh__grow(&q->vslot, &q->cap_vslot, slots, sizeof *q->vslot))
+            return HH_ENOMEM;
+        /* slots by vertex */
+        uint32_t *vf = q->vslot_first;
+        memset(vf, 0, ((size_t)nv + 2) * sizeof *vf);
+        for (size_t i = 0; i < slots; i++)
+            if (q->tseeds[i].vertex < nv)
+                vf[q->tseeds[i].vertex + 2]++;
+        for (uint32_t v = 0; v < nv; v++)
+            vf[v + 2] += vf[v + 1];
+        for (size_t i = 0; i < slots; i++)
+            if (q->tseeds[i].vertex < nv)
+                q->vslot[vf[q->tseeds[i].vertex + 1]++] = (uint32_t)i;
+        /* vf[v] .. vf[v+1]: the slots on v */
+        size_t cnt = 0, total = tr->egress_first[ns];
+        for (size_t i = 0; i < total; i++)
+            cnt += vf[tr->egress[i].vertex + 1] - vf[tr->egress[i].vertex];
+        if (cnt >= total) {
+            /* the vertex lists are no more work */
+            for (size_t i = 0; i < slots; i++)
+                q->te_key[i] = q->tseeds[i].vertex;
+            q->te_slots = slots, q->te_vertex = 1;
+            return 0;
+        }
+        if (hh__grow(&q->te, &q->cap_te, cnt + 1, sizeof *q->te))
+            return HH_ENOMEM;
+        size_t k = 0;
+        for (uint32_t st = 0; st < ns; st++) {
+            q->te_first[st] = (uint32_t)k;
+            for (uint32_t i = tr->egress_first[st]; i < tr->egress_first[st + 1]; i++) {
+                uint32_t v = tr->egress[i].vertex;
+                for (uint32_t j = vf[v]; j < vf[v + 1]; j++)
+                    q->te[k++] = (hh__egress){q->vslot[j], tr->egress[i].walk_ds};
+            }
+        }
+        q->te_first[ns] = (uint32_t)k;
+        q->n_te = k;
+        for (size_t i = 0; i < slots; i++)
+            q->te_key[i] = q->tseeds[i].vertex, q->s_ovl[i] = INF_S;
+        q->te_slots = slots, q->te_vertex = 0;
+    }
+    q->tmode = 1;
+    q->eg_first = q->te_first, q->eg = q->te;
+    q->e_arr = q->s_arr, q->e_ovl = q->s_ovl, q->e_touched = q->s_touched, q->n_e = (uint32_t)slots;
+    return 0;
 }
 
 static inline uint32_t to_sample(double t, double max_s)
@@ -349,7 +455,7 @@ static int on_draw(void *ud, uint32_t m, uint32_t draw, int32_t dep_s, const int
         apply_egress(q, better[i], arr[better[i]], latest, 1);
     write_column(q, draw * (uint32_t)q->t->o.window_min + m, dep_s, arr);
     for (uint32_t i = 0; i < q->n_touched; i++)
-        q->v_ovl[q->ovl_touched[i]] = INF_S;
+        q->e_ovl[q->e_touched[i]] = INF_S;
     q->n_touched = 0;
     return 0;
 }
@@ -379,8 +485,9 @@ static void write_column(hh_transit_query *q, uint32_t col, int32_t dep_s, const
         for (int j = 0; j < 2; j++) {
             if (sd[j].vertex == UINT32_MAX)
                 continue;
-            int32_t va = q->v_arr[sd[j].vertex] < q->v_ovl[sd[j].vertex] ? q->v_arr[sd[j].vertex]
-                                                                           : q->v_ovl[sd[j].vertex];
+            /* the seed's slot, or its vertex */
+            size_t e = q->tmode ? 2 * k + (size_t)j : sd[j].vertex;
+            int32_t va = q->e_arr[e] < q->e_ovl[e] ? q->e_arr[e] : q->e_ovl[e];
             if (va == INF_S)
                 continue;
             double tr = (double)va + q->tseed_s[2 * k + j] - dep_s;
@@ -452,7 +559,6 @@ int hh_transit_query_run(hh_transit_query *q, const hh_snap *origin, const hh_sn
         return HH_ENOMEM;
     q->targets = targets;
     q->n_targets = nt;
-    q->n_tsame = 0;
     if (targets && hh__grow(&q->tsame_first, &q->cap_tsame_first, nt + 1, sizeof *q->tsame_first))
         return HH_ENOMEM;
     /* walking alone, up to the travel-time limit */
@@ -464,6 +570,16 @@ int hh_transit_query_run(hh_transit_query *q, const hh_snap *origin, const hh_sn
         for (size_t k = 0; k < nt; k++) {
             double ts;
             q->direct[k] = hh_query_time_to(q->walk, &targets[k], &ts, NULL) == 0 ? (float)(ts * wf) : NAN;
+        }
+        /* the targets' seeds and same-street stops do not depend on the
+         * origin: kept while the targets stay the same (a matrix row after
+         * row) */
+        if (q->tg_n == nt && !memcmp(q->tg_key, targets, nt * sizeof *targets))
+            goto targets_ready;
+        q->tg_n = 0, q->n_tsame = 0;
+        if (hh__grow(&q->tg_key, &q->cap_tg_key, nt + 1, sizeof *q->tg_key))
+            return HH_ENOMEM;
+        for (size_t k = 0; k < nt; k++) {
             hh__ch_seed *sd = &q->tseeds[2 * k];
             sd[0].vertex = sd[1].vertex = UINT32_MAX;
             hh__target_seeds(net, HH_MODE_WALK, &targets[k], (uint32_t)k, sd);
@@ -475,7 +591,13 @@ int hh_transit_query_run(hh_transit_query *q, const hh_snap *origin, const hh_sn
                 return rc;
         }
         q->tsame_first[nt] = (uint32_t)q->n_tsame;
+        memcpy(q->tg_key, targets, nt * sizeof *targets);
+        q->tg_n = nt;
+    targets_ready:
+        if ((rc = target_egress(q, nt)))
+            return rc;
     } else {
+        target_egress(q, 0); /* the vertex lists */
         for (uint32_t v = 0; v < net->n_nodes; v++)
             q->direct[v] = NAN;
         for (uint32_t i = 0; i < q->walk->n_settled; i++) {
@@ -497,8 +619,8 @@ int hh_transit_query_run(hh_transit_query *q, const hh_snap *origin, const hh_sn
              * must not miss a departure at the very minute it asks for */
             q->access[na++] = (hh__raptor_access){s, (int32_t)ceil(ts * wf - 0.05)};
     }
-    for (uint32_t v = 0; v < net->n_nodes; v++)
-        q->v_arr[v] = INF_S;
+    for (uint32_t v = 0; v < q->n_e; v++)
+        q->e_arr[v] = INF_S;
     for (uint32_t s = 0; s < tr->tt.n_stops; s++)
         q->stop_arr[s] = HH__TRANSIT_UNREACHED;
     q->n_touched = 0;
@@ -570,104 +692,9 @@ int hh_transit_isochrone(hh_transit_query *q, double p, const double *minutes, s
     return hh_isochrone_build(q->walk, minutes, n_minutes, out);
 }
 
-/* ---- matrix ------------------------------------------------------------ */
+const hh_net *hh__transit_net(const hh_transit *t) { return t->net; }
 
-typedef struct tworker {
-    hh_transit_query *q;
-} tworker;
-
-typedef struct tjob {
-    const hh_transit *t;
-    const hh_points *orig, *dest;
-    hh_snap *so, *sd;
-    unsigned char *oko, *okd;
-    const double *pct;
-    size_t n_pct;
-    double *out;      /* window x n_dest x n_pct: rows in flight */
-    hh_snap *targets; /* snapped destinations, compacted */
-    size_t *tindex;   /* destination index of each compacted target */
-    size_t n_targets;
-    tworker *ws;
-    hh_transit_row_fn row;
-    void *ud;
-} tjob;
-
-static int tmatrix_origin(void *ctx, int worker_id, size_t i, size_t slot)
+const uint32_t *hh__transit_query_samples(const hh_transit_query *q, size_t target)
 {
-    tjob *j = ctx;
-    hh_transit_query *q = j->ws[worker_id].q;
-    size_t nd = j->dest->n;
-    double *row = j->out + slot * nd * j->n_pct;
-    for (size_t k = 0; k < nd * j->n_pct; k++)
-        row[k] = NAN;
-    if (!j->oko[i])
-        return 0;
-    int rc = hh_transit_query_run(q, &j->so[i], j->targets, j->n_targets);
-    if (rc)
-        return rc;
-    for (size_t k = 0; k < j->n_targets; k++)
-        hh_transit_percentiles(q, k, j->pct, j->n_pct, row + j->tindex[k] * j->n_pct);
-    return 0;
-}
-
-static int tmatrix_deliver(void *ctx, size_t i, size_t slot)
-{
-    tjob *j = ctx;
-    return j->row(i, j->out + slot * j->dest->n * j->n_pct, j->ud) ? HH_EIO : 0;
-}
-
-int hh_transit_matrix_run(const hh_transit *t, const hh_points *orig, const hh_points *dest, double snap_max_m,
-                          const double *pct, size_t n_pct, int threads, hh_transit_row_fn row, void *ud,
-                          unsigned char *snapped_o, unsigned char *snapped_d)
-{
-    const hh_net *net = t->net;
-    if (n_pct == 0)
-        return HH_EINVAL;
-    for (size_t p = 0; p < n_pct; p++)
-        if (!(pct[p] > 0) || pct[p] > 100)
-            return HH_EINVAL;
-    int nt = hh__rows_threads(threads);
-    const size_t block = 4;
-    size_t window = hh__rows_window(nt, block);
-    tjob j;
-    memset(&j, 0, sizeof j);
-    j.t = t, j.orig = orig, j.dest = dest, j.pct = pct, j.n_pct = n_pct, j.row = row, j.ud = ud;
-    int rc = HH_ENOMEM;
-    j.ws = hh__calloc((size_t)nt, sizeof *j.ws);
-    j.so = hh__alloc_array(orig->n + 1, sizeof *j.so);
-    j.sd = hh__alloc_array(dest->n + 1, sizeof *j.sd);
-    j.oko = hh__calloc(orig->n + 1, 1);
-    j.okd = hh__calloc(dest->n + 1, 1);
-    j.targets = hh__alloc_array(dest->n + 1, sizeof *j.targets);
-    j.tindex = hh__alloc_array(dest->n + 1, sizeof *j.tindex);
-    if (dest->n && n_pct > SIZE_MAX / sizeof(double) / dest->n / window)
-        goto done;
-    j.out = hh__alloc_array(window * (dest->n + 1) * n_pct, sizeof *j.out);
-    if (!j.ws || !j.so || !j.sd || !j.oko || !j.okd || !j.targets || !j.tindex || !j.out)
-        goto done;
-    if ((rc = hh__snap_all(net, HH_MODE_WALK, snap_max_m, orig, j.so, j.oko)) ||
-        (rc = hh__snap_all(net, HH_MODE_WALK, snap_max_m, dest, j.sd, j.okd)))
-        goto done;
-    rc = HH_ENOMEM;
-    for (size_t k = 0; k < dest->n; k++) {
-        if (j.okd[k]) {
-            j.targets[j.n_targets] = j.sd[k];
-            j.tindex[j.n_targets++] = k;
-        }
-    }
-    for (int w = 0; w < nt; w++)
-        if (hh_transit_query_init(t, &j.ws[w].q))
-            goto done;
-    if (snapped_o)
-        memcpy(snapped_o, j.oko, orig->n);
-    if (snapped_d)
-        memcpy(snapped_d, j.okd, dest->n);
-    rc = hh__rows_run(orig->n, nt, block, tmatrix_origin, tmatrix_deliver, &j);
-done:
-    if (j.ws)
-        for (int w = 0; w < nt; w++)
-            hh_transit_query_free(j.ws[w].q);
-    hh__free(j.ws), hh__free(j.so), hh__free(j.sd), hh__free(j.oko), hh__free(j.okd);
-    hh__free(j.targets), hh__free(j.tindex), hh__free(j.out);
-    return rc;
+    return target < q->n_targets ? q->vals + target * hh_transit_samples(q->t) : NULL;
 }

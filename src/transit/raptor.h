@@ -1,7 +1,7 @@
 /* raptor.h: transit search -- one service day prepared from a timetable, and
  * range RAPTOR (Delling, Pajor, Werneck 2012) over a departure window.
  *
- * A transit day is the timetable (ingest/gtfs.h) reduced to one service date
+ * A transit day is the timetable (transit/timetable.h) reduced to one service date
  * D: the trips whose service runs on D, plus those of D-1 and D+1 moved onto
  * D's clock (a trip of D-1 at 25:10 runs at 01:10 = 4200 s; one of D+1 at
  * 00:20 at 24:20 = 87600 s), frequency-based trips expanded into concrete
@@ -56,7 +56,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ingest/gtfs.h"
+#include "transit/timetable.h"
 
 /* arrival time of a stop not reached (within the limits) */
 #define HH__TRANSIT_UNREACHED INT32_MAX
@@ -266,4 +266,11 @@ int hh__raptor_range(hh__raptor_ws *ws, const hh__raptor_query *q, hh__raptor_mi
 int hh__raptor_range_draws(hh__raptor_ws *ws, const hh__raptor_query *q, hh__raptor_minute_fn fn,
                            hh__raptor_draw_fn dfn, void *ud);
 
+/* The network a prepared transit day belongs to. */
+const hh_net *hh__transit_net(const hh_transit *t);
+/* After hh_transit_query_run with targets: target's travel time in whole
+ * seconds for each of the hh_transit_samples() departures (minutes x
+ * draws), UINT32_MAX where it was not reached within max_s; NULL for a
+ * target out of range or a run without targets. */
+const uint32_t *hh__transit_query_samples(const hh_transit_query *q, size_t target);
 #endif

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "halfhour.h"
-#include "ingest/gtfs.h"
+#include "transit/timetable.h"
 #include "util/alloc.h"
 
 static uint32_t be32(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }

@@ -9,7 +9,7 @@
 
 #include "hhtest.h"
 #include "net/net.h"
-#include "net/turns.h"
+#include "build/turns.h"
 #include "testnet.h"
 
 static uint32_t arc_of(const hh_net *net, uint32_t e, uint32_t v, int leaving)

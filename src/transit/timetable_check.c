@@ -1,9 +1,9 @@
-/* gtfs_check.c: hh__timetable_check, the timetable's structural validator
+/* timetable_check.c: hh__timetable_check, the timetable's structural validator
  * (tests run it on every feed they load; RAPTOR relies on what it checks). */
 #include <stdio.h>
 
 #include "halfhour.h"
-#include "ingest/gtfs.h"
+#include "transit/timetable.h"
 
 #define NONE HH__GTFS_NONE
 
