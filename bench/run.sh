@@ -2,11 +2,12 @@
 # run.sh: fixed-seed benchmarks of halfhour, side by side with pgRouting.
 # Called by `make bench` with HH_BIN (the CLI) and HH_BENCH (the folder where
 # bench/*.c are compiled).  bench/README.md explains what is timed and how.
-# Two parts: street (build, isochrones, matrix, pgRouting) and transit (build
-# with GTFS, walk + transit per origin over a departure window).
+# Parts: street (build, isochrones, matrix, pgRouting), transit (build with
+# GTFS, walk + transit per origin over a departure window), read (OSM reads)
+# and access (whole access grids: poa transit, porto car).
 #
 # Knobs (environment; defaults are the routine run):
-#   HH_BENCH_ONLY      street | transit: run only that part  (both)
+#   HH_BENCH_ONLY      street | transit | read | access: run only that part  (all)
 #   HH_DATA            folder of the real data        (../shared/data)
 #   HH_BENCH_RUNS      runs of build and matrix        (3; medians printed)
 #   HH_BENCH_ORIGINS   isochrone origins               (100)
@@ -19,6 +20,7 @@
 #   HH_BENCH_READ_RUNS OSM reads timed per file        (7; medians printed)
 #   HH_BENCH_READ_BASE another build's bench_osm, timed in turn with ours for
 #                      a side-by-side reader comparison (unset: ours only)
+#   HH_BENCH_ACCESS_RUNS  runs of each access grid     (3; medians printed)
 # Exits 0 whether targets are met or missed; non-zero only when a step fails.
 set -euo pipefail
 
@@ -37,18 +39,21 @@ n_tr_origins=${HH_BENCH_TRANSIT_ORIGINS:-200}
 n_tr_targets=${HH_BENCH_TRANSIT_TARGETS:-1000}
 read_runs=${HH_BENCH_READ_RUNS:-7}
 read_base=${HH_BENCH_READ_BASE:-}
+access_runs=${HH_BENCH_ACCESS_RUNS:-3}
 case "$only" in
-    "" | street | transit | read) ;;
-    *) echo "bench: HH_BENCH_ONLY must be street, transit or read, not \"$only\"" >&2; exit 2 ;;
+    "" | street | transit | read | access) ;;
+    *) echo "bench: HH_BENCH_ONLY must be street, transit, read or access, not \"$only\"" >&2; exit 2 ;;
 esac
-do_street=1 do_transit=1 do_read=1
-[ "$only" = transit ] && do_street=0 && do_read=0
-[ "$only" = street ] && do_transit=0 && do_read=0
-[ "$only" = read ] && do_street=0 && do_transit=0
+do_street=1 do_transit=1 do_read=1 do_access=1
+if [ -n "$only" ]; then
+    do_street=0 do_transit=0 do_read=0 do_access=0
+    eval "do_$only=1"
+fi
 minutes=30
 seed_iso=20250101   # origins of the isochrone benchmark
 seed_matrix=20250102 # points of the matrix benchmark
 seed_transit=20250103 # transit origins; its destinations use seed + 1
+seed_access=20250104 # the porto car grid's job points
 load_start=$(cut -d" " -f1-3 /proc/loadavg)
 threads=2
 work=$HH_BENCH/results
@@ -431,10 +436,71 @@ read_table() {
         "${read_base:+base = $read_base, timed in turn; }ratio = base / halfhour"
 }
 
+# ---- access grids ------------------------------------------------------------
+# poa: the 250 m grid, transit, 60-minute window, percentiles 25/50/75, jobs
+# and healthcare (the hexagons' layers), cutoffs 15/30/45; porto: the 250 m
+# grid by car to 10 000 job points drawn with a fixed seed in its bbox,
+# cutoffs 10/20/30.  Whole processes, two threads.
+access_measure() {
+    local f
+    for f in "${city_osm[poa]}" "${city_osm[porto]}" "$data/poa/poa_hexgrid.csv" "$data/poa/poa_eptc.zip" \
+        "$data/poa/poa_trensurb.zip"; do
+        [ -r "$f" ] || { log "missing $f (see ../shared/data/SOURCES.md)"; exit 1; }
+    done
+    log "access: building poa (with transit and the hexagons) and porto"
+    "$HH_BIN" build "${city_osm[poa]}" --gtfs "$data/poa/poa_eptc.zip" --gtfs "$data/poa/poa_trensurb.zip" \
+        --opportunities "$data/poa/poa_hexgrid.csv" -o "$work/acc_poa.hh" -q
+    "$HH_BIN" build "${city_osm[porto]}" -o "$work/acc_porto.hh" -q
+    python3 - "$work/acc_porto.hh" "$HH_BIN" "$seed_access" >"$work/acc_porto_jobs.csv" <<'PY'
+import json, random, subprocess, sys
+bbox = json.loads(subprocess.check_output([sys.argv[2], "info", "--json", sys.argv[1]]))["bbox"]
+r = random.Random(int(sys.argv[3]))
+print("lon,lat,jobs")
+for _ in range(10000):
+    print("%.7f,%.7f,%d" % (r.uniform(bbox[0], bbox[2]), r.uniform(bbox[1], bbox[3]), r.randint(1, 50)))
+PY
+    local i timing
+    for i in $(seq "$access_runs"); do
+        log "access poa transit grid, run $i/$access_runs"
+        timing=$work/acc_poa.t
+        [ "$i" = 1 ] && : >"$timing"
+        timed "$HH_BIN" access "$work/acc_poa.hh" --grid 250 --mode transit --depart 2019-05-13T12:00 \
+            --window 60 --percentiles 25,50,75 --opportunities jobs,healthcare --minutes 15,30,45 \
+            --threads "$threads" -o "$work/acc_poa.tif"
+        sed -n 's/.*access for \([0-9]*\) grid cells (\([0-9]*\) snapped).*/\1 \2/p' "$work/last.err" >"$work/acc_poa.cells"
+        log "access porto car grid, run $i/$access_runs"
+        timing=$work/acc_porto.t
+        [ "$i" = 1 ] && : >"$timing"
+        timed "$HH_BIN" access "$work/acc_porto.hh" --grid 250 --mode car --minutes 10,20,30 \
+            --opportunities-file "$work/acc_porto_jobs.csv" --opportunities jobs --threads "$threads" \
+            -o "$work/acc_porto.tif"
+        sed -n 's/.*access for \([0-9]*\) grid cells (\([0-9]*\) snapped).*/\1 \2/p' "$work/last.err" >"$work/acc_porto.cells"
+    done
+}
+
+access_table() {
+    local c s cells snapped limit what
+    echo
+    row "access grids (whole process, $threads threads)" "seconds" "cells" "s/1000" "target" "verdict"
+    row "----" "-------" "-----" "------" "------" "-------"
+    for c in poa porto; do
+        s=$(cut -d" " -f1 <"$work/acc_$c.t" | median)
+        read -r cells snapped <"$work/acc_$c.cells"
+        if [ $c = poa ]; then limit=30 what="poa 250 m transit, 60-min window, 3 pct"
+        else limit=10 what="porto 250 m car, 10 000 job points"; fi
+        row "$what" "$(calc "%.2f" "$s")" "$snapped/$cells" "$(calc "%.2f" "$s * 1000 / $snapped")" \
+            "<= $limit s" "$(verdict "$s" "<=" "$limit")"
+    done
+    echo
+    echo "access: medians of $access_runs runs; cells = origins snapped / grid cells; s/1000 = seconds per"
+    echo "  1000 snapped origins (the whole process: open, snap, searches, GeoTIFF)"
+}
+
 # ---- run and print -------------------------------------------------------------
 if [ "$do_street" = 1 ]; then street_measure; fi
 if [ "$do_transit" = 1 ]; then transit_measure; fi
 if [ "$do_read" = 1 ]; then read_measure; fi
+if [ "$do_access" = 1 ]; then access_measure; fi
 
 echo
 echo "halfhour bench  $(date -u +%Y-%m-%dT%H:%MZ)  $(nproc) cores  $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)"
@@ -445,10 +511,12 @@ if [ "$do_street" = 1 ]; then
     if [ "$do_pgr" != 0 ] && [ "$pgr_ok" != 1 ]; then
         if [ "$do_transit" = 1 ]; then transit_table; fi
         if [ "$do_read" = 1 ]; then read_table; fi
+        if [ "$do_access" = 1 ]; then access_table; fi
         echo "pgRouting side FAILED (see messages above)"
         exit 1
     fi
 fi
 if [ "$do_transit" = 1 ]; then transit_table; fi
 if [ "$do_read" = 1 ]; then read_table; fi
+if [ "$do_access" = 1 ]; then access_table; fi
 exit 0

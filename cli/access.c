@@ -1,11 +1,13 @@
 /* access.c: `halfhour access NET.hh --mode M ...`: access figures per grid
  * cell or per point, written as CSV, GeoJSON, GeoPackage or GeoTIFF, with
  * the equity figures and the 15-minute check (--preset 15min). */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 
@@ -58,8 +60,8 @@ static void help(void)
            "                                    reached (count), and 1 when all are\n\n"
            "--preset 15min: the daily-service layers schools, healthcare, groceries,\n"
            "pharmacies, parks and transit_stops (those the network has with any\n"
-           "opportunity; the others are named on stderr), --minutes 15 unless given; use\n"
-           "--mode walk, or bike.\n\n"
+           "opportunity; the others are named on stderr; --opportunities L1,L2 checks\n"
+           "those layers instead), --minutes 15 unless given; use --mode walk, or bike.\n\n"
            "Transit gives one value per percentile (--percentiles, default 50):\n"
            "  --percentile-of times  (default, R5's rule) access from the p-th percentile\n"
            "                   travel time to each opportunity over departure minutes\n"
@@ -70,14 +72,17 @@ static void help(void)
            "Equity (--summary, to stdout as CSV): per access column, the residents\n"
            "counted (weights: --weights LAYER, default the layer population; a grid cell\n"
            "weighs the layer's total inside it, a point its own column of that name in\n"
-           "--origins), the weighted mean and median, the Gini coefficient, the Palma\n"
+           "--origins; without them every origin counts once), the weighted mean and\n"
+           "median, the Gini coefficient, the Palma\n"
            "ratio (access share of the richest 10 %% of residents over the poorest 40\n"
            "%%'s) and the share of residents with access >= each --thresholds value\n"
            "(default 1); per district too with --by-district (GeoJSON polygons).\n\n"
-           "Output (-o; by suffix): .csv, .geojson (cells as polygons, points otherwise),\n"
-           ".gpkg (GeoPackage, EPSG:4326), .tif (GeoTIFF, grid only: one Float32 band per\n"
-           "column, named by the band descriptions, nodata -9999, the grid's CRS).\n"
-           "Without -o and without --summary, CSV goes to stdout.\n\n"
+           "Output (-o, up to 4 of them from one run; by suffix): .csv, .geojson (cells\n"
+           "as polygons, points otherwise), .gpkg (GeoPackage, EPSG:4326), .tif (GeoTIFF,\n"
+           "grid only: one Float32 band per column, named by the band descriptions,\n"
+           "nodata -9999, the grid's CRS); a FIFO, /dev/stdout or a name without a\n"
+           "suffix gets CSV. Each file appears complete or not at all, in the order\n"
+           "given. Without -o and without --summary, CSV goes to stdout.\n\n"
            "  --threads N      worker threads (default: all cores); output identical\n"
            "  --snap-max M     farthest snapping distance, metres (default 500)\n\n");
     fputs(cli_transit_help, stdout);
@@ -141,53 +146,38 @@ static int origin_weights(const hh_layers *ls, int wl, const hh_grid *g, const c
     return 0;
 }
 
-static void print_equity_row(const char *col, const char *district, const hh_equity *e, int ok)
+static void print_equity_row(FILE *f, const char *col, const char *district, const hh_equity *e, int ok)
 {
-    printf("%s,\"%s\"", col, district);
+    fprintf(f, "%s,\"%s\"", col, district);
     if (!ok) {
-        printf(",0,0,,,,");
+        fprintf(f, ",0,0,,,,");
         for (size_t t = 0; t < e->n_thresholds; t++)
-            printf(",");
-        printf("\n");
+            fprintf(f, ",");
+        fprintf(f, "\n");
         return;
     }
-    printf(",%.10g,%zu,%.10g,%.10g,%.6f,%.6g", e->residents, e->places, e->mean, e->median, e->gini, e->palma);
+    fprintf(f, ",%.10g,%zu,%.10g,%.10g,%.6f,%.6g", e->residents, e->places, e->mean, e->median, e->gini, e->palma);
     for (size_t t = 0; t < e->n_thresholds; t++)
-        printf(",%.6f", e->share_above[t]);
-    printf("\n");
+        fprintf(f, ",%.6f", e->share_above[t]);
+    fprintf(f, "\n");
 }
 
-static int summary(const hh_table *t, const double *w, const char *wname, const double *thr, size_t n_thr,
-                   const char *district_path, size_t n_skip_cols_from, char *err, size_t errlen)
+/* The equity table, as CSV into f: per access column, over every origin
+ * ("all") and per district (d may be NULL; of[i] is origin i's). */
+static int summary(FILE *f, const hh_table *t, const double *w, const double *thr, size_t n_thr, const hh_districts *d,
+                   const int32_t *of, size_t n_cols)
 {
-    hh_districts *d = NULL;
-    int32_t *of = NULL;
     double *col = malloc((t->n_rows + 1) * sizeof *col), *wd = malloc((t->n_rows + 1) * sizeof *wd);
     if (!col || !wd) {
         free(col), free(wd);
-        snprintf(err, errlen, "out of memory");
         return HH_ENOMEM;
     }
-    if (district_path) {
-        int rc = hh_districts_read(district_path, &d, err, errlen);
-        if (!rc && !(of = malloc((t->n_rows + 1) * sizeof *of)))
-            rc = HH_ENOMEM;
-        if (!rc)
-            rc = hh_districts_assign(d, t->lon, t->lat, t->n_rows, of);
-        if (rc) {
-            free(col), free(wd), free(of);
-            hh_districts_free(d);
-            return rc;
-        }
-    }
-    printf("column,district,residents,places,mean,median,gini,palma");
+    fprintf(f, "column,district,residents,places,mean,median,gini,palma");
     for (size_t k = 0; k < n_thr; k++)
-        printf(",share_ge_%g", thr[k]);
-    printf("\n");
+        fprintf(f, ",share_ge_%g", thr[k]);
+    fprintf(f, "\n");
     size_t nd = d ? hh_districts_count(d) : 0;
-    for (size_t c = 0; c < t->n_cols; c++) {
-        if (c >= n_skip_cols_from)
-            break;
+    for (size_t c = 0; c < n_cols; c++) {
         if (strstr(t->col[c], "_nearest"))
             continue; /* times, not access */
         for (size_t r = 0; r < t->n_rows; r++)
@@ -196,19 +186,17 @@ static int summary(const hh_table *t, const double *w, const char *wname, const 
         memset(&e, 0, sizeof e);
         e.n_thresholds = n_thr;
         int ok = hh_equity_compute(col, w, t->n_rows, thr, n_thr, &e) == 0;
-        print_equity_row(t->col[c], "all", &e, ok);
+        print_equity_row(f, t->col[c], "all", &e, ok);
         for (size_t k = 0; k < nd; k++) {
             for (size_t r = 0; r < t->n_rows; r++)
                 wd[r] = of[r] == (int32_t)k ? w[r] : 0;
             memset(&e, 0, sizeof e);
             e.n_thresholds = n_thr;
             ok = hh_equity_compute(col, wd, t->n_rows, thr, n_thr, &e) == 0;
-            print_equity_row(t->col[c], hh_districts_name(d, k), &e, ok);
+            print_equity_row(f, t->col[c], hh_districts_name(d, k), &e, ok);
         }
     }
-    (void)wname;
-    free(col), free(wd), free(of);
-    hh_districts_free(d);
+    free(col), free(wd);
     return 0;
 }
 
@@ -270,7 +258,9 @@ int cmd_access(int argc, char **argv)
     cli_args_init(&a, argc, argv, wv, fl);
     const char *path = NULL, *mode_s = NULL, *origins = NULL, *opp_s = NULL, *preset = NULL, *minutes_s = NULL;
     const char *decay_s = "step", *nearest_s = NULL, *sfca_s = NULL, *weights_s = NULL, *thr_s = "1";
-    const char *district = NULL, *out = NULL, *pct_s = "50", *pct_of_s = "times";
+    const char *district = NULL, *pct_s = "50", *pct_of_s = "times";
+    const char *outs[4];
+    int n_out = 0;
     const char *files[64];
     size_t n_files = 0;
     double grid_m = 250, snap_max = HH_DEFAULT_SNAP_M, max_min = 120, decay_v = NAN;
@@ -328,8 +318,11 @@ int cmd_access(int argc, char **argv)
         } else if (!strcmp(a.name, "--max-minutes")) {
             if (cli_parse_double(a.val, 1e-9, 1440, &max_min))
                 return cli_fail("--max-minutes \"%s\": expected minutes in (0, 1440]", a.val);
-        } else if (!strcmp(a.name, "-o"))
-            out = a.val;
+        } else if (!strcmp(a.name, "-o")) {
+            if (n_out == 4)
+                return cli_usage("access", "at most 4 -o files");
+            outs[n_out++] = a.val;
+        }
         else if (!strcmp(a.name, "--percentiles"))
             pct_s = a.val;
         else if (!strcmp(a.name, "--percentile-of"))
@@ -360,8 +353,8 @@ int cmd_access(int argc, char **argv)
         return cli_usage("access", "--mode transit needs --depart YYYY-MM-DDTHH:MM");
     if (preset && strcmp(preset, "15min"))
         return cli_fail("--preset \"%s\": the preset is 15min", preset);
-    if (preset && (opp_s || sfca_s))
-        return cli_usage("access", "--preset 15min chooses the layers itself (no --opportunities, --2sfca)");
+    if (preset && sfca_s)
+        return cli_usage("access", "--preset 15min is about daily services reached, not --2sfca");
     hh_decay decay;
     if (hh_decay_parse(decay_s, &decay))
         return cli_fail("--decay \"%s\": expected step, linear, logistic, exponential or fixed-exponential",
@@ -400,12 +393,23 @@ int cmd_access(int argc, char **argv)
             nearest[i] = (unsigned)nearest_d[i];
         }
     }
-    hh_table_format fmt = HH_TABLE_CSV;
-    if (out && hh_table_format_of(out, &fmt))
-        return cli_fail("-o %s: expected a .csv, .geojson, .gpkg or .tif file", out);
-    if (fmt == HH_TABLE_GTIFF && origins)
-        return cli_fail("-o %s: a GeoTIFF needs a grid (--grid), not --origins points", out);
-
+    hh_table_format fmts[4] = {HH_TABLE_CSV, HH_TABLE_CSV, HH_TABLE_CSV, HH_TABLE_CSV};
+    for (int k = 0; k < n_out; k++) {
+        const char *o = outs[k];
+        if (!strcmp(o, "-") || !hh_table_format_of(o, &fmts[k]))
+            continue;
+        /* no suffix, or not a regular file (a FIFO, /dev/stdout): CSV */
+        const char *base = strrchr(o, '/');
+        base = base ? base + 1 : o;
+        struct stat sb;
+        int special = stat(o, &sb) == 0 && !S_ISREG(sb.st_mode) && !S_ISDIR(sb.st_mode);
+        if (strchr(base, '.') && !special)
+            return cli_fail("-o %s: expected a .csv, .geojson, .gpkg or .tif file", o);
+        fmts[k] = HH_TABLE_CSV;
+    }
+    for (int k = 0; k < n_out; k++)
+        if (fmts[k] == HH_TABLE_GTIFF && origins)
+            return cli_fail("-o %s: a GeoTIFF needs a grid (--grid), not --origins points", outs[k]);
     hh_net *net = NULL;
     hh_layers ls;
     memset(&ls, 0, sizeof ls);
@@ -417,6 +421,12 @@ int cmd_access(int argc, char **argv)
     hh_transit *tp = NULL;
     double *w = NULL;
     list ol = {{0}, 0, NULL};
+    hh_districts *dist = NULL;
+    int32_t *dist_of = NULL;
+    char missing[256] = "";
+    FILE *sumf = NULL;
+    char *sumbuf = NULL;
+    size_t sumlen = 0;
     int rc = 0;
     if (hh_net_open(path, &net, err, sizeof err)) {
         rc = cli_fail("%s", err);
@@ -450,10 +460,9 @@ int cmd_access(int argc, char **argv)
     }
     /* the layers */
     size_t sel[64], n_sel = 0;
-    if (preset) {
+    if (preset && !opp_s) {
         static const char *const names[] = {"schools", "healthcare", "groceries", "pharmacies", "parks",
                                             "transit_stops", NULL};
-        char missing[256] = "";
         for (const char *const *nm = names; *nm; nm++) {
             int k = hh_layers_find(&ls, *nm);
             double tot = 0;
@@ -470,9 +479,6 @@ int cmd_access(int argc, char **argv)
                           "preset, or give --opportunities-file)", path);
             goto done;
         }
-        if (*missing)
-            fprintf(stderr, "halfhour: note: the 15-minute check leaves out %s (no such opportunity in the network)\n",
-                    missing);
     } else if (opp_s) {
         if (split(opp_s, &ol) < 0) {
             rc = cli_fail("--opportunities: at most 64 layer names");
@@ -528,13 +534,49 @@ int cmd_access(int argc, char **argv)
         }
         pts.n = grid.n, pts.lon = grid.lon, pts.lat = grid.lat;
     }
+    /* what the summary needs is checked before the long part */
+    const char *wname = weights_s ? weights_s : "population";
+    int wl = hh_layers_find(&ls, wname), equal_w = 0;
+    if (want_summary) {
+        if (!(w = calloc(pts.n + 1, sizeof *w))) {
+            rc = cli_fail("out of memory");
+            goto done;
+        }
+        if (weights_s && !origins && wl < 0) {
+            rc = cli_fail("--weights: no layer \"%s\"", wname);
+            goto done;
+        }
+        hh_layers ow;
+        memset(&ow, 0, sizeof ow);
+        int have_col = origins && hh_layers_read(origins, NULL, &ow, NULL, 0) == 0 && hh_layers_find(&ow, wname) >= 0;
+        hh_layers_free(&ow);
+        if (!weights_s && (origins ? !have_col : wl < 0)) {
+            equal_w = 1; /* no residents known: every origin counts once */
+            for (size_t i = 0; i < pts.n; i++)
+                w[i] = 1;
+        } else if (origin_weights(&ls, wl, origins ? NULL : &grid, origins, wname, pts.n, w, err, sizeof err)) {
+            rc = cli_fail("%s", err);
+            goto done;
+        }
+        if (district) {
+            if (hh_districts_read(district, &dist, err, sizeof err)) {
+                rc = cli_fail("%s", err);
+                goto done;
+            }
+            if (!(dist_of = malloc((pts.n + 1) * sizeof *dist_of)) ||
+                hh_districts_assign(dist, pts.lon, pts.lat, pts.n, dist_of)) {
+                rc = cli_fail("out of memory");
+                goto done;
+            }
+        }
+    }
     if (transit) {
-        double reach = max_min * 60;
-        if (decay == HH_DECAY_STEP && !nearest_s)
-            reach = minutes[n_min - 1] * 60;
-        else if (decay == HH_DECAY_LINEAR && !nearest_s)
-            reach = fmin(reach, (minutes[n_min - 1] + decay_v / 2) * 60);
-        tr.o.max_s = reach;
+        /* the transit search goes as far as the decay has weight (nearest:
+         * --max-minutes) */
+        double reach = 0;
+        for (int c = 0; c < n_min; c++)
+            reach = fmax(reach, hh_decay_reach(decay, decay_v, minutes[c] * 60, max_min * 60));
+        tr.o.max_s = nearest_s ? max_min * 60 : ceil(reach);
         if (hh_transit_prepare(net, &tr.o, &tp, err, sizeof err)) {
             rc = cli_fail("%s", err);
             goto done;
@@ -556,13 +598,32 @@ int cmd_access(int argc, char **argv)
         rc = cli_fail("no origin snapped to the %s network within %g m", transit ? "walk" : mode_s, snap_max);
         goto done;
     }
-    size_t access_cols = t.n_cols;
     if (preset && add_preset_columns(&t, n_sel, (size_t)n_min, minutes)) {
         rc = cli_fail("out of memory");
         goto done;
     }
     if (!origins)
         t.grid = &grid;
+    /* the summary into memory first: the file is written only when all
+     * of the run has worked */
+    if (want_summary) {
+        sumf = open_memstream(&sumbuf, &sumlen);
+        if (!sumf || summary(sumf, &t, w, thr, (size_t)n_thr, dist, dist_of, t.n_cols) || fflush(sumf)) {
+            rc = cli_fail("out of memory");
+            goto done;
+        }
+    }
+    if (!n_out && !want_summary)
+        outs[n_out++] = "-"; /* CSV on stdout */
+    for (int k = 0; k < n_out; k++)
+        if (hh_table_write(&t, fmts[k], outs[k], "access", err, sizeof err)) {
+            rc = cli_fail("%s", err);
+            goto done;
+        }
+    if (sumbuf && (fwrite(sumbuf, 1, sumlen, stdout) != sumlen || fflush(stdout))) {
+        rc = cli_fail("cannot write standard output: %s", strerror(errno));
+        goto done;
+    }
     fprintf(stderr, "halfhour: access for %zu %s (%zu snapped) to %zu opportunity points in %.2f s (%.2f s per 1000 origins)\n",
             st.origins, origins ? "points" : "grid cells", st.origins_snapped, st.opp_points, st.seconds,
             st.origins_snapped ? st.seconds * 1000 / st.origins_snapped : 0);
@@ -573,30 +634,18 @@ int cmd_access(int argc, char **argv)
                 fprintf(stderr, " %s %.10g", ls.name[sel[l]], st.opp_lost[l]);
         fprintf(stderr, "\n");
     }
-    if (out || !want_summary) {
-        if (hh_table_write(&t, fmt, out ? out : "-", "access", err, sizeof err)) {
-            rc = cli_fail("%s", err);
-            goto done;
-        }
-    }
-    if (want_summary) {
-        const char *wname = weights_s ? weights_s : "population";
-        int wl = hh_layers_find(&ls, wname);
-        if (!origins && wl < 0) {
-            rc = cli_fail("--summary: no weights layer \"%s\" (give --weights LAYER)", wname);
-            goto done;
-        }
-        if (!(w = calloc(t.n_rows + 1, sizeof *w))) {
-            rc = cli_fail("out of memory");
-            goto done;
-        }
-        if (origin_weights(&ls, wl, origins ? NULL : &grid, origins, wname, t.n_rows, w, err, sizeof err) ||
-            summary(&t, w, wname, thr, (size_t)n_thr, district, preset ? t.n_cols : access_cols, err, sizeof err)) {
-            rc = cli_fail("%s", err);
-            goto done;
-        }
-    }
+    if (*missing)
+        fprintf(stderr, "halfhour: note: the 15-minute check leaves out %s (no such opportunity in the network)\n",
+                missing);
+    if (equal_w)
+        fprintf(stderr, "halfhour: note: no population %s: the summary weighs every %s the same "
+                        "(\"residents\" counts them)\n", origins ? "column in --origins" : "layer",
+                origins ? "point" : "grid cell");
 done:
+    if (sumf)
+        fclose(sumf);
+    free(sumbuf), free(dist_of);
+    hh_districts_free(dist);
     free(ol.buf), free(w);
     hh_table_free(&t);
     hh_transit_free(tp);

@@ -40,10 +40,11 @@ int cmd_info(int argc, char **argv)
                    "components (islands) each mode kept and dropped, the car's turn model\n"
                    "(restrictions applied and skipped, barriers, signals), the profile settings\n"
                    "it was built with, and its source; with transit, each feed and the GTFS\n"
-                   "warnings of the build (kind, count, first lines). --json for machines\n"
+                   "warnings of the build (kind, count, first lines), and the opportunity\n"
+                   "layers stored (points with a value, total). --json for machines\n"
                    "(modes.<mode>.components: kept, kept_for_stop, kept_sizes of the largest 8,\n"
                    "dropped, dropped_vertices, dropped_largest; car_turns; gtfs_warnings:\n"
-                   "[{kind, count, examples}]).\n");
+                   "[{kind, count, examples}]; layers: [{name, points, total, blank}]).\n");
             return 0;
         }
     }
@@ -62,6 +63,23 @@ int cmd_info(int argc, char **argv)
     if (plen >= sizeof prof)
         plen = sizeof prof - 1;
     hh_profile_format(&in.profile, prof, sizeof prof);
+    hh_layers ls;
+    if (hh_net_layers(net, &ls)) {
+        hh_net_close(net);
+        return cli_fail("%s: the opportunity layers are damaged", path);
+    }
+    /* per layer: points with a value, and the total */
+    size_t *lpts = calloc(ls.n_layers + 1, sizeof *lpts);
+    double *ltot = calloc(ls.n_layers + 1, sizeof *ltot);
+    if (!lpts || !ltot) {
+        free(lpts), free(ltot), hh_layers_free(&ls), hh_net_close(net);
+        return cli_fail("out of memory");
+    }
+    for (size_t i = 0; i < ls.n; i++)
+        for (size_t l = 0; l < ls.n_layers; l++) {
+            double v = ls.value[i * ls.n_layers + l];
+            lpts[l] += v != 0, ltot[l] += v;
+        }
     if (json) {
         printf("{\"format_version\":%u,\"file_bytes\":%llu,\"source\":", in.format_version,
                (unsigned long long)in.file_bytes);
@@ -132,6 +150,13 @@ int cmd_info(int argc, char **argv)
             }
             printf("]}");
         }
+        printf("],\"layers\":[");
+        for (size_t l = 0; l < ls.n_layers; l++) {
+            printf("%s{\"name\":", l ? "," : "");
+            json_str(ls.name[l]);
+            printf(",\"points\":%zu,\"total\":%.17g,\"blank\":%llu}", lpts[l], ltot[l],
+                   (unsigned long long)ls.n_blank[l]);
+        }
         printf("],\"attribution\":\"(c) OpenStreetMap contributors, ODbL 1.0\"}\n");
     } else {
         printf("network   %s\nformat    version %u, %.1f MB\nsource    %s\nbuilt     %s\n", path,
@@ -173,11 +198,18 @@ int cmd_info(int argc, char **argv)
         }
         if (hh_net_n_feeds(net))
             cli_print_gtfs_warnings(stdout, net, "");
+        if (!ls.n_layers)
+            printf("layers    none (halfhour build --opportunities / --osm-layer)\n");
+        for (size_t l = 0; l < ls.n_layers; l++)
+            printf("layer     %s: %zu points, total %.10g%s\n", ls.name[l], lpts[l], ltot[l],
+                   ls.n_blank[l] ? " (blanks read as 0)" : "");
         printf("profile:\n");
         for (char *line = strtok(prof, "\n"); line; line = strtok(NULL, "\n"))
             printf("  %s\n", line);
         printf("map data  (c) OpenStreetMap contributors, ODbL 1.0\n");
     }
+    free(lpts), free(ltot);
+    hh_layers_free(&ls);
     hh_net_close(net);
     return 0;
 }

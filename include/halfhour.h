@@ -682,6 +682,11 @@ const char *hh_decay_name(hh_decay d);
  * 0 < v < 60; logistic: 0 < v < 120; fixed-exponential: 0 < v < 1; NAN
  * fails them all); step and exponential take any v. */
 int hh_decay_check(hh_decay d, double v);
+/* The travel time (s) past which every weight of d (value v, cutoff
+ * cutoff_s) is 0 or below 1e-4, capped at limit_s: how far a search for
+ * this cutoff must go (step: the cutoff; linear: its end; logistic: the
+ * tail; the exponentials: limit_s). */
+double hh_decay_reach(hh_decay d, double v, double cutoff_s, double limit_s);
 /* f(t_s) in [0, 1] as above; v must pass hh_decay_check. */
 double hh_decay_weight(hh_decay d, double v, double cutoff_s, double t_s);
 

@@ -4,10 +4,15 @@
 # OpenStreetMap and its two GTFS feeds (city buses, metro), writes the
 # 10/20/30-minute walk, bike, car and transit isochrones of the 15 points of
 # interest, and prints a summary table of the half-hour circles (area, and
-# residents and jobs within 30 minutes from the hexagon grid).  Transit
-# leaves on Monday 2019-05-13 between 12:00 and 13:00 (the sample bus feed
-# runs from about 11:00 to 17:00) and counts the median departure.
-# Outputs land in out/.  Map data (c) OpenStreetMap contributors.
+# residents and jobs within 30 minutes from the hexagon grid).  Then the
+# access grids: the transit job and healthcare access of every 250 m cell
+# (15/30/45 minutes, percentiles 25/50/75) as GeoPackage and GeoTIFF with its
+# equity summary, and the 15-minute check on foot -- on Porto Alegre from
+# the hexagons' schools and health facilities (its extract holds almost no
+# POIs) and on Monaco straight from OSM tags.  Transit leaves on Monday
+# 2019-05-13 between 12:00 and 13:00 (the sample bus feed runs from about
+# 11:00 to 17:00).  Outputs land in out/.  Map data (c) OpenStreetMap
+# contributors.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -15,12 +20,12 @@ bash scripts/deps.sh
 make -s -j"$(nproc)" >/dev/null
 hh=build/rel/halfhour
 data=$(bash scripts/fetch-data.sh poa/poa_osm.pbf poa/poa_points_of_interest.csv poa/poa_hexgrid.csv \
-    poa/poa_eptc.zip poa/poa_trensurb.zip)
+    poa/poa_eptc.zip poa/poa_trensurb.zip monaco/monaco.osm.pbf)
 mkdir -p out
 pois="$data/poa/poa_points_of_interest.csv"
 
 $hh build "$data/poa/poa_osm.pbf" --gtfs "$data/poa/poa_eptc.zip" --gtfs "$data/poa/poa_trensurb.zip" \
-    -o out/poa.hh 2>&1 | cut -c1-400
+    --opportunities "$data/poa/poa_hexgrid.csv" -o out/poa.hh 2>&1 | cut -c1-400
 froms=$(python3 - "$pois" <<'PY'
 import csv, sys
 for r in csv.DictReader(open(sys.argv[1], newline="", encoding="utf-8-sig")):
@@ -74,3 +79,39 @@ print()
 print("transit: p50 over departures 12:00-13:00 on 2019-05-13, 15 min walk limit, up to 8 rides")
 print("outputs: out/poa.hh, out/poa_isochrones_{walk,bike,car,transit}.geojson, out/poa_matrix30_*.csv")
 PY
+
+# ---- access grids -----------------------------------------------------
+echo
+echo "Porto Alegre: transit access to jobs and healthcare, every 250 m cell"
+$hh access out/poa.hh --grid 250 --mode transit $transit --percentiles 25,50,75 \
+    --opportunities jobs,healthcare --minutes 15,30,45 --summary \
+    -o out/poa_access_transit.gpkg -o out/poa_access_transit.tif \
+    >out/poa_access_transit_equity.csv 2>out/poa_access_transit.log
+grep -h "access for" out/poa_access_transit.log
+$hh access out/poa.hh --grid 250 --mode walk --preset 15min --opportunities schools,healthcare,transit_stops \
+    -o out/poa_15min.gpkg --summary \
+    >out/poa_15min_summary.csv 2>out/poa_15min.log
+$hh build "$data/monaco/monaco.osm.pbf" -o out/monaco.hh -q
+$hh access out/monaco.hh --grid 100 --mode walk --preset 15min -o out/monaco_15min.gpkg --summary \
+    >out/monaco_15min_summary.csv 2>out/monaco_15min.log
+python3 - <<'PY'
+import csv
+rows = list(csv.DictReader(open("out/poa_access_transit_equity.csv")))
+print()
+print("equity of transit access over residents (population-weighted; jobs within the cutoff)")
+print(f"{'column':<22}{'mean':>12}{'median':>12}{'gini':>8}{'palma':>8}")
+for r in rows:
+    if r["column"].startswith("jobs_"):
+        print(f"{r['column']:<22}{float(r['mean']):>12.0f}{float(r['median']):>12.0f}"
+              f"{float(r['gini']):>8.3f}{float(r['palma']):>8.2f}")
+for name, path in (("Porto Alegre (hexagons' schools, health; GTFS stops)", "out/poa_15min_summary.csv"),
+                   ("Monaco (OSM tags)", "out/monaco_15min_summary.csv")):
+    print()
+    print(f"15-minute check on foot, {name}: share of residents reaching each service")
+    for r in csv.DictReader(open(path)):
+        if r["district"] == "all" and not r["column"].startswith("services_"):
+            print(f"  {r['column']:<22}{100 * float(r['share_ge_1']):6.1f} %")
+PY
+echo
+echo "access outputs: out/poa_access_transit.{gpkg,tif} (+ _equity.csv), out/poa_15min.gpkg,"
+echo "out/monaco_15min.gpkg (+ _summary.csv). Map data (c) OpenStreetMap contributors."

@@ -120,3 +120,8 @@ double hh__decay_reach_s(hh_decay d, double v, double cutoff_s, double limit_s)
         r = limit_s;
     return r > 0 ? r : 0;
 }
+
+double hh_decay_reach(hh_decay d, double v, double cutoff_s, double limit_s)
+{
+    return hh__decay_reach_s(d, v, cutoff_s, limit_s);
+}

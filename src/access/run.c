@@ -420,8 +420,10 @@ int hh_access_run(const hh_net *net, const hh_access_opts *o, const hh_layers *l
     if (!t.v || !t.lon || !t.lat || (rc = make_columns(&a, ls, &t)))
         goto done;
     rc = HH_ENOMEM;
-    memcpy(t.lon, orig->lon, orig->n * sizeof *t.lon);
-    memcpy(t.lat, orig->lat, orig->n * sizeof *t.lat);
+    if (orig->n) {
+        memcpy(t.lon, orig->lon, orig->n * sizeof *t.lon);
+        memcpy(t.lat, orig->lat, orig->n * sizeof *t.lat);
+    }
     if (orig->id) {
         if (!(t.id = hh__calloc(orig->n + 1, sizeof *t.id)))
             goto done;

@@ -1277,7 +1277,8 @@ int hh_layers_append(hh_layers *a, const hh_layers *b)
     }
     if (build_reserve(&t, n))
         goto out;
-    memset(t.l.value, 0, n * (nl ? nl : 1) * sizeof *t.l.value);
+    if (n) /* (no points: value may be NULL) */
+        memset(t.l.value, 0, n * (nl ? nl : 1) * sizeof *t.l.value);
     for (size_t i = 0; i < a->n; i++) {
         t.l.lon[i] = a->lon[i], t.l.lat[i] = a->lat[i];
         for (size_t k = 0; k < na; k++)

@@ -46,7 +46,8 @@ int hh_net_layers(const hh_net *net, hh_layers *out)
     }
     for (uint64_t i = 0; i < np; i++)
         l.lon[i] = ll[i].lon_e7 / 1e7, l.lat[i] = ll[i].lat_e7 / 1e7;
-    memcpy(l.value, v, nv * sizeof *v);
+    if (nv)
+        memcpy(l.value, v, nv * sizeof *v);
     *out = l;
     return 0;
 fail:

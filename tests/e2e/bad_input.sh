@@ -114,6 +114,15 @@ else
     failed=$((failed + 1))
 fi
 
+# a network with opportunity layers (jobs at every fixture point) for access
+OPP=$W/opp.csv
+{ echo "lon,lat,jobs,population"; tail -n +2 "$PTS" | cut -d, -f2,3 | sed 's/$/,5,100/'; } > "$OPP"
+printf 'lon,lat,name\n0.001,0.001,north\n' > "$W/textonly.csv"
+printf '{"type":"FeatureCollection","features":[{"type":"Feature","geometry":' > "$W/garbage.geojson"
+NETO=$W/neto.hh
+"$HH_BIN" build "$W/map.osm" --opportunities "$OPP" -o "$NETO" -q 2>>"$W/build.err" ||
+    echo "FAIL bad_input: building the fixture network with opportunities failed"
+
 TRUNC_REAL=""
 if [ -f "$HH_DATA/monaco/monaco.osm.pbf" ]; then
     TRUNC_REAL=$W/monaco-trunc.osm.pbf
@@ -198,6 +207,38 @@ iso-unwritable-out       | 1  | -      | isochrone "$NET" --from "$IN" --mode wa
 iso-missing-from         | 2  | -      | isochrone "$NET" --mode walk --minutes 10 -o "$O/i.geojson"
 iso-empty-minutes        | 1  | -      | isochrone "$NET" --from "$IN" --mode walk --minutes "" -o "$O/i.geojson"
 iso-flag-without-value   | 2  | -      | isochrone "$NET" --from "$IN" --minutes 10 --mode
+build-bad-osm-layer      | 1  | layer rule | build "$W/map.osm" -o "$O/net.hh" --osm-layer nonsense
+build-osm-layer-twice    | 1  | two rules | build "$W/map.osm" -o "$O/net.hh" --osm-layer a=amenity=x --osm-layer a=shop=y
+build-missing-opps       | 1  | -      | build "$W/map.osm" -o "$O/net.hh" --opportunities "$W/nope.csv"
+build-opps-no-numeric    | 1  | numeric | build "$W/map.osm" -o "$O/net.hh" --opportunities "$W/textonly.csv"
+build-opps-garbage-json  | 1  | -      | build "$W/map.osm" -o "$O/net.hh" --opportunities "$W/garbage.geojson"
+build-bad-polygons       | nz | -      | build "$W/map.osm" -o "$O/net.hh" --polygons squares
+access-missing-mode      | 2  | -      | access "$NETO" --origins "$PTS" -o "$O/a.csv"
+access-unknown-layer     | 1  | no layer "nosuch" | access "$NETO" --mode walk --opportunities nosuch -o "$O/a.csv"
+access-preset-empty      | 1  | preset | access "$NETO" --mode walk --preset 15min -o "$O/a.csv"
+access-bad-preset        | 1  | preset | access "$NETO" --mode walk --preset 10min -o "$O/a.csv"
+access-bad-decay         | 1  | decay  | access "$NETO" --mode walk --decay gaussian -o "$O/a.csv"
+access-bad-decay-value   | 1  | out of range | access "$NETO" --mode walk --decay linear --decay-value 0 -o "$O/a.csv"
+access-bad-minutes       | 1  | minutes | access "$NETO" --mode walk --minutes 30,abc -o "$O/a.csv"
+access-tif-for-points    | 1  | needs a grid | access "$NETO" --mode walk --origins "$PTS" -o "$O/a.tif"
+access-unknown-suffix    | 1  | .gpkg  | access "$NETO" --mode walk -o "$O/a.shp"
+access-grid-too-small    | nz | -      | access "$NETO" --mode walk --grid 1 -o "$O/a.csv"
+access-grid-and-origins  | 2  | -      | access "$NETO" --mode walk --grid 100 --origins "$PTS" -o "$O/a.csv"
+access-bad-2sfca         | 1  | SUPPLY:DEMAND | access "$NETO" --mode walk --2sfca jobs -o "$O/a.csv"
+access-2sfca-unknown     | 1  | no layer | access "$NETO" --mode walk --2sfca beds:population -o "$O/a.csv"
+access-bad-pct-of        | 1  | percentile-of | access "$NETO" --mode walk --percentile-of seconds -o "$O/a.csv"
+access-bad-nearest       | 1  | nearest | access "$NETO" --mode walk --nearest 1.5 -o "$O/a.csv"
+access-transit-no-depart | 2  | depart | access "$NETO" --mode transit -o "$O/a.csv"
+access-transit-no-gtfs   | 1  | -      | access "$NETO" --mode transit --depart 2019-05-13T12:00 -o "$O/a.csv"
+access-missing-opps-file | 1  | -      | access "$NETO" --mode walk --opportunities-file "$W/nope.csv" -o "$O/a.csv"
+access-no-origin-snaps   | 1  | no origin snapped | access "$NETO" --mode walk --origins "$W/far.csv" -o "$O/a.csv"
+access-unwritable-csv    | 1  | -      | access "$NETO" --mode walk -o /nonexistent/dir/a.csv
+access-unwritable-gpkg   | 1  | -      | access "$NETO" --mode walk -o /nonexistent/dir/a.gpkg
+access-unwritable-tif    | 1  | -      | access "$NETO" --mode walk -o /nonexistent/dir/a.tif
+access-out-is-directory  | 1  | -      | access "$NETO" --mode walk -o "$W"
+access-bad-weights       | 1  | weights | access "$NETO" --mode walk --summary --weights nosuch -o "$O/a.csv"
+access-missing-districts | 1  | -      | access "$NETO" --mode walk --summary --by-district "$W/nope.geojson" -o "$O/a.csv"
+access-bitflip-net       | 1  | -      | access "$W/flip.hh" --mode walk -o "$O/a.csv"
 unknown-flag             | 2  | -      | info "$NET" --frobnicate
 unknown-verb             | 2  | -      | frobnicate "$NET"
 no-arguments             | 2  | -      |

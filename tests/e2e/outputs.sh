@@ -94,7 +94,8 @@ fi
 hh export "$NET" --mode car -o "$W/ref-export.csv" &&
     hh matrix "$NET" --origins "$PTS" --destinations "$PTS" --mode car -o "$W/ref-matrix.csv" &&
     hh isochrone "$NET" --from "$IN" --mode walk --minutes 5,10 -o "$W/ref-iso.geojson" \
-        --surface "$W/ref-surface.csv" || {
+        --surface "$W/ref-surface.csv" &&
+    hh access "$NET" --mode walk --grid 100 -o "$W/ref-access.csv" 2>/dev/null || {
     bad fixtures "reference outputs failed"
     finish
 }
@@ -140,6 +141,28 @@ elif ! cmp -s "$D/iso.geojson" "$W/ref-iso.geojson"; then bad fifo-isochrone "th
 elif ! cmp -s "$D/surface.csv" "$W/ref-surface.csv"; then bad fifo-isochrone "the surface reader got other bytes"
 else ok fifo-isochrone; fi
 
+# access: CSV (our writer) and GeoPackage (GDAL's, through a temporary file)
+read_fifo "$D/f" "$D/access.csv"
+hh access "$NET" --mode walk --grid 100 -o "$D/f" 2>/dev/null
+rc=$?
+reap_fifos $rc "$D/f"
+if [ $rc -ne 0 ]; then bad fifo-access "exit $rc"
+elif [ ! -p "$D/f" ]; then bad fifo-access "the FIFO was replaced"
+elif ! cmp -s "$D/access.csv" "$W/ref-access.csv"; then bad fifo-access "the reader got other bytes"
+else ok fifo-access; fi
+mkfifo "$D/g.gpkg"
+read_fifo "$D/g.gpkg" "$D/access.gpkg"
+hh access "$NET" --mode walk --grid 100 -o "$D/g.gpkg" 2>/dev/null
+rc=$?
+reap_fifos $rc "$D/g.gpkg"
+cells=$(($(wc -l < "$W/ref-access.csv") - 1))
+if [ $rc -ne 0 ]; then bad fifo-access-gpkg "exit $rc"
+elif [ ! -p "$D/g.gpkg" ]; then bad fifo-access-gpkg "the FIFO was replaced"
+elif ! ogrinfo -so "$D/access.gpkg" access 2>/dev/null | grep -q "^Feature Count: $cells\$"; then
+    bad fifo-access-gpkg "the reader did not get a GeoPackage of $cells cells"
+else ok fifo-access-gpkg; fi
+rm -f "$D/access.gpkg" "$D/g.gpkg"
+
 # the network file writer: one forward pass, no seek, readable afterwards
 read_fifo "$D/f" "$D/net.hh"
 hh build "$W/map.osm" -o "$D/f" -q
@@ -148,7 +171,7 @@ reap_fifos $rc "$D/f"
 if [ $rc -ne 0 ]; then bad fifo-build "exit $rc"
 elif [ ! -p "$D/f" ]; then bad fifo-build "the FIFO was replaced"
 elif ! hh info "$D/net.hh" > /dev/null; then bad fifo-build "what came through the FIFO is not a valid network"
-elif ! only_files "$D" f s export.csv matrix.csv iso.geojson surface.csv net.hh; then
+elif ! only_files "$D" f s export.csv matrix.csv iso.geojson surface.csv access.csv net.hh; then
     bad fifo-build "files left: $(ls -A "$D")"
 else ok fifo-build; fi
 
@@ -268,6 +291,9 @@ mkdir -p "$D"
 full_disk full-disk-build 4096 "$D/net.hh" -- build "$W/map.osm" -o "$D/net.hh" -q
 full_disk full-disk-export 300 "$D/edges.csv" -- export "$NET" --mode car -o "$D/edges.csv"
 full_disk full-disk-matrix 100 "$D/m.csv" -- matrix "$NET" --origins "$PTS" --destinations "$PTS" --mode car -o "$D/m.csv"
+full_disk full-disk-access-csv 100 "$D/a.csv" -- access "$NET" --mode walk --grid 100 -o "$D/a.csv"
+full_disk full-disk-access-gpkg 4096 "$D/a.gpkg" -- access "$NET" --mode walk --grid 100 -o "$D/a.gpkg"
+full_disk full-disk-access-tif 300 "$D/a.tif" -- access "$NET" --mode walk --grid 100 -o "$D/a.tif"
 full_disk full-disk-isochrone 300 "$D/i.geojson" -- isochrone "$NET" --from "$IN" --mode walk -o "$D/i.geojson"
 echo OLD > "$D/i.geojson"
 full_disk full-disk-surface 20 "$D/s.csv" -- isochrone "$NET" --from "$IN" --mode walk --minutes 5 -o "$D/i.geojson" --surface "$D/s.csv"
@@ -314,6 +340,9 @@ if [ -c /dev/full ]; then
     stdout_full stdout-full-isochrone-help isochrone --help
     stdout_full stdout-full-matrix matrix "$NET" --origins "$PTS" --destinations "$PTS" --mode car
     stdout_full stdout-full-matrix-help matrix --help
+    stdout_full stdout-full-access access "$NET" --mode walk --grid 100
+    stdout_full stdout-full-access-summary access "$NET" --mode walk --grid 100 --summary
+    stdout_full stdout-full-access-help access --help
     stdout_full stdout-full-export export "$NET" --mode car
     stdout_full stdout-full-export-help export --help
     o_full() {
@@ -329,6 +358,7 @@ if [ -c /dev/full ]; then
     o_full o-devfull-build build "$W/map.osm" -o "$W/full/devfull" -q
     o_full o-devfull-export export "$NET" --mode car -o "$W/full/devfull"
     o_full o-devfull-matrix matrix "$NET" --origins "$PTS" --destinations "$PTS" --mode car -o "$W/full/devfull"
+    o_full o-devfull-access access "$NET" --mode walk --grid 100 -o "$W/full/devfull"
     o_full o-devfull-isochrone isochrone "$NET" --from "$IN" --mode walk -o "$W/full/devfull"
     o_full o-devfull-surface isochrone "$NET" --from "$IN" --mode walk -o "$W/full/i.geojson" --surface "$W/full/devfull"
 else

@@ -185,3 +185,73 @@ HH_TEST(oom_transit_fails_cleanly_everywhere)
     fprintf(stderr, "  transit prepare+query+isochrone survived failures at each of %ld allocations\n", k);
     hh_net_close(net);
 }
+
+/* access runs: layers read, a grid, every measure (cumulative, nearest,
+ * 2SFCA; transit with both percentile rules), the table written */
+HH_TEST(oom_access_fails_cleanly_everywhere)
+{
+    const char *path = hh_test_net_path("poa-transit");
+    if (!path)
+        return;
+    char hex[1024];
+    snprintf(hex, sizeof hex, "%s/poa/poa_hexgrid.csv", hh_test_data_dir());
+    hh_net *net;
+    HH_ASSERT_EQ(hh_net_open(path, &net, NULL, 0), 0);
+    char out[1024];
+    snprintf(out, sizeof out, "%s/oom_access.csv", hh_test_tmpdir());
+    int ok = 0;
+    long k;
+    for (k = 0; k < 20000 && !ok; k++) {
+        hh_layers ls;
+        memset(&ls, 0, sizeof ls);
+        hh_grid g;
+        memset(&g, 0, sizeof g);
+        hh_table t;
+        memset(&t, 0, sizeof t);
+        hh_transit *tp = NULL;
+        hh_test_alloc_fail_from(k);
+        int rc = hh_layers_read(hex, NULL, &ls, NULL, 0);
+        if (!rc)
+            rc = hh_grid_make(net, 2000, &g, NULL, 0); /* a coarse grid: few origins */
+        hh_points o = {g.n, NULL, g.lon, g.lat};
+        size_t sel[1] = {0};
+        double minutes[2] = {10, 20}, pct[2] = {25, 75};
+        unsigned nearest[1] = {2};
+        hh_access_opts ao;
+        memset(&ao, 0, sizeof ao);
+        ao.mode = HH_MODE_WALK, ao.minutes = minutes, ao.n_minutes = 2, ao.nearest = nearest, ao.n_nearest = 1;
+        ao.sfca_supply = -1, ao.sfca_demand = -1, ao.snap_max_m = 500, ao.threads = 2, ao.max_s = 1800;
+        if (!rc) {
+            sel[0] = (size_t)hh_layers_find(&ls, "jobs");
+            ao.layers = sel, ao.n_layers = 1;
+            ao.sfca_supply = hh_layers_find(&ls, "healthcare"), ao.sfca_demand = hh_layers_find(&ls, "population");
+            rc = hh_access_run(net, &ao, &ls, &o, &t, NULL, NULL, 0);
+        }
+        if (!rc) {
+            t.grid = &g;
+            rc = hh_table_write(&t, HH_TABLE_CSV, out, NULL, NULL, 0);
+        }
+        hh_table_free(&t);
+        hh_transit_opts to = {20190513, 12 * 3600, 3, 600, 4, 1, 1200, 0};
+        if (!rc)
+            rc = hh_transit_prepare(net, &to, &tp, NULL, 0);
+        if (!rc) {
+            ao.transit = tp, ao.pct = pct, ao.n_pct = 2, ao.pct_of = HH_PCT_OF_ACCESS, ao.n_nearest = 0;
+            ao.sfca_supply = ao.sfca_demand = -1;
+            rc = hh_access_run(net, &ao, &ls, &o, &t, NULL, NULL, 0);
+        }
+        hh_table_free(&t);
+        hh_transit_free(tp);
+        hh_grid_free(&g);
+        hh_layers_free(&ls);
+        hh_test_alloc_restore();
+        if (rc == 0)
+            ok = 1;
+        else
+            HH_ASSERT_EQ(rc, HH_ENOMEM);
+    }
+    HH_ASSERT(ok);
+    fprintf(stderr, "  layers+grid+access (walk, transit)+table survived failures at each of %ld allocations\n", k);
+    unlink(out);
+    hh_net_close(net);
+}
