@@ -201,8 +201,12 @@ int cmd_info(int argc, char **argv)
         if (!ls.n_layers)
             printf("layers    none (halfhour build --opportunities / --osm-layer)\n");
         for (size_t l = 0; l < ls.n_layers; l++)
-            printf("layer     %s: %zu points, total %.10g%s\n", ls.name[l], lpts[l], ltot[l],
-                   ls.n_blank[l] ? " (blanks read as 0)" : "");
+        {
+            printf("layer     %s: %zu points, total %.10g", ls.name[l], lpts[l], ltot[l]);
+            if (ls.n_blank[l])
+                printf(" (%llu blank cells read as 0)", (unsigned long long)ls.n_blank[l]);
+            putchar('\n');
+        }
         printf("profile:\n");
         for (char *line = strtok(prof, "\n"); line; line = strtok(NULL, "\n"))
             printf("  %s\n", line);

@@ -35,86 +35,6 @@ static void help(void)
            HH_DEFAULT_SNAP_M, cli_transit_help);
 }
 
-typedef struct out_ctx {
-    FILE *f;
-    const hh_points *o, *d;
-    int n_pct;
-    int werr; /* errno of the first failed write */
-} out_ctx;
-
-static int row_done(out_ctx *c)
-{
-    if (!ferror(c->f))
-        return 0;
-    if (!c->werr)
-        c->werr = errno ? errno : EIO;
-    return -1;
-}
-
-static int write_transit_row(size_t i, const double *p, void *ud)
-{
-    out_ctx *c = ud;
-    for (size_t k = 0; k < c->d->n; k++) {
-        fprintf(c->f, "%s,%s", c->o->id[i], c->d->id[k]);
-        for (int j = 0; j < c->n_pct; j++) {
-            double v = p[k * (size_t)c->n_pct + (size_t)j];
-            if (isnan(v))
-                fputc(',', c->f);
-            else
-                fprintf(c->f, ",%.0f", v);
-        }
-        fputc('\n', c->f);
-    }
-    return row_done(c);
-}
-
-/* Rows are written with a hand-rolled integer formatter: printf's "%.0f"
- * took two thirds of a 1000x1000 car matrix's time. */
-static char *put_uint(char *p, unsigned long long v)
-{
-    char tmp[24];
-    int n = 0;
-    do
-        tmp[n++] = (char)('0' + v % 10);
-    while ((v /= 10));
-    while (n)
-        *p++ = tmp[--n];
-    return p;
-}
-
-static int write_row(size_t i, const double *t, const double *dist, void *ud)
-{
-    out_ctx *c = ud;
-    const char *oid = c->o->id[i];
-    size_t ol = strlen(oid);
-    char line[512];
-    for (size_t k = 0; k < c->d->n; k++) {
-        const char *did = c->d->id[k];
-        size_t dl = strlen(did);
-        if (ol + dl + 64 > sizeof line) {
-            /* very long ids: the plain way */
-            if (isnan(t[k]))
-                fprintf(c->f, "%s,%s,,\n", oid, did);
-            else
-                fprintf(c->f, "%s,%s,%.0f,%.0f\n", oid, did, floor(t[k] + 0.5), floor(dist[k] + 0.5));
-            continue;
-        }
-        char *p = line;
-        memcpy(p, oid, ol), p += ol, *p++ = ',';
-        memcpy(p, did, dl), p += dl, *p++ = ',';
-        if (isnan(t[k])) {
-            *p++ = ',';
-        } else {
-            p = put_uint(p, (unsigned long long)floor(t[k] + 0.5));
-            *p++ = ',';
-            p = put_uint(p, (unsigned long long)floor(dist[k] + 0.5));
-        }
-        *p++ = '\n';
-        fwrite(line, 1, (size_t)(p - line), c->f);
-    }
-    return row_done(c);
-}
-
 /* ids are written into CSV unquoted unless they need quoting */
 static int needs_quote(const char *s) { return strpbrk(s, ",\"\r\n") != NULL; }
 
@@ -218,28 +138,21 @@ int cmd_matrix(int argc, char **argv)
         rc = cli_fail("%s", err);
         goto done;
     }
-    out_ctx ctx = {of.fp, &o, &d, n_pct, 0};
-    int e;
+    /* one request for every mode; the library's CSV writer */
+    hh_matrix_opts mo = {mode, max_min * 60.0, snap_max, (int)threads, NULL, NULL, 0};
+    hh_transit *tp = NULL;
     if (transit) {
         tr.o.max_s = isinf(max_min) ? 120 * 60.0 : max_min * 60.0;
-        hh_transit *tp;
         if (hh_transit_prepare(net, &tr.o, &tp, err, sizeof err)) {
             rc = cli_fail("%s", err);
             hh_out_abort(&of);
             goto done;
         }
-        fprintf(of.fp, "from_id,to_id");
-        for (int p = 0; p < n_pct; p++)
-            fprintf(of.fp, ",travel_time_p%g", pcts[p]);
-        fprintf(of.fp, "\n");
-        e = hh_transit_matrix_run(tp, &o, &d, snap_max, pcts, (size_t)n_pct, (int)threads, write_transit_row, &ctx,
-                                  oko, okd);
-        hh_transit_free(tp);
-    } else {
-        fprintf(of.fp, "from_id,to_id,travel_time_s,distance_m\n");
-        hh_matrix_opts mo = {mode, max_min * 60.0, snap_max, (int)threads};
-        e = hh_matrix_run(net, &mo, &o, &d, write_row, &ctx, oko, okd);
+        mo.transit = tp, mo.pct = pcts, mo.n_pct = (size_t)n_pct;
     }
+    hh_matrix_csv ctx = {of.fp, &o, &d, transit ? pcts : NULL, (size_t)n_pct, 0};
+    int e = hh_matrix_csv_header(&ctx) ? HH_EIO : hh_matrix_run(net, &mo, &o, &d, hh_matrix_csv_row, &ctx, oko, okd);
+    hh_transit_free(tp);
     if (e) {
         if (e == HH_EIO && ctx.werr)
             rc = cli_fail("cannot write %s: %s", out && strcmp(out, "-") ? out : "standard output",

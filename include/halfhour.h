@@ -386,6 +386,30 @@ int hh_query_surface(const hh_query *q, float *out, size_t n);
 /* A vertex's position. */
 int hh_net_vertex(const hh_net *net, uint32_t v, double *lon, double *lat);
 
+/* ---- travel-time surfaces ---------------------------------------------- */
+/* What one origin reaches, street or transit alike: seconds to every vertex
+ * of the network (origin connector included), and for car the time each
+ * car arc is entered (after the turn onto it: a restriction may let a car
+ * reach a vertex but not turn into a street).  Isochrone polygons are drawn
+ * from a surface, whatever search made it.  Owned by the caller:
+ * hh_surface_free (NULL-safe) releases the arrays. */
+typedef struct hh_surface {
+    const hh_net *net;    /* not owned */
+    hh_mode mode;         /* the mode the times move on (walk for transit) */
+    int transit;          /* 1: a transit query's percentile surface */
+    double percentile;    /* transit: the p it is taken at */
+    hh_snap origin;       /* where the origin snapped */
+    double origin_conn_s; /* its connector time */
+    double max_s;         /* the search's limit: times beyond are unknown */
+    size_t n;             /* vertices (hh_net_n_vertices) */
+    double *time_s;       /* n: seconds, NAN where unreached */
+    size_t n_arcs;        /* car: the car arcs; 0 otherwise */
+    double *arc_s;        /* n_arcs: seconds at an arc's start, NAN where never entered */
+} hh_surface;
+/* The surface of the search last run in q (HH_EINVAL before any). */
+int hh_query_get_surface(const hh_query *q, hh_surface *out);
+void hh_surface_free(hh_surface *s);
+
 /* ---- isochrones ------------------------------------------------------- */
 /* One polygon set per cutoff; rings are closed lon/lat rings, the first ring
  * of each polygon its outer boundary (counter-clockwise), the others holes
@@ -409,6 +433,8 @@ typedef struct hh_isochrone {
  * free it with hh_isochrone_free (NULL-safe). */
 int hh_isochrone_build(hh_query *q, const double *minutes, size_t n_minutes,
                        hh_isochrone *out);
+/* The same from a surface (street or transit); cutoffs up to its max_s. */
+int hh_surface_isochrone(const hh_surface *s, const double *minutes, size_t n_minutes, hh_isochrone *out);
 void hh_isochrone_free(hh_isochrone *iso);
 
 /* ---- public transit -------------------------------------------------- */
@@ -462,6 +488,9 @@ int hh_transit_percentiles(hh_transit_query *q, size_t target, const double *pct
 /* The travel-time surface at percentile p: out[v] for every vertex (n must
  * be the network's vertex count), NAN where unreached. */
 int hh_transit_surface(hh_transit_query *q, double p, float *out, size_t n);
+/* The same as a surface (after a run without targets), for polygons and
+ * analyses: walk mode, the walk-snapped origin. */
+int hh_transit_get_surface(hh_transit_query *q, double p, hh_surface *out);
 /* Isochrone of the last run (targets NULL) at percentile p; the polygon
  * rules of hh_isochrone_build hold. */
 int hh_transit_isochrone(hh_transit_query *q, double p, const double *minutes, size_t n_minutes,
@@ -490,9 +519,15 @@ typedef int (*hh_matrix_row_fn)(size_t origin, const double *time_s, const doubl
                                 void *ud);
 typedef struct hh_matrix_opts {
     hh_mode mode;
-    double max_s;     /* INFINITY for no cutoff */
+    double max_s;     /* INFINITY for no cutoff (street; transit has its own) */
     double snap_max_m;
     int threads;      /* <= 0: all cores */
+    /* walk + transit instead of `mode` when set: points snap to the walk
+     * network, and a row's time_s[j * n_pct + p] is destination j's p-th
+     * requested percentile, dist_m NULL (one request for every mode) */
+    const hh_transit *transit;
+    const double *pct;   /* percentiles, 0 < p <= 100 */
+    size_t n_pct;
 } hh_matrix_opts;
 /* snapped_o / snapped_d (optional, n entries) receive 1 for points that
  * snapped.  Memory is bounded by threads x (rows in flight) x n_dest;
@@ -501,7 +536,8 @@ int hh_matrix_run(const hh_net *net, const hh_matrix_opts *o, const hh_points *o
                   const hh_points *dest, hh_matrix_row_fn row, void *ud,
                   unsigned char *snapped_o, unsigned char *snapped_d);
 
-/* Transit matrix: rows in origin order, one call per origin, with
+/* Transit matrix (hh_matrix_run with opts.transit, in the positional form
+ * older callers use): rows in origin order, one call per origin, with
  * pct_s[j * n_pct + p] the p-th requested percentile (seconds) to
  * destination j, NAN when unreachable at that percentile or unsnapped. */
 typedef int (*hh_transit_row_fn)(size_t origin, const double *pct_s, void *ud);
@@ -509,6 +545,24 @@ int hh_transit_matrix_run(const hh_transit *t, const hh_points *orig, const hh_p
                           double snap_max_m, const double *pct, size_t n_pct, int threads,
                           hh_transit_row_fn row, void *ud, unsigned char *snapped_o,
                           unsigned char *snapped_d);
+
+/* The matrix as CSV (the library's writer; the CLI's `matrix` output):
+ * from_id,to_id,travel_time_s,distance_m for a street matrix, or
+ * from_id,to_id,travel_time_p<pct>... for transit; one row per pair in
+ * origin-then-destination order, integers (rounded half up), empty fields
+ * where there is no time.  Ids are written as given: callers make sure
+ * they need no quoting.  Use hh_matrix_csv_row as the row callback with the
+ * writer as its ud; on a failed write it returns non-zero (the run stops)
+ * and werr holds the errno. */
+typedef struct hh_matrix_csv {
+    void *fp;                   /* FILE * */
+    const hh_points *orig, *dest;
+    const double *pct;          /* transit: the percentiles; NULL for street */
+    size_t n_pct;
+    int werr;
+} hh_matrix_csv;
+int hh_matrix_csv_header(hh_matrix_csv *w);
+int hh_matrix_csv_row(size_t origin, const double *time_s, const double *dist_m, void *ud);
 
 /* An output file that appears at `path` only when committed: data goes to a
  * temporary file beside it, hh_out_commit flushes, syncs and renames,

@@ -1,30 +1,91 @@
-/* isochrone.c: the last street search -> travel-time samples -> polygons.
- * Every reached edge is sampled at most half a raster cell apart with its
- * exact time (from whichever end reached it, or from the origin on its own
- * edge); contour.c turns the samples into valid, nested polygons, so one
- * search serves every cutoff. */
+/* isochrone.c: a travel-time surface -> samples along the streets ->
+ * polygons.  Every reached edge is sampled at most half a raster cell apart
+ * with its exact time (from whichever end reached it, or from the origin on
+ * its own edge, or -- car -- from the time each direction is entered);
+ * contour.c turns the samples into valid, nested polygons, so one search
+ * serves every cutoff.  Street and transit searches both hand over a
+ * hh_surface; nothing here reads a search's workspace. */
 #include <math.h>
 #include <string.h>
 
+#include "net/net.h"
 #include "reach/contour.h"
 #include "street/query.h"
 #include "util/alloc.h"
 
-static inline int push(hh_query *q, size_t *n, double x, double y, double t)
+typedef struct iso_ws {
+    const hh_surface *s;
+    hh__sample *samples;
+    size_t n, cap;
+    uint8_t *edge_done; /* one bit per edge: its inside is sampled */
+} iso_ws;
+
+static inline int push(iso_ws *w, double x, double y, double t)
 {
-    if (*n >= q->cap_samples && hh__grow(&q->samples, &q->cap_samples, *n + 1, sizeof *q->samples))
+    if (w->n >= w->cap && hh__grow(&w->samples, &w->cap, w->n + 1, sizeof *w->samples))
         return HH_ENOMEM;
-    q->samples[(*n)++] = (hh__sample){(float)x, (float)y, (float)t};
+    w->samples[w->n++] = (hh__sample){(float)x, (float)y, (float)t};
     return 0;
+}
+
+static inline double time_or_inf(double t) { return isnan(t) ? INFINITY : t; }
+
+/* The time along edge e as a function of the fraction u from its `from` end
+ * (street/query.h's hh__edge_times), from the surface. */
+static void edge_times(const hh_surface *s, uint32_t e, hh__edge_times *et)
+{
+    const hh_net *net = s->net;
+    const hh__edge *ed = &net->edges[e];
+    int m = s->mode;
+    uint32_t fwd = ed->dur_ds[m][0], bwd = ed->dur_ds[m][1];
+    double c = s->origin_conn_s;
+    double tf = time_or_inf(s->time_s[ed->from]), tt = time_or_inf(s->time_s[ed->to]);
+    int from_ok = !isinf(tf), to_ok = !isinf(tt);
+    if (m == HH_MODE_CAR && s->arc_s) {
+        /* a car enters the edge at the time it turned onto it, which may be
+         * later than its arrival at the vertex, or never (a restriction) */
+        const uint32_t *fo = net->first_out[m];
+        const hh__arc *A = net->arcs[m];
+        from_ok = to_ok = 0;
+        for (int dir = 0; dir < 2; dir++) {
+            uint32_t tail = dir ? ed->to : ed->from;
+            for (uint32_t a = fo[tail]; a < fo[tail + 1]; a++)
+                if (A[a].edge_dir == (e << 1 | (uint32_t)dir) && !isnan(s->arc_s[a])) {
+                    if (dir)
+                        tt = s->arc_s[a], to_ok = 1;
+                    else
+                        tf = s->arc_s[a], from_ok = 1;
+                }
+        }
+        if (!from_ok)
+            tf = INFINITY;
+        if (!to_ok)
+            tt = INFINITY;
+    }
+    et->f0 = fwd != HH_DUR_NONE ? tf : INFINITY;
+    et->f1 = fwd != HH_DUR_NONE && from_ok ? fwd / 10.0 : 0;
+    et->b0 = bwd != HH_DUR_NONE && to_ok ? tt + bwd / 10.0 : INFINITY;
+    et->b1 = bwd != HH_DUR_NONE && to_ok ? bwd / 10.0 : 0;
+    /* the end vertices' own times are their arrivals */
+    et->at0 = time_or_inf(s->time_s[ed->from]), et->at1 = time_or_inf(s->time_s[ed->to]);
+    et->origin = e == s->origin.edge;
+    et->o = et->ou = et->of = et->ob = 0;
+    if (et->origin) {
+        double len = ed->len_mm / 1000.0, fo = len > 0 ? s->origin.along_m / len : 0;
+        et->ou = fo < 0 ? 0 : fo > 1 ? 1 : fo;
+        et->o = c;
+        et->of = fwd != HH_DUR_NONE ? fwd / 10.0 : INFINITY;
+        et->ob = bwd != HH_DUR_NONE ? bwd / 10.0 : INFINITY;
+    }
 }
 
 /* Samples the inside of edge e, one sample every `step` metres along its
  * shape (the end vertices are sampled once each by the caller, not once per
  * edge); an edge shorter than a step has none, which is most edges of a
  * dense grid once cells are coarse. */
-static int sample_edge(hh_query *q, size_t *n, uint32_t e, double step, double tmax)
+static int sample_edge(iso_ws *w, uint32_t e, double step, double tmax)
 {
-    const hh_net *net = q->net;
+    const hh_net *net = w->s->net;
     const hh__edge *ed = &net->edges[e];
     double len = ed->len_mm / 1000.0;
     if (len <= step)
@@ -32,7 +93,7 @@ static int sample_edge(hh_query *q, size_t *n, uint32_t e, double step, double t
     const hh__grid_hdr *g = net->grid;
     uint32_t s0 = net->shape_first[e], s1 = net->shape_first[e + 1];
     hh__edge_times et;
-    hh__edge_times_init(q, e, &et);
+    edge_times(w->s, e, &et);
     /* fractions along the edge: plane metres over the edge's (haversine)
      * length, which the local plane matches to well under 1 % */
     double inv = 1.0 / len;
@@ -46,7 +107,7 @@ static int sample_edge(hh_query *q, size_t *n, uint32_t e, double step, double t
         while (next < cum + seg && next < len) {
             double u = (next - cum) / seg;
             double t = hh__edge_time_at(&et, next * inv);
-            if (t <= tmax && push(q, n, px + u * (bx - px), py + u * (by - py), t))
+            if (t <= tmax && push(w, px + u * (bx - px), py + u * (by - py), t))
                 return HH_ENOMEM;
             next += step;
         }
@@ -54,6 +115,15 @@ static int sample_edge(hh_query *q, size_t *n, uint32_t e, double step, double t
         px = bx, py = by;
     }
     return 0;
+}
+
+static int edge_first_time(iso_ws *w, uint32_t e)
+{
+    uint8_t bit = (uint8_t)(1u << (e & 7));
+    if (w->edge_done[e >> 3] & bit)
+        return 0;
+    w->edge_done[e >> 3] |= bit;
+    return 1;
 }
 
 static void band_free(hh_isoband *b)
@@ -72,9 +142,10 @@ void hh_isochrone_free(hh_isochrone *iso)
     memset(iso, 0, sizeof *iso);
 }
 
-int hh_isochrone_build(hh_query *q, const double *minutes, size_t n_minutes, hh_isochrone *out)
+int hh_surface_isochrone(const hh_surface *sf, const double *minutes, size_t n_minutes, hh_isochrone *out)
 {
-    if (!q->has_run || n_minutes == 0 || n_minutes > 64)
+    if (!sf || !sf->net || !sf->time_s || sf->n != sf->net->n_nodes || n_minutes == 0 || n_minutes > 64 ||
+        (unsigned)sf->mode >= HH_N_MODES || sf->origin.edge >= sf->net->n_edges)
         return HH_EINVAL;
     double cut_s[64];
     for (size_t i = 0; i < n_minutes; i++) {
@@ -83,21 +154,20 @@ int hh_isochrone_build(hh_query *q, const double *minutes, size_t n_minutes, hh_
         cut_s[i] = minutes[i] * 60.0;
     }
     double tmax = cut_s[n_minutes - 1];
-    if (tmax > q->max_s)
+    if (tmax > sf->max_s + 1e-9)
         return HH_EINVAL; /* the search stopped earlier than the largest cutoff */
-    const hh_net *net = q->net;
+    const hh_net *net = sf->net;
     const hh_profile *pr = &net->info.profile;
-    hh__contour_params cp = {pr->iso_cell_m, pr->iso_buffer_m, pr->connector_kmh[q->mode] / 3.6};
+    hh__contour_params cp = {pr->iso_cell_m, pr->iso_buffer_m, pr->connector_kmh[sf->mode] / 3.6};
+    const hh__grid_hdr *g = net->grid;
     /* The raster's resolution adapts to the isochrone's size: iso.cell_m is
      * the finest cell, and a large area (a 30-minute drive across a metro)
      * uses cells as large as keep the raster near iso.max_cells -- about
      * R5's grid resolution -- so polygons cost milliseconds, not tens. */
     {
-        const hh__grid_hdr *g = net->grid;
         int32_t x0 = INT32_MAX, x1 = INT32_MIN, y0 = INT32_MAX, y1 = INT32_MIN;
-        for (uint32_t i = 0; i < q->n_settled; i++) {
-            uint32_t v = q->settled[i];
-            if (q->vs[v].dist_ds / 10.0 + q->origin_conn_s > tmax)
+        for (size_t v = 0; v < sf->n; v++) {
+            if (!(sf->time_s[v] <= tmax))
                 continue;
             hh__ll ll = net->node_ll[v];
             x0 = ll.lon_e7 < x0 ? ll.lon_e7 : x0, x1 = ll.lon_e7 > x1 ? ll.lon_e7 : x1;
@@ -115,44 +185,47 @@ int hh_isochrone_build(hh_query *q, const double *minutes, size_t n_minutes, hh_
         cp.buffer_m = cp.cell_m;
     double step = cp.cell_m / 2;
     uint32_t step_dm = (uint32_t)floor(step * 10);
+    iso_ws w = {sf, NULL, 0, 0, hh__calloc(((size_t)net->n_edges + 8) / 8, 1)};
+    if (!w.edge_done)
+        return HH_ENOMEM;
     int rc = 0;
-    size_t n = 0;
-    const uint32_t *fo = net->first_out[q->mode];
-    const hh__arc *A = net->arcs[q->mode];
-    /* every reached vertex once, then the inside of each reached edge once
-     * (edge_stamp), wherever it was reached from */
-    uint32_t gen = q->gen;
-    const hh__grid_hdr *g = net->grid;
-    for (uint32_t i = 0; i < q->n_settled && !rc; i++) {
-        uint32_t v = q->settled[i];
-        double tv = q->vs[v].dist_ds / 10.0 + q->origin_conn_s;
+    const uint32_t *fo = net->first_out[sf->mode];
+    const hh__arc *A = net->arcs[sf->mode];
+    /* every reached vertex once, then the inside of each reached edge once,
+     * wherever it was reached from */
+    for (uint32_t v = 0; v < sf->n && !rc; v++) {
+        double tv = sf->time_s[v];
+        if (isnan(tv))
+            continue;
         if (tv <= tmax)
-            rc = push(q, &n, hh__x_of(g, net->node_ll[v].lon_e7), hh__y_of(g, net->node_ll[v].lat_e7), tv);
+            rc = push(&w, hh__x_of(g, net->node_ll[v].lon_e7), hh__y_of(g, net->node_ll[v].lat_e7), tv);
         for (uint32_t a = fo[v]; a < fo[v + 1] && !rc; a++) {
             if (A[a].len_dm <= step_dm)
                 continue; /* no inside samples: skip without touching the edge */
             uint32_t e = A[a].edge_dir >> 1;
-            if (q->edge_stamp[e] == gen)
-                continue;
-            q->edge_stamp[e] = gen;
-            rc = sample_edge(q, &n, e, step, tmax);
+            if (edge_first_time(&w, e))
+                rc = sample_edge(&w, e, step, tmax);
         }
     }
     /* the origin itself, and its own edge, reached from the snapped position */
-    if (!rc && q->origin_conn_s <= tmax)
-        rc = push(q, &n, (q->origin.lon - g->lon0) * g->mx, (q->origin.lat - g->lat0) * g->my, q->origin_conn_s);
-    if (!rc && q->edge_stamp[q->origin.edge] != gen) {
-        q->edge_stamp[q->origin.edge] = gen;
-        rc = sample_edge(q, &n, q->origin.edge, step, tmax);
-    }
-    if (rc)
-        return rc;
-    if (!q->contour && (rc = hh__contour_ws_init(&q->contour)))
-        return rc;
+    if (!rc && sf->origin_conn_s <= tmax)
+        rc = push(&w, (sf->origin.lon - g->lon0) * g->mx, (sf->origin.lat - g->lat0) * g->my, sf->origin_conn_s);
+    if (!rc && edge_first_time(&w, sf->origin.edge))
+        rc = sample_edge(&w, sf->origin.edge, step, tmax);
+    hh__contour_ws *cws = NULL;
     hh__mpoly mp[64];
     memset(mp, 0, sizeof mp);
-    if ((rc = hh__contour(q->contour, q->samples, n, cut_s, n_minutes, &cp, mp)))
+    if (!rc)
+        rc = hh__contour_ws_init(&cws);
+    if (!rc)
+        rc = hh__contour(cws, w.samples, w.n, cut_s, n_minutes, &cp, mp);
+    hh__free(w.samples), hh__free(w.edge_done);
+    hh__contour_ws_free(cws);
+    if (rc) {
+        for (size_t i = 0; i < n_minutes; i++)
+            hh__mpoly_free(&mp[i]);
         return rc;
+    }
     hh_isochrone iso = {n_minutes, hh__calloc(n_minutes, sizeof(hh_isoband))};
     if (!iso.bands) {
         rc = HH_ENOMEM;
@@ -190,5 +263,16 @@ int hh_isochrone_build(hh_query *q, const double *minutes, size_t n_minutes, hh_
 done:
     for (size_t i = 0; i < n_minutes; i++)
         hh__mpoly_free(&mp[i]);
+    return rc;
+}
+
+int hh_isochrone_build(hh_query *q, const double *minutes, size_t n_minutes, hh_isochrone *out)
+{
+    hh_surface sf;
+    int rc = hh_query_get_surface(q, &sf);
+    if (rc)
+        return rc;
+    rc = hh_surface_isochrone(&sf, minutes, n_minutes, out);
+    hh_surface_free(&sf);
     return rc;
 }

@@ -342,7 +342,10 @@ int hh_matrix_run(const hh_net *net, const hh_matrix_opts *o, const hh_points *o
                   const hh_points *dest, hh_matrix_row_fn row, void *ud, unsigned char *snapped_o,
                   unsigned char *snapped_d)
 {
-    hh__many_req r = {net, NULL, o->mode, o->max_s, o->snap_max_m, NULL, 0, o->threads, orig, dest};
+    if (o->transit && hh__transit_net(o->transit) != net)
+        return HH_EINVAL;
+    hh__many_req r = {net, o->transit, o->mode, o->transit ? INFINITY : o->max_s, o->snap_max_m, o->pct,
+                      o->transit ? o->n_pct : 0, o->threads, orig, dest};
     matrix_cb c = {row, NULL, ud};
     hh__many_fns f = {NULL, 0, matrix_deliver, &c};
     return hh__many_run(&r, &f, snapped_o, snapped_d);

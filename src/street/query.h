@@ -34,7 +34,6 @@ struct hh_query {
     hh__hentry *heap;  /* 4-ary min-heap, keys inline */
     uint32_t heap_n;
     uint32_t *settled; /* vertices in settling order */
-    uint32_t *edge_stamp; /* generation that last sampled an edge (isochrones) */
     uint32_t n_settled;
     /* last search */
     hh_mode mode;
@@ -42,12 +41,9 @@ struct hh_query {
     double origin_conn_s; /* connector time from the point to the street */
     double max_s;
     int has_run;
-    hh__contour_ws *contour; /* isochrone workspace, created on first use */
     hh__ch_ws chws;      /* PHAST workspace, created on first use */
     int chws_ready;
     int force_dijkstra;  /* tests: run the plain search even with a CH */
-    struct hh__sample *samples; /* isochrone samples, grown to the largest seen */
-    size_t cap_samples;
     /* car searches run on the turn graph (build/turns.h); the vertex states
      * above are derived from these after each search */
     uint32_t n_t;        /* turn nodes */
@@ -68,11 +64,6 @@ uint64_t hh__car_arc_start(const hh_query *q, uint32_t a);
 
 /* Forces the plain Dijkstra (1) or lets PHAST run where a CH exists (0). */
 static inline void hh__query_force_dijkstra(hh_query *q, int on) { q->force_dijkstra = on; }
-
-/* Replaces the last search's vertex times by t_s[v] (seconds, origin
- * connector included; NAN or > max_s: unreached), keeping its origin, so
- * isochrones can be drawn from times computed elsewhere (transit). */
-void hh__query_load_times(hh_query *q, const float *t_s, double max_s);
 
 /* Time along edge e after the last search, as a function of the fraction u
  * in [0, 1] from its `from` end: the earliest of arriving from `from`

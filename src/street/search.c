@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "reach/contour.h"
 #include "street/query.h"
 #include "street/seeds.h"
 #include "util/alloc.h"
@@ -26,14 +25,13 @@ int hh_query_init(const hh_net *net, hh_query **out)
     q->vs = hh__calloc(n, sizeof *q->vs);
     q->heap = hh__alloc_array(nh, sizeof *q->heap);
     q->settled = hh__alloc_array(n, sizeof *q->settled);
-    q->edge_stamp = hh__calloc(net->n_edges ? net->n_edges : 1, sizeof *q->edge_stamp);
     q->tvs = hh__calloc(nt, sizeof *q->tvs);
     q->tsettled = hh__alloc_array(nt, sizeof *q->tsettled);
     q->arc_key = hh__alloc_array(na, sizeof *q->arc_key);
     q->arc_stamp = hh__calloc(na, sizeof *q->arc_stamp);
     q->arcs_hit = hh__alloc_array(na, sizeof *q->arcs_hit);
     q->vkey = hh__alloc_array(n, sizeof *q->vkey);
-    if (!q->edge_stamp || !q->vs || !q->heap || !q->settled || !q->tvs || !q->tsettled || !q->arc_key ||
+    if (!q->vs || !q->heap || !q->settled || !q->tvs || !q->tsettled || !q->arc_key ||
         !q->arc_stamp || !q->arcs_hit || !q->vkey) {
         hh_query_free(q);
         return HH_ENOMEM;
@@ -47,11 +45,9 @@ void hh_query_free(hh_query *q)
     if (!q)
         return;
     hh__free(q->vs);
-    hh__free(q->heap), hh__free(q->settled), hh__free(q->edge_stamp);
+    hh__free(q->heap), hh__free(q->settled);
     hh__free(q->tvs), hh__free(q->tsettled), hh__free(q->arc_key), hh__free(q->arc_stamp);
     hh__free(q->arcs_hit), hh__free(q->vkey);
-    hh__contour_ws_free(q->contour);
-    hh__free(q->samples);
     if (q->chws_ready)
         hh__ch_ws_free(&q->chws);
     hh__free(q);
@@ -126,7 +122,6 @@ static void new_generation(hh_query *q)
 {
     if (++q->gen == 0) { /* wrapped: forget every stamp once per 4 billion searches */
         memset(q->vs, 0, (size_t)q->n * sizeof *q->vs);
-        memset(q->edge_stamp, 0, (size_t)q->net->n_edges * sizeof *q->edge_stamp);
         memset(q->tvs, 0, (size_t)q->n_t * sizeof *q->tvs);
         memset(q->arc_stamp, 0, (size_t)q->net->n_arcs[HH_MODE_CAR] * sizeof *q->arc_stamp);
         q->gen = 1;
@@ -508,23 +503,41 @@ int hh_query_time_to(const hh_query *q, const hh_snap *target, double *time_s, d
     return 0;
 }
 
-void hh__query_load_times(hh_query *q, const float *t_s, double max_s)
+int hh_query_get_surface(const hh_query *q, hh_surface *out)
 {
-    new_generation(q);
-    q->max_s = max_s;
-    double c = q->origin_conn_s;
-    for (uint32_t v = 0; v < q->n; v++) {
-        float t = t_s[v];
-        if (!(t <= max_s))
-            continue; /* NAN or beyond */
-        double rest = (t - c) * 10.0;
-        hh__vstate *s = &q->vs[v];
-        s->stamp = q->gen;
-        s->dist_ds = rest > 0 ? (uint32_t)llround(rest) : 0;
-        s->len_dm = 0;
-        s->pos = NOT_IN_HEAP;
-        q->settled[q->n_settled++] = v;
+    if (!q || !q->has_run || !out)
+        return HH_EINVAL;
+    const hh_net *net = q->net;
+    hh_surface s;
+    memset(&s, 0, sizeof s);
+    s.net = net, s.mode = q->mode, s.origin = q->origin, s.origin_conn_s = q->origin_conn_s, s.max_s = q->max_s;
+    s.n = q->n;
+    s.time_s = hh__alloc_array(s.n + 1, sizeof *s.time_s);
+    if (q->mode == HH_MODE_CAR) {
+        s.n_arcs = net->n_arcs[HH_MODE_CAR];
+        s.arc_s = hh__alloc_array(s.n_arcs + 1, sizeof *s.arc_s);
     }
+    if (!s.time_s || (q->mode == HH_MODE_CAR && !s.arc_s)) {
+        hh_surface_free(&s);
+        return HH_ENOMEM;
+    }
+    double c = q->origin_conn_s;
+    for (uint32_t v = 0; v < q->n; v++)
+        s.time_s[v] = q->vs[v].stamp == q->gen ? q->vs[v].dist_ds / 10.0 + c : NAN;
+    for (size_t a = 0; a < s.n_arcs; a++) {
+        uint64_t k = hh__car_arc_start(q, (uint32_t)a);
+        s.arc_s[a] = k == UINT64_MAX ? NAN : (uint32_t)(k >> 32) / 10.0 + c;
+    }
+    *out = s;
+    return 0;
+}
+
+void hh_surface_free(hh_surface *s)
+{
+    if (!s)
+        return;
+    hh__free(s->time_s), hh__free(s->arc_s);
+    memset(s, 0, sizeof *s);
 }
 
 int hh_query_surface(const hh_query *q, float *out, size_t n)

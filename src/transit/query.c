@@ -22,7 +22,6 @@
 
 #include "net/net.h"
 #include "net/transit.h"
-#include "reach/contour.h"
 #include "street/query.h"
 #include "street/seeds.h"
 #include "transit/raptor.h"
@@ -71,7 +70,6 @@ struct hh_transit_query {
     double *tsame_s;
     size_t cap_tsame_first, cap_tsame, cap_tsame_s, n_tsame;
     uint32_t *scratch;         /* samples, for percentiles */
-    float *surface;            /* per vertex, for isochrones */
     int32_t *v_ovl;            /* per vertex: arrival via a draw's better stops, INF_S elsewhere */
     uint32_t *ovl_touched;     /* vertices where v_ovl is set */
     uint32_t n_touched;
@@ -244,7 +242,7 @@ void hh_transit_query_free(hh_transit_query *q)
     hh__free(q->ws);
     hh_query_free(q->walk);
     hh__free(q->access), hh__free(q->v_arr), hh__free(q->stop_arr), hh__free(q->direct);
-    hh__free(q->vals), hh__free(q->tseeds), hh__free(q->tseed_s), hh__free(q->scratch), hh__free(q->surface);
+    hh__free(q->vals), hh__free(q->tseeds), hh__free(q->tseed_s), hh__free(q->scratch);
     hh__free(q->tsame_first), hh__free(q->tsame_stop), hh__free(q->tsame_s);
     hh__free(q->v_ovl), hh__free(q->ovl_touched);
     hh__free(q->te_first), hh__free(q->te), hh__free(q->s_arr), hh__free(q->s_ovl), hh__free(q->s_touched);
@@ -265,10 +263,9 @@ int hh_transit_query_init(const hh_transit *t, hh_transit_query **out)
     q->v_arr = hh__alloc_array(net->n_nodes + 1, sizeof *q->v_arr);
     q->stop_arr = hh__alloc_array(ns + 1, sizeof *q->stop_arr);
     q->scratch = hh__alloc_array(hh_transit_samples(t), sizeof *q->scratch);
-    q->surface = hh__alloc_array(net->n_nodes + 1, sizeof *q->surface);
     q->v_ovl = hh__alloc_array(net->n_nodes + 1, sizeof *q->v_ovl);
     q->ovl_touched = hh__alloc_array(net->n_nodes + 1, sizeof *q->ovl_touched);
-    if (!q->ws || !q->access || !q->v_arr || !q->stop_arr || !q->scratch || !q->surface || !q->v_ovl ||
+    if (!q->ws || !q->access || !q->v_arr || !q->stop_arr || !q->scratch || !q->v_ovl ||
         !q->ovl_touched || hh_query_init(net, &q->walk)) {
         hh_transit_query_free(q);
         return HH_ENOMEM;
@@ -676,20 +673,39 @@ int hh_transit_surface(hh_transit_query *q, double p, float *out, size_t n)
     return 0;
 }
 
+int hh_transit_get_surface(hh_transit_query *q, double p, hh_surface *out)
+{
+    const hh_net *net = q->t->net;
+    if (q->targets || !(p > 0) || p > 100 || !out)
+        return HH_EINVAL;
+    hh_surface s;
+    memset(&s, 0, sizeof s);
+    s.net = net, s.mode = HH_MODE_WALK, s.transit = 1, s.percentile = p;
+    s.origin = q->walk->origin, s.origin_conn_s = q->walk->origin_conn_s * q->t->wf;
+    s.max_s = q->t->o.max_s, s.n = net->n_nodes;
+    if (!(s.time_s = hh__alloc_array(s.n + 1, sizeof *s.time_s)))
+        return HH_ENOMEM;
+    for (size_t v = 0; v < s.n; v++)
+        s.time_s[v] = hh_transit_percentile(q, v, p);
+    *out = s;
+    return 0;
+}
+
 int hh_transit_isochrone(hh_transit_query *q, double p, const double *minutes, size_t n_minutes,
                          hh_isochrone *out)
 {
-    const hh_net *net = q->t->net;
-    int rc = hh_transit_surface(q, p, q->surface, net->n_nodes);
-    if (rc)
-        return rc;
     for (size_t i = 0; i < n_minutes; i++)
         if (minutes[i] * 60 > q->t->o.max_s + 1e-9)
             return HH_EINVAL;
     /* the polygons interpolate along edges at the network's walking speed:
      * with another --walk-speed, times between two vertices are approximate */
-    hh__query_load_times(q->walk, q->surface, q->t->o.max_s);
-    return hh_isochrone_build(q->walk, minutes, n_minutes, out);
+    hh_surface s;
+    int rc = hh_transit_get_surface(q, p, &s);
+    if (rc)
+        return rc;
+    rc = hh_surface_isochrone(&s, minutes, n_minutes, out);
+    hh_surface_free(&s);
+    return rc;
 }
 
 const hh_net *hh__transit_net(const hh_transit *t) { return t->net; }

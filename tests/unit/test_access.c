@@ -99,7 +99,7 @@ static void street_case(hh_mode mode, hh_decay decay, double dv)
     /* the matrix to every hexagon */
     hh_points d = {ls.n, NULL, ls.lon, ls.lat};
     mrows m = {ls.n, 1, malloc(o.n * ls.n * sizeof(double))};
-    hh_matrix_opts mo = {mode, 3600, 500, 2};
+    hh_matrix_opts mo = {mode, 3600, 500, 2, NULL, NULL, 0};
     HH_ASSERT_EQ(hh_matrix_run(net, &mo, &o, &d, keep_row, &m, NULL, NULL), 0);
     size_t checked = 0;
     for (size_t i = 0; i < o.n; i++) {
@@ -177,12 +177,26 @@ HH_TEST(access_matches_matrix_poa_transit)
     hh_table t, ta;
     HH_ASSERT_EQ(hh_access_run(net, &ao, &ls, &o, &t, NULL, NULL, 0), 0);
     HH_ASSERT_EQ(t.n_cols, 6);
+    {
+        hh_table t1;
+        ao.threads = 1;
+        HH_ASSERT_EQ(hh_access_run(net, &ao, &ls, &o, &t1, NULL, NULL, 0), 0);
+        HH_ASSERT(memcmp(t.v, t1.v, t.n_rows * t.n_cols * sizeof *t.v) == 0);
+        hh_table_free(&t1);
+        ao.threads = 2;
+    }
     HH_ASSERT_STR(t.col[0], "jobs_20_p25");
     HH_ASSERT_STR(t.col[5], "jobs_40_p75");
     /* R5's rule: access from the percentile times of the matrix */
     hh_points d = {ls.n, NULL, ls.lon, ls.lat};
     mrows m = {ls.n, 3, malloc(o.n * ls.n * 3 * sizeof(double))};
     HH_ASSERT_EQ(hh_transit_matrix_run(tp, &o, &d, 500, pct, 3, 2, keep_trow, &m, NULL, NULL), 0);
+    /* the one-request form gives the same rows, on one thread too */
+    mrows m1 = {ls.n, 3, malloc(o.n * ls.n * 3 * sizeof(double))};
+    hh_matrix_opts mo = {HH_MODE_CAR /* ignored */, 0, 500, 1, tp, pct, 3};
+    HH_ASSERT_EQ(hh_matrix_run(net, &mo, &o, &d, keep_row, &m1, NULL, NULL), 0);
+    HH_ASSERT(memcmp(m.t, m1.t, o.n * ls.n * 3 * sizeof(double)) == 0);
+    free(m1.t);
     for (size_t i = 0; i < o.n; i++)
         for (size_t c = 0; c < 2; c++)
             for (size_t p = 0; p < 3; p++) {
@@ -295,7 +309,7 @@ HH_TEST(access_2sfca_matches_matrix_poa)
     HH_ASSERT_STR(t.col[0], "healthcare_2sfca_15");
     hh_points d = {ls.n, NULL, ls.lon, ls.lat};
     mrows hh = {ls.n, 1, malloc(ls.n * ls.n * sizeof(double))};
-    hh_matrix_opts mo = {HH_MODE_WALK, 900, 500, 2};
+    hh_matrix_opts mo = {HH_MODE_WALK, 900, 500, 2, NULL, NULL, 0};
     HH_ASSERT_EQ(hh_matrix_run(net, &mo, &d, &d, keep_row, &hh, NULL, NULL), 0);
     double *ratio = calloc(ls.n, sizeof *ratio);
     for (size_t j = 0; j < ls.n; j++) {

@@ -3,6 +3,7 @@
  * nested, closed, correctly oriented rings. */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "hhtest.h"
 #include "net/net.h"
@@ -169,6 +170,78 @@ HH_TEST(isochrone_rejects_bad_cutoffs)
     HH_ASSERT_EQ(hh_isochrone_build(q, m1, 1, &iso), 0);
     hh_isochrone_free(&iso);
     hh_isochrone_free(NULL);
+    hh_query_free(q);
+    hh_net_close(net);
+}
+
+static int same_iso(const hh_isochrone *a, const hh_isochrone *b)
+{
+    if (a->n_bands != b->n_bands)
+        return 0;
+    for (size_t i = 0; i < a->n_bands; i++) {
+        const hh_isoband *x = &a->bands[i], *y = &b->bands[i];
+        if (x->n_polys != y->n_polys || x->area_km2 != y->area_km2)
+            return 0;
+        size_t nr = x->poly_first_ring[x->n_polys], np = nr ? x->ring_first[nr] : 0;
+        if (memcmp(x->ring_first, y->ring_first, (nr + 1) * sizeof(size_t)) ||
+            memcmp(x->lonlat, y->lonlat, 2 * np * sizeof(double)))
+            return 0;
+    }
+    return 1;
+}
+
+/* One surface type for every search: a street search's surface holds the
+ * times hh_query_surface gives (and, car, each arc's entry), its polygons
+ * are the search's polygons, and the surface survives the next search. */
+HH_TEST(surface_of_a_search_draws_its_isochrone)
+{
+    const char *path = hh_test_net_path("poa");
+    if (!path)
+        return;
+    hh_net *net;
+    HH_ASSERT_EQ(hh_net_open(path, &net, NULL, 0), 0);
+    hh_query *q;
+    HH_ASSERT_EQ(hh_query_init(net, &q), 0);
+    hh_surface none;
+    HH_ASSERT_EQ(hh_query_get_surface(q, &none), HH_EINVAL); /* no search yet */
+    size_t n = hh_net_n_vertices(net);
+    float *f = malloc(n * sizeof *f);
+    double minutes[] = {5, 12};
+    for (int m = 0; m < HH_N_MODES; m++) {
+        hh_snap s;
+        HH_ASSERT_EQ(hh_snap_point(net, (hh_mode)m, -51.2288, -30.0276, 300, &s), 0);
+        HH_ASSERT_EQ(hh_query_run(q, (hh_mode)m, &s, 720), 0);
+        hh_surface sf;
+        HH_ASSERT_EQ(hh_query_get_surface(q, &sf), 0);
+        HH_ASSERT_EQ(sf.n, n);
+        HH_ASSERT_EQ(sf.mode, m);
+        HH_ASSERT(m == HH_MODE_CAR ? sf.arc_s != NULL : sf.arc_s == NULL);
+        HH_ASSERT_EQ(hh_query_surface(q, f, n), 0);
+        size_t reached = 0;
+        for (size_t v = 0; v < n; v++) {
+            HH_ASSERT(isnan(sf.time_s[v]) == isnan(f[v]));
+            if (!isnan(f[v])) {
+                HH_ASSERT_NEAR(sf.time_s[v], f[v], 1e-3);
+                reached++;
+            }
+        }
+        HH_ASSERT(reached > 20);
+        hh_isochrone a, b;
+        HH_ASSERT_EQ(hh_isochrone_build(q, minutes, 2, &a), 0);
+        /* another search in between: the surface keeps its own times */
+        hh_snap s2;
+        HH_ASSERT_EQ(hh_snap_point(net, (hh_mode)m, -51.20, -30.05, 500, &s2), 0);
+        HH_ASSERT_EQ(hh_query_run(q, (hh_mode)m, &s2, 300), 0);
+        HH_ASSERT_EQ(hh_surface_isochrone(&sf, minutes, 2, &b), 0);
+        HH_ASSERT(same_iso(&a, &b));
+        double too_far[] = {13};
+        hh_isochrone c;
+        HH_ASSERT_EQ(hh_surface_isochrone(&sf, too_far, 1, &c), HH_EINVAL); /* beyond the search */
+        hh_isochrone_free(&a), hh_isochrone_free(&b);
+        hh_surface_free(&sf);
+        hh_surface_free(&sf); /* twice: NULL-safe, emptied */
+    }
+    free(f);
     hh_query_free(q);
     hh_net_close(net);
 }
