@@ -10,7 +10,6 @@
 
 #include "net/net.h"
 #include "reach/contour.h"
-#include "street/query.h"
 #include "util/alloc.h"
 
 typedef struct iso_ws {
@@ -28,10 +27,38 @@ static inline int push(iso_ws *w, double x, double y, double t)
     return 0;
 }
 
+/* Time along an edge as a function of the fraction u in [0, 1] from its
+ * `from` end: the earliest of arriving from `from` (forward), from `to`
+ * (backward), at an end vertex itself, and, on the origin's own edge, from
+ * the snapped origin.  Each is linear in u, so an edge is set up once and
+ * then evaluated at many points. */
+typedef struct hh__edge_times {
+    double f0, f1;        /* forward: t = f0 + f1 * u, INFINITY when closed */
+    double b0, b1;        /* backward: t = b0 - b1 * u */
+    double at0, at1;      /* the end vertices' own times (whatever the directions) */
+    double o, ou, of, ob; /* origin edge: time o at ou, slopes forward, backward */
+    int origin;
+} hh__edge_times;
+
+static inline double hh__edge_time_at(const hh__edge_times *et, double u)
+{
+    double t = et->f0 + et->f1 * u, tb = et->b0 - et->b1 * u;
+    t = tb < t ? tb : t;
+    if (u == 0 && et->at0 < t)
+        t = et->at0;
+    if (u == 1 && et->at1 < t)
+        t = et->at1;
+    if (et->origin) {
+        double d = u - et->ou;
+        double to = d > 0 ? et->o + d * et->of : d < 0 ? et->o - d * et->ob : et->o;
+        t = to < t ? to : t;
+    }
+    return t;
+}
+
 static inline double time_or_inf(double t) { return isnan(t) ? INFINITY : t; }
 
-/* The time along edge e as a function of the fraction u from its `from` end
- * (street/query.h's hh__edge_times), from the surface. */
+/* The times along edge e (hh__edge_times), from the surface. */
 static void edge_times(const hh_surface *s, uint32_t e, hh__edge_times *et)
 {
     const hh_net *net = s->net;

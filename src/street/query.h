@@ -65,39 +65,4 @@ uint64_t hh__car_arc_start(const hh_query *q, uint32_t a);
 /* Forces the plain Dijkstra (1) or lets PHAST run where a CH exists (0). */
 static inline void hh__query_force_dijkstra(hh_query *q, int on) { q->force_dijkstra = on; }
 
-/* Time along edge e after the last search, as a function of the fraction u
- * in [0, 1] from its `from` end: the earliest of arriving from `from`
- * (forward), from `to` (backward), at an end vertex itself, and, on the
- * origin's own edge, from the snapped origin.  Each is linear in u, so an
- * edge is set up once and then evaluated at many points (isochrones). */
-typedef struct hh__edge_times {
-    double f0, f1;        /* forward: t = f0 + f1 * u, INFINITY when closed */
-    double b0, b1;        /* backward: t = b0 - b1 * u */
-    double at0, at1;      /* the end vertices' own times (whatever the directions) */
-    double o, ou, of, ob; /* origin edge: time o at ou, slopes forward, backward */
-    int origin;
-} hh__edge_times;
-
-void hh__edge_times_init(const hh_query *q, uint32_t e, hh__edge_times *et);
-
-static inline double hh__edge_time_at(const hh__edge_times *et, double u)
-{
-    double t = et->f0 + et->f1 * u, tb = et->b0 - et->b1 * u;
-    t = tb < t ? tb : t;
-    if (u == 0 && et->at0 < t)
-        t = et->at0;
-    if (u == 1 && et->at1 < t)
-        t = et->at1;
-    if (et->origin) {
-        double d = u - et->ou;
-        double to = d > 0 ? et->o + d * et->of : d < 0 ? et->o - d * et->ob : et->o;
-        t = to < t ? to : t;
-    }
-    return t;
-}
-
-/* Time (s) at distance `along_m` of edge e travelling from the origin of the
- * last search (connector included), or INFINITY. */
-double hh__query_time_on_edge(const hh_query *q, uint32_t e, double along_m);
-
 #endif

@@ -395,67 +395,6 @@ int hh_query_run(hh_query *q, hh_mode mode, const hh_snap *origin, double max_s)
     return rc;
 }
 
-void hh__edge_times_init(const hh_query *q, uint32_t e, hh__edge_times *et)
-{
-    const hh__edge *ed = &q->net->edges[e];
-    int m = q->mode;
-    uint32_t fwd = ed->dur_ds[m][0], bwd = ed->dur_ds[m][1];
-    double c = q->origin_conn_s;
-    int from_ok = q->vs[ed->from].stamp == q->gen, to_ok = q->vs[ed->to].stamp == q->gen;
-    double tf = from_ok ? q->vs[ed->from].dist_ds / 10.0 + c : INFINITY;
-    double tt = to_ok ? q->vs[ed->to].dist_ds / 10.0 + c : INFINITY;
-    if (m == HH_MODE_CAR) {
-        /* a car enters the edge at the time it turned onto it, which may be
-         * later than its arrival at the vertex, or never (a restriction) */
-        const uint32_t *fo = q->net->first_out[m];
-        const hh__arc *A = q->net->arcs[m];
-        from_ok = to_ok = 0;
-        for (int dir = 0; dir < 2; dir++) {
-            uint32_t tail = dir ? ed->to : ed->from;
-            for (uint32_t a = fo[tail]; a < fo[tail + 1]; a++)
-                if (A[a].edge_dir == (e << 1 | (uint32_t)dir) && hh__car_arc_start(q, a) != UINT64_MAX) {
-                    double t0 = (uint32_t)(hh__car_arc_start(q, a) >> 32) / 10.0 + c;
-                    if (dir)
-                        tt = t0, to_ok = 1;
-                    else
-                        tf = t0, from_ok = 1;
-                }
-        }
-        if (!from_ok)
-            tf = INFINITY;
-        if (!to_ok)
-            tt = INFINITY;
-    }
-    et->f0 = fwd != HH_DUR_NONE ? tf : INFINITY;
-    et->f1 = fwd != HH_DUR_NONE && from_ok ? fwd / 10.0 : 0;
-    et->b0 = bwd != HH_DUR_NONE && to_ok ? tt + bwd / 10.0 : INFINITY;
-    et->b1 = bwd != HH_DUR_NONE && to_ok ? bwd / 10.0 : 0;
-    if (m == HH_MODE_CAR) {
-        /* the end vertices' own times are their arrivals */
-        tf = q->vs[ed->from].stamp == q->gen ? q->vs[ed->from].dist_ds / 10.0 + c : INFINITY;
-        tt = q->vs[ed->to].stamp == q->gen ? q->vs[ed->to].dist_ds / 10.0 + c : INFINITY;
-    }
-    et->at0 = tf, et->at1 = tt;
-    et->origin = e == q->origin.edge;
-    et->o = et->ou = et->of = et->ob = 0;
-    if (et->origin) {
-        double len = ed->len_mm / 1000.0, fo = len > 0 ? q->origin.along_m / len : 0;
-        et->ou = fo < 0 ? 0 : fo > 1 ? 1 : fo;
-        et->o = c;
-        et->of = fwd != HH_DUR_NONE ? fwd / 10.0 : INFINITY;
-        et->ob = bwd != HH_DUR_NONE ? bwd / 10.0 : INFINITY;
-    }
-}
-
-double hh__query_time_on_edge(const hh_query *q, uint32_t e, double along_m)
-{
-    hh__edge_times et;
-    hh__edge_times_init(q, e, &et);
-    double len = q->net->edges[e].len_mm / 1000.0;
-    double f = len > 0 ? along_m / len : 0;
-    return hh__edge_time_at(&et, f < 0 ? 0 : f > 1 ? 1 : f);
-}
-
 int hh_query_time_to(const hh_query *q, const hh_snap *target, double *time_s, double *dist_m)
 {
     if (!q->has_run || !target || target->edge >= q->net->n_edges)

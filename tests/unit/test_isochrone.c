@@ -19,8 +19,9 @@ static double seg_dist(double px, double py, double ax, double ay, double bx, do
 }
 
 /* Distance (plane metres) from a point to the nearest edge reached within
- * cutoff_s at either end or at the origin. */
-static double dist_to_reached(const hh_query *q, double px, double py, double cutoff_s)
+ * cutoff_s at either end (by the search's vertex times) or holding the
+ * origin: a superset of the streets the polygons may be drawn around. */
+static double dist_to_reached(const hh_query *q, const float *tv, double px, double py, double cutoff_s)
 {
     const hh_net *net = q->net;
     const hh__grid_hdr *g = net->grid;
@@ -29,9 +30,7 @@ static double dist_to_reached(const hh_query *q, double px, double py, double cu
         const hh__edge *ed = &net->edges[e];
         if (!(ed->mode_mask & (1u << q->mode)))
             continue;
-        double len = ed->len_mm / 1000.0;
-        if (hh__query_time_on_edge(q, e, 0) > cutoff_s && hh__query_time_on_edge(q, e, len) > cutoff_s &&
-            e != q->origin.edge)
+        if (!(tv[ed->from] <= cutoff_s) && !(tv[ed->to] <= cutoff_s) && e != q->origin.edge)
             continue;
         uint32_t s0 = net->shape_first[e], s1 = net->shape_first[e + 1];
         hh__ll a = net->node_ll[ed->from];
@@ -96,6 +95,7 @@ HH_TEST(isochrone_properties_on_poa)
     double minutes[] = {3, 6, 10};
     uint64_t rng = 4242;
     int origins = 0;
+    float *tv = malloc(net->n_nodes * sizeof *tv);
     for (int i = 0; i < 60 && origins < 9; i++) {
         hh_mode m = (hh_mode)(origins % 3);
         hh_snap s;
@@ -104,6 +104,7 @@ HH_TEST(isochrone_properties_on_poa)
             continue;
         origins++;
         HH_ASSERT_EQ(hh_query_run(q, m, &s, minutes[2] * 60), 0);
+        HH_ASSERT_EQ(hh_query_surface(q, tv, net->n_nodes), 0);
         hh_isochrone iso;
         HH_ASSERT_EQ(hh_isochrone_build(q, minutes, 3, &iso), 0);
         HH_ASSERT_EQ(iso.n_bands, 3);
@@ -130,7 +131,7 @@ HH_TEST(isochrone_properties_on_poa)
                 for (size_t k = a; k < z; k += 3) {
                     double px = (band->lonlat[2 * k] - g->lon0) * g->mx;
                     double py = (band->lonlat[2 * k + 1] - g->lat0) * g->my;
-                    double d = dist_to_reached(q, px, py, minutes[b] * 60);
+                    double d = dist_to_reached(q, tv, px, py, minutes[b] * 60);
                     if (!(d <= limit)) {
                         fprintf(stderr, "  %s band %g: boundary point %.1f m from reached streets (limit %.1f)\n",
                                 hh_mode_name(m), minutes[b], d, limit);
@@ -142,6 +143,7 @@ HH_TEST(isochrone_properties_on_poa)
         hh_isochrone_free(&iso);
     }
     HH_ASSERT_EQ(origins, 9);
+    free(tv);
     hh_query_free(q);
     hh_net_close(net);
 }
