@@ -12,7 +12,7 @@ WARN    := -Wall -Wextra -Wshadow -Wundef -Wmissing-prototypes -Wno-unused-param
 CXXWARN := -Wall -Wextra -Wshadow -Wundef -Wno-unused-parameter
 CFLAGS  += -std=c11 -g $(OPT) $(WARN) -D_GNU_SOURCE -pthread -Iinclude -Isrc -I/usr/include/gdal
 CXXFLAGS+= -std=c++14 -g $(OPT) $(CXXWARN) -D_GNU_SOURCE -pthread -Iinclude -Isrc
-LDLIBS  += -lgdal -lproj -lbz2 -lexpat -lz -ldeflate -lzip -lgeos_c -lstdc++ -lm -pthread
+LDLIBS  += -lglpk -lgdal -lproj -lbz2 -lexpat -lz -ldeflate -lzip -lgeos_c -lstdc++ -lm -pthread
 ifneq ($(WERROR),)
 CFLAGS  += -Werror
 CXXFLAGS+= -Werror

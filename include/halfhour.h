@@ -512,6 +512,10 @@ typedef struct hh_points {
 int hh_points_read(const char *path, hh_points *out, char *err, size_t errlen);
 void hh_points_free(hh_points *p);
 
+/* ---- coordinate systems of Chinese sources ----------------------------- */
+/* (declarations of src/io/gcj02.c) */
+
+
 /* Matrix rows are delivered in origin order, one call per origin, with
  * time_s[j] / dist_m[j] for destination j (NAN when unreachable or either
  * point did not snap).  Return non-zero from the callback to stop early. */
@@ -888,6 +892,13 @@ typedef struct hh_access_stats {
  * options (unknown layer, no cutoff, a transit option without transit...). */
 int hh_access_run(const hh_net *net, const hh_access_opts *o, const hh_layers *layers, const hh_points *origins,
                   hh_table *out, hh_access_stats *st, char *err, size_t errlen);
+
+/* ---- facility siting -------------------------------------------------- */
+/* (declarations of src/plan/site.c) */
+
+
+/* ---- the half-hour report ---------------------------------------------- */
+/* (declarations of src/plan/report.c) */
 
 #ifdef __cplusplus
 }
