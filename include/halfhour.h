@@ -898,7 +898,77 @@ int hh_access_run(const hh_net *net, const hh_access_opts *o, const hh_layers *l
 
 
 /* ---- the half-hour report ---------------------------------------------- */
-/* (declarations of src/plan/report.c) */
+/* Named centres (CSV id,name,lon,lat; name optional, then the id; UTF-8,
+ * any script): whether they lie within T minutes of each other per mode,
+ * each centre's T-minute circle and their union (polygons, area, the
+ * residents inside: points of a layer reached within T, as access counts
+ * them), per district too.  Free with hh_centres_free / hh_report_free. */
+typedef struct hh_centres {
+    size_t n;
+    char **id, **name;
+    double *lon, *lat;
+} hh_centres;
+int hh_centres_read(const char *path, hh_centres *out, char *err, size_t errlen);
+void hh_centres_free(hh_centres *c);
+
+typedef struct hh_report_mode_opts {
+    hh_mode mode;              /* a street mode, when transit is NULL */
+    const hh_transit *transit; /* walk + transit */
+} hh_report_mode_opts;
+
+typedef struct hh_report_opts {
+    double minutes;                 /* T */
+    const hh_report_mode_opts *modes;
+    size_t n_modes;                 /* 1 .. 8 */
+    const double *pct;              /* transit: percentiles of the centre-to-centre times (1 .. 8) */
+    size_t n_pct;
+    double circle_pct;              /* transit: the percentile circles and residents use (R5's rule) */
+    const hh_layers *layers;        /* residents (or any layer); NULL: none */
+    int weight_layer;               /* index into layers, or -1 */
+    const hh_districts *districts;  /* NULL: none */
+    double snap_max_m;
+    int threads;
+} hh_report_opts;
+
+typedef struct hh_report_mode {
+    char name[16];           /* "car", "transit", ... */
+    size_t n_val;            /* values per pair: 1, or transit's n_pct */
+    double *time_s;          /* [(i * n_c + j) * n_val + p]: centre i to j, NAN unreachable */
+    hh_isochrone *circle;    /* n_c: the T-minute area of each centre (n_bands 0: did not snap) */
+    double *circle_km2;      /* n_c */
+    double union_km2;        /* the union of the circles */
+    char *union_geojson;     /* its geometry as GeoJSON (a MultiPolygon), or NULL when empty */
+    double *inside;          /* n_c: layer total reached within T from each centre */
+    double union_inside;     /* reached from at least one */
+    double *d_inside;        /* districts: [d * (n_c + 1) + i], i = n_c the union */
+    double *d_mean_min;      /* districts: mean minutes to the nearest centre over the layer
+                              * reached within T, weighted; NAN when none */
+} hh_report_mode;
+
+typedef struct hh_report {
+    const hh_centres *c;     /* not owned */
+    double minutes;
+    double pct[8];           /* transit: the percentiles of the times */
+    size_t n_pct;
+    unsigned char *snapped;  /* n_c: per mode [m * n_c + i] */
+    char weight_name[64];    /* "" without a layer */
+    double total;            /* the layer's total over the network's points */
+    size_t n_d;              /* districts (0 without) */
+    char **d_name;           /* not owned (the districts') */
+    double *d_total;         /* n_d: the layer's total in each district */
+    double outside_districts; /* the layer's total in no district */
+    size_t n_modes;
+    hh_report_mode *modes;
+} hh_report;
+
+int hh_report_run(const hh_net *net, const hh_report_opts *o, const hh_centres *c, hh_report *out, char *err,
+                  size_t errlen);
+void hh_report_free(hh_report *r);
+/* Writes into folder dir (created if missing): index.html (tables and a map
+ * as inline SVG over the street network, legend, scale bar, attribution),
+ * report.md, circles.geojson, times.csv, circles.csv and, with districts,
+ * districts.csv.  Each file appears complete or not at all. */
+int hh_report_write(const hh_net *net, const hh_report *r, const char *dir, char *err, size_t errlen);
 
 #ifdef __cplusplus
 }

@@ -20,7 +20,7 @@ bash scripts/deps.sh
 make -s -j"$(nproc)" >/dev/null
 hh=build/rel/halfhour
 data=$(bash scripts/fetch-data.sh poa/poa_osm.pbf poa/poa_points_of_interest.csv poa/poa_hexgrid.csv \
-    poa/poa_eptc.zip poa/poa_trensurb.zip monaco/monaco.osm.pbf)
+    poa/poa_eptc.zip poa/poa_trensurb.zip monaco/monaco.osm.pbf rhine-neckar/rnv.osm.pbf rhine-neckar/rnv_gtfs.zip)
 mkdir -p out
 pois="$data/poa/poa_points_of_interest.csv"
 
@@ -115,3 +115,31 @@ PY
 echo
 echo "access outputs: out/poa_access_transit.{gpkg,tif} (+ _equity.csv), out/poa_15min.gpkg,"
 echo "out/monaco_15min.gpkg (+ _summary.csv). Map data (c) OpenStreetMap contributors."
+
+# ---- the half-hour report ------------------------------------------------
+# Porto Alegre: three centres of the city by car and transit, residents from
+# the hexagons (no district file exists for it here).  Rhine-Neckar: the
+# three cities, car and transit, times and areas only (no population layer).
+# Cutoffs and centres: regions/README.md.
+echo
+$hh report out/poa.hh --centres regions/porto-alegre/centres.csv --minutes 30 --modes car,transit \
+    --depart 2019-05-13T12:00 --window 60 -o out/poa_report 2>&1 | grep -v "^halfhour: note"
+$hh build "$data/rhine-neckar/rnv.osm.pbf" --gtfs "$data/rhine-neckar/rnv_gtfs.zip" -o out/rnv.hh -q
+$hh report out/rnv.hh --centres regions/rhine-neckar/centres.csv --minutes 30 --modes car,transit \
+    --depart 2016-11-14T08:00 --window 60 -o out/rnv_report 2>&1 | grep -v "^halfhour: note"
+python3 - <<'PY'
+import csv
+for name, d in (("Porto Alegre", "out/poa_report"), ("Rhine-Neckar", "out/rnv_report")):
+    print()
+    print(f"{name}: the 30-minute circles (out of {d}/index.html)")
+    for r in csv.DictReader(open(f"{d}/circles.csv")):
+        share = f"{100 * float(r['share']):5.1f} % of residents" if r["share"] else "no population layer"
+        print(f"  {r['mode']:<8} {r['centre_name']:<40} {float(r['area_km2']):8.1f} km2  {share}")
+    pairs = [r for r in csv.DictReader(open(f"{d}/times.csv"))
+             if r["from_id"] < r["to_id"] and r["percentile"] in ("", "50")]
+    for r in pairs:
+        t = f"{float(r['minutes']):5.1f} min" if r["minutes"] else "  not within the search"
+        print(f"  {r['mode']:<8} {r['from_name']} -> {r['to_name']}: {t}{'  (within 30)' if r['within'] == '1' else ''}")
+PY
+echo
+echo "reports: out/poa_report/, out/rnv_report/ (index.html, report.md, circles.geojson, CSV tables)"

@@ -239,6 +239,20 @@ access-out-is-directory  | 1  | -      | access "$NETO" --mode walk -o "$W"
 access-bad-weights       | 1  | weights | access "$NETO" --mode walk --summary --weights nosuch -o "$O/a.csv"
 access-missing-districts | 1  | -      | access "$NETO" --mode walk --summary --by-district "$W/nope.geojson" -o "$O/a.csv"
 access-bitflip-net       | 1  | -      | access "$W/flip.hh" --mode walk -o "$O/a.csv"
+report-missing-centres   | 2  | centres | report "$NETO" --minutes 30 -o "$O/rep"
+report-missing-out       | 2  | -o DIR | report "$NETO" --centres "$PTS" --minutes 30
+report-dup-centres       | 1  | twice  | report "$NETO" --centres "$W/dup.csv" -o "$O/rep"
+report-centres-missing   | 1  | -      | report "$NETO" --centres "$W/nope.csv" -o "$O/rep"
+report-no-centre-snaps   | 1  | no centre snapped | report "$NETO" --centres "$W/far.csv" -o "$O/rep"
+report-bad-mode          | 1  | unknown mode | report "$NETO" --centres "$PTS" --modes car,boat -o "$O/rep"
+report-mode-twice        | 1  | twice  | report "$NETO" --centres "$PTS" --modes car,car -o "$O/rep"
+report-transit-no-depart | 2  | depart | report "$NETO" --centres "$PTS" --modes transit -o "$O/rep"
+report-transit-no-gtfs   | 1  | -      | report "$NETO" --centres "$PTS" --modes transit --depart 2019-05-13T12:00 -o "$O/rep"
+report-bad-layer         | 1  | no layer | report "$NETO" --centres "$PTS" --layer nosuch -o "$O/rep"
+report-missing-districts | 1  | -      | report "$NETO" --centres "$PTS" --by-district "$W/nope.geojson" -o "$O/rep"
+report-zero-minutes      | nz | -      | report "$NETO" --centres "$PTS" --minutes 0 -o "$O/rep"
+report-out-is-a-file     | 1  | not a folder | report "$NETO" --centres "$PTS" -o "$PTS"
+report-out-unwritable    | 1  | -      | report "$NETO" --centres "$PTS" -o /nonexistent/dir/rep
 unknown-flag             | 2  | -      | info "$NET" --frobnicate
 unknown-verb             | 2  | -      | frobnicate "$NET"
 no-arguments             | 2  | -      |
