@@ -256,6 +256,7 @@ int cmd_access(int argc, char **argv)
     static const char *const fl[] = {"--summary", "--help", "-h", NULL};
     cli_args a;
     cli_args_init(&a, argc, argv, wv, fl);
+    int so;
     const char *path = NULL, *mode_s = NULL, *origins = NULL, *opp_s = NULL, *preset = NULL, *minutes_s = NULL;
     const char *decay_s = "step", *nearest_s = NULL, *sfca_s = NULL, *weights_s = NULL, *thr_s = "1";
     const char *district = NULL, *pct_s = "50", *pct_of_s = "times";
@@ -309,12 +310,9 @@ int cmd_access(int argc, char **argv)
             thr_s = a.val;
         else if (!strcmp(a.name, "--by-district"))
             district = a.val;
-        else if (!strcmp(a.name, "--threads")) {
-            if (cli_parse_int(a.val, 1, 256, &threads))
-                return cli_fail("--threads \"%s\": expected an integer in [1, 256]", a.val);
-        } else if (!strcmp(a.name, "--snap-max")) {
-            if (cli_parse_double(a.val, 0, 100000, &snap_max))
-                return cli_fail("--snap-max \"%s\": expected metres in [0, 100000]", a.val);
+        else if ((so = cli_search_option(a.name, a.val, &threads, &snap_max)) >= 0) {
+            if (so)
+                return so;
         } else if (!strcmp(a.name, "--max-minutes")) {
             if (cli_parse_double(a.val, 1e-9, 1440, &max_min))
                 return cli_fail("--max-minutes \"%s\": expected minutes in (0, 1440]", a.val);

@@ -414,3 +414,18 @@ char *cli_snap_report(const hh_net *net, hh_mode mode, const char *mode_name, do
     free(why);
     return text;
 }
+
+int cli_search_option(const char *name, const char *val, long *threads, double *snap_max)
+{
+    if (threads && !strcmp(name, "--threads")) {
+        if (cli_parse_int(val, 1, 256, threads))
+            return cli_fail("--threads \"%s\": expected an integer in [1, 256]", val);
+        return 0;
+    }
+    if (snap_max && !strcmp(name, "--snap-max")) {
+        if (cli_parse_double(val, 0, 100000, snap_max))
+            return cli_fail("--snap-max \"%s\": expected metres in [0, 100000]", val);
+        return 0;
+    }
+    return -1;
+}

@@ -41,6 +41,11 @@ int cli_parse_list(const char *s, const char *what, double *out, int cap, double
 /* "LON,LAT" */
 int cli_parse_lonlat(const char *s, double *lon, double *lat);
 
+/* --threads N and --snap-max M, shared by the verbs that search: 0 when
+ * name was one of them (its value parsed into *threads / *snap_max), -1
+ * when it is another option, else an exit status (a bad value). */
+int cli_search_option(const char *name, const char *val, long *threads, double *snap_max);
+
 /* Transit options shared by isochrone and matrix. */
 typedef struct cli_transit {
     hh_transit_opts o;

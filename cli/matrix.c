@@ -45,6 +45,7 @@ int cmd_matrix(int argc, char **argv)
     static const char *const fl[] = {"--help", "-h", NULL};
     cli_args a;
     cli_args_init(&a, argc, argv, wv, fl);
+    int so;
     const char *path = NULL, *out = NULL, *mode_s = NULL, *op = NULL, *dp = NULL;
     double max_min = INFINITY, snap_max = HH_DEFAULT_SNAP_M;
     long threads = 0;
@@ -69,12 +70,9 @@ int cmd_matrix(int argc, char **argv)
         else if (!strcmp(a.name, "--max-minutes")) {
             if (cli_parse_double(a.val, 1e-9, 1440, &max_min))
                 return cli_fail("--max-minutes \"%s\": expected minutes in (0, 1440]", a.val);
-        } else if (!strcmp(a.name, "--threads")) {
-            if (cli_parse_int(a.val, 1, 256, &threads))
-                return cli_fail("--threads \"%s\": expected an integer in [1, 256]", a.val);
-        } else if (!strcmp(a.name, "--snap-max")) {
-            if (cli_parse_double(a.val, 0, 100000, &snap_max))
-                return cli_fail("--snap-max \"%s\": expected metres in [0, 100000]", a.val);
+        } else if ((so = cli_search_option(a.name, a.val, &threads, &snap_max)) >= 0) {
+            if (so)
+                return so;
         } else if (!strcmp(a.name, "-o"))
             out = a.val;
         else if (!strcmp(a.name, "--percentiles"))

@@ -51,6 +51,7 @@ int cmd_report(int argc, char **argv)
     static const char *const fl[] = {"--help", "-h", NULL};
     cli_args a;
     cli_args_init(&a, argc, argv, wv, fl);
+    int so;
     const char *path = NULL, *centres_p = NULL, *modes_s = "car", *layer_s = NULL, *district = NULL, *out = NULL;
     const char *pct_s = "50";
     double minutes = 30, snap_max = HH_DEFAULT_SNAP_M, circle_pct = 50;
@@ -77,12 +78,9 @@ int cmd_report(int argc, char **argv)
             layer_s = a.val;
         else if (!strcmp(a.name, "--by-district"))
             district = a.val;
-        else if (!strcmp(a.name, "--threads")) {
-            if (cli_parse_int(a.val, 1, 256, &threads))
-                return cli_fail("--threads \"%s\": expected an integer in [1, 256]", a.val);
-        } else if (!strcmp(a.name, "--snap-max")) {
-            if (cli_parse_double(a.val, 0, 100000, &snap_max))
-                return cli_fail("--snap-max \"%s\": expected metres in [0, 100000]", a.val);
+        else if ((so = cli_search_option(a.name, a.val, &threads, &snap_max)) >= 0) {
+            if (so)
+                return so;
         } else if (!strcmp(a.name, "-o"))
             out = a.val;
         else if (!strcmp(a.name, "--percentiles"))

@@ -34,6 +34,7 @@
 
 #include "halfhour.h"
 #include "io/gdal.h"
+#include "io/csvw.h"
 #include "io/grid.h"
 #include "util/alloc.h"
 
@@ -143,34 +144,17 @@ static void put_num(FILE *f, double v)
 
 /* ---- CSV -------------------------------------------------------------- */
 
-/* RFC 4180: a field holding a comma, quote or line break is quoted, its
- * quotes doubled. */
-static void csv_field(FILE *f, const char *s)
-{
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 static void write_csv(const hh_table *t, const table_pos *pos, FILE *f)
 {
     fputs("id,lon,lat", f);
     for (size_t c = 0; c < t->n_cols; c++) {
         fputc(',', f);
-        csv_field(f, t->col[c]);
+        hh__csv_field(f, t->col[c]);
     }
     fputc('\n', f);
     for (size_t i = 0; i < t->n_rows; i++) {
         char buf[24];
-        csv_field(f, row_id(t, i, buf));
+        hh__csv_field(f, row_id(t, i, buf));
         fprintf(f, ",%.7f,%.7f", pos->lon[i], pos->lat[i]);
         for (size_t c = 0; c < t->n_cols; c++) {
             double v = t->v[i * t->n_cols + c];

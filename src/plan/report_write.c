@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "io/csvw.h"
 #include "net/net.h"
 #include "util/alloc.h"
 
@@ -47,21 +48,6 @@ static void put_json(FILE *f, const char *s)
             fprintf(f, "\\u%04x", c);
         else
             fputc(c, f);
-    }
-    fputc('"', f);
-}
-
-static void put_csv(FILE *f, const char *s)
-{
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
     }
     fputc('"', f);
 }
@@ -118,8 +104,8 @@ static int write_times(FILE *f, const wctx *w)
                 for (size_t p = 0; p < m->n_val; p++) {
                     double t = pair_min(r, m, i, j, p);
                     fprintf(f, "%s,", m->name);
-                    put_csv(f, r->c->id[i]), fputc(',', f), put_csv(f, r->c->name[i]), fputc(',', f);
-                    put_csv(f, r->c->id[j]), fputc(',', f), put_csv(f, r->c->name[j]), fputc(',', f);
+                    hh__csv_field(f, r->c->id[i]), fputc(',', f), hh__csv_field(f, r->c->name[i]), fputc(',', f);
+                    hh__csv_field(f, r->c->id[j]), fputc(',', f), hh__csv_field(f, r->c->name[j]), fputc(',', f);
                     put_num(f, pct_of(m, w->pct, p), "%g");
                     fputc(',', f);
                     put_num(f, t, "%.1f");
@@ -139,7 +125,7 @@ static int write_circles_csv(FILE *f, const wctx *w)
         for (size_t i = 0; i <= r->c->n; i++) {
             int u = i == r->c->n;
             fprintf(f, "%s,", m->name);
-            put_csv(f, u ? "union" : r->c->id[i]), fputc(',', f), put_csv(f, u ? "union of the circles" : r->c->name[i]);
+            hh__csv_field(f, u ? "union" : r->c->id[i]), fputc(',', f), hh__csv_field(f, u ? "union of the circles" : r->c->name[i]);
             fprintf(f, ",%g,%.3f,", r->minutes, u ? m->union_km2 : m->circle_km2[i]);
             if (*r->weight_name) {
                 double in = u ? m->union_inside : m->inside[i];
@@ -161,14 +147,14 @@ static int write_districts_csv(FILE *f, const wctx *w)
     fprintf(f, "district,mode,%s,inside_union,share_union,mean_min_nearest", wn);
     for (size_t i = 0; i < r->c->n; i++) {
         fputs(",inside_", f);
-        put_csv(f, r->c->id[i]);
+        hh__csv_field(f, r->c->id[i]);
     }
     fputc('\n', f);
     for (size_t d = 0; d < r->n_d; d++)
         for (size_t k = 0; k < r->n_modes; k++) {
             const hh_report_mode *m = &r->modes[k];
             const double *di = m->d_inside + d * (r->c->n + 1);
-            put_csv(f, r->d_name[d]);
+            hh__csv_field(f, r->d_name[d]);
             fprintf(f, ",%s,%.10g,%.10g,", m->name, r->d_total[d], di[r->c->n]);
             put_num(f, r->d_total[d] > 0 ? di[r->c->n] / r->d_total[d] : NAN, "%.6f");
             fputc(',', f);
