@@ -80,5 +80,6 @@ int cmd_isochrone(int argc, char **argv);
 int cmd_matrix(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_access(int argc, char **argv);
+int cmd_coords(int argc, char **argv);
 
 #endif

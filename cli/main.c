@@ -15,6 +15,7 @@ static const struct {
     {"matrix", "travel times between origin and destination points, as CSV", cmd_matrix},
     {"access", "opportunities reached per grid cell or point, equity figures", cmd_access},
     {"export", "write a mode's graph as an edge list CSV", cmd_export},
+    {"coords", "convert a CSV or GeoJSON file between GCJ-02 and WGS-84", cmd_coords},
 };
 
 static void usage(FILE *f)
