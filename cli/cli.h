@@ -86,5 +86,6 @@ int cmd_matrix(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_access(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_coords(int argc, char **argv);
 
 #endif

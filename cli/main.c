@@ -16,6 +16,7 @@ static const struct {
     {"access", "opportunities reached per grid cell or point, equity figures", cmd_access},
     {"report", "the half-hour report between centres: times, circles, residents, districts", cmd_report},
     {"export", "write a mode's graph as an edge list CSV", cmd_export},
+    {"coords", "convert a CSV or GeoJSON file between GCJ-02 and WGS-84", cmd_coords},
 };
 
 static void usage(FILE *f)

@@ -514,6 +514,51 @@ void hh_points_free(hh_points *p);
 
 /* ---- coordinate systems of Chinese sources ----------------------------- */
 /* (declarations of src/io/gcj02.c) */
+/* GCJ-02 is the datum of map sources from mainland China: WGS-84 plus a
+ * non-linear offset of a few hundred metres (src/io/gcj02.c says how it is
+ * computed).  Inside the box lon 72.004..137.8347, lat 0.8293..55.8271 the
+ * offset applies; outside it is 0 and both conversions are the identity.
+ * hh_gcj02_to_wgs84 inverts the forward transform iteratively to 1e-9
+ * degrees.  Both return HH_ERANGE (outputs untouched) for coordinates that
+ * are not finite or outside [-180,180] x [-90,90]; they are pure functions,
+ * safe from any thread. */
+typedef enum { HH_DATUM_WGS84 = 0, HH_DATUM_GCJ02 = 1 } hh_datum;
+int hh_gcj02_in_china(double lon, double lat);
+int hh_wgs84_to_gcj02(double lon, double lat, double *glon, double *glat);
+int hh_gcj02_to_wgs84(double lon, double lat, double *wlon, double *wlat);
+/* "wgs84" (also "wgs-84", "epsg:4326") or "gcj02" ("gcj-02"), any case;
+ * HH_EINVAL otherwise. */
+int hh_datum_parse(const char *s, hh_datum *out);
+/* One point from one datum to the other (from == to: a range-checked copy). */
+int hh_datum_convert(hh_datum from, hh_datum to, double lon, double lat, double *olon, double *olat);
+
+/* Rewrites a file with every coordinate converted, to `fp` (a FILE *), by
+ * the input's suffix (case-insensitive):
+ *   .csv      the lon/lat columns found by header name as hh_points_read
+ *             finds them, or named by lon_col/lat_col; those two fields of
+ *             each row are rewritten (7 decimals, trailing zeros dropped),
+ *             every other byte -- other fields, quotes, line ends, a BOM --
+ *             is copied as it was.  A row without those fields or with a
+ *             value that is not a coordinate is an error naming the line.
+ *   .geojson, .json  every position of every geometry (the arrays under
+ *             "coordinates" at any depth, GeometryCollections included)
+ *             and the corners of "bbox" members; a position's third and
+ *             later numbers, "properties" and everything else are copied
+ *             byte for byte.  Malformed JSON is an error naming the line.
+ * *n_out gets the rows or positions converted and *n_outside how many of
+ * them lay outside the GCJ-02 box (copied unchanged); either may be NULL.
+ * A CSV with a header and no rows, or GeoJSON without positions, is copied
+ * as it is.  The whole input is read into memory.  Errors: HH_EIO
+ * (unreadable), HH_EINVAL (unknown suffix, no lon/lat column), HH_EFORMAT,
+ * HH_EEMPTY (an empty file), HH_ERANGE (a coordinate out of range),
+ * HH_ENOMEM; the message names the file.  Output may be partly written on
+ * error (write it through hh_out and abort). */
+typedef struct hh_coords_opts {
+    hh_datum from, to;
+    const char *lon_col, *lat_col; /* CSV column names, NULL: found by name */
+} hh_coords_opts;
+int hh_coords_convert_file(const char *path, void *fp, const hh_coords_opts *o, size_t *n_out,
+                           size_t *n_outside, char *err, size_t errlen);
 
 
 /* Matrix rows are delivered in origin order, one call per origin, with

@@ -79,6 +79,9 @@ put("nolonlat.csv", b"id,a,b\nA,0.001,0.001\n")
 put("nonnum.csv", b"id,lon,lat\nA,0.001,0.001\nB,east,0.002\n")
 put("dup.csv", b"id,lon,lat\nA,0.001,0.001\nA,0.002,0.002\n")
 put("far.csv", b"id,lon,lat\nF,10.0,10.0\nG,-20.0,5.0\n")
+put("lon200.csv", b"id,lon,lat\nA,113,28\nB,200,28\n")
+put("badpos.geojson", b'{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[113]}}')
+put("unclosed.csv", b'id,lon,lat\n"A,113,28\n')
 EOF
 
 have_net=0
@@ -118,6 +121,7 @@ fi
 OPP=$W/opp.csv
 { echo "lon,lat,jobs,population"; tail -n +2 "$PTS" | cut -d, -f2,3 | sed 's/$/,5,100/'; } > "$OPP"
 printf 'lon,lat,name\n0.001,0.001,north\n' > "$W/textonly.csv"
+mkdir -p "$W/dir.csv"
 printf '{"type":"FeatureCollection","features":[{"type":"Feature","geometry":' > "$W/garbage.geojson"
 NETO=$W/neto.hh
 "$HH_BIN" build "$W/map.osm" --opportunities "$OPP" -o "$NETO" -q 2>>"$W/build.err" ||
@@ -253,6 +257,22 @@ report-missing-districts | 1  | -      | report "$NETO" --centres "$PTS" --by-di
 report-zero-minutes      | nz | -      | report "$NETO" --centres "$PTS" --minutes 0 -o "$O/rep"
 report-out-is-a-file     | 1  | not a folder | report "$NETO" --centres "$PTS" -o "$PTS"
 report-out-unwritable    | 1  | -      | report "$NETO" --centres "$PTS" -o /nonexistent/dir/rep
+coords-missing-file      | 1  | -      | coords --from gcj02 --to wgs84 "$W/nope.csv" -o "$O/x.csv"
+coords-unknown-datum     | 1  | datum "bd09" | coords --from bd09 --to wgs84 "$PTS" -o "$O/x.csv"
+coords-missing-to        | 2  | --to   | coords --from gcj02 "$PTS" -o "$O/x.csv"
+coords-missing-input     | 2  | input  | coords --from gcj02 --to wgs84 -o "$O/x.csv"
+coords-unknown-suffix    | 1  | \.geojson | coords --from gcj02 --to wgs84 "$W/map.osm" -o "$O/x.csv"
+coords-csv-no-lonlat     | 1  | no longitude column | coords --from gcj02 --to wgs84 "$W/nolonlat.csv" -o "$O/x.csv"
+coords-csv-non-numeric   | 1  | line 3.*east | coords --from gcj02 --to wgs84 "$W/nonnum.csv" -o "$O/x.csv"
+coords-csv-out-of-range  | 1  | line 3.*out of range | coords --from gcj02 --to wgs84 "$W/lon200.csv" -o "$O/x.csv"
+coords-csv-unclosed-quote| 1  | quoted | coords --from gcj02 --to wgs84 "$W/unclosed.csv" -o "$O/x.csv"
+coords-csv-empty         | 1  | empty  | coords --from gcj02 --to wgs84 "$W/empty.csv" -o "$O/x.csv"
+coords-named-col-missing | 1  | no column "lon_gcj02" | coords --from gcj02 --to wgs84 --lon lon_gcj02 --lat lat_gcj02 "$PTS" -o "$O/x.csv"
+coords-garbage-geojson   | 1  | line 1 | coords --from gcj02 --to wgs84 "$W/garbage.geojson" -o "$O/x.geojson"
+coords-geojson-short-pos | 1  | fewer than two | coords --from gcj02 --to wgs84 "$W/badpos.geojson" -o "$O/x.geojson"
+coords-directory-as-in   | 1  | -      | coords --from gcj02 --to wgs84 "$W/dir.csv" -o "$O/x.csv"
+coords-unwritable-out    | 1  | -      | coords --from gcj02 --to wgs84 "$PTS" -o /nonexistent/dir/x.csv
+coords-out-is-directory  | 1  | directory | coords --from gcj02 --to wgs84 "$PTS" -o "$W"
 unknown-flag             | 2  | -      | info "$NET" --frobnicate
 unknown-verb             | 2  | -      | frobnicate "$NET"
 no-arguments             | 2  | -      |

@@ -11,7 +11,7 @@
 #   * a write that fails part-way (a full disk, simulated by failwrite.so,
 #     an LD_PRELOAD shim built here) exits 1 with one line
 #     "halfhour: error: ...", leaves the old file as it was and no temporary
-#     file, for build, export, matrix and isochrone (-o and --surface);
+#     file, for build, export, coords, matrix and isochrone (-o and --surface);
 #   * stdout that cannot be written (> /dev/full) is an error for every verb
 #     and for --help / --version;
 #   * -o through a symlink to /dev/full is an error and /dev/full survives.
@@ -290,6 +290,7 @@ D=$W/full
 mkdir -p "$D"
 full_disk full-disk-build 4096 "$D/net.hh" -- build "$W/map.osm" -o "$D/net.hh" -q
 full_disk full-disk-export 300 "$D/edges.csv" -- export "$NET" --mode car -o "$D/edges.csv"
+full_disk full-disk-coords 20 "$D/c.csv" -- coords --from wgs84 --to gcj02 "$PTS" -o "$D/c.csv"
 full_disk full-disk-matrix 100 "$D/m.csv" -- matrix "$NET" --origins "$PTS" --destinations "$PTS" --mode car -o "$D/m.csv"
 full_disk full-disk-access-csv 100 "$D/a.csv" -- access "$NET" --mode walk --grid 100 -o "$D/a.csv"
 full_disk full-disk-access-gpkg 4096 "$D/a.gpkg" -- access "$NET" --mode walk --grid 100 -o "$D/a.gpkg"
@@ -345,6 +346,8 @@ if [ -c /dev/full ]; then
     stdout_full stdout-full-access-help access --help
     stdout_full stdout-full-export export "$NET" --mode car
     stdout_full stdout-full-export-help export --help
+    stdout_full stdout-full-coords coords --from gcj02 --to wgs84 "$PTS"
+    stdout_full stdout-full-coords-help coords --help
     o_full() {
         local name=$1
         shift
@@ -357,6 +360,7 @@ if [ -c /dev/full ]; then
     }
     o_full o-devfull-build build "$W/map.osm" -o "$W/full/devfull" -q
     o_full o-devfull-export export "$NET" --mode car -o "$W/full/devfull"
+    o_full o-devfull-coords coords --from gcj02 --to wgs84 "$PTS" -o "$W/full/devfull"
     o_full o-devfull-matrix matrix "$NET" --origins "$PTS" --destinations "$PTS" --mode car -o "$W/full/devfull"
     o_full o-devfull-access access "$NET" --mode walk --grid 100 -o "$W/full/devfull"
     o_full o-devfull-isochrone isochrone "$NET" --from "$IN" --mode walk -o "$W/full/devfull"
