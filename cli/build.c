@@ -12,7 +12,7 @@ static void help(void)
     printf("usage: halfhour build OSMFILE [--gtfs FEED.zip]... [-o NET.hh] [--profile FILE]\n"
            "                      [--set key=value]... [--timezone ZONE] [--strict] [-q]\n"
            "                      [--opportunities FILE]... [--osm-layer NAME=KEY=V1,V2[@area]]...\n"
-           "                      [--polygons area|centroid] [--no-preset-layers]\n\n"
+           "                      [--polygons area|centroid] [--polygon-cell M] [--no-preset-layers]\n\n"
            "Reads an OpenStreetMap extract (.osm.pbf, .pbf, .osm, .osm.bz2) and writes one\n"
            "network file for walk, bike and car (default output: OSMFILE's name with .hh).\n"
            "With --gtfs (repeatable) the GTFS feeds are merged into one timetable (ids kept\n"
@@ -96,8 +96,9 @@ static void help(void)
            "                   population GeoTIFF such as WorldPop or GHS-POP: each\n"
            "                   cell's value at its centre, one layer per band)\n"
            "  --polygons area|centroid  GeoJSON polygons (district census totals):\n"
-           "                   spread over the polygon by area on a 100 m lattice\n"
-           "                   (default), or all at one point inside it\n"
+           "                   spread over the polygon by area on a lattice of\n"
+           "                   --polygon-cell metres (default 100; a region of\n"
+           "                   districts wants 500 or 1000), or all at one point inside it\n"
            "  --osm-layer NAME=KEY=V1,V2[;KEY=V...][@area]  (repeatable) a layer from OSM\n"
            "                   tags: every node and area (closed way, multipolygon) with\n"
            "                   such a tag counts 1 (an area at a point inside it); * is\n"
@@ -129,7 +130,7 @@ static void help(void)
 int cmd_build(int argc, char **argv)
 {
     static const char *const wv[] = {"-o",        "--profile",       "--set",       "--gtfs",
-                                     "--timezone", "--opportunities", "--osm-layer", "--polygons", NULL};
+                                     "--timezone", "--opportunities", "--osm-layer", "--polygons", "--polygon-cell", NULL};
     static const char *const fl[] = {"-q", "--strict", "--no-preset-layers", "--help", "-h", NULL};
     cli_args a;
     cli_args_init(&a, argc, argv, wv, fl);
@@ -177,6 +178,9 @@ int cmd_build(int argc, char **argv)
             if (bo.n_osm_layers == 64)
                 return cli_usage("build", "at most 64 --osm-layer rules");
             rules[bo.n_osm_layers++] = a.val;
+        } else if (!strcmp(a.name, "--polygon-cell")) {
+            if (cli_parse_double(a.val, 10, 100000, &lo.sample_m))
+                return cli_fail("--polygon-cell \"%s\": expected metres in [10, 100000]", a.val);
         } else if (!strcmp(a.name, "--polygons")) {
             if (!strcmp(a.val, "area"))
                 lo.polygons = HH_POLY_AREA;

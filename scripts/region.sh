@@ -126,7 +126,10 @@ osmium extract --polygon "$work/clip.geojson" --strategy complete_ways --overwri
     die "osmium extract failed: $(head -c 300 "$work/osmium.log")"
 
 step "5/6 halfhour build"
-build=("$out/changzhutan.osm.pbf" --opportunities "${population:-$out/population.geojson}" -o "$out/changzhutan.hh")
+# a 500 m lattice: the districts' totals spread by area over 28 000 km2
+# make about a hundred thousand points (100 m would make millions)
+build=("$out/changzhutan.osm.pbf" --opportunities "${population:-$out/population.geojson}" --polygon-cell 500
+    -o "$out/changzhutan.hh")
 for g in "${gtfs[@]+"${gtfs[@]}"}"; do build+=(--gtfs "$g"); done
 "$hh" build "${build[@]}" 2>"$work/build.log" || die "halfhour build failed: $(tail -1 "$work/build.log")"
 
