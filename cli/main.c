@@ -14,6 +14,7 @@ static const struct {
     {"isochrone", "areas reachable within given minutes, as GeoJSON", cmd_isochrone},
     {"matrix", "travel times between origin and destination points, as CSV", cmd_matrix},
     {"access", "opportunities reached per grid cell or point, equity figures", cmd_access},
+    {"site", "where k new facilities cover the most demand within T (or the fewest cover F)", cmd_site},
     {"export", "write a mode's graph as an edge list CSV", cmd_export},
 };
 
