@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <glpk.h>
+
 #include "hhtest.h"
 #include "plan/plan.h"
 #include "testalloc.h"
@@ -480,4 +482,28 @@ HH_TEST(site_exact_time_limit)
     HH_ASSERT(isnan(e.gap) || (e.gap >= 0 && e.bound >= e.covered_after - 1e-6));
     hh_site_result_free(&g), hh_site_result_free(&e);
     free(w), free(first), free(dem);
+}
+
+/* a caller's own GLPK problem in the same thread survives an exact run
+ * (the run frees GLPK's environment only when it created it), and its
+ * terminal output setting comes back as it was */
+HH_TEST(site_exact_leaves_callers_glpk_alone)
+{
+    HH_ASSERT_EQ(glp_init_env(), 0);
+    glp_prob *mine = glp_create_prob();
+    glp_add_rows(mine, 3);
+    glp_term_out(GLP_ON);
+    uint64_t seed = 5;
+    inst s;
+    random_inst(&s, &seed, 8, 20, 0.2, 0);
+    hh_site_opts o = mclp_opts(2, 1);
+    hh_site_result r;
+    HH_ASSERT_EQ(hh__site_solve(&s.cov, &o, 1, &r, NULL, 0), 0);
+    HH_ASSERT(r.optimal);
+    hh_site_result_free(&r);
+    HH_ASSERT_EQ(glp_get_num_rows(mine), 3);
+    HH_ASSERT_EQ(glp_term_out(GLP_ON), GLP_ON);
+    HH_ASSERT_EQ(glp_init_env(), 1); /* still there */
+    glp_delete_prob(mine);
+    HH_ASSERT_EQ(glp_free_env(), 0);
 }
