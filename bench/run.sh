@@ -539,8 +539,8 @@ site_table() {
     local sg se cg ce
     sg=$(cut -d" " -f1 <"$work/site_greedy.t" | median)
     se=$(cut -d" " -f1 <"$work/site_exact.t" | median)
-    cg=$(sed -n 's/.*after \([0-9.e+]*\) (\([0-9.]*\) %).*/\1 (\2 %)/p' "$work/site_greedy.err" | head -n 1)
-    ce=$(sed -n 's/.*after \([0-9.e+]*\) (\([0-9.]*\) %).*/\1 (\2 %)/p' "$work/site_exact.err" | head -n 1)
+    cg=$(sed -n 's/.*after [0-9.e+]* (\([0-9.]*\) %).*/\1 %/p' "$work/site_greedy.err" | head -n 1)
+    ce=$(sed -n 's/.*after [0-9.e+]* (\([0-9.]*\) %).*/\1 %/p' "$work/site_exact.err" | head -n 1)
     echo
     row "siting (whole process, $threads threads)" "seconds" "covered" "" "target" "verdict"
     row "----" "-------" "-------" "" "------" "-------"
@@ -548,8 +548,8 @@ site_table() {
     row "  the same --exact (GLPK)" "$(calc "%.2f" "$se")" "$ce" "" "" ""
     echo
     echo "site: medians of $site_runs runs of the whole CLI (open, snap, coverage from 1,124 demand hexagons"
-    echo "  to 1,000 candidates, greedy or the MILP, CSV); covered = population within 15 min after, share"
-    echo "  of all; exact: $(sed -n 's/.*\(exact (GLPK): [^,]*, gap [^,]*\).*/\1/p' "$work/site_exact.err" | head -n 1)"
+    echo "  to 1,000 candidates, greedy or the MILP, CSV); covered = share of the population within"
+    echo "  15 min of a chosen site; exact: $(sed -n 's/.*\(exact (GLPK): [^,]*, gap [^,]*\).*/\1/p' "$work/site_exact.err" | head -n 1)"
 }
 
 # ---- run and print -------------------------------------------------------------
