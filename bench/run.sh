@@ -4,10 +4,11 @@
 # bench/*.c are compiled).  bench/README.md explains what is timed and how.
 # Parts: street (build, isochrones, matrix, pgRouting), transit (build with
 # GTFS, walk + transit per origin over a departure window), read (OSM reads)
-# and access (whole access grids: poa transit, porto car).
+# access (whole access grids: poa transit, porto car) and site (facility
+# siting: k = 10 of 1,000 candidate hexagons, poa, walk 15 minutes).
 #
 # Knobs (environment; defaults are the routine run):
-#   HH_BENCH_ONLY      street | transit | read | access: run only that part  (all)
+#   HH_BENCH_ONLY      street | transit | read | access | site: run only that part  (all)
 #   HH_DATA            folder of the real data        (../shared/data)
 #   HH_BENCH_RUNS      runs of build and matrix        (3; medians printed)
 #   HH_BENCH_ORIGINS   isochrone origins               (100)
@@ -21,6 +22,7 @@
 #   HH_BENCH_READ_BASE another build's bench_osm, timed in turn with ours for
 #                      a side-by-side reader comparison (unset: ours only)
 #   HH_BENCH_ACCESS_RUNS  runs of each access grid     (3; medians printed)
+#   HH_BENCH_SITE_RUNS runs of the siting command      (3; medians printed)
 # Exits 0 whether targets are met or missed; non-zero only when a step fails.
 set -euo pipefail
 
@@ -40,13 +42,14 @@ n_tr_targets=${HH_BENCH_TRANSIT_TARGETS:-1000}
 read_runs=${HH_BENCH_READ_RUNS:-7}
 read_base=${HH_BENCH_READ_BASE:-}
 access_runs=${HH_BENCH_ACCESS_RUNS:-3}
+site_runs=${HH_BENCH_SITE_RUNS:-3}
 case "$only" in
-    "" | street | transit | read | access) ;;
-    *) echo "bench: HH_BENCH_ONLY must be street, transit, read or access, not \"$only\"" >&2; exit 2 ;;
+    "" | street | transit | read | access | site) ;;
+    *) echo "bench: HH_BENCH_ONLY must be street, transit, read, access or site, not \"$only\"" >&2; exit 2 ;;
 esac
-do_street=1 do_transit=1 do_read=1 do_access=1
+do_street=1 do_transit=1 do_read=1 do_access=1 do_site=1
 if [ -n "$only" ]; then
-    do_street=0 do_transit=0 do_read=0 do_access=0
+    do_street=0 do_transit=0 do_read=0 do_access=0 do_site=0
     eval "do_$only=1"
 fi
 minutes=30
@@ -54,6 +57,7 @@ seed_iso=20250101   # origins of the isochrone benchmark
 seed_matrix=20250102 # points of the matrix benchmark
 seed_transit=20250103 # transit origins; its destinations use seed + 1
 seed_access=20250104 # the porto car grid's job points
+seed_site=20250105   # the 1,000 candidate hexagons of the siting benchmark
 load_start=$(cut -d" " -f1-3 /proc/loadavg)
 threads=2
 work=$HH_BENCH/results
@@ -503,11 +507,64 @@ access_table() {
     echo "  1000 snapped origins (the whole process: open, snap, searches, GeoTIFF)"
 }
 
+# ---- siting -------------------------------------------------------------------
+# poa with the hexagons as layers; demand = their population, candidates =
+# 1,000 hexagons drawn with a fixed seed, k = 10, walking 15 minutes, greedy
+# (the default) and --exact (GLPK) for comparison.  Whole processes, two threads.
+site_measure() {
+    local f i timing
+    for f in "${city_osm[poa]}" "$data/poa/poa_hexgrid.csv"; do
+        [ -r "$f" ] || { log "missing $f (see ../shared/data/SOURCES.md)"; exit 1; }
+    done
+    log "site: building poa with the hexagons"
+    "$HH_BIN" build "${city_osm[poa]}" --opportunities "$data/poa/poa_hexgrid.csv" -o "$work/site_poa.hh" -q
+    python3 - "$data/poa/poa_hexgrid.csv" "$seed_site" >"$work/site_candidates.csv" <<'PY'
+import csv, random, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+r = random.Random(int(sys.argv[2]))
+print("id,lon,lat")
+for i in sorted(r.sample(range(len(rows)), 1000)):
+    print("%s,%s,%s" % (rows[i]["id"], rows[i]["lon"], rows[i]["lat"]))
+PY
+    : >"$work/site_greedy.t"
+    : >"$work/site_exact.t"
+    for i in $(seq "$site_runs"); do
+        log "site k=10 of 1000 candidates, walk 15 min, run $i/$site_runs"
+        timing=$work/site_greedy.t
+        timed "$HH_BIN" site "$work/site_poa.hh" --mode walk --minutes 15 --demand population \
+            --candidates "$work/site_candidates.csv" --k 10 --threads "$threads" -o "$work/site_greedy.csv"
+        cp "$work/last.err" "$work/site_greedy.err"
+        timing=$work/site_exact.t
+        timed "$HH_BIN" site "$work/site_poa.hh" --mode walk --minutes 15 --demand population \
+            --candidates "$work/site_candidates.csv" --k 10 --exact --time-limit 60 --threads "$threads" \
+            -o "$work/site_exact.csv"
+        cp "$work/last.err" "$work/site_exact.err"
+    done
+}
+
+site_table() {
+    local sg se cg ce
+    sg=$(cut -d" " -f1 <"$work/site_greedy.t" | median)
+    se=$(cut -d" " -f1 <"$work/site_exact.t" | median)
+    cg=$(sed -n 's/.*after [0-9.e+]* (\([0-9.]*\) %).*/\1 %/p' "$work/site_greedy.err" | head -n 1)
+    ce=$(sed -n 's/.*after [0-9.e+]* (\([0-9.]*\) %).*/\1 %/p' "$work/site_exact.err" | head -n 1)
+    echo
+    row "siting (whole process, $threads threads)" "seconds" "covered" "" "target" "verdict"
+    row "----" "-------" "-------" "" "------" "-------"
+    row "site k=10 of 1000 poa hexagons, walk 15 min" "$(calc "%.2f" "$sg")" "$cg" "" "<= 5 s" "$(verdict "$sg" "<=" 5)"
+    row "  the same --exact (GLPK)" "$(calc "%.2f" "$se")" "$ce" "" "" ""
+    echo
+    echo "site: medians of $site_runs runs of the whole CLI (open, snap, coverage from 1,124 demand hexagons"
+    echo "  to 1,000 candidates, greedy or the MILP, CSV); covered = share of the population within"
+    echo "  15 min of a chosen site; exact: $(sed -n 's/.*\(exact (GLPK): [^,]*, gap [^,]*\).*/\1/p' "$work/site_exact.err" | head -n 1)"
+}
+
 # ---- run and print -------------------------------------------------------------
 if [ "$do_street" = 1 ]; then street_measure; fi
 if [ "$do_transit" = 1 ]; then transit_measure; fi
 if [ "$do_read" = 1 ]; then read_measure; fi
 if [ "$do_access" = 1 ]; then access_measure; fi
+if [ "$do_site" = 1 ]; then site_measure; fi
 
 echo
 echo "halfhour bench  $(date -u +%Y-%m-%dT%H:%MZ)  $(nproc) cores  $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)"
@@ -519,6 +576,7 @@ if [ "$do_street" = 1 ]; then
         if [ "$do_transit" = 1 ]; then transit_table; fi
         if [ "$do_read" = 1 ]; then read_table; fi
         if [ "$do_access" = 1 ]; then access_table; fi
+        if [ "$do_site" = 1 ]; then site_table; fi
         echo "pgRouting side FAILED (see messages above)"
         exit 1
     fi
@@ -526,4 +584,5 @@ fi
 if [ "$do_transit" = 1 ]; then transit_table; fi
 if [ "$do_read" = 1 ]; then read_table; fi
 if [ "$do_access" = 1 ]; then access_table; fi
+if [ "$do_site" = 1 ]; then site_table; fi
 exit 0

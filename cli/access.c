@@ -333,22 +333,18 @@ int cmd_access(int argc, char **argv)
                 return t;
         }
     }
-    if (r == -1)
-        return cli_usage("access", "unknown option %s", a.name);
-    if (r == -2)
-        return cli_usage("access", "%s needs a value", a.name);
+    if ((r = cli_args_done("access", &a, r)))
+        return r;
     if (!path)
         return cli_usage("access", "missing the network file");
     if (!mode_s)
         return cli_usage("access", "missing --mode (walk, bike, car or transit)");
     if (have_grid && origins)
         return cli_usage("access", "--grid and --origins exclude each other");
-    hh_mode mode = HH_MODE_WALK;
-    int transit = !strcmp(mode_s, "transit");
-    if (!transit && hh_mode_parse(mode_s, &mode))
-        return cli_fail("unknown mode \"%s\" (expected walk, bike, car or transit)", mode_s);
-    if (transit && !tr.have_depart)
-        return cli_usage("access", "--mode transit needs --depart YYYY-MM-DDTHH:MM");
+    hh_mode mode;
+    int transit;
+    if ((r = cli_parse_mode("access", mode_s, &tr, &mode, &transit)))
+        return r;
     if (preset && strcmp(preset, "15min"))
         return cli_fail("--preset \"%s\": the preset is 15min", preset);
     if (preset && sfca_s)
@@ -430,32 +426,8 @@ int cmd_access(int argc, char **argv)
         rc = cli_fail("%s", err);
         goto done;
     }
-    if (hh_net_layers(net, &ls)) {
-        rc = cli_fail("%s: the opportunity layers are damaged", path);
+    if ((rc = cli_load_layers(net, path, files, n_files, &ls)))
         goto done;
-    }
-    for (size_t k = 0; k < n_files; k++) {
-        hh_layers one;
-        if (hh_layers_read(files[k], NULL, &one, err, sizeof err)) {
-            rc = cli_fail("%s", err);
-            goto done;
-        }
-        if (one.skipped)
-            fprintf(stderr, "halfhour: note: %s: left out %s\n", files[k], one.skipped);
-        for (size_t j = 0; j < one.n_layers; j++) {
-            /* a file's layer replaces the network's of that name */
-            int d = hh_layers_find(&ls, one.name[j]);
-            if (d >= 0)
-                for (size_t i = 0; i < ls.n; i++)
-                    ls.value[i * ls.n_layers + (size_t)d] = 0;
-        }
-        int e = hh_layers_append(&ls, &one);
-        hh_layers_free(&one);
-        if (e) {
-            rc = cli_fail("out of memory");
-            goto done;
-        }
-    }
     /* the layers */
     size_t sel[64], n_sel = 0;
     if (preset && !opp_s) {
@@ -485,11 +457,9 @@ int cmd_access(int argc, char **argv)
         for (int i = 0; i < ol.n; i++) {
             int k = hh_layers_find(&ls, ol.items[i]);
             if (k < 0) {
-                char names[512] = "";
-                for (size_t j = 0; j < ls.n_layers; j++)
-                    snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", j ? ", " : "", ls.name[j]);
-                rc = cli_fail("--opportunities: no layer \"%s\" (the layers: %s)", ol.items[i],
-                              *names ? names : "none");
+                char names[512];
+                cli_layer_names(&ls, names, sizeof names);
+                rc = cli_fail("--opportunities: no layer \"%s\" (the layers: %s)", ol.items[i], names);
                 goto done;
             }
             sel[n_sel++] = (size_t)k;

@@ -190,10 +190,8 @@ int cmd_build(int argc, char **argv)
                 return cli_fail("--polygons \"%s\": expected area or centroid", a.val);
         }
     }
-    if (r == -1)
-        return cli_usage("build", "unknown option %s", a.name);
-    if (r == -2)
-        return cli_usage("build", "%s needs a value", a.name);
+    if ((r = cli_args_done("build", &a, r)))
+        return r;
     if (!in)
         return cli_usage("build", "missing the OSM input file");
     char outbuf[4096];

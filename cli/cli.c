@@ -429,3 +429,61 @@ int cli_search_option(const char *name, const char *val, long *threads, double *
     }
     return -1;
 }
+
+int cli_load_layers(const hh_net *net, const char *net_path, const char *const *files, size_t n_files,
+                    hh_layers *ls)
+{
+    char err[1024];
+    if (hh_net_layers(net, ls))
+        return cli_fail("%s: the opportunity layers are damaged", net_path);
+    for (size_t k = 0; k < n_files; k++) {
+        hh_layers one;
+        if (hh_layers_read(files[k], NULL, &one, err, sizeof err))
+            return cli_fail("%s", err);
+        if (one.skipped)
+            fprintf(stderr, "halfhour: note: %s: left out %s\n", files[k], one.skipped);
+        for (size_t j = 0; j < one.n_layers; j++) {
+            /* a file's layer replaces the network's of that name */
+            int d = hh_layers_find(ls, one.name[j]);
+            if (d >= 0)
+                for (size_t i = 0; i < ls->n; i++)
+                    ls->value[i * ls->n_layers + (size_t)d] = 0;
+        }
+        int e = hh_layers_append(ls, &one);
+        hh_layers_free(&one);
+        if (e)
+            return cli_fail("out of memory");
+    }
+    return 0;
+}
+
+void cli_layer_names(const hh_layers *ls, char *buf, size_t cap)
+{
+    if (!cap)
+        return;
+    buf[0] = 0;
+    for (size_t j = 0; j < ls->n_layers; j++)
+        snprintf(buf + strlen(buf), cap - strlen(buf), "%s%s", j ? ", " : "", ls->name[j]);
+    if (!*buf)
+        snprintf(buf, cap, "none");
+}
+
+int cli_args_done(const char *verb, const cli_args *a, int r)
+{
+    if (r == -1)
+        return cli_usage(verb, "unknown option %s", a->name);
+    if (r == -2)
+        return cli_usage(verb, "%s needs a value", a->name);
+    return 0;
+}
+
+int cli_parse_mode(const char *verb, const char *mode_s, const cli_transit *t, hh_mode *mode, int *transit)
+{
+    *transit = !strcmp(mode_s, "transit");
+    *mode = HH_MODE_WALK;
+    if (!*transit && hh_mode_parse(mode_s, mode))
+        return cli_fail("unknown mode \"%s\" (expected walk, bike, car or transit)", mode_s);
+    if (*transit && !t->have_depart)
+        return cli_usage(verb, "--mode transit needs --depart YYYY-MM-DDTHH:MM");
+    return 0;
+}

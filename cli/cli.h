@@ -33,6 +33,11 @@ void cli_args_init(cli_args *a, int argc, char **argv, const char *const *with_v
 /* 1 next item, 0 done, -1 unknown option, -2 option missing its value */
 int cli_args_next(cli_args *a);
 
+/* After the cli_args_next loop ended with r: the usage error of an unknown
+ * option (-1) or an option missing its value (-2), as an exit status; 0
+ * when the arguments ended well (r == 0). */
+int cli_args_done(const char *verb, const cli_args *a, int r);
+
 int cli_parse_double(const char *s, double lo, double hi, double *out);
 int cli_parse_int(const char *s, long lo, long hi, long *out);
 /* "10,20,30" -> sorted, de-duplicated numbers in (0, max] (`what` names them
@@ -52,6 +57,10 @@ typedef struct cli_transit {
     int have_depart;
 } cli_transit;
 void cli_transit_defaults(cli_transit *t);
+/* --mode walk|bike|car|transit: *transit 1 for transit (then *mode is walk,
+ * the network points join), else *mode the street mode.  0, or the exit
+ * status of an unknown mode (1) or transit without --depart (usage, 2). */
+int cli_parse_mode(const char *verb, const char *mode_s, const cli_transit *t, hh_mode *mode, int *transit);
 /* Parses one transit option: 0 taken, -1 not a transit option, else an exit status. */
 int cli_transit_option(const char *name, const char *val, cli_transit *t);
 int cli_parse_depart(const char *s, int32_t *date, int32_t *secs);
@@ -76,6 +85,16 @@ char *cli_snap_report(const hh_net *net, hh_mode mode, const char *mode_name, do
 void cli_snap_reason(const hh_net *net, const hh_snap_why *w, const char *mode_name, double snap_max, char *buf,
                      size_t cap);
 
+/* The network's opportunity layers (hh_net_layers) with those of each
+ * file appended (hh_layers_read, now): a file's layer replaces the
+ * network's of the same name; what a file left out is noted on stderr.
+ * 0, or the exit status after the one error line (ls then holds what was
+ * read so far: hh_layers_free it either way).  ls must start zeroed. */
+int cli_load_layers(const hh_net *net, const char *net_path, const char *const *files, size_t n_files,
+                    hh_layers *ls);
+/* "jobs, population" (or "none"), cut to cap, for messages. */
+void cli_layer_names(const hh_layers *ls, char *buf, size_t cap);
+
 /* Progress on stderr, only when stderr is a terminal or HH_PROGRESS=1. */
 void cli_progress(const char *stage, double frac, void *ud);
 
@@ -87,5 +106,6 @@ int cmd_export(int argc, char **argv);
 int cmd_access(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_coords(int argc, char **argv);
+int cmd_site(int argc, char **argv);
 
 #endif

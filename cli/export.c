@@ -31,10 +31,8 @@ int cmd_export(int argc, char **argv)
             return 0;
         }
     }
-    if (r == -1)
-        return cli_usage("export", "unknown option %s", a.name);
-    if (r == -2)
-        return cli_usage("export", "%s needs a value", a.name);
+    if ((r = cli_args_done("export", &a, r)))
+        return r;
     if (!path || !mode_s)
         return cli_usage("export", "missing %s", !path ? "the network file" : "--mode");
     hh_mode mode;

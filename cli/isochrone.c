@@ -95,24 +95,18 @@ int cmd_isochrone(int argc, char **argv)
                 return t;
         }
     }
-    if (r == -1)
-        return cli_usage("isochrone", "unknown option %s", a.name);
-    if (r == -2)
-        return cli_usage("isochrone", "%s needs a value", a.name);
+    if ((r = cli_args_done("isochrone", &a, r)))
+        return r;
     if (!path)
         return cli_usage("isochrone", "missing the network file");
     if (!n_from)
         return cli_usage("isochrone", "missing --from LON,LAT");
     if (!mode_s)
         return cli_usage("isochrone", "missing --mode (walk, bike, car or transit)");
-    hh_mode mode;
-    int transit = !strcmp(mode_s, "transit");
-    if (transit)
-        mode = HH_MODE_WALK; /* origins join the walk network */
-    else if (hh_mode_parse(mode_s, &mode))
-        return cli_fail("unknown mode \"%s\" (expected walk, bike, car or transit)", mode_s);
-    if (transit && !tr.have_depart)
-        return cli_usage("isochrone", "--mode transit needs --depart YYYY-MM-DDTHH:MM");
+    hh_mode mode; /* transit: walk, the network origins join */
+    int transit;
+    if ((r = cli_parse_mode("isochrone", mode_s, &tr, &mode, &transit)))
+        return r;
     double minutes[64];
     char err[512];
     int n_min = cli_parse_list(min_s, "minutes", minutes, 64, transit ? 240 : MAX_MINUTES, err, sizeof err);

@@ -83,22 +83,18 @@ int cmd_matrix(int argc, char **argv)
                 return t;
         }
     }
-    if (r == -1)
-        return cli_usage("matrix", "unknown option %s", a.name);
-    if (r == -2)
-        return cli_usage("matrix", "%s needs a value", a.name);
+    if ((r = cli_args_done("matrix", &a, r)))
+        return r;
     if (!path)
         return cli_usage("matrix", "missing the network file");
     if (!op || !dp)
         return cli_usage("matrix", "missing --%s CSV", !op ? "origins" : "destinations");
     if (!mode_s)
         return cli_usage("matrix", "missing --mode (walk, bike or car)");
-    hh_mode mode = HH_MODE_WALK;
-    int transit = !strcmp(mode_s, "transit");
-    if (!transit && hh_mode_parse(mode_s, &mode))
-        return cli_fail("unknown mode \"%s\" (expected walk, bike, car or transit)", mode_s);
-    if (transit && !tr.have_depart)
-        return cli_usage("matrix", "--mode transit needs --depart YYYY-MM-DDTHH:MM");
+    hh_mode mode;
+    int transit;
+    if ((r = cli_parse_mode("matrix", mode_s, &tr, &mode, &transit)))
+        return r;
     double pcts[32];
     int n_pct = 0;
     char err[512];

@@ -940,6 +940,84 @@ int hh_access_run(const hh_net *net, const hh_access_opts *o, const hh_layers *l
 
 /* ---- facility siting -------------------------------------------------- */
 /* (declarations of src/plan/site.c) */
+/* Maximal covering location (MCLP, Church & ReVelle 1974): of the
+ * candidate sites, choose at most k that maximise the demand covered, given
+ * the existing facilities (kept, never chosen).  Demand point i (weight
+ * w_i > 0 in a layer) is covered by a site when its travel time FROM i TO
+ * the site is below T: t < T, the step rule of access's cumulative measure
+ * (hh_decay_weight, HH_DECAY_STEP).  The coverage relation comes from the
+ * many-origin driver (origins = demand points, destinations = candidates
+ * and existing), transit at one percentile of the travel time.
+ *  greedy (default)  repeatedly the candidate adding the most uncovered
+ *                    demand, ties to the lowest candidate index, with lazy
+ *                    evaluation (CELF: stale upper bounds in a max-heap);
+ *                    coverage is submodular, so it is within 1 - 1/e (63 %)
+ *                    of the optimum (Nemhauser, Wolsey & Fisher 1978)
+ *  exact             a MILP solved by GLPK (branch and cut, presolve on)
+ *                    within time_limit_s: x_j binary per candidate, y_i in
+ *                    [0, 1] per demand point not already covered; max sum
+ *                    w_i y_i, y_i <= sum over sites j covering i of x_j,
+ *                    sum x_j <= k.  On the time limit, the best solution found
+ *                    (never worse than greedy's) and the gap to the best bound.
+ * Set covering (cover = F in (0, 1]): the fewest sites whose coverage, with
+ * the existing', reaches F x demand_total (greedy: add the best site until it
+ * does; exact: min sum x_j s.t. sum w_i y_i >= F x W - covered before,
+ * y_i <= sum x_j).  HH_ERANGE when even every candidate together falls short.
+ * Both stop early rather than choose a site that adds nothing: fewer than k
+ * sites come back when the rest cover no more demand.
+ * The solver is GLPK's (its allocations do not go through hh_set_allocator;
+ * on running out of memory GLPK aborts the process).  Calls may run in
+ * several threads at once (GLPK keeps one environment per thread; a run
+ * frees the environment only when it created it, so a program's own GLPK
+ * objects in that thread are left alone). */
+typedef struct hh_site_opts {
+    hh_mode mode;              /* street mode, when transit is NULL */
+    const hh_transit *transit; /* walk + transit (its max_s must be >= minutes x 60) */
+    double percentile;         /* transit: of the travel time, 0 < p <= 100 */
+    double minutes;            /* T: covered when the time is below it, > 0 */
+    size_t k;                  /* MCLP: sites to choose (>= 1); 0 with cover */
+    double cover;              /* set covering: demand share to reach, (0, 1]; 0: MCLP */
+    int exact;                 /* 1: GLPK's MILP instead of greedy */
+    double time_limit_s;       /* exact: solver time limit, seconds; <= 0: 60 */
+    double snap_max_m;
+    int threads;               /* <= 0: all cores; results identical for any count */
+} hh_site_opts;
+
+typedef struct hh_site_result {
+    size_t n_chosen;
+    size_t *chosen;          /* candidate indices, in the order chosen (exact: the
+                              * solver's set ordered greedily) */
+    double *marginal;        /* demand each adds to what the existing and the sites
+                              * before it cover */
+    double *covered;         /* demand covered after adding it, existing included */
+    double demand_total;     /* all demand (weights > 0), points that did not snap included */
+    double covered_before;   /* by the existing facilities alone */
+    double covered_after;    /* by them and the chosen sites */
+    double coverable;        /* by the existing and every candidate: no choice covers more */
+    int exact;               /* 1: an exact run (GLPK) */
+    int optimal;             /* exact: 1 when proven optimal */
+    int time_limit;          /* exact: 1 when the solver stopped at the time limit */
+    double bound;            /* exact: the best bound (MCLP: demand covered, existing
+                              * included, cannot exceed it; cover: sites needed are at
+                              * least it); NAN when unknown or greedy */
+    double gap;              /* exact: (bound - found) / found for MCLP over the demand the
+                              * new sites cover, (found - ceil(bound)) / found for cover;
+                              * 0 when optimal, NAN when unknown or greedy */
+    double seconds;          /* the whole run */
+    size_t demand_points, demand_unsnapped;  /* demand points with weight > 0; of them, not snapped */
+    double demand_unsnapped_w;               /* their weight (part of demand_total, never covered) */
+    size_t candidates_unsnapped, existing_unsnapped;
+} hh_site_result;
+
+/* demand: the points and their weights, layer demand_layer (values <= 0
+ * do not count); candidates: n >= 1 points; existing may be NULL or empty.
+ * HH_EINVAL with a message for bad options; HH_EEMPTY when the layer has no
+ * demand; HH_ERANGE for an unreachable cover share.  out is the caller's:
+ * hh_site_result_free. */
+int hh_site_run(const hh_net *net, const hh_site_opts *o, const hh_layers *demand, size_t demand_layer,
+                const hh_points *candidates, const hh_points *existing, hh_site_result *out, char *err,
+                size_t errlen);
+void hh_site_result_free(hh_site_result *r); /* NULL-safe; frees the arrays */
 
 
 /* ---- the half-hour report ---------------------------------------------- */

@@ -122,6 +122,7 @@ OPP=$W/opp.csv
 { echo "lon,lat,jobs,population"; tail -n +2 "$PTS" | cut -d, -f2,3 | sed 's/$/,5,100/'; } > "$OPP"
 printf 'lon,lat,name\n0.001,0.001,north\n' > "$W/textonly.csv"
 mkdir -p "$W/dir.csv"
+{ echo "lon,lat,jobs"; tail -n +2 "$PTS" | cut -d, -f2,3 | sed 's/$/,0/'; } > "$W/zerojobs.csv"
 printf '{"type":"FeatureCollection","features":[{"type":"Feature","geometry":' > "$W/garbage.geojson"
 NETO=$W/neto.hh
 "$HH_BIN" build "$W/map.osm" --opportunities "$OPP" -o "$NETO" -q 2>>"$W/build.err" ||
@@ -273,6 +274,30 @@ coords-geojson-short-pos | 1  | fewer than two | coords --from gcj02 --to wgs84 
 coords-directory-as-in   | 1  | -      | coords --from gcj02 --to wgs84 "$W/dir.csv" -o "$O/x.csv"
 coords-unwritable-out    | 1  | -      | coords --from gcj02 --to wgs84 "$PTS" -o /nonexistent/dir/x.csv
 coords-out-is-directory  | 1  | directory | coords --from gcj02 --to wgs84 "$PTS" -o "$W"
+site-missing-mode        | 2  | mode   | site "$NETO" --minutes 15 --demand population --candidates "$PTS" --k 2 -o "$O/s.csv"
+site-missing-minutes     | 2  | minutes | site "$NETO" --mode walk --demand population --candidates "$PTS" --k 2 -o "$O/s.csv"
+site-missing-demand      | 2  | demand | site "$NETO" --mode walk --minutes 15 --candidates "$PTS" --k 2 -o "$O/s.csv"
+site-no-candidates       | 2  | candidates | site "$NETO" --mode walk --minutes 15 --demand population --k 2 -o "$O/s.csv"
+site-candidates-and-grid | 2  | candidates | site "$NETO" --mode walk --minutes 15 --demand population --candidates "$PTS" --grid 100 --k 2 -o "$O/s.csv"
+site-no-k-or-cover       | 2  | --k    | site "$NETO" --mode walk --minutes 15 --demand population --candidates "$PTS" -o "$O/s.csv"
+site-k-and-cover         | 2  | --k    | site "$NETO" --mode walk --minutes 15 --demand population --candidates "$PTS" --k 2 --cover 0.5 -o "$O/s.csv"
+site-time-limit-greedy   | 2  | exact  | site "$NETO" --mode walk --minutes 15 --demand population --candidates "$PTS" --k 2 --time-limit 5 -o "$O/s.csv"
+site-bad-k               | 1  | --k    | site "$NETO" --mode walk --minutes 15 --demand population --candidates "$PTS" --k 0 -o "$O/s.csv"
+site-bad-cover           | 1  | --cover | site "$NETO" --mode walk --minutes 15 --demand population --candidates "$PTS" --cover 90 -o "$O/s.csv"
+site-bad-minutes         | 1  | minutes | site "$NETO" --mode walk --minutes 15,30 --demand population --candidates "$PTS" --k 2 -o "$O/s.csv"
+site-bad-time-limit      | 1  | time-limit | site "$NETO" --mode walk --minutes 15 --demand population --candidates "$PTS" --k 2 --exact --time-limit 0 -o "$O/s.csv"
+site-unknown-layer       | 1  | no layer "nosuch" | site "$NETO" --mode walk --minutes 15 --demand nosuch --candidates "$PTS" --k 2 -o "$O/s.csv"
+site-no-demand-values    | 1  | no point with a value | site "$NET" --mode walk --minutes 15 --demand jobs --opportunities-file "$W/zerojobs.csv" --candidates "$PTS" --k 2 -o "$O/s.csv"
+site-missing-candidates  | 1  | -      | site "$NETO" --mode walk --minutes 15 --demand population --candidates "$W/nope.csv" --k 2 -o "$O/s.csv"
+site-bad-candidates      | 1  | -      | site "$NETO" --mode walk --minutes 15 --demand population --candidates "$W/nonnum.csv" --k 2 -o "$O/s.csv"
+site-missing-existing    | 1  | -      | site "$NETO" --mode walk --minutes 15 --demand population --candidates "$PTS" --existing "$W/nope.csv" --k 2 -o "$O/s.csv"
+site-no-candidate-snaps  | 1  | no candidate site snapped | site "$NETO" --mode walk --minutes 15 --demand population --candidates "$W/far.csv" --k 2 -o "$O/s.csv"
+site-cover-out-of-reach  | 1  | out of reach | site "$NETO" --mode walk --minutes 0.1 --demand population --candidates "$PTS" --cover 1 -o "$O/s.csv"
+site-transit-no-depart   | 2  | depart | site "$NETO" --mode transit --minutes 15 --demand population --candidates "$PTS" --k 2 -o "$O/s.csv"
+site-transit-no-gtfs     | 1  | -      | site "$NETO" --mode transit --depart 2019-05-13T12:00 --minutes 15 --demand population --candidates "$PTS" --k 2 -o "$O/s.csv"
+site-unwritable          | 1  | -      | site "$NETO" --mode walk --minutes 15 --demand population --candidates "$PTS" --k 2 -o /nonexistent/dir/s.csv
+site-out-is-directory    | 1  | -      | site "$NETO" --mode walk --minutes 15 --demand population --candidates "$PTS" --k 2 -o "$W"
+site-bitflip-net         | 1  | -      | site "$W/flip.hh" --mode walk --minutes 15 --demand population --candidates "$PTS" --k 2 -o "$O/s.csv"
 unknown-flag             | 2  | -      | info "$NET" --frobnicate
 unknown-verb             | 2  | -      | frobnicate "$NET"
 no-arguments             | 2  | -      |

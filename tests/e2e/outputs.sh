@@ -86,6 +86,9 @@ python3 "$here/asciimap.py" "$here/fixtures/small.case" --osm "$W/map.osm" --poi
 PTS=$W/pts.csv
 IN=$(sed -n 2p "$PTS" | cut -d, -f2,3)
 NET=$W/net.hh
+# siting: 100 residents at every fixture point, the points as candidates
+{ echo "lon,lat,population"; tail -n +2 "$PTS" | cut -d, -f2,3 | sed 's/$/,100/'; } > "$W/demand.csv"
+SITE=("$NET" --mode walk --minutes 5 --demand population --opportunities-file "$W/demand.csv" --candidates "$PTS" --k 2)
 if ! hh build "$W/map.osm" -o "$NET" -q; then
     bad fixtures "building the fixture network failed"
     finish
@@ -95,7 +98,8 @@ hh export "$NET" --mode car -o "$W/ref-export.csv" &&
     hh matrix "$NET" --origins "$PTS" --destinations "$PTS" --mode car -o "$W/ref-matrix.csv" &&
     hh isochrone "$NET" --from "$IN" --mode walk --minutes 5,10 -o "$W/ref-iso.geojson" \
         --surface "$W/ref-surface.csv" &&
-    hh access "$NET" --mode walk --grid 100 -o "$W/ref-access.csv" 2>/dev/null || {
+    hh access "$NET" --mode walk --grid 100 -o "$W/ref-access.csv" 2>/dev/null &&
+    hh site "${SITE[@]}" -o "$W/ref-site.csv" 2>/dev/null || {
     bad fixtures "reference outputs failed"
     finish
 }
@@ -163,6 +167,15 @@ elif ! ogrinfo -so "$D/access.gpkg" access 2>/dev/null | grep -q "^Feature Count
 else ok fifo-access-gpkg; fi
 rm -f "$D/access.gpkg" "$D/g.gpkg"
 
+read_fifo "$D/f" "$D/site.csv"
+hh site "${SITE[@]}" -o "$D/f" 2>/dev/null
+rc=$?
+reap_fifos $rc "$D/f"
+if [ $rc -ne 0 ]; then bad fifo-site "exit $rc"
+elif [ ! -p "$D/f" ]; then bad fifo-site "the FIFO was replaced"
+elif ! cmp -s "$D/site.csv" "$W/ref-site.csv"; then bad fifo-site "the reader got other bytes"
+else ok fifo-site; fi
+
 # the network file writer: one forward pass, no seek, readable afterwards
 read_fifo "$D/f" "$D/net.hh"
 hh build "$W/map.osm" -o "$D/f" -q
@@ -171,7 +184,7 @@ reap_fifos $rc "$D/f"
 if [ $rc -ne 0 ]; then bad fifo-build "exit $rc"
 elif [ ! -p "$D/f" ]; then bad fifo-build "the FIFO was replaced"
 elif ! hh info "$D/net.hh" > /dev/null; then bad fifo-build "what came through the FIFO is not a valid network"
-elif ! only_files "$D" f s export.csv matrix.csv iso.geojson surface.csv access.csv net.hh; then
+elif ! only_files "$D" f s export.csv matrix.csv iso.geojson surface.csv access.csv site.csv net.hh; then
     bad fifo-build "files left: $(ls -A "$D")"
 else ok fifo-build; fi
 
@@ -295,6 +308,7 @@ full_disk full-disk-matrix 100 "$D/m.csv" -- matrix "$NET" --origins "$PTS" --de
 full_disk full-disk-access-csv 100 "$D/a.csv" -- access "$NET" --mode walk --grid 100 -o "$D/a.csv"
 full_disk full-disk-access-gpkg 4096 "$D/a.gpkg" -- access "$NET" --mode walk --grid 100 -o "$D/a.gpkg"
 full_disk full-disk-access-tif 300 "$D/a.tif" -- access "$NET" --mode walk --grid 100 -o "$D/a.tif"
+full_disk full-disk-site 60 "$D/s.csv" -- site "${SITE[@]}" -o "$D/s.csv"
 full_disk full-disk-isochrone 300 "$D/i.geojson" -- isochrone "$NET" --from "$IN" --mode walk -o "$D/i.geojson"
 echo OLD > "$D/i.geojson"
 full_disk full-disk-surface 20 "$D/s.csv" -- isochrone "$NET" --from "$IN" --mode walk --minutes 5 -o "$D/i.geojson" --surface "$D/s.csv"
@@ -344,6 +358,8 @@ if [ -c /dev/full ]; then
     stdout_full stdout-full-access access "$NET" --mode walk --grid 100
     stdout_full stdout-full-access-summary access "$NET" --mode walk --grid 100 --summary
     stdout_full stdout-full-access-help access --help
+    stdout_full stdout-full-site site "${SITE[@]}"
+    stdout_full stdout-full-site-help site --help
     stdout_full stdout-full-export export "$NET" --mode car
     stdout_full stdout-full-export-help export --help
     stdout_full stdout-full-coords coords --from gcj02 --to wgs84 "$PTS"
@@ -363,6 +379,7 @@ if [ -c /dev/full ]; then
     o_full o-devfull-coords coords --from gcj02 --to wgs84 "$PTS" -o "$W/full/devfull"
     o_full o-devfull-matrix matrix "$NET" --origins "$PTS" --destinations "$PTS" --mode car -o "$W/full/devfull"
     o_full o-devfull-access access "$NET" --mode walk --grid 100 -o "$W/full/devfull"
+    o_full o-devfull-site site "${SITE[@]}" -o "$W/full/devfull"
     o_full o-devfull-isochrone isochrone "$NET" --from "$IN" --mode walk -o "$W/full/devfull"
     o_full o-devfull-surface isochrone "$NET" --from "$IN" --mode walk -o "$W/full/i.geojson" --surface "$W/full/devfull"
 else
