@@ -94,10 +94,9 @@ int cmd_report(int argc, char **argv)
                 return t;
         }
     }
-    if (r == -1)
-        return cli_usage("report", "unknown option %s", a.name);
-    if (r == -2)
-        return cli_usage("report", "%s needs a value", a.name);
+    int done = cli_args_done("report", &a, r);
+    if (done)
+        return done;
     if (!path)
         return cli_usage("report", "missing the network file");
     if (!centres_p)
@@ -155,10 +154,8 @@ int cmd_report(int argc, char **argv)
         rc = cli_fail("%s", err);
         goto done;
     }
-    if (hh_net_layers(net, &ls)) {
-        rc = cli_fail("%s: the opportunity layers are damaged", path);
+    if ((rc = cli_load_layers(net, path, NULL, 0, &ls)))
         goto done;
-    }
     int wl = hh_layers_find(&ls, layer_s ? layer_s : "population");
     if (layer_s && wl < 0) {
         rc = cli_fail("--layer: the network has no layer \"%s\" (halfhour info lists its layers)", layer_s);
