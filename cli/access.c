@@ -108,41 +108,44 @@ static int split(const char *s, list *l)
     return l->n;
 }
 
-/* Weights per origin: the weights layer summed per grid cell, or the
- * origins file's column. */
-static int origin_weights(const hh_layers *ls, int wl, const hh_grid *g, const char *origins_path, const char *wname,
-                          size_t n, double *w, char *err, size_t errlen)
+/* Weights per grid cell: the weights layer's total inside each cell. */
+static int grid_weights(const hh_layers *ls, int wl, const hh_grid *g, double *w, char *err, size_t errlen)
 {
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < g->n; i++)
         w[i] = 0;
-    if (g) {
-        size_t *cell = malloc((ls->n + 1) * sizeof *cell);
-        if (!cell || hh_grid_cells_of(g, ls->lon, ls->lat, ls->n, cell)) {
-            free(cell);
-            snprintf(err, errlen, "cannot place the weights in the grid");
-            return HH_ENOMEM;
-        }
-        for (size_t i = 0; i < ls->n; i++) {
-            double v = ls->value[i * ls->n_layers + (size_t)wl];
-            if (v > 0 && cell[i] != SIZE_MAX)
-                w[cell[i]] += v;
-        }
+    size_t *cell = malloc((ls->n + 1) * sizeof *cell);
+    if (!cell || hh_grid_cells_of(g, ls->lon, ls->lat, ls->n, cell)) {
         free(cell);
-        return 0;
+        snprintf(err, errlen, "cannot place the weights in the grid");
+        return HH_ENOMEM;
     }
+    for (size_t i = 0; i < ls->n; i++) {
+        double v = ls->value[i * ls->n_layers + (size_t)wl];
+        if (v > 0 && cell[i] != SIZE_MAX)
+            w[cell[i]] += v;
+    }
+    free(cell);
+    return 0;
+}
+
+/* Weights per point: the origins file's column wname, read once.  0 with
+ * w set; 1 when the file has no such column, or a negative code, with err
+ * set (without --weights the caller then weighs every point the same). */
+static int point_weights(const char *origins_path, const char *wname, size_t n, double *w, char *err, size_t errlen)
+{
     hh_layers ol;
     int rc = hh_layers_read(origins_path, NULL, &ol, err, errlen);
     if (rc)
         return rc;
     int k = hh_layers_find(&ol, wname);
+    if (k >= 0 && ol.n == n)
+        for (size_t i = 0; i < n; i++)
+            w[i] = ol.value[i * ol.n_layers + (size_t)k];
+    hh_layers_free(&ol);
     if (k < 0 || ol.n != n) {
         snprintf(err, errlen, "%s: no numeric column \"%s\" for the weights", origins_path, wname);
-        hh_layers_free(&ol);
-        return HH_EINVAL;
+        return 1;
     }
-    for (size_t i = 0; i < n; i++)
-        w[i] = ol.value[i * ol.n_layers + (size_t)k];
-    hh_layers_free(&ol);
     return 0;
 }
 
@@ -514,15 +517,13 @@ int cmd_access(int argc, char **argv)
             rc = cli_fail("--weights: no layer \"%s\"", wname);
             goto done;
         }
-        hh_layers ow;
-        memset(&ow, 0, sizeof ow);
-        int have_col = origins && hh_layers_read(origins, NULL, &ow, NULL, 0) == 0 && hh_layers_find(&ow, wname) >= 0;
-        hh_layers_free(&ow);
-        if (!weights_s && (origins ? !have_col : wl < 0)) {
+        int e = origins ? point_weights(origins, wname, pts.n, w, err, sizeof err)
+                : wl >= 0 ? grid_weights(&ls, wl, &grid, w, err, sizeof err) : 1;
+        if (e && !weights_s) {
             equal_w = 1; /* no residents known: every origin counts once */
             for (size_t i = 0; i < pts.n; i++)
                 w[i] = 1;
-        } else if (origin_weights(&ls, wl, origins ? NULL : &grid, origins, wname, pts.n, w, err, sizeof err)) {
+        } else if (e) {
             rc = cli_fail("%s", err);
             goto done;
         }

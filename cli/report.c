@@ -107,6 +107,7 @@ int cmd_report(int argc, char **argv)
     hh_report_mode_opts modes[8];
     size_t n_modes = 0;
     int want_transit = 0;
+    unsigned char is_transit[8]; /* modes[k] is transit (its hh_transit comes after the checks) */
     {
         char buf[256];
         snprintf(buf, sizeof buf, "%s", modes_s);
@@ -114,17 +115,15 @@ int cmd_report(int argc, char **argv)
             if (n_modes == 8)
                 return cli_fail("--modes: at most 8");
             hh_mode m = HH_MODE_CAR;
-            if (!strcmp(tok, "transit"))
-                want_transit = 1;
-            else if (hh_mode_parse(tok, &m))
+            int tr_mode = !strcmp(tok, "transit");
+            if (!tr_mode && hh_mode_parse(tok, &m))
                 return cli_fail("--modes: unknown mode \"%s\" (expected walk, bike, car or transit)", tok);
             for (size_t k = 0; k < n_modes; k++)
-                if ((!strcmp(tok, "transit") && modes[k].transit == (const hh_transit *)1) ||
-                    (strcmp(tok, "transit") && !modes[k].transit && modes[k].mode == m))
+                if (is_transit[k] == tr_mode && (tr_mode || modes[k].mode == m))
                     return cli_fail("--modes: \"%s\" given twice", tok);
-            modes[n_modes].mode = m;
-            modes[n_modes].transit = !strcmp(tok, "transit") ? (const hh_transit *)1 : NULL; /* set below */
-            n_modes++;
+            modes[n_modes] = (hh_report_mode_opts){m, NULL};
+            is_transit[n_modes++] = (unsigned char)tr_mode;
+            want_transit |= tr_mode;
         }
         if (!n_modes)
             return cli_fail("--modes: no mode");
@@ -174,7 +173,7 @@ int cmd_report(int argc, char **argv)
             goto done;
         }
         for (size_t k = 0; k < n_modes; k++)
-            if (modes[k].transit)
+            if (is_transit[k])
                 modes[k].transit = tp;
     }
     hh_report_opts ro;

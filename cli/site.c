@@ -86,6 +86,7 @@ int cmd_site(int argc, char **argv)
     static const char *const fl[] = {"--exact", "--help", "-h", NULL};
     cli_args a;
     cli_args_init(&a, argc, argv, wv, fl);
+    int sopt;
     const char *path = NULL, *mode_s = NULL, *demand_s = NULL, *existing_s = NULL, *cand_s = NULL, *out = NULL;
     const char *files[64];
     size_t n_files = 0;
@@ -129,12 +130,9 @@ int cmd_site(int argc, char **argv)
         } else if (!strcmp(a.name, "--time-limit")) {
             if (cli_parse_double(a.val, 1e-3, 1e6, &tlim))
                 return cli_fail("--time-limit \"%s\": expected seconds in [0.001, 1000000]", a.val);
-        } else if (!strcmp(a.name, "--threads")) {
-            if (cli_parse_int(a.val, 1, 256, &threads))
-                return cli_fail("--threads \"%s\": expected an integer in [1, 256]", a.val);
-        } else if (!strcmp(a.name, "--snap-max")) {
-            if (cli_parse_double(a.val, 0, 100000, &snap_max))
-                return cli_fail("--snap-max \"%s\": expected metres in [0, 100000]", a.val);
+        } else if ((sopt = cli_search_option(a.name, a.val, &threads, &snap_max)) >= 0) {
+            if (sopt)
+                return sopt;
         } else if (!strcmp(a.name, "--percentile")) {
             if (cli_parse_double(a.val, 1e-9, 100, &pctl))
                 return cli_fail("--percentile \"%s\": expected a percentile in (0, 100]", a.val);

@@ -1178,19 +1178,14 @@ static int layer_rules(const hh_build_opts *opts, hh__layer_rule **out, size_t *
 }
 
 static int build_layers(const hh__osm *o, const hh__timetable *tt, const hh_build_opts *opts,
-                        hh_layers *files, hh__net_parts *parts, hh_build_stats *st, char *err, size_t errlen)
+                        const hh__layer_rule *rules, size_t nr, hh_layers *files, hh__net_parts *parts,
+                        hh_build_stats *st)
 {
-    hh__layer_rule *rules = NULL;
-    size_t nr = 0;
-    int rc = layer_rules(opts, &rules, &nr, err, errlen);
-    if (rc)
-        return rc;
     hh_layers osm, stops;
     memset(&stops, 0, sizeof stops);
-    if ((rc = hh__layers_from_osm(o, rules, nr, &osm))) {
-        hh__free(rules);
+    int rc = hh__layers_from_osm(o, rules, nr, &osm);
+    if (rc)
         return rc;
-    }
     /* transit stops from the feeds when there are feeds */
     int ts = hh_layers_find(&osm, "transit_stops");
     int user_ts = 0;
@@ -1201,7 +1196,6 @@ static int build_layers(const hh__osm *o, const hh__timetable *tt, const hh_buil
         if (!(rc = hh__layers_from_stops(tt, "transit_stops", &stops)))
             rc = hh_layers_append(&osm, &stops);
     }
-    hh__free(rules);
     /* a file's layer replaces the OSM one of its name */
     for (size_t j = 0; !rc && j < files->n_layers; j++) {
         int d = hh_layers_find(&osm, files->name[j]);
@@ -1258,17 +1252,15 @@ int hh_build_with(const char *osm_path, const char *const *gtfs_paths, size_t n_
     restr_out ro;
     memset(&ro, 0, sizeof ro);
     hh_layers files;
+    hh__layer_rule *rules = NULL;
+    size_t n_rules = 0;
     int rc;
-    {
-        /* bad rules and bad files fail fast, before the long part */
-        hh__layer_rule *rules = NULL;
-        size_t nr = 0;
-        if ((rc = layer_rules(opts, &rules, &nr, err, errlen)))
-            return rc;
-        hh__free(rules);
-    }
+    /* bad rules and bad files fail fast, before the long part */
+    if ((rc = layer_rules(opts, &rules, &n_rules, err, errlen)))
+        return rc;
     if ((rc = read_layer_files(opts, &files, &st, err, errlen))) {
         hh_layers_free(&files);
+        hh__free(rules);
         return rc;
     }
     if (n_gtfs) {
@@ -1278,6 +1270,7 @@ int hh_build_with(const char *osm_path, const char *const *gtfs_paths, size_t n_
         hh__gtfs_opts go = {opts ? opts->strict : 0, opts ? opts->timezone : NULL};
         if ((rc = hh__gtfs_load_opts(gtfs_paths, n_gtfs, &go, &tt, err, errlen))) {
             hh_layers_free(&files);
+            hh__free(rules);
             return rc;
         }
         st.n_feeds = tt->n_feeds, st.n_routes = tt->n_routes, st.n_trips = tt->n_trips;
@@ -1289,6 +1282,7 @@ int hh_build_with(const char *osm_path, const char *const *gtfs_paths, size_t n_
     if (rc) {
         hh__timetable_free(tt);
         hh_layers_free(&files);
+        hh__free(rules);
         return rc;
     }
     if (progress)
@@ -1358,11 +1352,8 @@ int hh_build_with(const char *osm_path, const char *const *gtfs_paths, size_t n_
         if ((rc = add_transit(&b.parts, tt, p, out_path, &st, err, errlen)))
             goto fail_written;
     }
-    if ((rc = build_layers(&o, tt, opts, &files, &b.parts, &st, err, errlen))) {
-        if (rc == HH_ENOMEM)
-            goto fail;
-        goto fail_written;
-    }
+    if ((rc = build_layers(&o, tt, opts, rules, n_rules, &files, &b.parts, &st)))
+        goto fail;
     if (progress)
         progress("writing", 0.9, ud);
     rc = hh__net_write(&b.parts, out_path, &st.file_bytes, err, errlen);
@@ -1387,5 +1378,6 @@ done:
     hh__osm_free(&o);
     hh__timetable_free(tt);
     hh_layers_free(&files);
+    hh__free(rules);
     return rc;
 }
