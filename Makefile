@@ -12,7 +12,12 @@ WARN    := -Wall -Wextra -Wshadow -Wundef -Wmissing-prototypes -Wno-unused-param
 CXXWARN := -Wall -Wextra -Wshadow -Wundef -Wno-unused-parameter
 CFLAGS  += -std=c11 -g $(OPT) $(WARN) -D_GNU_SOURCE -pthread -Iinclude -Isrc -I/usr/include/gdal
 CXXFLAGS+= -std=c++14 -g $(OPT) $(CXXWARN) -D_GNU_SOURCE -pthread -Iinclude -Isrc
-LDLIBS  += -lglpk -lgdal -lproj -lbz2 -lexpat -lz -ldeflate -lzip -lgeos_c -lstdc++ -lm -pthread
+LDLIBS  += -lglpk -lproj -lbz2 -lexpat -lz -ldeflate -lzip -lgeos_c -lstdc++ -lm -ldl -pthread
+# GDAL is opened with dlopen when first used (src/io/gdal.h says why), by
+# the soname of the libgdal-dev installed here; programs that call GDAL
+# themselves (the unit tests read outputs back with it) link it as usual.
+GDAL_SONAME := $(shell objdump -p "$$($(CC) -print-file-name=libgdal.so)" 2>/dev/null | awk '/SONAME/ {print $$2}')
+GDAL_LIBS   := -lgdal
 ifneq ($(WERROR),)
 CFLAGS  += -Werror
 CXXFLAGS+= -Werror
@@ -64,6 +69,8 @@ $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
+$(B)/src/io/gdal.o: CFLAGS += $(if $(GDAL_SONAME),-DHH_GDAL_SONAME='"$(GDAL_SONAME)"')
+
 $(B)/%.o: %.cpp
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) -MMD -MP -c $< -o $@
@@ -88,7 +95,7 @@ $(B)/tests/unit/runner.o: tests/unit/runner.c $(B)/tests/unit/test_list.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -I$(B)/tests/unit -c $< -o $@
 $(B)/unit_tests: $(UNIT_OBJ) $(B)/libhalfhour.a
-	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) $(GDAL_LIBS) -o $@
 
 tools: $(TOOLS)
 $(B)/tools/%: tests/tools/%.c $(B)/libhalfhour.a
