@@ -12,11 +12,14 @@ WARN    := -Wall -Wextra -Wshadow -Wundef -Wmissing-prototypes -Wno-unused-param
 CXXWARN := -Wall -Wextra -Wshadow -Wundef -Wno-unused-parameter
 CFLAGS  += -std=c11 -g $(OPT) $(WARN) -D_GNU_SOURCE -pthread -Iinclude -Isrc -I/usr/include/gdal
 CXXFLAGS+= -std=c++14 -g $(OPT) $(CXXWARN) -D_GNU_SOURCE -pthread -Iinclude -Isrc
-LDLIBS  += -lglpk -lproj -lbz2 -lexpat -lz -ldeflate -lzip -lgeos_c -lstdc++ -lm -ldl -pthread
-# GDAL is opened with dlopen when first used (src/io/gdal.h says why), by
-# the soname of the libgdal-dev installed here; programs that call GDAL
-# themselves (the unit tests read outputs back with it) link it as usual.
-GDAL_SONAME := $(shell objdump -p "$$($(CC) -print-file-name=libgdal.so)" 2>/dev/null | awk '/SONAME/ {print $$2}')
+LDLIBS  += -lglpk -lbz2 -lexpat -lz -ldeflate -lzip -lgeos_c -lstdc++ -lm -ldl -pthread
+# GDAL and PROJ are opened with dlopen when first used (src/io/gdal.h
+# says why), by the sonames of the -dev packages installed here; programs
+# that call GDAL themselves (the unit tests read outputs back with it)
+# link it as usual.
+soname = $(shell objdump -p "$$($(CC) -print-file-name=$(1))" 2>/dev/null | awk '/SONAME/ {print $$2}')
+GDAL_SONAME := $(call soname,libgdal.so)
+PROJ_SONAME := $(call soname,libproj.so)
 GDAL_LIBS   := -lgdal
 ifneq ($(WERROR),)
 CFLAGS  += -Werror
@@ -70,6 +73,7 @@ $(B)/%.o: %.c
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
 $(B)/src/io/gdal.o: CFLAGS += $(if $(GDAL_SONAME),-DHH_GDAL_SONAME='"$(GDAL_SONAME)"')
+$(B)/src/io/grid.o: CFLAGS += $(if $(PROJ_SONAME),-DHH_PROJ_SONAME='"$(PROJ_SONAME)"')
 
 $(B)/%.o: %.cpp
 	@mkdir -p $(dir $@)
