@@ -694,6 +694,13 @@ int hh_transit_get_surface(hh_transit_query *q, double p, hh_surface *out)
 int hh_transit_isochrone(hh_transit_query *q, double p, const double *minutes, size_t n_minutes,
                          hh_isochrone *out)
 {
+    const hh_iso_opts strict = {0, 0, HH_ISO_HOLES_ALL};
+    return hh_transit_isochrone_opts(q, p, minutes, n_minutes, &strict, out);
+}
+
+int hh_transit_isochrone_opts(hh_transit_query *q, double p, const double *minutes, size_t n_minutes,
+                              const hh_iso_opts *o, hh_isochrone *out)
+{
     for (size_t i = 0; i < n_minutes; i++)
         if (minutes[i] * 60 > q->t->o.max_s + 1e-9)
             return HH_EINVAL;
@@ -703,7 +710,7 @@ int hh_transit_isochrone(hh_transit_query *q, double p, const double *minutes, s
     int rc = hh_transit_get_surface(q, p, &s);
     if (rc)
         return rc;
-    rc = hh_surface_isochrone(&s, minutes, n_minutes, out);
+    rc = hh_surface_isochrone_opts(&s, minutes, n_minutes, o, out);
     hh_surface_free(&s);
     return rc;
 }
