@@ -915,11 +915,9 @@ int hh__contour_splat(hh__contour_ws *ws, const hh__raster *r, double x, double 
     const __m128 v = _mm_add_ps(_mm_set1_ps(t), _mm_mul_ps(_mm_sqrt_ps(d2), _mm_set1_ps(ds)));
     const __m128 keep = _mm_cmple_ps(d2, _mm_set1_ps(1));
     const __m128 w = _mm_or_ps(_mm_and_ps(keep, v), _mm_andnot_ps(keep, _mm_set1_ps(INFINITY)));
-    __m128 old = _mm_castpd_ps(_mm_load_sd((const double *)(const void *)g0));
-    old = _mm_loadh_pi(old, (const __m64 *)(const void *)g1);
-    const __m128 lo = _mm_min_ps(old, w);
-    _mm_storel_pi((__m64 *)(void *)g0, lo);
-    _mm_storeh_pi((__m64 *)(void *)g1, lo);
+    float cur[4] = {g0[0], g0[1], g1[0], g1[1]}; /* floats: no 8-byte loads */
+    _mm_storeu_ps(cur, _mm_min_ps(_mm_loadu_ps(cur), w));
+    g0[0] = cur[0], g0[1] = cur[1], g1[0] = cur[2], g1[1] = cur[3];
 #else
     const float d2[4] = {ax * ax + ay * ay, bx * bx + ay * ay, ax * ax + by * by, bx * bx + by * by};
     float *c4[4] = {g0, g0 + 1, g1, g1 + 1};
