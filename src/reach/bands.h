@@ -20,8 +20,9 @@
 #include "net/net.h"
 #include "reach/contour.h"
 
-/* Returns 0, HH_ENOMEM, or HH_EFORMAT when GEOS fails (mp[] then holds
- * valid bands, some maybe not simplified). */
+/* Returns 0, HH_ENOMEM, or HH_EFORMAT when a GEOS call fails for another
+ * reason; on failure mp[] holds valid bands the caller frees (some maybe
+ * unfinished: the caller returns the error, not them). */
 int hh__bands_finish(const hh_net *net, hh__mpoly *mp, size_t n, const hh_iso_opts *o, double cell_m,
                      double origin_x, double origin_y);
 
