@@ -487,9 +487,8 @@ int hh__bands_finish(const hh_net *net, hh__mpoly *mp, size_t n, const hh_iso_op
         }
         if (!rc && !own) {
             hh__mpoly_free(&m);
-            if ((rc = from_geos(&L, g, &m)))
-                break;
-            if (!on_lattice(&L, &m)) {
+            rc = from_geos(&L, g, &m);
+            if (!rc && !on_lattice(&L, &m)) {
                 /* snap to the lattice the way GEOS keeps valid */
                 hh__mpoly_free(&m);
                 if (!(t = GEOSGeom_setPrecision_r(L.h, g, 1.0, 0)))
