@@ -134,6 +134,26 @@ street_measure() {
     "$HH_BENCH/bench_street" "$net" car "$n_origins" "$seed_iso" "$minutes" \
         "$work/origins.csv" >"$work/iso.kv"
 
+    # ---- b2) the CLI call over the same origins, output written ------------
+    # one `halfhour isochrone` process with 100 --from: opening the network,
+    # snapping, searching, drawing and writing the GeoJSON, default options
+    # and the strict polygons side by side, $runs runs each (medians)
+    local from_args=() lon lat variant
+    while IFS=, read -r _ lon lat; do from_args+=(--from "$lon,$lat"); done < <(tail -n +2 "$work/origins.csv")
+    for variant in map strict; do
+        local extra=()
+        [ "$variant" = strict ] && extra=(--holes all --generalize 0)
+        log "isochrone CLI: $n_origins origins in one call, $minutes min car, $variant x$runs"
+        timing=$work/iso_cli_$variant.times
+        : >"$timing"
+        for _ in $(seq "$runs"); do
+            timed "$HH_BIN" isochrone "$net" "${from_args[@]}" --mode car --minutes "$minutes" "${extra[@]}" \
+                -o "$work/iso_cli_$variant.geojson"
+        done
+        declare -g "cli_${variant}_s=$(awk '{ print $1 }' "$timing" | median)"
+        declare -g "cli_${variant}_bytes=$(stat -c %s "$work/iso_cli_$variant.geojson")"
+    done
+
     # ---- c) matrix -------------------------------------------------------
     log "matrix: ${n_points}x$n_points, --threads $threads, seed $seed_matrix, x$runs"
     "$HH_BENCH/bench_street" --points "$net" car "$n_points" "$seed_matrix" \
@@ -247,6 +267,21 @@ street_table() {
     row "isochrone search+polygon median ms" "$t_med" "$dd_med" "$r_iso" "< 5 ms end to end" \
         "$(verdict "$t_med" "<" 5)"
     row "isochrone search+polygon p90 ms" "$t_p90" "$dd_p90" "" "" ""
+    row "isochrone polygon, the oracle raster, median ms" "$(ms oracle_median_ms)" "-" \
+        "$(calc "%.2fx" "$(kv "$iso" oracle_median_ms) / $(kv "$iso" poly_median_ms)")" "" ""
+    row "map polygons (defaults), median ms" "$(ms map_median_ms)" "-" "" "" ""
+    row "map isochrone end to end (search+map) median ms" "$(ms e2e_median_ms)" "-" "" "<= 2 ms" \
+        "$(verdict "$(kv "$iso" e2e_median_ms)" "<=" 2)"
+    row "map isochrone end to end p90 ms" "$(ms e2e_p90_ms)" "-" "" "" ""
+    row "map GeoJSON kB/origin median (strict $(kv "$iso" strict_geojson_median_kb))" \
+        "$(kv "$iso" map_geojson_median_kb)" "-" "" "<= 50 kB" "$(verdict "$(kv "$iso" map_geojson_median_kb)" "<=" 50)"
+    row "map parts / holes per band, median" "$(kv "$iso" map_parts_median) / $(kv "$iso" map_holes_median)" \
+        "-" "" "" ""
+    row "CLI ${n_origins} origins in one call, ms/origin" "$(calc "%.2f" "$cli_map_s * 1000 / $n_origins")" "-" \
+        "" "<= 3 ms" "$(verdict "$(calc "%.3f" "$cli_map_s * 1000 / $n_origins")" "<=" 3)"
+    row "  the same, strict polygons, ms/origin" "$(calc "%.2f" "$cli_strict_s * 1000 / $n_origins")" "-" "" "" ""
+    row "  GeoJSON kB/origin: map / strict" "$(calc "%.1f" "$cli_map_bytes / 1000 / $n_origins")" \
+        "$(calc "%.1f" "$cli_strict_bytes / 1000 / $n_origins")" "" "" ""
     if [ "$n_points" = 1000 ]; then
         row "matrix ${n_points}x${n_points} porto car, wall s" "$mx_s" "$mx_pgr" "$r_mx" "< 2 s; >= 100x" \
             "$(verdict "$mx_s" "<" 2) $(verdict "$r_mx" ">=" 100)"
@@ -274,6 +309,11 @@ street_table() {
     echo "  it is compared with halfhour's search (the same work: times to every reached"
     echo "  vertex); the polygon step is measured on its own (design.md), and the end-to-end"
     echo "  row holds the full isochrone to the 5 ms target as well."
+    echo "  polygon: strict polygons (hh_isochrone_build) from the raster filled straight from the"
+    echo "  surface; oracle: the plain sample-cloud raster it is tested against (ratio: oracle/fast);"
+    echo "  map: hh_isochrone_build_opts with the defaults (holes filled by the street rule,"
+    echo "  simplified by half a raster cell, specks dropped): what the CLI and a map get."
+    echo "  CLI: one process, open + snap + search + draw + write GeoJSON, wall s / origins."
     echo "matrix: halfhour CLI wall time incl. loading and writing CSV, --threads $threads;"
     echo "  pgRouting: pgr_dijkstraCostMatrix/pgr_dijkstraCost in-server time, one core."
     [ -n "$pgr_note" ] && echo "  $pgr_note"
@@ -383,6 +423,10 @@ transit_table() {
                 ">= ${tr_speedup_min}x" "$(verdict "$(kv "$k" ${v}_speedup)" ">=" "$tr_speedup_min")"
             row "$what: cores used" "$(kv "$k" ${v}_1t_cores)" "$(kv "$k" ${v}_2t_cores)" "" "" ""
         done
+        row "$c isochrone $(kv "$k" iso_minutes) min p50, end to end ms" "$(calc "%.2f" "$(kv "$k" iso_e2e_median_ms)")" \
+            "" "" "<= 30 ms" "$(verdict "$(kv "$k" iso_e2e_median_ms)" "<=" 30)"
+        row "  query / p50 surface / polygons, median ms" "$(calc "%.2f" "$(kv "$k" iso_query_median_ms)") / $(calc "%.2f" "$(kv "$k" iso_percentile_median_ms)")" \
+            "$(calc "%.2f" "$(kv "$k" iso_poly_median_ms)")" "" "" ""
     done
     echo
     echo "transit: one hh_transit_query_run per origin for 60 departure minutes (1 draw), access and"

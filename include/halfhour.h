@@ -447,13 +447,59 @@ typedef struct hh_isochrone {
     hh_isoband *bands;
 } hh_isochrone;
 
+/* How the polygons are drawn for a map (Valhalla's knobs, plus the hole
+ * rule).  hh_iso_opts_default gives the defaults below; the strict polygons
+ * (every hole, nothing simplified or dropped: the guarantees of
+ * hh_isochrone_build) are {0, 0, HH_ISO_HOLES_ALL}.  An HTTP request's
+ * Valhalla-shaped fields map one to one: generalize, denoise, holes
+ * ("fill" | "all"). */
+typedef enum hh_iso_holes {
+    /* fill a hole that holds no street of the mode, or only streets reached
+     * within the cutoff (fields, woods, water no street enters); keep a hole
+     * that holds a street not reached in time (a pocket the area misses) */
+    HH_ISO_HOLES_FILL = 0,
+    HH_ISO_HOLES_ALL = 1 /* keep every hole (strict) */
+} hh_iso_holes;
+
+#define HH_ISO_GENERALIZE_AUTO (-1.0) /* default: half a raster cell (iso.cell_m / 2,
+                                       * 25 m; more where a large area uses coarser cells) */
+#define HH_ISO_DENOISE 0.0             /* default: keep every part (but specks) */
+#define HH_ISO_SPECK_CELLS 4           /* with generalize_m != 0, parts (and in fill mode
+                                        * holes) under this many raster cells are dropped:
+                                        * 1 ha at iso.cell_m 50 m */
+
+typedef struct hh_iso_opts {
+    double generalize_m; /* tolerance of the boundary simplification, metres: no
+                          * boundary point moves farther (0: none; HH_ISO_GENERALIZE_AUTO:
+                          * half the raster cell).  The bands are simplified so that
+                          * they stay valid and nested: the largest first, each
+                          * smaller one clipped to the larger one's result */
+    double denoise;      /* in [0, 1]: drop each part smaller than denoise x the
+                          * band's largest part (1: the largest only; 0: none) */
+    hh_iso_holes holes;  /* HH_ISO_HOLES_FILL (default) or HH_ISO_HOLES_ALL */
+} hh_iso_opts;
+/* The part holding the origin is never dropped. */
+
+void hh_iso_opts_default(hh_iso_opts *o);
+/* HH_EINVAL names no field; this says which one is out of range (NULL: fine). */
+const char *hh_iso_opts_check(const hh_iso_opts *o);
+
 /* Computes the polygons of the search last run in q, for cutoffs given in
  * minutes (strictly increasing, > 0).  The result is owned by the caller:
- * free it with hh_isochrone_free (NULL-safe). */
+ * free it with hh_isochrone_free (NULL-safe).  These are the strict polygons
+ * (hh_isochrone_build_opts with {0, 0, HH_ISO_HOLES_ALL}). */
 int hh_isochrone_build(hh_query *q, const double *minutes, size_t n_minutes,
                        hh_isochrone *out);
 /* The same from a surface (street or transit); cutoffs up to its max_s. */
 int hh_surface_isochrone(const hh_surface *s, const double *minutes, size_t n_minutes, hh_isochrone *out);
+/* The same with drawing options (NULL: hh_iso_opts_default).  With the fill
+ * rule a band may claim land farther than iso.buffer_m from a reached street
+ * (a filled hole), and generalize_m moves boundaries by up to that much;
+ * validity, nesting and the start inside every band hold for any options. */
+int hh_isochrone_build_opts(hh_query *q, const double *minutes, size_t n_minutes,
+                            const hh_iso_opts *o, hh_isochrone *out);
+int hh_surface_isochrone_opts(const hh_surface *s, const double *minutes, size_t n_minutes,
+                              const hh_iso_opts *o, hh_isochrone *out);
 void hh_isochrone_free(hh_isochrone *iso);
 
 /* ---- public transit -------------------------------------------------- */
@@ -514,6 +560,9 @@ int hh_transit_get_surface(hh_transit_query *q, double p, hh_surface *out);
  * rules of hh_isochrone_build hold. */
 int hh_transit_isochrone(hh_transit_query *q, double p, const double *minutes, size_t n_minutes,
                          hh_isochrone *out);
+/* The same with drawing options (NULL: the defaults). */
+int hh_transit_isochrone_opts(hh_transit_query *q, double p, const double *minutes, size_t n_minutes,
+                              const hh_iso_opts *o, hh_isochrone *out);
 uint32_t hh_net_n_vertices(const hh_net *net);
 
 /* ---- request options: one reading for the CLI's flags and HTTP fields -- */
