@@ -378,10 +378,10 @@ static void transit_opts(const sv_req *r, double max_s, hh_transit_opts *o)
  * no per-request shape yet, so the validated options stop here. */
 static int iso_polygons(sv_worker *w, const sv_req *r, const hh_serve_shape *shape, hh_isochrone *iso)
 {
-    (void)shape;
+    hh_iso_opts o = {shape->generalize, shape->denoise, shape->holes_fill ? HH_ISO_HOLES_FILL : HH_ISO_HOLES_ALL};
     if (r->transit)
-        return hh_transit_isochrone(w->tq, r->pct[0], r->minutes, (size_t)r->n_minutes, iso);
-    return hh_isochrone_build(w->q, r->minutes, (size_t)r->n_minutes, iso);
+        return hh_transit_isochrone_opts(w->tq, r->pct[0], r->minutes, (size_t)r->n_minutes, &o, iso);
+    return hh_isochrone_build_opts(w->q, r->minutes, (size_t)r->n_minutes, &o, iso);
 }
 
 static void handle_isochrone(sv_server *s, sv_worker *w, const sv_req *r, sv_resp *out)

@@ -635,7 +635,11 @@ static int parse_isochrone(const sv_config *cfg, json_t *o, sv_req *r, sv_error 
             return sv_fail(e, 400, NULL, "missing contours (or minutes)");
     }
     r->polygons = 1;
-    r->shape.denoise = 1, r->shape.generalize = NAN, r->shape.holes_fill = 0;
+    /* the library's drawing defaults, as `halfhour isochrone` uses them */
+    hh_iso_opts dflt;
+    hh_iso_opts_default(&dflt);
+    r->shape.denoise = dflt.denoise, r->shape.generalize = dflt.generalize_m;
+    r->shape.holes_fill = dflt.holes == HH_ISO_HOLES_FILL;
     if (get_bool(o, "polygons", &r->polygons, e) < 0 || get_num(o, "denoise", 0, 1, &r->shape.denoise, e) < 0 ||
         get_num(o, "generalize", 0, 100000, &r->shape.generalize, e) < 0)
         return -1;
@@ -645,7 +649,8 @@ static int parse_isochrone(const sv_config *cfg, json_t *o, sv_req *r, sv_error 
         return -1;
     if (holes && strcmp(holes, "all") && strcmp(holes, "fill"))
         return sv_fail(e, 400, NULL, "holes \"%.20s\": expected all or fill", holes);
-    r->shape.holes_fill = holes && !strcmp(holes, "fill");
+    if (holes)
+        r->shape.holes_fill = !strcmp(holes, "fill");
     r->pct[0] = 50, r->n_pct = 1;
     double p;
     int g = get_num(o, "percentile", 1e-9, 100, &p, e);

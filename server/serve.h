@@ -23,9 +23,9 @@ void hh_serve_limits_default(hh_serve_limits *l);
  * and holes), validated by the request parser and handed to the polygon
  * step in one place (handlers.c: iso_polygons). */
 typedef struct hh_serve_shape {
-    double denoise;    /* 0..1; Valhalla's default 1 */
-    double generalize; /* metres >= 0; NAN: not given */
-    int holes_fill;    /* 1: "fill" (no holes), 0: "all" */
+    double denoise;    /* 0..1 (default: the library's, hh_iso_opts_default) */
+    double generalize; /* metres >= 0, or HH_ISO_GENERALIZE_AUTO (the default) */
+    int holes_fill;    /* 1: "fill" (the default: holes no street enters filled), 0: "all" */
 } hh_serve_shape;
 
 typedef struct hh_serve_opts {

@@ -291,6 +291,19 @@ try:
                                         "contours": [{"time": 5}, {"time": 10}, {"time": 15}]})
     why = same_features(json.loads(r.stdout), js(data)) if st == 200 and r.returncode == 0 else f"{st} {data[:200]!r}"
     result("isochrone = halfhour isochrone (walk)", not why, why)
+    # the drawing knobs reach the polygons: strict and coarse requests equal the CLI with the same flags
+    for knobs, flags in (({"holes": "all", "generalize": 0}, ["--holes", "all", "--generalize", "0"]),
+                         ({"generalize": 80, "denoise": 0.5}, ["--generalize", "80", "--denoise", "0.5"])):
+        rk = run([A.bin, "isochrone", monaco, "--from", "7.4197,43.7311", "--mode", "walk", "--minutes", "5,10,15"]
+                 + flags)
+        body = {"locations": [{"lon": 7.4197, "lat": 43.7311}], "costing": "pedestrian", "minutes": [5, 10, 15]}
+        body.update(knobs)
+        st, _, dk = s.post("/isochrone", body)
+        why = same_features(json.loads(rk.stdout), js(dk)) if st == 200 and rk.returncode == 0 \
+            else f"{st} {dk[:200]!r}"
+        if not why and js(dk)["features"] == js(data)["features"]:
+            why = "the knobs changed nothing"
+        result(f"isochrone {' '.join(flags)} = halfhour isochrone", not why, why)
     st, _, d2 = s.req("GET", "/isochrone?lon=7.4197&lat=43.7311&mode=walk&minutes=5,10,15")
     result("isochrone GET form = POST", st == 200 and js(d2)["features"] == js(data)["features"], d2[:200])
     fc = js(data)
