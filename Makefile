@@ -10,9 +10,9 @@ WARN    := -Wall -Wextra -Wshadow -Wundef -Wmissing-prototypes -Wno-unused-param
 # optimisation, warnings and sanitizers; the C++ runtime comes in with
 # -lstdc++, so every link stays a C link.
 CXXWARN := -Wall -Wextra -Wshadow -Wundef -Wno-unused-parameter
-CFLAGS  += -std=c11 -g $(OPT) $(WARN) -D_GNU_SOURCE -pthread -Iinclude -Isrc -I/usr/include/gdal
+CFLAGS  += -std=c11 -g $(OPT) $(WARN) -D_GNU_SOURCE -pthread -Iinclude -Isrc -I. -I/usr/include/gdal
 CXXFLAGS+= -std=c++14 -g $(OPT) $(CXXWARN) -D_GNU_SOURCE -pthread -Iinclude -Isrc
-LDLIBS  += -lglpk -lgdal -lproj -lbz2 -lexpat -lz -ldeflate -lzip -lgeos_c -lstdc++ -lm -pthread
+LDLIBS  += -lmicrohttpd -ljansson -lglpk -lgdal -lproj -lbz2 -lexpat -lz -ldeflate -lzip -lgeos_c -lstdc++ -lm -pthread
 ifneq ($(WERROR),)
 CFLAGS  += -Werror
 CXXFLAGS+= -Werror
@@ -43,6 +43,8 @@ endif
 LIB_SRC  := $(sort $(wildcard src/*/*.c))
 LIB_CXX  := $(sort $(wildcard src/*/*.cpp))
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o) $(LIB_CXX:%.cpp=$(B)/%.o)
+SRV_SRC  := $(sort $(wildcard server/*.c))
+SRV_OBJ  := $(SRV_SRC:%.c=$(B)/%.o)
 CLI_SRC  := $(sort $(wildcard cli/*.c))
 CLI_OBJ  := $(CLI_SRC:%.c=$(B)/%.o)
 UNIT_SRC := $(sort $(filter-out tests/unit/runner.c,$(wildcard tests/unit/*.c)))
@@ -72,7 +74,13 @@ $(B)/libhalfhour.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(B)/halfhour: $(CLI_OBJ) $(B)/libhalfhour.a
+# the HTTP server (server/): its own archive, linked into the CLI and the
+# request-parsing fuzz harness
+$(B)/libhhserver.a: $(SRV_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/halfhour: $(CLI_OBJ) $(B)/libhhserver.a $(B)/libhalfhour.a
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 	@ln -sf $(abspath $@) build/halfhour-$(if $(SAN),san,rel)
 

@@ -35,7 +35,8 @@ extern "C" {
     X(INVAL, -7, "invalid argument")                                      \
     X(NOSNAP, -8, "point too far from the mode's network")                \
     X(RANGE, -9, "value out of range")                                    \
-    X(EMPTY, -10, "nothing usable in input")
+    X(EMPTY, -10, "nothing usable in input")                             \
+    X(CANCELED, -11, "stopped by the caller (time budget)")
 
 typedef enum {
 #define HH_ERR_ENUM(name, code, msg) HH_E##name = (code),
@@ -45,6 +46,18 @@ typedef enum {
 
 /* Message for a code; never NULL. */
 const char *hh_strerror(int code);
+
+/* ---- stopping long runs ----------------------------------------------- */
+/* A cooperative stop for runs over many origins (matrices, access, the
+ * report, siting): the many-origin driver calls fn(ud) before each origin's
+ * search, from its worker threads (so fn must be thread-safe, e.g. a clock
+ * check against a deadline); once it returns non-zero the run ends with
+ * HH_ECANCELED and delivers no further rows.  A single search is not
+ * interrupted: a run stops within one origin's search per worker. */
+typedef struct hh_stop {
+    int (*fn)(void *ud);
+    void *ud;
+} hh_stop;
 
 /* ---- allocation hook ------------------------------------------------- */
 /* All library allocation goes through these; tests swap in failing ones.
@@ -310,6 +323,12 @@ typedef struct hh_edge_view {
 uint32_t hh_net_n_edges(const hh_net *net);
 /* HH_ERANGE when e is out of range or not usable by the mode. */
 int hh_net_edge(const hh_net *net, hh_mode mode, uint32_t e, hh_edge_view *out);
+/* Edge e's line as the way draws it: its first vertex, the shape points
+ * between, its last vertex.  Writes up to cap lon,lat pairs into lonlat
+ * (2 x cap doubles) and returns the number of points the line has (more
+ * than cap: call again with room for them); HH_ERANGE (negative) for an
+ * edge out of range. */
+int hh_net_edge_shape(const hh_net *net, uint32_t e, double *lonlat, size_t cap);
 
 /* ---- snapping --------------------------------------------------------- */
 #define HH_DEFAULT_SNAP_M 500.0
@@ -497,6 +516,32 @@ int hh_transit_isochrone(hh_transit_query *q, double p, const double *minutes, s
                          hh_isochrone *out);
 uint32_t hh_net_n_vertices(const hh_net *net);
 
+/* ---- request options: one reading for the CLI's flags and HTTP fields -- */
+/* (declarations of src/util/options.c) */
+/* "YYYY-MM-DDTHH:MM", feed local time (hours up to 47: service past
+ * midnight) -> *date YYYYMMDD and *secs after midnight; HH_EINVAL for
+ * anything else (a day the month lacks included). */
+int hh_depart_parse(const char *s, int32_t *date, int32_t *secs);
+/* "10,20,30" -> out[] sorted and without repeats, each in (0, max], at
+ * most cap numbers; returns the count, or -1 with a message naming `what`
+ * ("minutes", "percentile") in err. */
+int hh_list_parse(const char *s, const char *what, double *out, int cap, double max, char *err, size_t errlen);
+/* The same checks on n numbers already read (sorted and de-duplicated in
+ * place): the count, or -1 with a message. */
+int hh_list_check(double *v, int n, const char *what, double max, char *err, size_t errlen);
+/* "walk", "bike", "car" (*transit 0) or "transit" (*transit 1, *mode walk:
+ * the network transit points join); HH_EINVAL otherwise. */
+int hh_travel_mode_parse(const char *s, hh_mode *mode, int *transit);
+/* The defaults: window 60 min, max walk 15 min, 8 rides, 5 draws, the
+ * network's walking speed; date, depart_s and max_s 0 (the caller's). */
+void hh_transit_opts_default(hh_transit_opts *o);
+/* One transit setting by name (the CLI's flag without "--"): "window"
+ * (whole minutes, 1..1440), "max-walk" (minutes, 0..120), "max-rides"
+ * (1..64), "walk-speed" (km/h, 1..20), "draws" (1..1000).  0 when set;
+ * HH_EINVAL with what is expected in err ("expected whole minutes in [1,
+ * 1440]"; a NAN value gets the message too); 1 for another name. */
+int hh_transit_opt_set(hh_transit_opts *o, const char *name, double v, char *err, size_t errlen);
+
 /* ---- points, matrices, output files ----------------------------------- */
 /* Points from a CSV whose columns are found by header name: id;
  * lon|lng|longitude|x; lat|latitude|y (case-insensitive, any order, extra
@@ -577,6 +622,7 @@ typedef struct hh_matrix_opts {
     const hh_transit *transit;
     const double *pct;   /* percentiles, 0 < p <= 100 */
     size_t n_pct;
+    const hh_stop *stop; /* NULL: runs to the end */
 } hh_matrix_opts;
 /* snapped_o / snapped_d (optional, n entries) receive 1 for points that
  * snapped.  Memory is bounded by threads x (rows in flight) x n_dest;
@@ -642,6 +688,17 @@ void hh_out_abort(hh_out *o);
  * (a JSON fragment like "\"origin\":0" or NULL); *first tracks commas. */
 int hh_isochrone_write_features(void *fp, const hh_isochrone *iso, const char *mode,
                                 const char *extra, int *first);
+/* The same with choices (the HTTP API's Valhalla-shaped output): */
+typedef struct hh_isochrone_geojson {
+    const char *mode;              /* the "mode" property */
+    const char *extra;             /* JSON members for every feature, or NULL */
+    const char *const *band_extra; /* n_bands: JSON members per band (NULL entries: none), or NULL */
+    int largest_first;             /* bands from the largest cutoff down (Valhalla's order) */
+    int contour;                   /* also "contour": minutes (Valhalla's name), first */
+    int lines;                     /* outer rings only: a LineString (one polygon) or a
+                                    * MultiLineString, not a MultiPolygon */
+} hh_isochrone_geojson;
+int hh_isochrone_write_geojson(void *fp, const hh_isochrone *iso, const hh_isochrone_geojson *o, int *first);
 
 /* ---- opportunities (layers) ------------------------------------------ */
 /* Named numeric layers on points: jobs, population, schools...  A point
@@ -734,6 +791,11 @@ typedef struct hh_grid {
  * 100000), centred on it; HH_ERANGE (out untouched) for another cell_m or
  * when that would be more than 2^26 cells. */
 int hh_grid_make(const hh_net *net, double cell_m, hh_grid *out, char *err, size_t errlen);
+/* The same over a lon/lat box (min <= max, inside [-180,180] x [-90,90]:
+ * else HH_EINVAL), centred on the box, with at most max_cells cells (0:
+ * 2^26): more is HH_ERANGE with a message, before anything is allocated. */
+int hh_grid_make_bbox(double min_lon, double min_lat, double max_lon, double max_lat, double cell_m,
+                      size_t max_cells, hh_grid *out, char *err, size_t errlen);
 void hh_grid_free(hh_grid *g); /* NULL-safe */
 /* The cell's outline as a closed, counter-clockwise lon/lat ring:
  * ring[0..9] = 5 lon,lat pairs (the first corner repeated), south-west
@@ -792,6 +854,9 @@ int hh_decay_check(hh_decay d, double v);
 double hh_decay_reach(hh_decay d, double v, double cutoff_s, double limit_s);
 /* f(t_s) in [0, 1] as above; v must pass hh_decay_check. */
 double hh_decay_weight(hh_decay d, double v, double cutoff_s, double t_s);
+/* The decay value used when none is given: linear and logistic 10
+ * (minutes), fixed-exponential 0.001 (per second), the others 0 (unused). */
+double hh_decay_default_value(hh_decay d);
 
 /* ---- equity figures ---------------------------------------------------- */
 /* Over residents: access values acc[i] of n places, each weighted by w[i]
@@ -880,6 +945,17 @@ int hh_table_format_of(const char *path, hh_table_format *out);
  * a device), which is then copied to path and removed. */
 int hh_table_write(const hh_table *t, hh_table_format f, const char *path, const char *layer,
                    char *err, size_t errlen);
+/* Column col of a grid table as a PNG in memory, for web maps: the cells
+ * reprojected to Web Mercator (EPSG:3857; nearest cell), coloured with the
+ * viridis ramp from range[0] (dark) to range[1] (yellow) -- range NULL: the
+ * column's finite minimum and maximum -- and transparent where there is no
+ * value.  *png (free with hh_buffer_free) and *len get the file; bbox the
+ * lon/lat of the image's edges (west, south, east, north), out_range the
+ * range used.  HH_EINVAL without a grid; HH_ERANGE for an image of more
+ * than 4096 pixels a side. */
+int hh_table_png(const hh_table *t, size_t col, const double *range, unsigned char **png, size_t *len,
+                 double bbox[4], double out_range[2], char *err, size_t errlen);
+void hh_buffer_free(void *p);
 
 /* ---- access runs ------------------------------------------------------- */
 /* Per origin (grid cells or points), per layer, per cutoff (and, transit,
@@ -902,6 +978,8 @@ int hh_table_write(const hh_table *t, hh_table_format f, const char *path, const
  * departure minutes x draws, of the access each departure gives (2SFCA
  * always uses percentile times). */
 typedef enum hh_pct_of { HH_PCT_OF_TIMES = 0, HH_PCT_OF_ACCESS = 1 } hh_pct_of;
+/* "times" or "access"; HH_EINVAL otherwise. */
+int hh_pct_of_parse(const char *s, hh_pct_of *out);
 
 typedef struct hh_access_opts {
     hh_mode mode;                /* street mode, when transit is NULL */
@@ -923,6 +1001,7 @@ typedef struct hh_access_opts {
                                   * 0: 7200 */
     double snap_max_m;
     int threads;                 /* <= 0: all cores; output identical for any count */
+    const hh_stop *stop;         /* NULL: runs to the end */
 } hh_access_opts;
 
 typedef struct hh_access_stats {
@@ -981,6 +1060,7 @@ typedef struct hh_site_opts {
     double time_limit_s;       /* exact: solver time limit, seconds; <= 0: 60 */
     double snap_max_m;
     int threads;               /* <= 0: all cores; results identical for any count */
+    const hh_stop *stop;       /* NULL: runs to the end (the exact solver keeps its time limit) */
 } hh_site_opts;
 
 typedef struct hh_site_result {
@@ -1051,6 +1131,7 @@ typedef struct hh_report_opts {
     const hh_districts *districts;  /* NULL: none */
     double snap_max_m;
     int threads;
+    const hh_stop *stop;            /* NULL: runs to the end */
 } hh_report_opts;
 
 typedef struct hh_report_mode {

@@ -4,7 +4,7 @@
 set -euo pipefail
 HH_PACKAGES=(gcc g++ make libc6-dev libosmium2-dev libprotozero-dev libexpat1-dev libbz2-dev
              zlib1g-dev libdeflate-dev libzip-dev libgeos-dev libgdal-dev libproj-dev gdal-bin libglpk-dev osmium-tool python3 bzip2 curl ca-certificates
-             time tzdata
+             time tzdata libmicrohttpd-dev libjansson-dev wrk
              nodejs chromium fonts-noto-cjk)
 missing=()
 for p in "${HH_PACKAGES[@]}" "$@"; do

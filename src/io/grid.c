@@ -200,8 +200,8 @@ static int cell_centres(const hh_grid *g, hh__grid_proj *p, double *lon, double 
     return 0;
 }
 
-int hh__grid_make_bbox(double min_lon, double min_lat, double max_lon, double max_lat, double cell_m,
-                       hh_grid *out, char *err, size_t errlen)
+static int make_bbox(double min_lon, double min_lat, double max_lon, double max_lat, double cell_m, double cap,
+                     hh_grid *out, char *err, size_t errlen)
 {
     char ebuf[1];
     if (!err)
@@ -236,6 +236,12 @@ int hh__grid_make_bbox(double min_lon, double min_lat, double max_lon, double ma
      * of no width still gets one cell */
     double w = ext[2] - ext[0] + 2e-3, h = ext[3] - ext[1] + 2e-3;
     double nx = ceil(w / cell_m), ny = ceil(h / cell_m);
+    if (nx * ny > cap && cap < GRID_MAX_CELLS) {
+        snprintf(err, errlen, "grid of %.0f x %.0f cells of %g m: more than the limit of %.0f cells; use larger "
+                 "cells or a smaller area", nx, ny, cell_m, cap);
+        rc = HH_ERANGE;
+        goto fail_proj;
+    }
     if (nx * ny > GRID_MAX_CELLS) {
         snprintf(err, errlen, "grid of %.0f x %.0f cells of %g m: more than 2^26 (%u) cells; use larger cells", nx,
                  ny, cell_m, GRID_MAX_CELLS);
@@ -268,6 +274,19 @@ fail_cells:
 fail_proj:
     hh__grid_proj_close(p);
     return rc;
+}
+
+int hh__grid_make_bbox(double min_lon, double min_lat, double max_lon, double max_lat, double cell_m,
+                       hh_grid *out, char *err, size_t errlen)
+{
+    return make_bbox(min_lon, min_lat, max_lon, max_lat, cell_m, GRID_MAX_CELLS, out, err, errlen);
+}
+
+int hh_grid_make_bbox(double min_lon, double min_lat, double max_lon, double max_lat, double cell_m,
+                      size_t max_cells, hh_grid *out, char *err, size_t errlen)
+{
+    double cap = max_cells && (double)max_cells < GRID_MAX_CELLS ? (double)max_cells : GRID_MAX_CELLS;
+    return make_bbox(min_lon, min_lat, max_lon, max_lat, cell_m, cap, out, err, errlen);
 }
 
 int hh_grid_make(const hh_net *net, double cell_m, hh_grid *out, char *err, size_t errlen)
