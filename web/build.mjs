@@ -2,7 +2,7 @@
 // folder `halfhour serve --web` serves.  No bundler: the page is three files
 // and Leaflet ships a ready UMD build, so copying is all a build needs.
 // Written to dist.tmp and renamed, so a failed build never leaves half a dist.
-import { cpSync, mkdirSync, rmSync, renameSync, existsSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, rmSync, renameSync, existsSync, writeFileSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -22,7 +22,8 @@ for (const f of ["app.js", "style.css"])
 for (const f of ["leaflet.js", "leaflet.css", "images"])
     cpSync(join(leaflet, f), join(tmp, "assets", "leaflet", f), { recursive: true });
 cpSync(join(here, "node_modules", "leaflet", "LICENSE"), join(tmp, "assets", "leaflet", "LICENSE"));
-writeFileSync(join(tmp, "assets", "BUILD"), "built by web/build.mjs from web/src and leaflet 1.9.4\n");
+const version = JSON.parse(readFileSync(join(here, "node_modules", "leaflet", "package.json"), "utf8")).version;
+writeFileSync(join(tmp, "assets", "BUILD"), "built by web/build.mjs from web/src and leaflet " + version + "\n");
 rmSync(dist, { recursive: true, force: true });
 renameSync(tmp, dist);
 console.log("build.mjs: wrote " + dist);

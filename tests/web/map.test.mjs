@@ -69,6 +69,20 @@ async function withResponse(page, path, method, action) {
     const res = await wait;
     return res;
 }
+// types a value and leaves the field, which fires the field's change event
+// once; returns how many API requests followed
+async function setField(page, sel, value) {
+    let n = 0;
+    const count = (r) => { if (/^\/(isochrone|access)$/.test(new URL(r.url()).pathname)) n++; };
+    page.on("request", count);
+    await page.fill(sel, value);
+    await page.locator(sel).blur();
+    await page.waitForTimeout(50);
+    await idle(page);
+    page.off("request", count);
+    eq(n <= 1, true, `${n} requests after changing ${sel} once`);
+    return n;
+}
 const isoPaths = (page) => page.locator(".leaflet-iso-pane path.leaflet-interactive").count();
 async function legendRows(page) {
     return page.$$eval("#iso-legend tr.band", (rows) => rows.map((r) => ({
@@ -200,12 +214,12 @@ const CJK_FONT = /CJK|Han Sans|Han Serif|WenQuanYi|Droid Sans Fallback|Noto Sans
 
 const browser = await chromium.launch({ executablePath: process.env.HH_CHROMIUM || "/usr/bin/chromium", headless: true });
 const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: "en-US" });
-const origin = new URL(BASE).origin;
+const origins = [BASE, args["cjk-url"]].filter(Boolean).map((u) => new URL(u).origin);
 const foreign = [];
 const pageErrors = [];
 context.on("request", (r) => {
     const u = r.url();
-    if (!u.startsWith(origin + "/") && !/^(data|blob):/.test(u)) foreign.push(u);
+    if (!origins.some((o) => u.startsWith(o + "/")) && !/^(data|blob):/.test(u)) foreign.push(u);
 });
 function watch(page) {
     page.on("pageerror", (e) => pageErrors.push(e.message));
@@ -310,16 +324,13 @@ await check("switch to transit: depart, window, percentile sent, polygons drawn"
     eq(body.percentile, 50, "default percentile");
     // the sample bus feed runs on Monday 2019-05-13, about 11:00 to 17:00
     res = await withResponse(page, "/isochrone", "POST", async () => {
-        await page.fill("#depart", "2019-05-13T12:00");
-        await page.dispatchEvent("#depart", "change");
+        await setField(page, "#depart", "2019-05-13T12:00");
     });
     await withResponse(page, "/isochrone", "POST", async () => {
-        await page.fill("#window", "30");
-        await page.dispatchEvent("#window", "change");
+        await setField(page, "#window", "30");
     });
     res = await withResponse(page, "/isochrone", "POST", async () => {
-        await page.fill("#percentile", "75");
-        await page.dispatchEvent("#percentile", "change");
+        await setField(page, "#percentile", "75");
     });
     body = JSON.parse(res.request().postData());
     eq(body.depart, "2019-05-13T12:00", "request depart");
@@ -367,16 +378,15 @@ await check("restore a transit view from its URL in a new tab", async () => {
 });
 
 let accessUrl = null;
-await check("access layer: jobs within 30 min by car as a colour grid, legend = X-Range", async () => {
-    await withResponse(page, "/isochrone", "POST", () => page.selectOption("#mode", "car"));
+await check("access layer: jobs within 30 min on foot as a colour grid, legend = X-Range", async () => {
+    await withResponse(page, "/isochrone", "POST", () => page.selectOption("#mode", "walk"));
     await idle(page);
     await page.selectOption("#access-layer", "jobs");
-    await page.fill("#access-minutes", "30");
-    await page.dispatchEvent("#access-minutes", "change");
+    await setField(page, "#access-minutes", "30");
     const res = await withResponse(page, "/access", "POST", () => page.check("input[name=view][value=access]"));
     const body = JSON.parse(res.request().postData());
     eq(body.format, "png", "request format");
-    eq(body.mode, "car", "request mode");
+    eq(body.mode, "walk", "request mode");
     eq(body.layer, "jobs", "request layer");
     eq(JSON.stringify(body.minutes), "[30]", "request minutes");
     assert(Array.isArray(body.bbox) && body.bbox.length === 4 && body.cell > 0, "request bbox and cell");
@@ -387,20 +397,48 @@ await check("access layer: jobs within 30 min by car as a colour grid, legend = 
     const h = new URLSearchParams((await page.evaluate(() => location.hash)).slice(1));
     eq(h.get("view"), "access", "hash view");
     eq(h.get("layer"), "jobs", "hash layer");
+    const outline = await page.evaluate(() =>
+        [...document.querySelectorAll(".leaflet-iso-pane path.leaflet-interactive")].map((p) => p.getAttribute("fill-opacity")));
+    eq(outline.join(","), "0,0,0", "isochrones over the access grid are outlines");
     accessUrl = page.url();
-    await shot(page, "06-access-jobs-car-30");
+    await shot(page, "06-access-jobs-walk-30");
 });
 
-await check("15-minute layer: preset 15min on foot, legend = X-Range", async () => {
+await check("15-minute layer: the number of daily services within a 15-minute walk", async () => {
+    assert(await page.isHidden("#fifteen-fields"), "the 15-minute fields show outside its view");
     const res = await withResponse(page, "/access", "POST", () => page.check("input[name=view][value=fifteen]"));
+    assert(await page.isVisible("#fifteen-fields"), "the 15-minute fields are hidden in its view");
     const body = JSON.parse(res.request().postData());
     eq(body.preset, "15min", "request preset");
     eq(body.mode, "walk", "request mode");
     eq(body.format, "png", "request format");
-    await checkAccessDrawn(page, res);
+    eq(body.column, "services_15", "request column");
+    const { xr } = await checkAccessDrawn(page, res);
+    eq(res.headers()["x-column"], "services_15", "X-Column");
+    const n = info.layers.filter((l) => ["schools", "healthcare", "groceries", "pharmacies", "parks", "transit_stops"]
+        .includes(l.name) && l.total > 0).length;
+    assert(xr[0] >= 0 && xr[1] <= n && xr[1] >= 1, `services reached ${xr} of ${n}`);
     const lg = await ramp(page);
     assert(/15-minute/.test(lg.title), `legend title "${lg.title}"`);
-    await shot(page, "07-fifteen-minute");
+    await shot(page, "07-fifteen-minute-services");
+});
+
+await check("15-minute layer: one daily service (schools) within a 15-minute walk", async () => {
+    if (!(await page.isChecked("input[name=view][value=fifteen]")))
+        await withResponse(page, "/access", "POST", () => page.check("input[name=view][value=fifteen]"));
+    await idle(page);
+    const res = await withResponse(page, "/access", "POST", () => page.selectOption("#fifteen-service", "schools"));
+    const body = JSON.parse(res.request().postData());
+    eq(body.preset, "15min", "request preset");
+    eq(body.column, "schools_15", "request column");
+    const { xr } = await checkAccessDrawn(page, res);
+    assert(xr[1] >= 1, `no school within 15 minutes anywhere (X-Range ${xr})`);
+    const lg = await ramp(page);
+    assert(/15-minute/.test(lg.title) && /schools/.test(lg.title), `legend title "${lg.title}"`);
+    const h = new URLSearchParams((await page.evaluate(() => location.hash)).slice(1));
+    eq(h.get("view"), "fifteen", "hash view");
+    eq(h.get("service"), "schools", "hash service");
+    await shot(page, "08-fifteen-minute-schools");
 });
 
 await check("restore an access view from its URL", async () => {
@@ -411,7 +449,7 @@ await check("restore an access view from its URL", async () => {
         p2.goto(accessUrl),
     ]);
     const ib = JSON.parse(iso.request().postData());
-    eq(ib.mode, "car", "restored mode");
+    eq(ib.mode, "walk", "restored mode");
     eq([ib.locations[0].lon, ib.locations[0].lat].join(","), walkOrigin.join(","), "restored origin");
     const ab = JSON.parse(acc.request().postData());
     eq(ab.layer, "jobs", "restored layer");
@@ -440,7 +478,7 @@ await check("API errors are shown: a click outside the network, a cutoff over th
     assert(text.includes(String(res.status())), `banner "${text}" lacks the status`);
     eq(await isoPaths(page), 0, "polygons left on the map after the error");
     assert(await page.isHidden("#iso-legend"), "legend shown after the error");
-    await shot(page, "08-error-outside");
+    await shot(page, "09-error-outside");
     // back inside, a cutoff the server refuses
     await page.evaluate(([x, y]) => { window.hh.map.setView([y, x], 13, { animate: false }); }, P0);
     await idle(page);
@@ -448,8 +486,7 @@ await check("API errors are shown: a click outside the network, a cutoff over th
     await idle(page);
     assert(await page.isHidden("#error"), "the banner stays after a good answer");
     res = await withResponse(page, "/isochrone", "POST", async () => {
-        await page.fill("#cutoffs", "10,20,100000");
-        await page.dispatchEvent("#cutoffs", "change");
+        await setField(page, "#cutoffs", "10,20,100000");
     });
     assert(res.status() >= 400 && res.status() < 500, `status ${res.status()} for a 100000-minute cutoff`);
     err = await res.json();
@@ -459,8 +496,7 @@ await check("API errors are shown: a click outside the network, a cutoff over th
     await page.click("#error-close");
     assert(await page.isHidden("#error"), "the banner does not close");
     await withResponse(page, "/isochrone", "POST", async () => {
-        await page.fill("#cutoffs", CUT.join(","));
-        await page.dispatchEvent("#cutoffs", "change");
+        await setField(page, "#cutoffs", CUT.join(","));
     });
     await idle(page);
 });
@@ -505,7 +541,7 @@ await check("report between centres placed on the map, Chinese names displayed w
     assert(label, "no map label shows 莫伊尼奥斯");
     const lf = await platformFonts(page, "#cjk-label");
     assert(lf.some((f) => CJK_FONT.test(f.familyName) && f.glyphCount > 0), `the map label uses ${JSON.stringify(lf)}`);
-    await shot(page, "09-report-cjk");
+    await shot(page, "10-report-cjk");
     await page.click("#report-close");
 });
 
@@ -521,8 +557,7 @@ if (args["cjk-url"]) {
         const opts = await p3.$$eval("#access-layer option", (o) => o.map((x) => x.textContent));
         assert(opts.includes("人口"), `layer choices ${opts}`);
         await p3.selectOption("#access-layer", "人口");
-        await p3.fill("#access-minutes", "10");
-        await p3.dispatchEvent("#access-minutes", "change");
+        await setField(p3, "#access-minutes", "10");
         const res = await withResponse(p3, "/access", "POST", () => p3.check("input[name=view][value=access]"));
         eq(JSON.parse(res.request().postData()).layer, "人口", "request layer");
         await checkAccessDrawn(p3, res);
@@ -533,13 +568,13 @@ if (args["cjk-url"]) {
         assert(f.some((x) => CJK_FONT.test(x.familyName) && x.glyphCount > 0), `legend title fonts ${JSON.stringify(f)}`);
         const h = await p3.evaluate(() => location.hash);
         assert(h.includes("layer=" + encodeURIComponent("人口")), `hash ${h}`);
-        await shot(p3, "10-cjk-layer");
+        await shot(p3, "11-cjk-layer");
         await p3.close();
     });
 }
 
 await check("nothing fetched from outside the server; no script errors", async () => {
-    eq(foreign.length, 0, `requests outside ${origin}: ${foreign.slice(0, 5).join(" ")}`);
+    eq(foreign.length, 0, `requests outside ${origins}: ${foreign.slice(0, 5).join(" ")}`);
     eq(pageErrors.length, 0, `page errors: ${pageErrors.slice(0, 3).join(" | ")}`);
 });
 

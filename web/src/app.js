@@ -22,6 +22,7 @@
         view: "iso",             // iso | access | fifteen
         layer: "",
         amin: 30,
+        service: "",             // the 15-minute layer's column: "" = the count of services
         tool: "origin",
         tiles: "",
         centres: [],             // {name, lon, lat, marker}
@@ -268,8 +269,11 @@
         feats.forEach((f, i) => {
             const c = colour(i);
             const rings = polygonsOf(f.geometry).concat(i > 0 ? polygonsOf(feats[i - 1].geometry) : []);
-            L.polygon(rings, { renderer: isoRenderer, pane: "iso", color: c, weight: 1.2, fillColor: c,
-                               fillOpacity: 0.5, fillRule: "evenodd" })
+            // over an access grid the bands are outlines, so the grid's colours stay readable
+            const over = state.view !== "iso";
+            L.polygon(rings, { renderer: isoRenderer, pane: "iso", color: over ? "#000" : c, weight: over ? 2 : 1.2,
+                               dashArray: over && i < feats.length - 1 ? "4 4" : null, fillColor: c,
+                               fillOpacity: over ? 0 : 0.5, fillRule: "evenodd" })
                 .bindTooltip("within " + f.properties.contour + " min: " + fmtArea(f.properties.area_km2) + " km²",
                              { sticky: true })
                 .on("click", (ev) => { L.DomEvent.stopPropagation(ev); onMapClick(ev); })
@@ -289,7 +293,9 @@
         feats.forEach((f, i) => {
             const p = f.properties;
             html += '<tr class="band" data-minutes="' + p.contour + '" data-area-km2="' + p.area_km2 + '">' +
-                '<td class="swatch"><span style="background:' + colour(i) + ';opacity:0.55"></span></td>' +
+                '<td class="swatch"><span style="' + (state.view !== "iso"
+                    ? "background:none;border:2px " + (i < feats.length - 1 ? "dashed" : "solid") + " #000"
+                    : "background:" + colour(i) + ";opacity:0.55") + '"></span></td>' +
                 '<td class="minutes">' + p.contour + '</td><td class="area">' + fmtArea(p.area_km2) + "</td>" +
                 (popName ? '<td class="population">' + fmtInt.format(p.opportunities.population) + "</td>" : "") +
                 "</tr>";
@@ -351,8 +357,10 @@
         const body = { bbox: b, cell: chooseCell(b), format: "png" };
         let title;
         if (fifteen) {
-            Object.assign(body, { mode: "walk", preset: "15min", minutes: [15], column: "services_15" });
-            title = "15-minute city: daily services within a 15-minute walk";
+            Object.assign(body, { mode: "walk", preset: "15min", minutes: [15],
+                                  column: (state.service || "services") + "_15" });
+            title = state.service ? "15-minute city: " + state.service + " within a 15-minute walk"
+                                  : "15-minute city: daily services within a 15-minute walk";
         } else {
             Object.assign(transitFields(body), { mode: state.mode, layer: state.layer, minutes: [state.amin] });
             title = state.layer + " within " + state.amin + " min, " + modeLabel(state.mode);
@@ -375,7 +383,7 @@
                 pane: "access", opacity: 0.7, className: "hh-access-image", interactive: false,
             }).addTo(map);
             hh.lastAccess = { request: body, bbox: xb, range: xr, url, title, column };
-            drawRamp(title, xr, RAMP, fifteen);
+            drawRamp(title, xr, RAMP, fifteen, body.cell, column);
             status("");
         } catch (e) { quiet(e); if (seq === accessSeq) status(""); }
     }
@@ -383,7 +391,7 @@
         if (accessOverlay) { map.removeLayer(accessOverlay); accessOverlay = null; }
         if (hh.lastAccess && hh.lastAccess.url) URL.revokeObjectURL(hh.lastAccess.url);
     }
-    function drawRamp(title, range, ramp, fifteen) {
+    function drawRamp(title, range, ramp, fifteen, cell, column) {
         const ok = range.length === 2 && range.every(Number.isFinite);
         accessLegend.innerHTML = "<h2>" + esc(title) + "</h2>" +
             '<div class="hh-ramp" data-stops="' + ramp.join(",") + '" style="background:linear-gradient(to right,' +
@@ -391,7 +399,8 @@
             '<div class="hh-ramp-labels"><span class="min" data-value="' + (ok ? range[0] : "") + '">' +
             (ok ? fmtValue(range[0]) : "?") + '</span><span class="max" data-value="' + (ok ? range[1] : "") + '">' +
             (ok ? fmtValue(range[1]) : "?") + "</span></div>" +
-            (fifteen ? "" : '<p class="hint">per cell of the grid; transparent: not reached or no data</p>');
+            '<p class="hint">per grid cell of ' + esc(String(cell)) + ' m' + (fifteen ? "" : ", " + esc(column)) +
+            '; transparent: no street near the cell</p>';
         accessLegend.hidden = false;
     }
 
@@ -554,6 +563,7 @@
         if (state.origin) parts.push("origin=" + state.origin.join(","));
         parts.push("view=" + state.view);
         if (state.view === "access") parts.push("layer=" + encodeURIComponent(state.layer), "amin=" + state.amin);
+        if (state.view === "fifteen" && state.service) parts.push("service=" + encodeURIComponent(state.service));
         if (state.mode === "transit") {
             if (state.depart) parts.push("depart=" + state.depart);
             parts.push("window=" + state.window, "percentile=" + state.percentile);
@@ -580,6 +590,7 @@
         if (["iso", "access", "fifteen"].includes(p.get("view"))) state.view = p.get("view");
         if (p.has("layer")) state.layer = p.get("layer");
         if (p.has("amin") && Number(p.get("amin")) > 0) state.amin = Number(p.get("amin"));
+        state.service = p.get("service") || "";
         if (p.has("depart")) state.depart = p.get("depart");
         if (p.has("window") && Number(p.get("window")) > 0) state.window = Number(p.get("window"));
         if (p.has("percentile") && Number(p.get("percentile")) > 0) state.percentile = Number(p.get("percentile"));
@@ -612,6 +623,9 @@
         $("transit-fields").hidden = state.mode !== "transit";
         $("access-layer").value = state.layer;
         $("access-minutes").value = state.amin;
+        $("access-fields").hidden = state.view === "fifteen";
+        $("fifteen-fields").hidden = state.view !== "fifteen";
+        $("fifteen-service").value = state.service;
         for (const r of document.querySelectorAll("input[name=view]")) r.checked = r.value === state.view;
         $("tiles").value = state.tiles;
     }
@@ -656,8 +670,16 @@
             });
         }
         for (const r of document.querySelectorAll("input[name=view]")) {
-            r.addEventListener("change", () => { state.view = r.value; writeHash(); runAccess(); });
+            r.addEventListener("change", () => {
+                state.view = r.value;
+                syncControls(); writeHash(); runAccess();
+                if (hh.lastIso) drawIsochrones(hh.lastIso);
+            });
         }
+        $("fifteen-service").addEventListener("change", () => {
+            state.service = $("fifteen-service").value; writeHash();
+            if (state.view === "fifteen") runAccess();
+        });
         $("access-layer").addEventListener("change", () => {
             state.layer = $("access-layer").value; writeHash();
             if (state.view === "access") runAccess();
@@ -713,6 +735,11 @@
         fillSelect($("mode"), modes, modes.map(modeLabel));
         const layers = (info.layers || []).map((l) => l.name);
         fillSelect($("access-layer"), layers);
+        // the 15-minute layer's daily services, those the network has (docs: halfhour access --preset)
+        const services = ["schools", "healthcare", "groceries", "pharmacies", "parks", "transit_stops"]
+            .filter((n) => (info.layers || []).some((l) => l.name === n && l.total > 0));
+        fillSelect($("fifteen-service"), [""].concat(services),
+                   ["number of daily services reached"].concat(services.map((n) => n + " reached")));
         state.layer = layers.includes("jobs") ? "jobs" : layers.includes("population") ? "population" : layers[0] || "";
         state.mode = modes.includes("walk") ? "walk" : modes[0];
         if (info.transit && info.transit.default_depart) state.depart = info.transit.default_depart;
