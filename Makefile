@@ -108,17 +108,17 @@ $(B)/bench/%: bench/%.c $(B)/libhalfhour.a
 	$(CC) $(CFLAGS) $< $(B)/libhalfhour.a $(LDFLAGS) $(LDLIBS) -o $@
 
 # Saved and derived fuzz inputs replayed without libFuzzer (part of `test`).
-$(B)/fuzz-replay/%: tests/fuzz/%.c tests/fuzz/driver.c $(B)/libhalfhour.a
+$(B)/fuzz-replay/%: tests/fuzz/%.c tests/fuzz/driver.c $(B)/libhhserver.a $(B)/libhalfhour.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $< tests/fuzz/driver.c $(B)/libhalfhour.a $(LDFLAGS) $(LDLIBS) -o $@
+	$(CC) $(CFLAGS) $< tests/fuzz/driver.c $(B)/libhhserver.a $(B)/libhalfhour.a $(LDFLAGS) $(LDLIBS) -o $@
 fuzz-regress: $(REPLAYS) $(B)/halfhour
 	bash tests/fuzz/regress.sh $(abspath $(B)/fuzz-replay)
 
 # `make fuzz`: libFuzzer runs of FUZZ_SECONDS each (clang); new crashes are
 # written to build/fuzz/crashes/ -- move them to tests/fuzz/regress/<name>/.
-$(B)/fuzzers/%: tests/fuzz/%.c $(B)/libhalfhour.a
+$(B)/fuzzers/%: tests/fuzz/%.c $(B)/libhhserver.a $(B)/libhalfhour.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -fsanitize=fuzzer $< $(B)/libhalfhour.a $(LDFLAGS) $(LDLIBS) -o $@
+	$(CC) $(CFLAGS) -fsanitize=fuzzer $< $(B)/libhhserver.a $(B)/libhalfhour.a $(LDFLAGS) $(LDLIBS) -o $@
 fuzzers: $(FUZZERS)
 fuzz:
 	$(MAKE) FUZZ=1 fuzzers

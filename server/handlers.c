@@ -546,7 +546,7 @@ static void put_matrix(FILE *f, const char *name, const double *v, size_t no, si
             if (isnan(x))
                 fputs("null", f);
             else
-                fprintf(f, "%.1f", x);
+                fprintf(f, "%.10g", x);
         }
         fputc(']', f);
     }
