@@ -341,9 +341,7 @@
     function clearAccess() {
         if (accessAbort) accessAbort.abort();
         accessSeq++;
-        if (accessOverlay) { map.removeLayer(accessOverlay); accessOverlay = null; }
-        if (hh.lastAccess && hh.lastAccess.url) URL.revokeObjectURL(hh.lastAccess.url);
-        hh.lastAccess = null;
+        clearAccessImage();
         accessLegend.hidden = true;
     }
     async function runAccess() {
@@ -385,11 +383,16 @@
             hh.lastAccess = { request: body, bbox: xb, range: xr, url, title, column };
             drawRamp(title, xr, RAMP, fifteen, body.cell, column);
             status("");
-        } catch (e) { quiet(e); if (seq === accessSeq) status(""); }
+        } catch (e) {
+            // a failed grid leaves no older grid on the map under the new title
+            if (seq === accessSeq && e.name !== "AbortError") { clearAccessImage(); accessLegend.hidden = true; status(""); }
+            quiet(e);
+        }
     }
     function clearAccessImage() {
         if (accessOverlay) { map.removeLayer(accessOverlay); accessOverlay = null; }
         if (hh.lastAccess && hh.lastAccess.url) URL.revokeObjectURL(hh.lastAccess.url);
+        hh.lastAccess = null;
     }
     function drawRamp(title, range, ramp, fifteen, cell, column) {
         const ok = range.length === 2 && range.every(Number.isFinite);
