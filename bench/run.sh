@@ -5,10 +5,12 @@
 # Parts: street (build, isochrones, matrix, pgRouting), transit (build with
 # GTFS, walk + transit per origin over a departure window), read (OSM reads)
 # access (whole access grids: poa transit, porto car) and site (facility
-# siting: k = 10 of 1,000 candidate hexagons, poa, walk 15 minutes).
+# siting: k = 10 of 1,000 candidate hexagons, poa, walk 15 minutes) and serve
+# (halfhour serve under wrk: 30-minute car isochrones on porto, transit
+# isochrones on poa, concurrency 16).
 #
 # Knobs (environment; defaults are the routine run):
-#   HH_BENCH_ONLY      street | transit | read | access | site: run only that part  (all)
+#   HH_BENCH_ONLY      street | transit | read | access | site | serve: run only that part  (all)
 #   HH_DATA            folder of the real data        (../shared/data)
 #   HH_BENCH_RUNS      runs of build and matrix        (3; medians printed)
 #   HH_BENCH_ORIGINS   isochrone origins               (100)
@@ -23,6 +25,8 @@
 #                      a side-by-side reader comparison (unset: ours only)
 #   HH_BENCH_ACCESS_RUNS  runs of each access grid     (3; medians printed)
 #   HH_BENCH_SITE_RUNS runs of the siting command      (3; medians printed)
+#   HH_BENCH_SERVE_SECONDS  length of each wrk run      (30)
+#   HH_BENCH_SERVE_CONNS    wrk connections             (16)
 # Exits 0 whether targets are met or missed; non-zero only when a step fails.
 set -euo pipefail
 
@@ -43,13 +47,15 @@ read_runs=${HH_BENCH_READ_RUNS:-7}
 read_base=${HH_BENCH_READ_BASE:-}
 access_runs=${HH_BENCH_ACCESS_RUNS:-3}
 site_runs=${HH_BENCH_SITE_RUNS:-3}
+serve_seconds=${HH_BENCH_SERVE_SECONDS:-30}
+serve_conns=${HH_BENCH_SERVE_CONNS:-16}
 case "$only" in
-    "" | street | transit | read | access | site) ;;
-    *) echo "bench: HH_BENCH_ONLY must be street, transit, read, access or site, not \"$only\"" >&2; exit 2 ;;
+    "" | street | transit | read | access | site | serve) ;;
+    *) echo "bench: HH_BENCH_ONLY must be street, transit, read, access, site or serve, not \"$only\"" >&2; exit 2 ;;
 esac
-do_street=1 do_transit=1 do_read=1 do_access=1 do_site=1
+do_street=1 do_transit=1 do_read=1 do_access=1 do_site=1 do_serve=1
 if [ -n "$only" ]; then
-    do_street=0 do_transit=0 do_read=0 do_access=0 do_site=0
+    do_street=0 do_transit=0 do_read=0 do_access=0 do_site=0 do_serve=0
     eval "do_$only=1"
 fi
 minutes=30
@@ -58,6 +64,7 @@ seed_matrix=20250102 # points of the matrix benchmark
 seed_transit=20250103 # transit origins; its destinations use seed + 1
 seed_access=20250104 # the porto car grid's job points
 seed_site=20250105   # the 1,000 candidate hexagons of the siting benchmark
+seed_serve=20250106  # the origins of the server benchmark (poa: seed + 1)
 load_start=$(cut -d" " -f1-3 /proc/loadavg)
 threads=2
 work=$HH_BENCH/results
@@ -559,12 +566,112 @@ site_table() {
     echo "  15 min of a chosen site; exact: $(sed -n 's/.*\(exact (GLPK): [^,]*, gap [^,]*\).*/\1/p' "$work/site_exact.err" | head -n 1)"
 }
 
+# ---- serve: halfhour serve under wrk -------------------------------------------
+# The server on loopback (--threads 2), wrk with $serve_conns connections
+# for $serve_seconds s per workload, POST bodies cycling through 200
+# fixed-seed origins: porto car isochrones of 30 minutes, poa transit
+# isochrones (30 minutes, depart 2019-05-13 12:00, 60-minute window, p50).
+# wrk runs on the same two cores, so the server has less than two.
+serve_measure() {
+    local f c
+    for f in "${city_osm[poa]}" "${city_osm[porto]}" "$data/poa/poa_eptc.zip" "$data/poa/poa_trensurb.zip"; do
+        [ -r "$f" ] || { log "missing $f (see ../shared/data/SOURCES.md)"; exit 1; }
+    done
+    command -v wrk >/dev/null || { log "wrk is missing (scripts/deps.sh installs it)"; exit 1; }
+    log "serve: building porto and poa (with transit)"
+    "$HH_BIN" build "${city_osm[porto]}" -o "$work/srv_porto.hh" -q
+    "$HH_BIN" build "${city_osm[poa]}" --gtfs "$data/poa/poa_eptc.zip" --gtfs "$data/poa/poa_trensurb.zip" \
+        -o "$work/srv_poa.hh" -q
+    "$HH_BENCH/bench_street" --points "$work/srv_porto.hh" car 200 "$seed_serve" "$work/srv_porto_o.csv" >"$work/srv_porto_o.kv"
+    "$HH_BENCH/bench_street" --points "$work/srv_poa.hh" walk 200 $((seed_serve + 1)) "$work/srv_poa_o.csv" >"$work/srv_poa_o.kv"
+    for c in porto poa; do
+        python3 - "$work/srv_${c}_o.csv" "$c" >"$work/srv_$c.lua" <<'PY'
+import csv, json, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+if sys.argv[2] == "porto":
+    extra = {"costing": "auto", "contours": [{"time": 30}]}
+else:
+    extra = {"costing": "multimodal", "contours": [{"time": 30}], "depart": "2019-05-13T12:00", "window": 60,
+             "percentile": 50}
+print("local bodies = {")
+for r in rows:
+    b = dict(extra, locations=[{"lon": float(r["lon"]), "lat": float(r["lat"])}])
+    print("  %s," % json.dumps(json.dumps(b)))
+print("}")
+print("""local i = 0
+request = function()
+  i = i % #bodies + 1
+  return wrk.format("POST", "/isochrone", {["Content-Type"] = "application/json"}, bodies[i])
+end""")
+PY
+        log "serve $c: wrk -c $serve_conns -d ${serve_seconds}s"
+        "$HH_BIN" serve "$work/srv_$c.hh" --port 0 --threads "$threads" >"$work/srv_$c.out" 2>"$work/srv_$c.err" &
+        local pid=$! port="" k
+        for k in $(seq 100); do
+            port=$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\)\/.*/\1/p' "$work/srv_$c.out")
+            [ -n "$port" ] && break
+            sleep 0.1
+        done
+        [ -n "$port" ] || { log "serve $c did not start"; cat "$work/srv_$c.err" >&2; kill "$pid"; exit 1; }
+        # warm-up: every origin once (the transit day is prepared on the first)
+        wrk -t 2 -c 2 -d 3s -s "$work/srv_$c.lua" "http://127.0.0.1:$port/" >"$work/srv_${c}_warm.wrk"
+        local rss0 rss1
+        rss0=$(sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\).*/\1/p' "/proc/$pid/status")
+        wrk -t 2 -c "$serve_conns" -d "${serve_seconds}s" --timeout 30s --latency -s "$work/srv_$c.lua" \
+            "http://127.0.0.1:$port/" >"$work/srv_$c.wrk"
+        rss1=$(sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\).*/\1/p' "/proc/$pid/status")
+        kill -TERM "$pid"
+        wait "$pid" || { log "serve $c did not stop cleanly"; exit 1; }
+        {
+            echo "rps=$(sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' "$work/srv_$c.wrk")"
+            echo "requests=$(sed -n 's/^ *\([0-9]*\) requests in.*/\1/p' "$work/srv_$c.wrk")"
+            echo "p50=$(awk '$1 == "50%" { print $2 }' "$work/srv_$c.wrk")"
+            echo "p99=$(awk '$1 == "99%" { print $2 }' "$work/srv_$c.wrk")"
+            echo "non2xx=$(sed -n 's/.*Non-2xx or 3xx responses: *\([0-9]*\).*/\1/p' "$work/srv_$c.wrk")"
+            echo "sockerr=$(sed -n 's/.*Socket errors: *\(.*\)/\1/p' "$work/srv_$c.wrk")"
+            echo "rss0=$rss0"
+            echo "rss1=$rss1"
+        } >"$work/srv_$c.kv"
+    done
+}
+
+# wrk prints latencies as 1.23ms / 456.00us / 1.02s: to milliseconds
+to_ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) printf "%.2f", v / 1000; else if (v ~ /ms$/) printf "%.2f", v + 0;
+    else if (v ~ /s$/) printf "%.2f", v * 1000; else print "n/a" }'; }
+
+serve_table() {
+    local c k what tr tp rps p50 p99 errs
+    echo
+    row "halfhour serve, wrk -c $serve_conns, ${serve_seconds} s" "req/s" "p50 ms" "p99 ms" "target" "verdict"
+    row "----" "-----" "------" "------" "------" "-------"
+    for c in porto poa; do
+        k=$work/srv_$c.kv
+        rps=$(kv "$k" rps); p50=$(to_ms "$(kv "$k" p50)"); p99=$(to_ms "$(kv "$k" p99)")
+        errs=$(kv "$k" non2xx)
+        errs=${errs:-0}
+        if [ $c = porto ]; then
+            what="porto car isochrone 30 min"; tr=">= 1000/s, p99 <= 20"
+            tp="$(verdict "$rps" ">=" 1000) $(verdict "$p99" "<=" 20)"
+        else
+            what="poa transit isochrone 30 min (p50, 60-min window)"; tr=">= 50/s"; tp=$(verdict "$rps" ">=" 50)
+        fi
+        row "$what" "$rps" "$p50" "$p99" "$tr" "$tp"
+        row "  failed (non-2xx; socket errors)" "$errs" "" "" "0" "$( [ "$errs" = 0 ] && [ -z "$(kv "$k" sockerr)" ] && echo PASS || echo MISS) $(kv "$k" sockerr)"
+        row "  server RSS MiB before / after" "$(calc "%.1f" "$(kv "$k" rss0) / 1024")" "$(calc "%.1f" "$(kv "$k" rss1) / 1024")" "" "" ""
+    done
+    echo
+    echo "serve: halfhour serve --threads $threads on loopback; wrk -t 2 -c $serve_conns (it shares the two cores);"
+    echo "  200 origins (seed $seed_serve porto, $((seed_serve + 1)) poa) cycled; after a 3 s warm-up; RSS from /proc."
+    echo "  For scale: Valhalla answered one 30-minute car isochrone here in about 200 ms."
+}
+
 # ---- run and print -------------------------------------------------------------
 if [ "$do_street" = 1 ]; then street_measure; fi
 if [ "$do_transit" = 1 ]; then transit_measure; fi
 if [ "$do_read" = 1 ]; then read_measure; fi
 if [ "$do_access" = 1 ]; then access_measure; fi
 if [ "$do_site" = 1 ]; then site_measure; fi
+if [ "$do_serve" = 1 ]; then serve_measure; fi
 
 echo
 echo "halfhour bench  $(date -u +%Y-%m-%dT%H:%MZ)  $(nproc) cores  $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)"
@@ -577,6 +684,7 @@ if [ "$do_street" = 1 ]; then
         if [ "$do_read" = 1 ]; then read_table; fi
         if [ "$do_access" = 1 ]; then access_table; fi
         if [ "$do_site" = 1 ]; then site_table; fi
+        if [ "$do_serve" = 1 ]; then serve_table; fi
         echo "pgRouting side FAILED (see messages above)"
         exit 1
     fi
@@ -585,4 +693,5 @@ if [ "$do_transit" = 1 ]; then transit_table; fi
 if [ "$do_read" = 1 ]; then read_table; fi
 if [ "$do_access" = 1 ]; then access_table; fi
 if [ "$do_site" = 1 ]; then site_table; fi
+if [ "$do_serve" = 1 ]; then serve_table; fi
 exit 0
