@@ -586,6 +586,9 @@ if (args["cjk-url"]) {
         await checkAccessDrawn(p3, res);
         const lg = await ramp(p3);
         assert(lg.title.includes("人口"), `legend title ${lg.title}`);
+        // the column name comes in the X-Column header, as UTF-8 bytes
+        const hint = await p3.textContent("#access-legend .hint");
+        assert(hint.includes("人口_10"), `legend note "${hint}" lacks the column 人口_10`);
         await p3.evaluate(() => { document.querySelector("#access-legend h2").id = "cjk-title"; });
         const f = await platformFonts(p3, "#cjk-title");
         assert(f.some((x) => CJK_FONT.test(x.familyName) && x.glyphCount > 0), `legend title fonts ${JSON.stringify(f)}`);

@@ -368,7 +368,7 @@
             const res = await api("POST", "/access", body, accessAbort.signal);
             const xb = (res.headers.get("X-Bbox") || "").split(",").map(Number);
             const xr = (res.headers.get("X-Range") || "").split(",").map(Number);
-            const column = res.headers.get("X-Column") || "";
+            const column = headerText(res.headers.get("X-Column") || "");
             const blob = await res.blob();
             if (seq !== accessSeq) return;
             if (xb.length !== 4 || xb.some((x) => !Number.isFinite(x))) {
@@ -387,6 +387,16 @@
             // a failed grid leaves no older grid on the map under the new title
             if (seq === accessSeq && e.name !== "AbortError") { clearAccessImage(); accessLegend.hidden = true; status(""); }
             quiet(e);
+        }
+    }
+    // fetch reads header bytes as Latin-1; the server sends a layer's name (人口_10)
+    // as UTF-8 bytes, so decode them again (ASCII passes through unchanged)
+    function headerText(h) {
+        if (!/[\u0080-\u00ff]/.test(h) || /[^\u0000-\u00ff]/.test(h)) return h;
+        try {
+            return new TextDecoder("utf-8", { fatal: true }).decode(Uint8Array.from(h, (c) => c.charCodeAt(0)));
+        } catch (e) {
+            return h;
         }
     }
     function clearAccessImage() {
