@@ -12,7 +12,15 @@ WARN    := -Wall -Wextra -Wshadow -Wundef -Wmissing-prototypes -Wno-unused-param
 CXXWARN := -Wall -Wextra -Wshadow -Wundef -Wno-unused-parameter
 CFLAGS  += -std=c11 -g $(OPT) $(WARN) -D_GNU_SOURCE -pthread -Iinclude -Isrc -I. -I/usr/include/gdal
 CXXFLAGS+= -std=c++14 -g $(OPT) $(CXXWARN) -D_GNU_SOURCE -pthread -Iinclude -Isrc
-LDLIBS  += -lmicrohttpd -ljansson -lglpk -lgdal -lproj -lbz2 -lexpat -lz -ldeflate -lzip -lgeos_c -lstdc++ -lm -pthread
+LDLIBS  += -lmicrohttpd -ljansson -lglpk -lbz2 -lexpat -lz -ldeflate -lzip -lgeos_c -lstdc++ -lm -ldl -pthread
+# GDAL and PROJ are opened with dlopen when first used (src/io/gdal.h
+# says why), by the sonames of the -dev packages installed here; programs
+# that call them themselves (the unit tests read outputs back with GDAL
+# and measure areas with PROJ's geodesic) link them as usual.
+soname = $(shell objdump -p "$$($(CC) -print-file-name=$(1))" 2>/dev/null | awk '/SONAME/ {print $$2}')
+GDAL_SONAME := $(call soname,libgdal.so)
+PROJ_SONAME := $(call soname,libproj.so)
+TEST_LIBS   := -lgdal -lproj
 ifneq ($(WERROR),)
 CFLAGS  += -Werror
 CXXFLAGS+= -Werror
@@ -66,6 +74,9 @@ $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
+$(B)/src/io/gdal.o: CFLAGS += $(if $(GDAL_SONAME),-DHH_GDAL_SONAME='"$(GDAL_SONAME)"')
+$(B)/src/io/grid.o: CFLAGS += $(if $(PROJ_SONAME),-DHH_PROJ_SONAME='"$(PROJ_SONAME)"')
+
 $(B)/%.o: %.cpp
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) -MMD -MP -c $< -o $@
@@ -96,7 +107,7 @@ $(B)/tests/unit/runner.o: tests/unit/runner.c $(B)/tests/unit/test_list.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -I$(B)/tests/unit -c $< -o $@
 $(B)/unit_tests: $(UNIT_OBJ) $(B)/libhalfhour.a
-	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) $(TEST_LIBS) -o $@
 
 tools: $(TOOLS)
 $(B)/tools/%: tests/tools/%.c $(B)/libhalfhour.a

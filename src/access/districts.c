@@ -22,13 +22,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* GDAL 3.6's cpl_port.h tests __clang_major__ without defining it */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wundef"
-#include <cpl_error.h>
-#include <gdal.h>
-#include <ogr_api.h>
-#pragma GCC diagnostic pop
+#include "io/gdal.h"
 #define GEOS_USE_ONLY_R_API
 #include <geos_c.h>
 
@@ -53,11 +47,6 @@ struct hh_districts {
 
 static const char *const name_keys[] = {"name", "NAME", "district", "id"};
 
-static pthread_once_t gdal_once = PTHREAD_ONCE_INIT;
-static void gdal_register(void)
-{
-    GDALAllRegister();
-}
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
@@ -220,7 +209,8 @@ int hh_districts_read(const char *path, hh_districts **out, char *err, size_t er
         set_err(err, errlen, "cannot read %s: %s", path, strerror(errno));
         return HH_EIO;
     }
-    pthread_once(&gdal_once, gdal_register);
+    if (hh__gdal_init(err, errlen))
+        return HH_EIO;
     hh_districts *d = hh__calloc(1, sizeof *d);
     if (!d) {
         set_err(err, errlen, "%s: out of memory", path);

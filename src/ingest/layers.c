@@ -39,16 +39,7 @@
 #include <string.h>
 #include <strings.h>
 
-/* GDAL's headers test __clang_major__ without defining it (-Wundef) */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wundef"
-#include <cpl_conv.h>
-#include <cpl_error.h>
-#include <cpl_vsi.h>
-#include <gdal.h>
-#include <ogr_api.h>
-#include <ogr_srs_api.h>
-#pragma GCC diagnostic pop
+#include "io/gdal.h"
 #include <geos_c.h>
 
 #include "halfhour.h"
@@ -451,8 +442,6 @@ out:
 
 /* ---- GDAL common ------------------------------------------------------ */
 
-static pthread_once_t gdal_once = PTHREAD_ONCE_INIT;
-static void gdal_register(void) { GDALAllRegister(); }
 
 /* GDAL's last message, or `dflt` when it has none. */
 static const char *gdal_msg(const char *dflt)
@@ -1209,7 +1198,8 @@ int hh_layers_read(const char *path, const hh_layers_opts *opts, hh_layers *out,
         goto done;
     }
     int vector = has_suffix(path, ".geojson") || has_suffix(path, ".json");
-    pthread_once(&gdal_once, gdal_register);
+    if (hh__gdal_init(err, errlen))
+        return HH_EIO;
     VSIStatBufL st;
     if (VSIStatExL(path, &st, VSI_STAT_EXISTS_FLAG) != 0) {
         snprintf(err, errlen, "%s: %s", path, strerror(ENOENT));

@@ -11,12 +11,6 @@
 
 #include "halfhour.h"
 #include "io/gdal.h"
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wundef"
-#include <cpl_conv.h>
-#include <cpl_vsi.h>
-#include <gdalwarper.h>
-#pragma GCC diagnostic pop
 #include "io/grid.h"
 #include "util/alloc.h"
 
@@ -68,11 +62,12 @@ int hh_table_png(const hh_table *t, size_t col, const double *range, unsigned ch
         lo = range[0], hi = range[1];
     if (!(lo <= hi))
         lo = hi = 0;
+    if (hh__gdal_init(err, errlen))
+        return HH_EIO;
     char *wkt = NULL;
     int rc = hh__grid_wkt(g, &wkt, err, errlen);
     if (rc)
         return rc;
-    hh__gdal_init();
     hh__gdal_quiet_begin();
     GDALDatasetH src = NULL, warped = NULL, rgba = NULL, out = NULL;
     float *row = NULL;
@@ -194,7 +189,7 @@ done:
         GDALClose(warped);
     if (src)
         GDALClose(src);
-    CPLFree(merc_wkt);
+    VSIFree(merc_wkt);
     if (merc)
         OSRDestroySpatialReference(merc);
     hh__gdal_quiet_end();

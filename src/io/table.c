@@ -502,7 +502,8 @@ done:
 static int write_gdal(const hh_table *t, const table_pos *pos, hh_table_format f, hh__grid_proj *gp, hh_out *o,
                       const char *path, const char *layer, char *err, size_t errlen)
 {
-    hh__gdal_init();
+    if (hh__gdal_init(err, errlen))
+        return HH_EIO;
     gdal_tmp tm = {NULL, NULL};
     int rc = tmp_make(&tm, o, f == HH_TABLE_GPKG ? "table.gpkg" : "table.tif", path, err, errlen);
     if (rc)

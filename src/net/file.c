@@ -494,6 +494,10 @@ static int open_ch(hh_net *net, const char *path, char *err, size_t errlen)
             FAIL(HH_ENOMEM, "%s: out of memory", path);
         if (rc)
             FAIL(HH_EFORMAT, "%s: bad speed-up index (%s)", path, hh_mode_name((hh_mode)m));
+        if (!(ch.owned_tail = hh__alloc_array(ch.n_bwd ? ch.n_bwd : 1, sizeof *ch.owned_tail)))
+            FAIL(HH_ENOMEM, "%s: out of memory", path);
+        hh__ch_tails(&ch, ch.owned_tail);
+        ch.bwd_tail = ch.owned_tail;
         net->ch[m] = ch;
         if (m == HH_MODE_CAR && n) {
             net->car_x_head = hh__alloc_array(n, sizeof *net->car_x_head);
@@ -571,6 +575,8 @@ void hh_net_close(hh_net *net)
     hh__free(net->meta_copy);
     hh__transit_close(net->transit);
     hh__free(net->car_x_head), hh__free(net->car_x_key);
+    for (int m = 0; m < HH_N_MODES; m++)
+        hh__free(net->ch[m].owned_tail);
     hh__free(net);
 }
 

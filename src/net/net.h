@@ -107,7 +107,11 @@ typedef struct hh__ch {
     const hh__ch_arc *fwd;     /* [n_fwd] x -> head, head > x */
     const uint32_t *bwd_first; /* [n+1] by CH id */
     const hh__ch_arc *bwd;     /* [n_bwd] reversed: head -> x, head > x */
+    const uint32_t *bwd_tail;  /* [n_bwd] x of each bwd arc: not in the file,
+                                * derived from bwd_first (hh__ch_tails) so that
+                                * the PHAST sweep is one flat loop over arcs */
     void *owned;               /* block holding the arrays, or NULL for a view */
+    uint32_t *owned_tail;      /* bwd_tail when made at open, else NULL */
 } hh__ch;
 
 struct hh_net {

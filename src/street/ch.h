@@ -44,6 +44,9 @@
 /* hh__ch_arc and hh__ch are defined in net/net.h: they are part of the
  * network file. */
 
+/* Fills tail[n_bwd] with the tail of each bwd arc (the sweep's flat loop). */
+void hh__ch_tails(const hh__ch *ch, uint32_t *tail);
+
 /* Contracts the graph `first_out[n+1]`, `arcs` (CSR sorted by tail; parallel
  * arcs, self-loops, zero weights, one-way arcs and disconnected parts are
  * all fine).  Deterministic: the same input gives the same arrays.

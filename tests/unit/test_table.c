@@ -406,7 +406,8 @@ HH_TEST(table_csv_is_exact_text)
 /* Opens a vector file with GDAL and returns its one layer (or the named). */
 static GDALDatasetH open_vector(const char *path, const char *layer, OGRLayerH *l)
 {
-    hh__gdal_init();
+    if (hh__gdal_init(NULL, 0))
+        return NULL;
     const char *const drivers[] = {"GeoJSON", "GPKG", NULL};
     GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers, NULL, NULL);
     *l = !ds ? NULL : layer ? GDALDatasetGetLayerByName(ds, layer) : GDALDatasetGetLayer(ds, 0);
@@ -601,7 +602,7 @@ HH_TEST(table_geotiff_reads_back)
     char err[256];
     const char *path = in_dir(dir, "g.tif");
     HH_ASSERT_EQ(hh_table_write(&t, HH_TABLE_GTIFF, path, NULL, err, sizeof err), 0);
-    hh__gdal_init();
+    HH_ASSERT(hh__gdal_init(NULL, 0) == 0);
     const char *const drivers[] = {"GTiff", NULL};
     GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_RASTER | GDAL_OF_READONLY, drivers, NULL, NULL);
     HH_ASSERT(ds);
@@ -742,7 +743,7 @@ HH_TEST(table_gdal_files_through_fifos_links_and_full_disks)
     HH_ASSERT_EQ(hh_table_write(&t, HH_TABLE_GTIFF, in_dir(dir, "link.tif"), NULL, err, sizeof err), 0);
     struct stat st;
     HH_ASSERT(lstat(in_dir(dir, "link.tif"), &st) == 0 && S_ISLNK(st.st_mode));
-    hh__gdal_init();
+    HH_ASSERT(hh__gdal_init(NULL, 0) == 0);
     GDALDatasetH ds = GDALOpen(in_dir(dir, "real.tif"), GA_ReadOnly);
     HH_ASSERT(ds && GDALGetRasterCount(ds) == 2);
     GDALClose(ds);
