@@ -67,7 +67,7 @@ REPLAYS  := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz-replay/%)
 FUZZERS  := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzzers/%)
 FUZZ_SECONDS ?= 60
 
-.PHONY: all test unit e2e bench clean tools fuzz fuzz-regress fuzzers
+.PHONY: all test unit e2e bench clean tools fuzz fuzz-regress fuzzers web web-test
 all: $(B)/halfhour $(B)/libhalfhour.a tools
 
 $(B)/%.o: %.c
@@ -146,10 +146,30 @@ unit: $(B)/unit_tests
 e2e: $(B)/halfhour tools
 	HH_BIN=$(abspath $(B)/halfhour) HH_TOOLS=$(abspath $(B)/tools) bash tests/e2e/run.sh
 
-test: unit e2e fuzz-regress
+test: unit e2e fuzz-regress web-test
 
 bench: $(B)/halfhour $(BENCHES)
 	HH_BIN=$(abspath $(B)/halfhour) HH_BENCH=$(abspath $(B)/bench) bash bench/run.sh
+
+# The planning map (web/): `npm ci` against the committed lockfile, then
+# web/build.mjs copies the page and the pinned Leaflet into web/dist, which
+# `halfhour serve` serves.  Both steps run only when their inputs changed.
+# tests/web has its own lockfile (playwright-core) so the map needs no test tools.
+NPM_CI   := npm ci --no-audit --no-fund --loglevel=error
+WEB_SRC  := $(wildcard web/src/*) web/build.mjs
+web/node_modules/.package-lock.json: web/package.json web/package-lock.json
+	cd web && $(NPM_CI)
+	@touch $@
+web/dist/index.html: $(WEB_SRC) web/node_modules/.package-lock.json
+	cd web && npm run -s build
+tests/web/node_modules/.package-lock.json: tests/web/package.json tests/web/package-lock.json
+	cd tests/web && $(NPM_CI)
+	@touch $@
+web: web/dist/index.html
+
+# The browser test: Debian's chromium over `halfhour serve` (tests/web/run.sh).
+web-test: $(B)/halfhour web tests/web/node_modules/.package-lock.json
+	HH_BIN=$(abspath $(B)/halfhour) bash tests/web/run.sh
 
 clean:
 	rm -rf build

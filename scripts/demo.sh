@@ -11,13 +11,15 @@
 # the hexagons' schools and health facilities (its extract holds almost no
 # POIs) and on Monaco straight from OSM tags.  Transit leaves on Monday
 # 2019-05-13 between 12:00 and 13:00 (the sample bus feed runs from about
-# 11:00 to 17:00).  Outputs land in out/.  Map data (c) OpenStreetMap
-# contributors.
+# 11:00 to 17:00).  It also builds the planning map (web/dist, served by
+# `halfhour serve`) and says how to open it.  Outputs land in out/.
+# Map data (c) OpenStreetMap contributors.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 bash scripts/deps.sh
 make -s -j"$(nproc)" >/dev/null
+make -s web >/dev/null      # the planning map (web/dist): npm ci + build, only when out of date
 hh=build/rel/halfhour
 data=$(bash scripts/fetch-data.sh poa/poa_osm.pbf poa/poa_points_of_interest.csv poa/poa_hexgrid.csv \
     poa/poa_eptc.zip poa/poa_trensurb.zip monaco/monaco.osm.pbf rhine-neckar/rnv.osm.pbf rhine-neckar/rnv_gtfs.zip)
@@ -143,3 +145,7 @@ for name, d in (("Porto Alegre", "out/poa_report"), ("Rhine-Neckar", "out/rnv_re
 PY
 echo
 echo "reports: out/poa_report/, out/rnv_report/ (index.html, report.md, circles.geojson, CSV tables)"
+
+echo
+echo "the planning map: $hh serve out/poa.hh   then open http://127.0.0.1:8080/"
+echo "(click for isochrones; transit, access and 15-minute layers, the report: web/README.md)"

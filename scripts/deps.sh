@@ -4,11 +4,15 @@
 set -euo pipefail
 HH_PACKAGES=(gcc g++ make libc6-dev libosmium2-dev libprotozero-dev libexpat1-dev libbz2-dev
              zlib1g-dev libdeflate-dev libzip-dev libgeos-dev libgdal-dev libproj-dev gdal-bin libglpk-dev osmium-tool python3 bzip2 curl ca-certificates
-             time tzdata libmicrohttpd-dev libjansson-dev wrk)
+             time tzdata libmicrohttpd-dev libjansson-dev wrk
+             nodejs chromium fonts-noto-cjk)
 missing=()
 for p in "${HH_PACKAGES[@]}" "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# the planning map's build and browser test need npm: Debian's npm package,
+# unless the installed nodejs brings its own (as upstream builds of it do)
+command -v npm >/dev/null || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
     echo "halfhour: installing ${missing[*]}" >&2
     sudo=""
