@@ -15,12 +15,13 @@ CXXFLAGS+= -std=c++14 -g $(OPT) $(CXXWARN) -D_GNU_SOURCE -pthread -Iinclude -Isr
 LDLIBS  += -lglpk -lbz2 -lexpat -lz -ldeflate -lzip -lgeos_c -lstdc++ -lm -ldl -pthread
 # GDAL and PROJ are opened with dlopen when first used (src/io/gdal.h
 # says why), by the sonames of the -dev packages installed here; programs
-# that call GDAL themselves (the unit tests read outputs back with it)
+# that call GDAL or PROJ themselves (the unit tests read outputs back with
+# GDAL and measure areas with PROJ's geodesics)
 # link it as usual.
 soname = $(shell objdump -p "$$($(CC) -print-file-name=$(1))" 2>/dev/null | awk '/SONAME/ {print $$2}')
 GDAL_SONAME := $(call soname,libgdal.so)
 PROJ_SONAME := $(call soname,libproj.so)
-GDAL_LIBS   := -lgdal
+GDAL_LIBS   := -lgdal -lproj
 ifneq ($(WERROR),)
 CFLAGS  += -Werror
 CXXFLAGS+= -Werror
