@@ -10,8 +10,13 @@ WARN    := -Wall -Wextra -Wshadow -Wundef -Wmissing-prototypes -Wno-unused-param
 # optimisation, warnings and sanitizers; the C++ runtime comes in with
 # -lstdc++, so every link stays a C link.
 CXXWARN := -Wall -Wextra -Wshadow -Wundef -Wno-unused-parameter
-CFLAGS  += -std=c11 -g $(OPT) $(WARN) -D_GNU_SOURCE -pthread -Iinclude -Isrc -I/usr/include/gdal
-CXXFLAGS+= -std=c++14 -g $(OPT) $(CXXWARN) -D_GNU_SOURCE -pthread -Iinclude -Isrc
+# -fPIC: the same objects go into libhalfhour.a and libhalfhour.so (the
+# Python package's); -fno-semantic-interposition keeps calls between the
+# library's own functions direct, as in the position-independent
+# executables Debian's gcc makes by default, so the CLI runs as fast.
+PIC     := -fPIC -fno-semantic-interposition
+CFLAGS  += -std=c11 -g $(OPT) $(WARN) $(PIC) -D_GNU_SOURCE -pthread -Iinclude -Isrc -I/usr/include/gdal
+CXXFLAGS+= -std=c++14 -g $(OPT) $(CXXWARN) $(PIC) -D_GNU_SOURCE -pthread -Iinclude -Isrc
 LDLIBS  += -lglpk -lbz2 -lexpat -lz -ldeflate -lzip -lgeos_c -lstdc++ -lm -ldl -pthread
 # GDAL and PROJ are opened with dlopen when first used (src/io/gdal.h
 # says why), by the sonames of the -dev packages installed here; programs
@@ -66,8 +71,15 @@ REPLAYS  := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz-replay/%)
 FUZZERS  := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzzers/%)
 FUZZ_SECONDS ?= 60
 
-.PHONY: all test unit e2e bench clean tools fuzz fuzz-regress fuzzers
-all: $(B)/halfhour $(B)/libhalfhour.a tools
+.PHONY: all test unit e2e bench clean tools fuzz fuzz-regress fuzzers python
+# The shared library (and the preprocessed header the Python package's cffi
+# reads) only in the release build: a sanitized .so would need the
+# sanitizer runtime preloaded into the Python interpreter.
+ifeq ($(SAN)$(FUZZ),)
+SHARED   := $(B)/libhalfhour.so $(B)/halfhour_cdef.h
+endif
+all: $(B)/halfhour $(B)/libhalfhour.a $(SHARED) tools
+python: $(B)/libhalfhour.so $(B)/halfhour_cdef.h
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -83,6 +95,18 @@ $(B)/%.o: %.cpp
 $(B)/libhalfhour.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
+
+# Every hh_* function of include/halfhour.h (and the internal hh__ ones,
+# which the header does not declare); the libraries it needs are linked in.
+$(B)/libhalfhour.so: $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,libhalfhour.so -Wl,-z,defs $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+# include/halfhour.h with its macros expanded and without the system
+# headers (cffi knows size_t and the intN_t types): the declarations the
+# Python package hands to cffi.cdef, so they never drift from the header.
+$(B)/halfhour_cdef.h: include/halfhour.h bindings/python/cdef/stddef.h bindings/python/cdef/stdint.h
+	@mkdir -p $(dir $@)
+	$(CC) -E -P -nostdinc -Ibindings/python/cdef -D__attribute__\(x\)= include/halfhour.h -o $@
 
 $(B)/halfhour: $(CLI_OBJ) $(B)/libhalfhour.a
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
