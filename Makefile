@@ -165,7 +165,7 @@ e2e: $(B)/halfhour tools
 
 test: unit e2e fuzz-regress
 
-bench: $(B)/halfhour $(BENCHES)
+bench: $(B)/halfhour $(SHARED) $(BENCHES)
 	HH_BIN=$(abspath $(B)/halfhour) HH_BENCH=$(abspath $(B)/bench) bash bench/run.sh
 
 clean:

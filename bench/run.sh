@@ -5,10 +5,12 @@
 # Parts: street (build, isochrones, matrix, pgRouting), transit (build with
 # GTFS, walk + transit per origin over a departure window), read (OSM reads)
 # access (whole access grids: poa transit, porto car) and site (facility
-# siting: k = 10 of 1,000 candidate hexagons, poa, walk 15 minutes).
+# siting: k = 10 of 1,000 candidate hexagons, poa, walk 15 minutes) and
+# python (the Python package: the street part's car matrix through Python
+# and through the CLI, and the poa hexagons' transit matrix from Python).
 #
 # Knobs (environment; defaults are the routine run):
-#   HH_BENCH_ONLY      street | transit | read | access | site: run only that part  (all)
+#   HH_BENCH_ONLY      street | transit | read | access | site | python: run only that part  (all)
 #   HH_DATA            folder of the real data        (../shared/data)
 #   HH_BENCH_RUNS      runs of build and matrix        (3; medians printed)
 #   HH_BENCH_ORIGINS   isochrone origins               (100)
@@ -23,6 +25,7 @@
 #                      a side-by-side reader comparison (unset: ours only)
 #   HH_BENCH_ACCESS_RUNS  runs of each access grid     (3; medians printed)
 #   HH_BENCH_SITE_RUNS runs of the siting command      (3; medians printed)
+#   HH_BENCH_PY_RUNS   runs of each Python / CLI matrix, alternating (5; medians printed)
 # Exits 0 whether targets are met or missed; non-zero only when a step fails.
 set -euo pipefail
 
@@ -43,13 +46,14 @@ read_runs=${HH_BENCH_READ_RUNS:-7}
 read_base=${HH_BENCH_READ_BASE:-}
 access_runs=${HH_BENCH_ACCESS_RUNS:-3}
 site_runs=${HH_BENCH_SITE_RUNS:-3}
+py_runs=${HH_BENCH_PY_RUNS:-5}
 case "$only" in
-    "" | street | transit | read | access | site) ;;
-    *) echo "bench: HH_BENCH_ONLY must be street, transit, read, access or site, not \"$only\"" >&2; exit 2 ;;
+    "" | street | transit | read | access | site | python) ;;
+    *) echo "bench: HH_BENCH_ONLY must be street, transit, read, access, site or python, not \"$only\"" >&2; exit 2 ;;
 esac
-do_street=1 do_transit=1 do_read=1 do_access=1 do_site=1
+do_street=1 do_transit=1 do_read=1 do_access=1 do_site=1 do_python=1
 if [ -n "$only" ]; then
-    do_street=0 do_transit=0 do_read=0 do_access=0 do_site=0
+    do_street=0 do_transit=0 do_read=0 do_access=0 do_site=0 do_python=0
     eval "do_$only=1"
 fi
 minutes=30
@@ -559,12 +563,88 @@ site_table() {
     echo "  15 min of a chosen site; exact: $(sed -n 's/.*\(exact (GLPK): [^,]*, gap [^,]*\).*/\1/p' "$work/site_exact.err" | head -n 1)"
 }
 
+# ---- python: the Python package against the CLI -------------------------------
+# The street part's 1000 x 1000 car matrix on porto (same points, seed
+# $seed_matrix, 2 threads) through Python (travel_time_matrix: a DataFrame)
+# and through the CLI (CSV), runs alternating so both see the same load;
+# then the Porto Alegre transit matrix of the 1,227 hexagons to themselves
+# (60-minute window, percentiles 5, 50, 95, 2 threads) from Python.
+# Debian's /usr/bin/python3 (scripts/deps.sh installs its packages), the
+# package from the source tree and the libhalfhour.so beside HH_BIN.
+python_measure() {
+    local f i
+    for f in "${city_osm[porto]}" "${city_osm[poa]}" "$data/poa/poa_hexgrid.csv" "$data/poa/poa_eptc.zip" \
+        "$data/poa/poa_trensurb.zip"; do
+        [ -r "$f" ] || { log "missing $f (see ../shared/data/SOURCES.md)"; exit 1; }
+    done
+    py_lib=$(dirname "$HH_BIN")/libhalfhour.so
+    [ -r "$py_lib" ] || { log "missing $py_lib (make builds it)"; exit 1; }
+    [ -r "$work/porto.hh" ] || { log "python: building porto"; "$HH_BIN" build "${city_osm[porto]}" -o "$work/porto.hh" -q; }
+    [ -r "$work/points.csv" ] || "$HH_BENCH/bench_street" --points "$work/porto.hh" car "$n_points" "$seed_matrix" \
+        "$work/points.csv" >"$work/points.kv"
+    : >"$work/py_car.t"
+    : >"$work/py_cli.t"
+    : >"$work/py_call.s"
+    for i in $(seq "$py_runs"); do
+        log "python: ${n_points}x$n_points car matrix on porto, Python then CLI, run $i/$py_runs"
+        timing=$work/py_car.t
+        timed env PYTHONPATH="$root/bindings/python" HALFHOUR_LIB="$py_lib" /usr/bin/python3 \
+            "$root/bench/bench_python.py" car "$work/porto.hh" "$work/points.csv"
+        cp "$work/last.out" "$work/py_car.kv"
+        kv "$work/py_car.kv" call_s >>"$work/py_call.s"
+        timing=$work/py_cli.t
+        timed "$HH_BIN" matrix "$work/porto.hh" --origins "$work/points.csv" --destinations "$work/points.csv" \
+            --mode car --threads "$threads" -o "$work/py_cli.csv"
+    done
+    py_cli_sum=$(awk -F, 'NR > 1 && $3 != "" { s += $3; n++ } END { printf "%.0f %d", s, n }' "$work/py_cli.csv")
+    log "python: building poa with both feeds; the 1,227 hexagons' transit matrix from Python"
+    "$HH_BIN" build "${city_osm[poa]}" --gtfs "$data/poa/poa_eptc.zip" --gtfs "$data/poa/poa_trensurb.zip" \
+        -o "$work/py_poa.hh" -q
+    : >"$work/py_tr.t"
+    : >"$work/py_tr.s"
+    for i in $(seq 3); do
+        timing=$work/py_tr.t
+        timed env PYTHONPATH="$root/bindings/python" HALFHOUR_LIB="$py_lib" /usr/bin/python3 \
+            "$root/bench/bench_python.py" transit "$work/py_poa.hh" "$data/poa/poa_hexgrid.csv"
+        cp "$work/last.out" "$work/py_tr.kv"
+        kv "$work/py_tr.kv" call_s >>"$work/py_tr.s"
+    done
+}
+
+python_table() {
+    local py cli call ratio ratio_call tr trc
+    py=$(cut -d" " -f1 <"$work/py_car.t" | median)
+    cli=$(cut -d" " -f1 <"$work/py_cli.t" | median)
+    call=$(median <"$work/py_call.s")
+    ratio=$(calc "%.3f" "$py / $cli")
+    ratio_call=$(calc "%.3f" "$call / $cli")
+    tr=$(cut -d" " -f1 <"$work/py_tr.t" | median)
+    trc=$(median <"$work/py_tr.s")
+    echo
+    row "python package ($threads threads)" "Python s" "CLI s" "ratio" "target" "verdict"
+    row "----" "--------" "-----" "-----" "------" "-------"
+    row "porto ${n_points}x$n_points car, whole process" "$(calc "%.2f" "$py")" "$(calc "%.2f" "$cli")" \
+        "${ratio}x" "<= 1.10x" "$(verdict "$ratio" "<=" 1.10)"
+    row "  the same, the call alone vs CLI process" "$(calc "%.2f" "$call")" "$(calc "%.2f" "$cli")" \
+        "${ratio_call}x" "" ""
+    row "poa 1227x1227 transit, 3 pct, whole process" "$(calc "%.2f" "$tr")" "" "" "" ""
+    row "  the call alone (snap, RAPTOR, DataFrame)" "$(calc "%.2f" "$trc")" "" "" "" ""
+    echo
+    echo "python: medians of $py_runs alternating runs (transit: 3); whole process = /usr/bin/python3 starting,"
+    echo "  importing halfhour (numpy, pandas, cffi: $(kv "$work/py_car.kv" import_s) s), opening the network, the"
+    echo "  matrix as a DataFrame; the CLI writes its CSV.  Check: Python $(kv "$work/py_car.kv" reached) reached pairs,"
+    echo "  rounded seconds summed $(kv "$work/py_car.kv" sum_rounded_s); CLI $(echo "$py_cli_sum" | cut -d" " -f2) pairs," \
+        "$(echo "$py_cli_sum" | cut -d" " -f1)."
+    echo "  transit: $(kv "$work/py_tr.kv" pairs) pairs, $(kv "$work/py_tr.kv" reached) reached at p50."
+}
+
 # ---- run and print -------------------------------------------------------------
 if [ "$do_street" = 1 ]; then street_measure; fi
 if [ "$do_transit" = 1 ]; then transit_measure; fi
 if [ "$do_read" = 1 ]; then read_measure; fi
 if [ "$do_access" = 1 ]; then access_measure; fi
 if [ "$do_site" = 1 ]; then site_measure; fi
+if [ "$do_python" = 1 ]; then python_measure; fi
 
 echo
 echo "halfhour bench  $(date -u +%Y-%m-%dT%H:%MZ)  $(nproc) cores  $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)"
@@ -577,6 +657,7 @@ if [ "$do_street" = 1 ]; then
         if [ "$do_read" = 1 ]; then read_table; fi
         if [ "$do_access" = 1 ]; then access_table; fi
         if [ "$do_site" = 1 ]; then site_table; fi
+        if [ "$do_python" = 1 ]; then python_table; fi
         echo "pgRouting side FAILED (see messages above)"
         exit 1
     fi
@@ -585,4 +666,5 @@ if [ "$do_transit" = 1 ]; then transit_table; fi
 if [ "$do_read" = 1 ]; then read_table; fi
 if [ "$do_access" = 1 ]; then access_table; fi
 if [ "$do_site" = 1 ]; then site_table; fi
+if [ "$do_python" = 1 ]; then python_table; fi
 exit 0
