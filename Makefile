@@ -20,13 +20,12 @@ CXXFLAGS+= -std=c++14 -g $(OPT) $(CXXWARN) $(PIC) -D_GNU_SOURCE -pthread -Iinclu
 LDLIBS  += -lglpk -lbz2 -lexpat -lz -ldeflate -lzip -lgeos_c -lstdc++ -lm -ldl -pthread
 # GDAL and PROJ are opened with dlopen when first used (src/io/gdal.h
 # says why), by the sonames of the -dev packages installed here; programs
-# that call GDAL or PROJ themselves (the unit tests read outputs back with
-# GDAL and measure areas with PROJ's geodesics)
-# link it as usual.
+# that call them themselves (the unit tests read outputs back with GDAL
+# and measure areas with PROJ's geodesic) link them as usual.
 soname = $(shell objdump -p "$$($(CC) -print-file-name=$(1))" 2>/dev/null | awk '/SONAME/ {print $$2}')
 GDAL_SONAME := $(call soname,libgdal.so)
 PROJ_SONAME := $(call soname,libproj.so)
-GDAL_LIBS   := -lgdal -lproj
+TEST_LIBS   := -lgdal -lproj
 ifneq ($(WERROR),)
 CFLAGS  += -Werror
 CXXFLAGS+= -Werror
@@ -124,7 +123,7 @@ $(B)/tests/unit/runner.o: tests/unit/runner.c $(B)/tests/unit/test_list.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -I$(B)/tests/unit -c $< -o $@
 $(B)/unit_tests: $(UNIT_OBJ) $(B)/libhalfhour.a
-	$(CC) $(LDFLAGS) $^ $(LDLIBS) $(GDAL_LIBS) -o $@
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) $(TEST_LIBS) -o $@
 
 tools: $(TOOLS)
 $(B)/tools/%: tests/tools/%.c $(B)/libhalfhour.a
