@@ -639,8 +639,8 @@ python_table() {
     echo
     echo "python: medians of $py_runs alternating runs (transit: one each, whole processes); the CLI is its whole process,"
     echo "  writing the CSV; Python's call = travel_time_matrix returning the DataFrame (points read,"
-    echo "  snapping, search), warm = the median of 3 more calls in the process; whole process ="
-    echo "  /usr/bin/python3 starting, importing halfhour, numpy, pandas, cffi ($(kv "$work/py_car.kv" import_s) s), the first call."
+    echo "  snapping, search), warm = the median of 3 more calls in the process; to the first result ="
+    echo "  from the script's first line: importing halfhour, numpy, pandas, cffi ($(kv "$work/py_car.kv" import_s) s), opening, the first call."
     echo "  Check: Python $(kv "$work/py_car.kv" reached) reached pairs, rounded seconds summed" \
         "$(kv "$work/py_car.kv" sum_rounded_s); CLI $(echo "$py_cli_sum" | cut -d" " -f2) pairs, $(echo "$py_cli_sum" | cut -d" " -f1)."
     echo "  transit: $(kv "$work/py_tr.kv" pairs) pairs, $(kv "$work/py_tr.kv" reached) reached at p50; Python's call alone $(calc "%.2f" "$(kv "$work/py_tr.kv" first_s)") s."
