@@ -10,9 +10,17 @@ WARN    := -Wall -Wextra -Wshadow -Wundef -Wmissing-prototypes -Wno-unused-param
 # optimisation, warnings and sanitizers; the C++ runtime comes in with
 # -lstdc++, so every link stays a C link.
 CXXWARN := -Wall -Wextra -Wshadow -Wundef -Wno-unused-parameter
-CFLAGS  += -std=c11 -g $(OPT) $(WARN) -D_GNU_SOURCE -pthread -Iinclude -Isrc -I. -I/usr/include/gdal
-CXXFLAGS+= -std=c++14 -g $(OPT) $(CXXWARN) -D_GNU_SOURCE -pthread -Iinclude -Isrc
-LDLIBS  += -lmicrohttpd -ljansson -lglpk -lbz2 -lexpat -lz -ldeflate -lzip -lgeos_c -lstdc++ -lm -ldl -pthread
+# -fPIC: the same objects go into libhalfhour.a and libhalfhour.so (the
+# Python package's); -fno-semantic-interposition keeps calls between the
+# library's own functions direct, as in the position-independent
+# executables Debian's gcc makes by default, so the CLI runs as fast.
+PIC     := -fPIC -fno-semantic-interposition
+CFLAGS  += -std=c11 -g $(OPT) $(WARN) $(PIC) -D_GNU_SOURCE -pthread -Iinclude -Isrc -I. -I/usr/include/gdal
+CXXFLAGS+= -std=c++14 -g $(OPT) $(CXXWARN) $(PIC) -D_GNU_SOURCE -pthread -Iinclude -Isrc
+LDLIBS  += -lglpk -lbz2 -lexpat -lz -ldeflate -lzip -lgeos_c -lstdc++ -lm -ldl -pthread
+# the HTTP server's libraries: the CLI and the request fuzz harness only,
+# not libhalfhour.so
+SRV_LIBS := -lmicrohttpd -ljansson
 # GDAL and PROJ are opened with dlopen when first used (src/io/gdal.h
 # says why), by the sonames of the -dev packages installed here; programs
 # that call them themselves (the unit tests read outputs back with GDAL
@@ -67,8 +75,15 @@ REPLAYS  := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz-replay/%)
 FUZZERS  := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzzers/%)
 FUZZ_SECONDS ?= 60
 
-.PHONY: all test unit e2e bench clean tools fuzz fuzz-regress fuzzers web web-test
-all: $(B)/halfhour $(B)/libhalfhour.a tools
+.PHONY: all test unit e2e bench clean tools fuzz fuzz-regress fuzzers web web-test python
+# The shared library (and the preprocessed header the Python package's cffi
+# reads) only in the release build: a sanitized .so would need the
+# sanitizer runtime preloaded into the Python interpreter.
+ifeq ($(SAN)$(FUZZ),)
+SHARED   := $(B)/libhalfhour.so $(B)/halfhour_cdef.h
+endif
+all: $(B)/halfhour $(B)/libhalfhour.a $(SHARED) tools
+python: $(B)/libhalfhour.so $(B)/halfhour_cdef.h
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -91,8 +106,20 @@ $(B)/libhhserver.a: $(SRV_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
+# Every hh_* function of include/halfhour.h (and the internal hh__ ones,
+# which the header does not declare); the libraries it needs are linked in.
+$(B)/libhalfhour.so: $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,libhalfhour.so -Wl,-z,defs $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+# include/halfhour.h with its macros expanded and without the system
+# headers (cffi knows size_t and the intN_t types): the declarations the
+# Python package hands to cffi.cdef, so they never drift from the header.
+$(B)/halfhour_cdef.h: include/halfhour.h bindings/python/cdef/stddef.h bindings/python/cdef/stdint.h
+	@mkdir -p $(dir $@)
+	$(CC) -E -P -nostdinc -Ibindings/python/cdef -D__attribute__\(x\)= include/halfhour.h -o $@
+
 $(B)/halfhour: $(CLI_OBJ) $(B)/libhhserver.a $(B)/libhalfhour.a
-	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) $(SRV_LIBS) -o $@
 	@ln -sf $(abspath $@) build/halfhour-$(if $(SAN),san,rel)
 
 # The unit test list is generated from the HH_TEST(name) lines of the test
@@ -121,7 +148,7 @@ $(B)/bench/%: bench/%.c $(B)/libhalfhour.a
 # Saved and derived fuzz inputs replayed without libFuzzer (part of `test`).
 $(B)/fuzz-replay/%: tests/fuzz/%.c tests/fuzz/driver.c $(B)/libhhserver.a $(B)/libhalfhour.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $< tests/fuzz/driver.c $(B)/libhhserver.a $(B)/libhalfhour.a $(LDFLAGS) $(LDLIBS) -o $@
+	$(CC) $(CFLAGS) $< tests/fuzz/driver.c $(B)/libhhserver.a $(B)/libhalfhour.a $(LDFLAGS) $(LDLIBS) $(SRV_LIBS) -o $@
 fuzz-regress: $(REPLAYS) $(B)/halfhour
 	bash tests/fuzz/regress.sh $(abspath $(B)/fuzz-replay)
 
@@ -129,7 +156,7 @@ fuzz-regress: $(REPLAYS) $(B)/halfhour
 # written to build/fuzz/crashes/ -- move them to tests/fuzz/regress/<name>/.
 $(B)/fuzzers/%: tests/fuzz/%.c $(B)/libhhserver.a $(B)/libhalfhour.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -fsanitize=fuzzer $< $(B)/libhhserver.a $(B)/libhalfhour.a $(LDFLAGS) $(LDLIBS) -o $@
+	$(CC) $(CFLAGS) -fsanitize=fuzzer $< $(B)/libhhserver.a $(B)/libhalfhour.a $(LDFLAGS) $(LDLIBS) $(SRV_LIBS) -o $@
 fuzzers: $(FUZZERS)
 fuzz:
 	$(MAKE) FUZZ=1 fuzzers
@@ -148,7 +175,7 @@ e2e: $(B)/halfhour tools
 
 test: unit e2e fuzz-regress web-test
 
-bench: $(B)/halfhour $(BENCHES)
+bench: $(B)/halfhour $(SHARED) $(BENCHES)
 	HH_BIN=$(abspath $(B)/halfhour) HH_BENCH=$(abspath $(B)/bench) bash bench/run.sh
 
 # The planning map (web/): `npm ci` against the committed lockfile, then

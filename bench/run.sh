@@ -5,12 +5,14 @@
 # Parts: street (build, isochrones, matrix, pgRouting), transit (build with
 # GTFS, walk + transit per origin over a departure window), read (OSM reads)
 # access (whole access grids: poa transit, porto car) and site (facility
-# siting: k = 10 of 1,000 candidate hexagons, poa, walk 15 minutes) and serve
+# siting: k = 10 of 1,000 candidate hexagons, poa, walk 15 minutes), serve
 # (halfhour serve under wrk: 30-minute car isochrones on porto, transit
-# isochrones on poa, concurrency 16).
+# isochrones on poa, concurrency 16) and python (the Python package: the
+# street part's car matrix through Python and through the CLI, and the poa
+# hexagons' transit matrix from Python).
 #
 # Knobs (environment; defaults are the routine run):
-#   HH_BENCH_ONLY      street | transit | read | access | site | serve: run only that part  (all)
+#   HH_BENCH_ONLY      street | transit | read | access | site | serve | python: run only that part  (all)
 #   HH_DATA            folder of the real data        (../shared/data)
 #   HH_BENCH_RUNS      runs of build and matrix        (3; medians printed)
 #   HH_BENCH_ORIGINS   isochrone origins               (100)
@@ -27,6 +29,7 @@
 #   HH_BENCH_SITE_RUNS runs of the siting command      (3; medians printed)
 #   HH_BENCH_SERVE_SECONDS  length of each wrk run      (30)
 #   HH_BENCH_SERVE_CONNS    wrk connections             (16)
+#   HH_BENCH_PY_RUNS   runs of each Python / CLI matrix, alternating (5; medians printed)
 # Exits 0 whether targets are met or missed; non-zero only when a step fails.
 set -euo pipefail
 
@@ -49,13 +52,14 @@ access_runs=${HH_BENCH_ACCESS_RUNS:-3}
 site_runs=${HH_BENCH_SITE_RUNS:-3}
 serve_seconds=${HH_BENCH_SERVE_SECONDS:-30}
 serve_conns=${HH_BENCH_SERVE_CONNS:-16}
+py_runs=${HH_BENCH_PY_RUNS:-5}
 case "$only" in
-    "" | street | transit | read | access | site | serve) ;;
-    *) echo "bench: HH_BENCH_ONLY must be street, transit, read, access, site or serve, not \"$only\"" >&2; exit 2 ;;
+    "" | street | transit | read | access | site | serve | python) ;;
+    *) echo "bench: HH_BENCH_ONLY must be street, transit, read, access, site, serve or python, not \"$only\"" >&2; exit 2 ;;
 esac
-do_street=1 do_transit=1 do_read=1 do_access=1 do_site=1 do_serve=1
+do_street=1 do_transit=1 do_read=1 do_access=1 do_site=1 do_serve=1 do_python=1
 if [ -n "$only" ]; then
-    do_street=0 do_transit=0 do_read=0 do_access=0 do_site=0 do_serve=0
+    do_street=0 do_transit=0 do_read=0 do_access=0 do_site=0 do_serve=0 do_python=0
     eval "do_$only=1"
 fi
 minutes=30
@@ -709,6 +713,89 @@ serve_table() {
     echo "  For scale: Valhalla answered one 30-minute car isochrone here in about 200 ms."
 }
 
+# ---- python: the Python package against the CLI -------------------------------
+# The street part's 1000 x 1000 car matrix on porto (same points, seed
+# $seed_matrix, 2 threads) through Python (travel_time_matrix: a DataFrame)
+# and through the CLI (CSV), runs alternating so both see the same load;
+# then the Porto Alegre transit matrix of the 1,227 hexagons to themselves
+# (60-minute window, percentiles 5, 50, 95, 2 threads) from Python, and the
+# CLI's once beside it.  Debian's /usr/bin/python3 (scripts/deps.sh
+# installs its packages), the package from the source tree and the
+# libhalfhour.so beside HH_BIN.
+python_measure() {
+    local f i
+    for f in "${city_osm[porto]}" "${city_osm[poa]}" "$data/poa/poa_hexgrid.csv" "$data/poa/poa_eptc.zip" \
+        "$data/poa/poa_trensurb.zip"; do
+        [ -r "$f" ] || { log "missing $f (see ../shared/data/SOURCES.md)"; exit 1; }
+    done
+    py_lib=$(dirname "$HH_BIN")/libhalfhour.so
+    [ -r "$py_lib" ] || { log "missing $py_lib (make builds it)"; exit 1; }
+    [ -r "$work/porto.hh" ] || { log "python: building porto"; "$HH_BIN" build "${city_osm[porto]}" -o "$work/porto.hh" -q; }
+    [ -r "$work/points.csv" ] || "$HH_BENCH/bench_street" --points "$work/porto.hh" car "$n_points" "$seed_matrix" \
+        "$work/points.csv" >"$work/points.kv"
+    : >"$work/py_car.t"
+    : >"$work/py_cli.t"
+    : >"$work/py_first.s"
+    : >"$work/py_warm.s"
+    : >"$work/py_total.s"
+    for i in $(seq "$py_runs"); do
+        log "python: ${n_points}x$n_points car matrix on porto, Python then CLI, run $i/$py_runs"
+        timing=$work/py_car.t
+        timed env PYTHONPATH="$root/bindings/python" HALFHOUR_LIB="$py_lib" /usr/bin/python3 \
+            "$root/bench/bench_python.py" car "$work/porto.hh" "$work/points.csv"
+        cp "$work/last.out" "$work/py_car.kv"
+        kv "$work/py_car.kv" first_s >>"$work/py_first.s"
+        kv "$work/py_car.kv" warm_s >>"$work/py_warm.s"
+        kv "$work/py_car.kv" total_s >>"$work/py_total.s"
+        timing=$work/py_cli.t
+        timed "$HH_BIN" matrix "$work/porto.hh" --origins "$work/points.csv" --destinations "$work/points.csv" \
+            --mode car --threads "$threads" -o "$work/py_cli.csv"
+    done
+    py_cli_sum=$(awk -F, 'NR > 1 && $3 != "" { s += $3; n++ } END { printf "%.0f %d", s, n }' "$work/py_cli.csv")
+    log "python: building poa with both feeds; the 1,227 hexagons' transit matrix from Python, then the CLI's"
+    "$HH_BIN" build "${city_osm[poa]}" --gtfs "$data/poa/poa_eptc.zip" --gtfs "$data/poa/poa_trensurb.zip" \
+        -o "$work/py_poa.hh" -q
+    timing=$work/py_tr.t
+    : >"$timing"
+    timed env PYTHONPATH="$root/bindings/python" HALFHOUR_LIB="$py_lib" /usr/bin/python3 \
+        "$root/bench/bench_python.py" transit "$work/py_poa.hh" "$data/poa/poa_hexgrid.csv"
+    cp "$work/last.out" "$work/py_tr.kv"
+    timing=$work/py_tr_cli.t
+    : >"$timing"
+    timed "$HH_BIN" matrix "$work/py_poa.hh" --origins "$data/poa/poa_hexgrid.csv" \
+        --destinations "$data/poa/poa_hexgrid.csv" --mode transit --depart 2019-05-13T12:00 --window 60 \
+        --percentiles 5,50,95 --threads "$threads" -o "$work/py_tr_cli.csv"
+}
+
+python_table() {
+    local py cli first warm tr trc
+    py=$(median <"$work/py_total.s")
+    cli=$(cut -d" " -f1 <"$work/py_cli.t" | median)
+    first=$(median <"$work/py_first.s")
+    warm=$(median <"$work/py_warm.s")
+    tr=$(cut -d" " -f1 <"$work/py_tr.t")
+    trc=$(cut -d" " -f1 <"$work/py_tr_cli.t")
+    echo
+    row "python package ($threads threads)" "Python s" "CLI s" "ratio" "target" "verdict"
+    row "----" "--------" "-----" "-----" "------" "-------"
+    row "porto ${n_points}x$n_points car: call, warm process" "$(calc "%.2f" "$warm")" "$(calc "%.2f" "$cli")" \
+        "$(calc "%.3fx" "$warm / $cli")" "<= 1.10x" "$(verdict "$(calc "%.3f" "$warm / $cli")" "<=" 1.10)"
+    row "  the first call (pandas warm, file cold)" "$(calc "%.2f" "$first")" "$(calc "%.2f" "$cli")" \
+        "$(calc "%.3fx" "$first / $cli")" "" ""
+    row "  process to the first result (imports)" "$(calc "%.2f" "$py")" "$(calc "%.2f" "$cli")" \
+        "$(calc "%.3fx" "$py / $cli")" "" ""
+    row "poa 1227x1227 transit, 60 min, 3 pct" "$(calc "%.2f" "$tr")" "$(calc "%.2f" "$trc")" \
+        "$(calc "%.3fx" "$tr / $trc")" "" ""
+    echo
+    echo "python: medians of $py_runs alternating runs (transit: one each, whole processes); the CLI is its whole process,"
+    echo "  writing the CSV; Python's call = travel_time_matrix returning the DataFrame (points read,"
+    echo "  snapping, search), warm = the median of 3 more calls in the process; to the first result ="
+    echo "  from the script's first line: importing halfhour, numpy, pandas, cffi ($(kv "$work/py_car.kv" import_s) s), opening, the first call."
+    echo "  Check: Python $(kv "$work/py_car.kv" reached) reached pairs, rounded seconds summed" \
+        "$(kv "$work/py_car.kv" sum_rounded_s); CLI $(echo "$py_cli_sum" | cut -d" " -f2) pairs, $(echo "$py_cli_sum" | cut -d" " -f1)."
+    echo "  transit: $(kv "$work/py_tr.kv" pairs) pairs, $(kv "$work/py_tr.kv" reached) reached at p50; Python's call alone $(calc "%.2f" "$(kv "$work/py_tr.kv" first_s)") s."
+}
+
 # ---- run and print -------------------------------------------------------------
 if [ "$do_street" = 1 ]; then street_measure; fi
 if [ "$do_transit" = 1 ]; then transit_measure; fi
@@ -716,6 +803,7 @@ if [ "$do_read" = 1 ]; then read_measure; fi
 if [ "$do_access" = 1 ]; then access_measure; fi
 if [ "$do_site" = 1 ]; then site_measure; fi
 if [ "$do_serve" = 1 ]; then serve_measure; fi
+if [ "$do_python" = 1 ]; then python_measure; fi
 
 echo
 echo "halfhour bench  $(date -u +%Y-%m-%dT%H:%MZ)  $(nproc) cores  $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)"
@@ -729,6 +817,7 @@ if [ "$do_street" = 1 ]; then
         if [ "$do_access" = 1 ]; then access_table; fi
         if [ "$do_site" = 1 ]; then site_table; fi
         if [ "$do_serve" = 1 ]; then serve_table; fi
+        if [ "$do_python" = 1 ]; then python_table; fi
         echo "pgRouting side FAILED (see messages above)"
         exit 1
     fi
@@ -738,4 +827,5 @@ if [ "$do_read" = 1 ]; then read_table; fi
 if [ "$do_access" = 1 ]; then access_table; fi
 if [ "$do_site" = 1 ]; then site_table; fi
 if [ "$do_serve" = 1 ]; then serve_table; fi
+if [ "$do_python" = 1 ]; then python_table; fi
 exit 0

@@ -708,6 +708,22 @@ typedef struct hh_matrix_csv {
 int hh_matrix_csv_header(hh_matrix_csv *w);
 int hh_matrix_csv_row(size_t origin, const double *time_s, const double *dist_m, void *ud);
 
+/* The matrix into memory (for bindings such as the Python package's numpy
+ * arrays): hh_matrix_buf_row as the row callback of hh_matrix_run, with
+ * the writer as its ud, copies row `origin` to time_s[origin * n_dest *
+ * n_val ...] (n_val: 1 for a street matrix, n_pct for transit, the row's
+ * layout kept) and, when dist_m is set, the distances to dist_m[origin *
+ * n_dest ...] (NAN for transit, which has none).  Both arrays are the
+ * caller's, n_orig * n_dest (* n_val) doubles.  Returns non-zero (the run
+ * stops) for an origin >= n_orig; rows counts the rows written. */
+typedef struct hh_matrix_buf {
+    double *time_s;
+    double *dist_m;             /* may be NULL */
+    size_t n_orig, n_dest, n_val;
+    size_t rows;
+} hh_matrix_buf;
+int hh_matrix_buf_row(size_t origin, const double *time_s, const double *dist_m, void *ud);
+
 /* An output file that appears at `path` only when committed: data goes to a
  * temporary file beside it, hh_out_commit flushes, syncs and renames,
  * hh_out_abort removes it, so a failed or short write (a full disk) leaves

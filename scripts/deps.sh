@@ -5,7 +5,10 @@ set -euo pipefail
 HH_PACKAGES=(gcc g++ make libc6-dev libosmium2-dev libprotozero-dev libexpat1-dev libbz2-dev
              zlib1g-dev libdeflate-dev libzip-dev libgeos-dev libgdal-dev libproj-dev gdal-bin libglpk-dev osmium-tool python3 bzip2 curl ca-certificates
              time tzdata libmicrohttpd-dev libjansson-dev wrk
-             nodejs chromium fonts-noto-cjk)
+             nodejs chromium fonts-noto-cjk
+             # the Python package (bindings/python) and its tests, for Debian's /usr/bin/python3
+             python3-cffi python3-numpy python3-pandas python3-geopandas python3-shapely python3-pyproj
+             python3-pytest python3-setuptools python3-pip python3-venv)
 missing=()
 for p in "${HH_PACKAGES[@]}" "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

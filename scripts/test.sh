@@ -10,6 +10,11 @@ jobs=$(nproc)
 echo "== release build: unit + end-to-end"
 make -s -j"$jobs" WERROR=1 all build/rel/unit_tests
 make -s test
+echo "== Python package (bindings/python): pytest, against the CLI's outputs"
+# Debian's interpreter, not whatever python3 is first on PATH: the packages
+# deps.sh installs are in its dist-packages
+PYTHONPATH="$root/bindings/python" HH_BIN="$root/build/rel/halfhour" \
+    /usr/bin/python3 -m pytest -q -rs -p no:cacheprovider -c bindings/python/pytest.ini bindings/python/tests
 echo "== AddressSanitizer + UndefinedBehaviorSanitizer: unit + end-to-end"
 make -s -j"$jobs" SAN=address,undefined WERROR=1 all build/san/unit_tests
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \

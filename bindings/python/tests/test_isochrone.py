@@ -1,0 +1,74 @@
+"""isochrones against `halfhour isochrone`: the same features (origin,
+minutes, mode, area) and the same rings to the CLI's 7 decimals, street and
+transit; snapping errors as NotSnapped with the CLI's reasons."""
+import json
+
+import numpy as np
+import pytest
+from shapely.geometry import shape
+
+import halfhour
+from conftest import run_cli
+
+
+def cli_iso(tmp_path, net, pts, *args):
+    out = tmp_path / "iso.geojson"
+    froms = []
+    for lon, lat in pts:
+        froms += ["--from", "%.7f,%.7f" % (lon, lat)]
+    run_cli("isochrone", net.path, *froms, "-o", out, *args)
+    return json.loads(out.read_text())["features"]
+
+
+def same_rings(geom, feature):
+    want = feature["geometry"]["coordinates"]
+    got = [[np.round(np.asarray(r.coords), 7) for r in [p.exterior] + list(p.interiors)] for p in geom.geoms]
+    assert len(got) == len(want)
+    for gp, wp in zip(got, want):
+        assert len(gp) == len(wp)
+        for gr, wr in zip(gp, wp):
+            assert np.allclose(gr, np.asarray(wr), atol=1.01e-7)
+
+
+@pytest.mark.parametrize("mode", ["walk", "car"])
+def test_street_isochrones_equal_cli(tmp_path, poa_net, poa_pois, mode):
+    df = poa_pois[1].head(3)
+    pts = list(zip(df.lon, df.lat))
+    got = poa_net.isochrones(df, mode, [5, 10, 15])
+    want = cli_iso(tmp_path, poa_net, pts, "--mode", mode, "--minutes", "5,10,15")
+    assert len(got) == len(want) == 9
+    assert got.crs.to_epsg() == 4326
+    for (_, g), f in zip(got.iterrows(), want):
+        p = f["properties"]
+        assert (g.origin, g.minutes, g["mode"]) == (p["origin"], p["minutes"], p["mode"])
+        assert g.travel_time == g.minutes
+        assert "%.4f" % g.area_km2 == "%.4f" % p["area_km2"]
+        assert g.id == df.id.iloc[g.origin]
+        assert g.geometry.is_valid
+        same_rings(g.geometry, f)
+    a = got[got.origin == 0].area_km2.to_numpy()
+    assert (np.diff(a) > 0).all()
+
+
+def test_transit_isochrone_equals_cli(tmp_path, poa_net, poa_pois):
+    df = poa_pois[1].head(1)
+    got = poa_net.isochrones(df, "transit", [15, 30], departure="2019-05-13T12:00", window=30, percentile=25)
+    want = cli_iso(tmp_path, poa_net, list(zip(df.lon, df.lat)), "--mode", "transit", "--minutes", "15,30",
+                   "--depart", "2019-05-13T12:00", "--window", "30", "--percentile", "25")
+    assert len(got) == len(want) == 2
+    for (_, g), f in zip(got.iterrows(), want):
+        p = f["properties"]
+        assert (g.percentile, g.depart, g.window_min) == (p["percentile"], p["depart"], p["window_min"])
+        assert "%.4f" % g.area_km2 == "%.4f" % p["area_km2"]
+        same_rings(g.geometry, f)
+
+
+def test_origin_that_does_not_snap(poa_net):
+    with pytest.raises(halfhour.NotSnapped) as e:
+        poa_net.isochrones((-30.03, -51.22), "walk")
+    assert "lon/lat look swapped" in str(e.value)
+    with pytest.raises(halfhour.NotSnapped) as e:
+        poa_net.isochrones((-51.2288, -30.0276), "car", snap_max=0.01)
+    assert "no car street within 0.01 m" in str(e.value)
+    with pytest.raises(halfhour.InvalidArgument):
+        poa_net.isochrones((-51.2288, -30.0276), "car", minutes=[700])
