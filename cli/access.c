@@ -203,51 +203,6 @@ static int summary(FILE *f, const hh_table *t, const double *w, const double *th
     return 0;
 }
 
-/* --preset 15min: per cutoff, how many of the preset's layers each origin
- * reaches (at least one opportunity), and whether it reaches all. */
-static int add_preset_columns(hh_table *t, size_t n_l, size_t n_c, const double *minutes)
-{
-    size_t nc0 = t->n_cols, nc1 = nc0 + 2 * n_c;
-    double *v = malloc((t->n_rows * nc1 + 1) * sizeof *v);
-    char **col = realloc(t->col, (nc1 + 1) * sizeof *col);
-    if (!v || !col) {
-        free(v);
-        if (col)
-            t->col = col;
-        return HH_ENOMEM;
-    }
-    t->col = col;
-    for (size_t c = 0; c < n_c; c++) {
-        char b[64];
-        snprintf(b, sizeof b, "services_%g", minutes[c]);
-        col[nc0 + c] = strdup(b);
-        snprintf(b, sizeof b, "all_services_%g", minutes[c]);
-        col[nc0 + n_c + c] = strdup(b);
-        if (!col[nc0 + c] || !col[nc0 + n_c + c])
-            return HH_ENOMEM;
-    }
-    for (size_t r = 0; r < t->n_rows; r++) {
-        const double *src = t->v + r * nc0;
-        double *dst = v + r * nc1;
-        memcpy(dst, src, nc0 * sizeof *dst);
-        for (size_t c = 0; c < n_c; c++) {
-            double cnt = 0;
-            int nan = 0;
-            for (size_t l = 0; l < n_l; l++) {
-                double a = src[l * n_c + c];
-                nan |= isnan(a);
-                cnt += a > 0;
-            }
-            dst[nc0 + c] = nan ? NAN : cnt;
-            dst[nc0 + n_c + c] = nan ? NAN : cnt == (double)n_l;
-        }
-    }
-    free(t->v);
-    t->v = v;
-    t->n_cols = nc1;
-    return 0;
-}
-
 int cmd_access(int argc, char **argv)
 {
     static const char *const wv[] = {"--mode",        "--grid",       "--origins",     "--opportunities",
@@ -430,19 +385,7 @@ int cmd_access(int argc, char **argv)
     /* the layers */
     size_t sel[64], n_sel = 0;
     if (preset && !opp_s) {
-        static const char *const names[] = {"schools", "healthcare", "groceries", "pharmacies", "parks",
-                                            "transit_stops", NULL};
-        for (const char *const *nm = names; *nm; nm++) {
-            int k = hh_layers_find(&ls, *nm);
-            double tot = 0;
-            for (size_t i = 0; k >= 0 && i < ls.n; i++)
-                tot += ls.value[i * ls.n_layers + (size_t)k];
-            if (k >= 0 && tot > 0)
-                sel[n_sel++] = (size_t)k;
-            else
-                snprintf(missing + strlen(missing), sizeof missing - strlen(missing), "%s%s", *missing ? ", " : "",
-                         *nm);
-        }
+        n_sel = hh_preset_15min_layers(&ls, sel, sizeof sel / sizeof *sel, missing, sizeof missing);
         if (!n_sel) {
             rc = cli_fail("%s: none of the 15-minute preset's layers has an opportunity (build it with the "
                           "preset, or give --opportunities-file)", path);
@@ -563,7 +506,7 @@ int cmd_access(int argc, char **argv)
         rc = cli_fail("no origin snapped to the %s network within %g m", transit ? "walk" : mode_s, snap_max);
         goto done;
     }
-    if (preset && add_preset_columns(&t, n_sel, (size_t)n_min, minutes)) {
+    if (preset && hh_table_add_services(&t, n_sel, (size_t)n_min, minutes)) {
         rc = cli_fail("out of memory");
         goto done;
     }

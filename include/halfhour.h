@@ -835,6 +835,11 @@ int hh_layers_append(hh_layers *a, const hh_layers *b);
  * (the part before the first '=') are the layers `access --preset 15min`
  * checks. */
 const char *hh_preset_15min_rule(size_t i);
+/* The preset's daily-service layers (schools, healthcare, groceries,
+ * pharmacies, parks, transit_stops) that l has with any opportunity: their
+ * indices into sel (at most cap), the count returned; the names of the
+ * others, comma-separated, into missing (may be NULL). */
+size_t hh_preset_15min_layers(const hh_layers *l, size_t *sel, size_t cap, char *missing, size_t missing_len);
 /* Index of the layer called name, or -1. */
 int hh_layers_find(const hh_layers *l, const char *name);
 /* A copy of the layers stored in the network at build time (none: n_layers 0). */
@@ -1008,6 +1013,11 @@ int hh_table_format_of(const char *path, hh_table_format *out);
  * HH_EINVAL.  On failure nothing is left at path.  GDAL makes its file in
  * a temporary folder beside path's file (in $TMPDIR when path is a FIFO or
  * a device), which is then copied to path and removed. */
+/* The 15-minute check's columns, appended to an access table whose first
+ * n_layers x n_cutoffs columns are <layer>_<min> (layer-major, one value
+ * per cutoff): services_<min>, the layers reached (value > 0) per cutoff,
+ * then all_services_<min>, 1 when every one is; nodata where any is. */
+int hh_table_add_services(hh_table *t, size_t n_layers, size_t n_cutoffs, const double *minutes);
 int hh_table_write(const hh_table *t, hh_table_format f, const char *path, const char *layer,
                    char *err, size_t errlen);
 /* Column col of a grid table as a PNG in memory, for web maps: the cells

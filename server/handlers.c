@@ -681,23 +681,7 @@ static void handle_access(sv_server *s, sv_worker *w, const sv_req *r, double dl
     char err[512] = "";
     if (r->preset && !r->n_layers) {
         /* the daily-service layers the network has opportunities of */
-        char name[64];
-        for (size_t i = 0;; i++) {
-            const char *rule = hh_preset_15min_rule(i);
-            const char *nm = rule ? rule : i == 0 || hh_preset_15min_rule(i - 1) ? "transit_stops" : NULL;
-            if (!nm)
-                break;
-            size_t len = strcspn(nm, "=");
-            snprintf(name, sizeof name, "%.*s", (int)len, nm);
-            int k = hh_layers_find(ls, name);
-            double tot = 0;
-            for (size_t p = 0; k >= 0 && p < ls->n; p++)
-                tot += ls->value[p * ls->n_layers + (size_t)k];
-            if (k >= 0 && tot > 0 && n_sel < SV_MAX_LAYERS)
-                sel[n_sel++] = (size_t)k;
-            if (!rule)
-                break;
-        }
+        n_sel = hh_preset_15min_layers(ls, sel, SV_MAX_LAYERS, NULL, 0);
         if (!n_sel) {
             resp_error(out, 400, NULL, "preset 15min: none of its layers has an opportunity in this network");
             return;
@@ -758,7 +742,11 @@ static void handle_access(sv_server *s, sv_worker *w, const sv_req *r, double dl
     hh_access_stats st;
     rc = hh_access_run(s->net, &ao, ls, &pts, &t, &st, err, sizeof err);
     tentry_release(s->tcache, te);
+    /* the 15-minute check's counts, as `halfhour access --preset 15min` */
+    if (!rc && r->preset && r->n_pct <= 1)
+        rc = hh_table_add_services(&t, n_sel, (size_t)r->n_minutes, r->minutes);
     if (rc) {
+        hh_table_free(&t);
         hh_grid_free(&grid);
         resp_lib(out, s, rc, "access", err);
         return;

@@ -338,6 +338,14 @@ try:
     a = (js(data) or {}).get("access", {})
     ok = st == 200 and row and all(abs(a[k] - float(row[k])) < 1e-6 for k in a) and set(a) == set(row) - {"id", "lon", "lat"}
     result("access point = halfhour access --origins", ok, f"{a} vs {row} {r.stderr[-200:]}")
+    # the 15-minute check: the same columns as the CLI's, services_15 and all_services_15 among them
+    r = run([A.bin, "access", poanet, "--mode", "walk", "--origins", f"{T}/one.csv", "--preset", "15min"])
+    row = next(csv.DictReader(r.stdout.splitlines()), {})
+    st, _, data = ps.post("/access", {"lon": PA[0][0], "lat": PA[0][1], "mode": "walk", "preset": "15min"})
+    a = (js(data) or {}).get("access", {})
+    ok = st == 200 and row and "services_15" in a and set(a) == set(row) - {"id", "lon", "lat"} and \
+        all(abs(a[k] - float(row[k])) < 1e-6 for k in a)
+    result("access preset 15min = halfhour access --preset 15min", ok, f"{a} vs {row} {r.stderr[-200:]}")
     box = {"bbox": [-51.23, -30.04, -51.20, -30.02], "cell": 500, "mode": "walk", "layer": "jobs", "minutes": 15}
     st, _, data = ps.post("/access", box)
     g = js(data) or {}
