@@ -333,8 +333,9 @@ class Network:
         return df
 
     # ---- isochrones ----------------------------------------------------------
-    def isochrones(self, points, mode, minutes=(10, 20, 30), *, snap_max=500.0, departure=None, window=60,
-                   percentile=50, max_walk=15, max_rides=8, draws=5, walk_speed=None):
+    def isochrones(self, points, mode, minutes=(10, 20, 30), *, snap_max=500.0, generalize="auto", denoise=0.0,
+                   holes="fill", departure=None, window=60, percentile=50, max_walk=15, max_rides=8, draws=5,
+                   walk_speed=None):
         """Areas reachable within given minutes, as a GeoDataFrame
         (`halfhour isochrone NET.hh --from LON,LAT... --mode M --minutes L`):
         one MultiPolygon row per origin and cutoff, with columns origin
@@ -342,11 +343,13 @@ class Network:
         (the same, r5py's name), mode, area_km2, and for transit
         percentile, depart, window_min; EPSG:4326.
         One street search per origin serves every cutoff. Polygons are
-        valid, nested (each cutoff contains the smaller ones), keep enclosed
-        unreached land as holes, and claim no land farther than the
-        network's iso.buffer_m (default 100 m) plus one raster cell
-        (iso.cell_m, default 50 m) from a reached street; the last stretch
-        off the street is covered at the mode's connector speed.
+        valid and nested (each cutoff contains the smaller ones) whatever
+        the drawing options; as `halfhour isochrone --help` says, a hole
+        that holds no street of the mode (or only streets reached in time)
+        is filled, the boundaries simplified, and parts and holes under 4
+        raster cells dropped; holes="all", generalize=0 gives the strict
+        polygons (every hole, and no land farther than iso.buffer_m plus
+        one raster cell from a reached street).
 
         points: the origins (the `--from` points): a GeoDataFrame, a
         DataFrame with lon/lat columns, an (n, 2) array or one (lon, lat).
@@ -357,6 +360,13 @@ class Network:
         snapped from, metres (default 500); beyond it NotSnapped, saying why
         (outside the network's area, lon/lat swapped, or how far the nearest
         street is).
+        generalize: simplification tolerance, metres (the `--generalize`
+        option): no boundary point moves farther; "auto" (the default):
+        half a raster cell; 0: none, and no part or hole dropped for size.
+        denoise: drop each part smaller than this fraction of the band's
+        largest, in [0, 1] (default 0: none; 1: the largest only); the part
+        holding the origin always stays.
+        holes: "fill" (the hole rule, default) or "all" (keep every hole).
         Transit (the network built with gtfs): departure "YYYY-MM-DDTHH:MM",
         local time of the first feed's agency_timezone (required); window:
         one departure per minute over this many minutes (default 60);
@@ -386,6 +396,14 @@ class Network:
                 else:
                     msg = "%s did not snap: %s" % (where, _snap.reason(net, why, mname, smax))
                 raise NotSnapped(msg)
+        iso_o = ffi.new("hh_iso_opts *")
+        lib.hh_iso_opts_default(iso_o)
+        if not (isinstance(generalize, str) and generalize == "auto"):
+            iso_o.generalize_m = _opts.number(generalize, "generalize", 0, 1e5, what='"auto" or metres >= 0')
+        iso_o.denoise = _opts.number(denoise, "denoise", 0, 1, what="a number in [0, 1]")
+        if holes not in ("fill", "all"):
+            raise InvalidArgument('holes %r: expected "fill" or "all"' % (holes,))
+        iso_o.holes = lib.HH_ISO_HOLES_FILL if holes == "fill" else lib.HH_ISO_HOLES_ALL
         cmin = ffi.new("double[]", mins)
         rows = {"origin": [], "id": [], "from_lon": [], "from_lat": [], "minutes": [], "mode": [], "area_km2": [],
                 "geometry": []}
@@ -406,11 +424,11 @@ class Network:
             if transit:
                 rc = lib.hh_transit_query_run(q, snaps + i, ffi.NULL, 0)
                 if not rc:
-                    rc = lib.hh_transit_isochrone(q, pct, cmin, len(mins), iso)
+                    rc = lib.hh_transit_isochrone_opts(q, pct, cmin, len(mins), iso_o, iso)
             else:
                 rc = lib.hh_query_run(q, m, snaps + i, mins[-1] * 60.0)
                 if not rc:
-                    rc = lib.hh_isochrone_build(q, cmin, len(mins), iso)
+                    rc = lib.hh_isochrone_build_opts(q, cmin, len(mins), iso_o, iso)
             check(rc, what="isochrone from %.6f,%.6f" % (pts.lon[i], pts.lat[i]))
             try:
                 for b in range(iso.n_bands):

@@ -72,3 +72,24 @@ def test_origin_that_does_not_snap(poa_net):
     assert "no car street within 0.01 m" in str(e.value)
     with pytest.raises(halfhour.InvalidArgument):
         poa_net.isochrones((-51.2288, -30.0276), "car", minutes=[700])
+
+
+def test_drawing_options_equal_cli(tmp_path, poa_net, poa_pois):
+    # the strict polygons and a coarse drawing: each as `halfhour isochrone` with the same flags
+    df = poa_pois[1].head(1)
+    pts = list(zip(df.lon, df.lat))
+    areas = []
+    for kw, flags in ((dict(holes="all", generalize=0), ["--holes", "all", "--generalize", "0"]),
+                      (dict(generalize=80, denoise=0.5), ["--generalize", "80", "--denoise", "0.5"])):
+        got = poa_net.isochrones(df, "car", [10, 20], **kw)
+        want = cli_iso(tmp_path, poa_net, pts, "--mode", "car", "--minutes", "10,20", *flags)
+        assert len(got) == len(want) == 2
+        for (_, g), f in zip(got.iterrows(), want):
+            assert "%.4f" % g.area_km2 == "%.4f" % f["properties"]["area_km2"]
+            same_rings(g.geometry, f)
+        areas.append(tuple(got.area_km2))
+    assert areas[0] != areas[1]
+    with pytest.raises(halfhour.InvalidArgument):
+        poa_net.isochrones(df, "car", [10], holes="some")
+    with pytest.raises(halfhour.InvalidArgument):
+        poa_net.isochrones(df, "car", [10], denoise=2)
