@@ -12,7 +12,7 @@ WARN    := -Wall -Wextra -Wshadow -Wundef -Wmissing-prototypes -Wno-unused-param
 CXXWARN := -Wall -Wextra -Wshadow -Wundef -Wno-unused-parameter
 CFLAGS  += -std=c11 -g $(OPT) $(WARN) -D_GNU_SOURCE -pthread -Iinclude -Isrc -I/usr/include/gdal
 CXXFLAGS+= -std=c++14 -g $(OPT) $(CXXWARN) -D_GNU_SOURCE -pthread -Iinclude -Isrc
-LDLIBS  += -lglpk -lproj -lbz2 -lexpat -lz -ldeflate -lzip -lgeos_c -lstdc++ -lm -ldl -pthread
+LDLIBS  += -lglpk -ljansson -lnettle -lproj -lbz2 -lexpat -lz -ldeflate -lzip -lgeos_c -lstdc++ -lm -ldl -pthread
 # GDAL is opened with dlopen when first used (src/io/gdal.h says why), by
 # the soname of the libgdal-dev installed here; programs that call GDAL
 # themselves (the unit tests read outputs back with it) link it as usual.

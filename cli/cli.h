@@ -107,5 +107,6 @@ int cmd_access(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_coords(int argc, char **argv);
 int cmd_site(int argc, char **argv);
+int cmd_scenario(int argc, char **argv);
 
 #endif

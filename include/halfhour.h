@@ -1093,6 +1093,51 @@ void hh_report_free(hh_report *r);
  * districts.csv.  Each file appears complete or not at all. */
 int hh_report_write(const hh_net *net, const hh_report *r, const char *dir, char *err, size_t errlen);
 
+/* ---- scenarios --------------------------------------------------------- */
+/* (declarations of src/plan/scenario.c) */
+/* A scenario is the base network with a change file applied: new streets,
+ * streets closed or slowed (or sped up) per mode, a new transit line,
+ * routes' frequencies, speeds and dwell times adjusted, trips or stops
+ * removed, routes rerouted (docs/scenarios.md has every type and its
+ * properties).  hh_scenario_apply reads the base file (never writes it),
+ * applies the modifications through the build stage's own steps -- arcs
+ * and islands, spatial index, the car's turn graph, stop links and
+ * footpaths -- and writes out_path atomically: the speed-up index is
+ * updated in place where a change only adds or speeds up (new streets and
+ * lines), recontracted in the base's order where something got slower or
+ * closed; the file records the change file (its SHA-256 and a summary),
+ * which hh_net_scenario returns.  Each modification is validated (unknown
+ * route, stop or way ids, a street end or a stop too far from the
+ * network, a zero headway ...) with a one-line error naming the Feature;
+ * on any error nothing is written.  A change file without modifications
+ * gives a network whose every answer equals the base's. */
+typedef struct hh_scenario_stats {
+    size_t n_mods;
+    uint32_t streets_added;     /* add-street edges */
+    uint32_t edges_split;       /* base edges split where a new street joins them */
+    uint32_t edges_changed;     /* edges modify-street changed (speed or closure) */
+    uint32_t stops_added, routes_added, trips_added, trips_removed, trips_changed;
+    int ch_how[HH_N_MODES];     /* the mode's hierarchy: -1 kept as it was, 0 updated in
+                                 * place, 1 contracted again in the base's order */
+    int transit_how;            /* -1 kept as it was (or none), 0 stop links kept (new stops
+                                 * linked), 1 linked again (the walk network changed) */
+    double seconds;
+    uint64_t file_bytes;
+    char sha256[65];            /* of the change file */
+    char summary[512];
+} hh_scenario_stats;
+int hh_scenario_apply(const char *base_path, const char *change_path, const char *out_path,
+                      hh_scenario_stats *st, char *err, size_t errlen);
+
+/* The change a network file was made with (hh_scenario_apply): 1 and out
+ * filled, or 0 when it was built from sources.  change is the change file's name, sha256 its
+ * hash, summary what it did, base the base file's source.  Strings belong
+ * to the network. */
+typedef struct hh_net_scenario_info {
+    const char *change, *sha256, *summary, *base, *applied_at;
+} hh_net_scenario_info;
+int hh_net_scenario(const hh_net *net, hh_net_scenario_info *out);
+
 #ifdef __cplusplus
 }
 #endif

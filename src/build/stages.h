@@ -50,6 +50,16 @@ int hh__build_store_turn_inputs(struct hh__net_parts *P, const uint8_t *vflags, 
 int hh__transit_build(const hh_net *streets, const hh__timetable *tt, const hh_profile *p,
                       struct hh__net_parts *parts, hh_build_stats *st, char *err, size_t errlen);
 
+/* The same, reusing a previous build's stop links, footpaths and egress
+ * tables: stops 0 .. n_prev-1 of tt are prev's stops and `streets` is the
+ * walk network prev was linked to, so those stops keep their link and,
+ * unless a stop after n_prev lies within a footpath's reach, their rows;
+ * the others are computed (as a scenario adds stops). */
+struct hh__transit;
+int hh__transit_build_reuse(const hh_net *streets, const hh__timetable *tt, const hh_profile *p,
+                            struct hh__net_parts *parts, hh_build_stats *st, const struct hh__transit *prev,
+                            uint32_t n_prev, char *err, size_t errlen);
+
 /* The streets of `parts` written to a temporary file and opened, then
  * hh__transit_build on them: stops are linked and footpaths found with the
  * very searches queries will use. */
