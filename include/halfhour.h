@@ -881,6 +881,15 @@ int hh_table_format_of(const char *path, hh_table_format *out);
 int hh_table_write(const hh_table *t, hh_table_format f, const char *path, const char *layer,
                    char *err, size_t errlen);
 
+/* The same run on a base network and on a scenario (hh_scenario_apply),
+ * side by side: base and scen must have the same rows (origins: count,
+ * ids, positions) and the same columns.  out gets, per column c, the
+ * columns c_base, c_scenario and c_diff (scenario minus base; no value
+ * where either has none), rows as scen's (grid kept: a GeoTIFF gets a band
+ * of the difference).  HH_EINVAL when the tables do not match, HH_ENOMEM;
+ * out is the caller's (hh_table_free). */
+int hh_table_compare(const hh_table *base, const hh_table *scen, hh_table *out);
+
 /* ---- access runs ------------------------------------------------------- */
 /* Per origin (grid cells or points), per layer, per cutoff (and, transit,
  * per percentile): opportunities reached, weighted by the decay function
@@ -1066,6 +1075,8 @@ typedef struct hh_report_mode {
     double *d_inside;        /* districts: [d * (n_c + 1) + i], i = n_c the union */
     double *d_mean_min;      /* districts: mean minutes to the nearest centre over the layer
                               * reached within T, weighted; NAN when none */
+    unsigned char *pt_inside; /* per point of the layer (hh_report.n_pts): 1 when reached
+                               * within T from some centre (inside the union) */
 } hh_report_mode;
 
 typedef struct hh_report {
@@ -1082,6 +1093,17 @@ typedef struct hh_report {
     double outside_districts; /* the layer's total in no district */
     size_t n_modes;
     hh_report_mode *modes;
+    size_t n_pts;            /* the layer's points with a value ... */
+    double *pt_w;            /* ... their values */
+    int32_t *pt_d;           /* ... and districts (-1: none); NULL without districts */
+    /* --compare: the same report on the base network, set by the caller
+     * before hh_report_write (not owned): the report then adds, per mode,
+     * the union's area and residents on both and their difference, and the
+     * residents newly inside the circle (inside the union on this network,
+     * not on the base) and no longer inside, per district too; files
+     * compare.csv and, with districts, compare_districts.csv */
+    const struct hh_report *compare_base;
+    const char *compare_name;
 } hh_report;
 
 int hh_report_run(const hh_net *net, const hh_report_opts *o, const hh_centres *c, hh_report *out, char *err,
