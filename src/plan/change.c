@@ -40,6 +40,7 @@ typedef struct rd {
     char *err;
     size_t errlen;
     hh__mod *m;
+    json_t *wrap; /* a Point's position as a one-position list (freed with the document) */
 } rd;
 
 static int bad(rd *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -238,6 +239,11 @@ static int read_geometry(rd *r, json_t *f, int want_line, int want_poly, int req
     json_t *t = json_object_get(g, "type"), *c = json_object_get(g, "coordinates");
     const char *ts = json_is_string(t) ? json_string_value(t) : "";
     int line = !strcmp(ts, "LineString"), poly = !strcmp(ts, "Polygon"), mpoly = !strcmp(ts, "MultiPolygon");
+    int point = !strcmp(ts, "Point"), mpoint = !strcmp(ts, "MultiPoint");
+    if (want_line == 2 && (point || mpoint)) {
+        /* reroute: the new stops may be points */
+        line = 1;
+    }
     if (!(line && want_line) && !((poly || mpoly) && want_poly))
         return bad(r, "geometry %s: expected %s", *ts ? ts : "(none)",
                    want_line && want_poly ? "a LineString or a Polygon"
@@ -248,6 +254,14 @@ static int read_geometry(rd *r, json_t *f, int want_line, int want_poly, int req
     /* collect the rings as lists of positions */
     json_t *rings[4096];
     size_t nr = 0;
+    if (point) {
+        /* one position: as a one-position list */
+        if (r->wrap)
+            json_decref(r->wrap);
+        if (!(r->wrap = json_array()) || json_array_append(r->wrap, c))
+            return HH_ENOMEM;
+        c = r->wrap;
+    }
     if (line)
         rings[nr++] = c;
     else
@@ -292,7 +306,7 @@ static int read_geometry(rd *r, json_t *f, int want_line, int want_poly, int req
     m->ring_first[nr] = at;
     m->n_pts = at;
     m->n_rings = line ? 0 : nr;
-    if (line && at < 2)
+    if (line && at < 2 && want_line != 2)
         return bad(r, "a LineString needs at least 2 positions");
     return 1;
 }
@@ -557,7 +571,7 @@ static int read_feature(rd *r, json_t *f)
             if (!m->from_stop && !m->to_stop)
                 return bad(r, "give \"from_stop\" and/or \"to_stop\" (where the new section leaves and "
                               "rejoins the route)");
-            TRY(read_geometry(r, f, 1, 0, 0));
+            TRY(read_geometry(r, f, 2, 0, 0));
             if (!m->n_pts && !m->stop_ids)
                 return bad(r, "give the new stops: a LineString (each vertex a stop) or \"stop_ids\"");
             if (m->n_pts && m->stop_ids && m->n_stop_ids != m->n_pts)
@@ -641,7 +655,7 @@ int hh__change_read(const char *path, hh__change *out, char *err, size_t errlen)
         snprintf(err, errlen, "%s: line %d: %s", path, je.line, je.text);
         return HH_EFORMAT;
     }
-    rd r = {path, err, errlen, NULL};
+    rd r = {path, err, errlen, NULL, NULL};
     json_t *t = json_object_get(root, "type"), *fs = json_object_get(root, "features");
     if (!json_is_object(root) || !json_is_string(t) || strcmp(json_string_value(t), "FeatureCollection") ||
         !json_is_array(fs)) {
@@ -671,10 +685,14 @@ int hh__change_read(const char *path, hh__change *out, char *err, size_t errlen)
         }
     }
     json_decref(root);
+    if (r.wrap)
+        json_decref(r.wrap);
     *out = c;
     return 0;
 fail:
     json_decref(root);
+    if (r.wrap)
+        json_decref(r.wrap);
     hh__change_free(&c);
     return rc;
 }
