@@ -56,6 +56,7 @@ typedef struct join {
 
 typedef struct sctx {
     const hh_net *net;
+    const char *base_path;
     const hh__change *c;
     const hh_profile *p;
     hh__net_parts P;
@@ -607,7 +608,7 @@ static int rebuild_turns(sctx *s, hh_build_stats *bst)
     if (!hh__net_section(net, HH_SEC_VFLAGS, 1, &nv) || !pr || !pa) {
         snprintf(s->err, s->errlen, "%s: made by an older halfhour, without what the car's turn graph is made "
                                     "from: rebuild it (halfhour build) to apply street changes",
-                 base_name(net->info.source && *net->info.source ? net->info.source : "base network"));
+                 s->base_path);
         return HH_EINVAL;
     }
     /* via-node restrictions onto the pieces at their via vertex */
@@ -904,7 +905,7 @@ int hh_scenario_apply(const char *base_path, const char *change_path, const char
     st.n_mods = c.n;
     memcpy(st.sha256, c.sha256, sizeof st.sha256);
     hh__change_summary(&c, st.summary, sizeof st.summary);
-    s.net = net, s.c = &c, s.p = &net->info.profile, s.err = err, s.errlen = errlen, s.st = &st;
+    s.net = net, s.base_path = base_path, s.c = &c, s.p = &net->info.profile, s.err = err, s.errlen = errlen, s.st = &st;
     if ((rc = parts_from_net(&s)))
         goto oom;
     rc = HH_ENOMEM;
