@@ -436,6 +436,14 @@ int hh_isochrone_build(hh_query *q, const double *minutes, size_t n_minutes,
 /* The same from a surface (street or transit); cutoffs up to its max_s. */
 int hh_surface_isochrone(const hh_surface *s, const double *minutes, size_t n_minutes, hh_isochrone *out);
 void hh_isochrone_free(hh_isochrone *iso);
+/* What a scenario gains and loses (hh_scenario_apply): per cutoff of two
+ * isochrones of the same origin and cutoffs, on the base and on the
+ * scenario, gained = scenario minus base and lost = base minus scenario
+ * (GEOS's overlay in a local plane; valid polygons, outer rings
+ * counter-clockwise, holes clockwise; area_km2 theirs).  HH_EINVAL when
+ * the cutoffs differ, HH_ENOMEM; the results are the caller's. */
+int hh_isochrone_compare(const hh_isochrone *base, const hh_isochrone *scen, hh_isochrone *gained,
+                         hh_isochrone *lost);
 
 /* ---- public transit -------------------------------------------------- */
 /* Walk + transit (access walk, rides, footpaths between rides, egress walk)

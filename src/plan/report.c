@@ -6,6 +6,8 @@
  * `access` by construction; the polygons are the isochrones of the same
  * searches, their union GEOS's, in a local plane of metres. */
 #include <geos_c.h>
+
+#include "plan/plan.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -188,9 +190,7 @@ static int circle(const hh_net *net, const hh_report_opts *o, const hh_report_mo
     return rc;
 }
 
-/* GEOS geometry of one isochrone band in the local plane (x = lon * kx,
- * y = lat * ky, metres), or NULL when it is empty. */
-static GEOSGeometry *band_geom(GEOSContextHandle_t g, const hh_isoband *b, double kx, double ky)
+GEOSGeometry *hh__band_geom(GEOSContextHandle_t g, const hh_isoband *b, double kx, double ky)
 {
     if (!b->n_polys)
         return NULL;
@@ -329,7 +329,7 @@ static int union_of(const hh_report_mode *m, size_t n_c, double lat0, double *km
     size_t np = 0;
     for (size_t i = 0; !rc && i < n_c; i++)
         if (m->circle[i].n_bands && m->circle[i].bands[0].n_polys) {
-            GEOSGeometry *x = band_geom(g, &m->circle[i].bands[0], kx, ky);
+            GEOSGeometry *x = hh__band_geom(g, &m->circle[i].bands[0], kx, ky);
             if (!x)
                 rc = HH_ENOMEM;
             else
