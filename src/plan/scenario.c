@@ -969,6 +969,9 @@ int hh_scenario_apply(const char *base_path, const char *change_path, const char
     }
     if ((rc = rebuild_ch(&s, ch)))
         goto fail;
+    /* the meta first: linking stops writes the streets to a file */
+    if (!(s.P.meta = scenario_meta(&s, &bst, s.streets_changed)))
+        goto oom;
     /* transit: kept, stops added to the kept links, or linked again */
     int walk_same = same_graph(net->n_nodes, net->first_out[HH_MODE_WALK], net->arcs[HH_MODE_WALK], s.P.n_nodes,
                                s.P.first_out[HH_MODE_WALK], s.P.arcs[HH_MODE_WALK]);
@@ -1021,8 +1024,6 @@ int hh_scenario_apply(const char *base_path, const char *change_path, const char
         if ((rc = hh__net_parts_add(&s.P, sec->id, sec->elem_size, net->map + sec->offset, sec->count, 0)))
             goto oom;
     }
-    if (!(s.P.meta = scenario_meta(&s, &bst, s.streets_changed)))
-        goto oom;
     if ((rc = hh__net_write(&s.P, out_path, &st.file_bytes, err, errlen)))
         goto done;
     st.seconds = now_s() - t0;
