@@ -630,13 +630,17 @@ static int rebuild_turns(sctx *s, hh_build_stats *bst)
         int ok = 1;
         for (uint32_t k = 0; ok && k < pr[r].n && !rc; k++) {
             uint32_t ed = pa[pr[r].first + k], e = ed >> 1, dir = ed & 1;
-            uint32_t pieces[2] = {e, e < s->n_edges0 ? s->last_piece[e] : e};
+            if (e >= s->n_edges0) {
+                ok = 0; /* not an edge of the base: a damaged section */
+                break;
+            }
+            uint32_t pieces[2] = {e, s->last_piece[e]};
             int np2 = pieces[1] != e ? 2 : 1;
             if (np2 == 2 && s->P.edges[e].to != s->P.edges[pieces[1]].from)
                 ok = 0; /* split more than once: the path is not followed through */
             for (int q = 0; ok && q < np2; q++) {
                 uint32_t x = pieces[dir ? np2 - 1 - q : q];
-                uint32_t a = e < P->n_edges ? car_arc_of(P, x << 1 | dir) : NONE;
+                uint32_t a = car_arc_of(P, x << 1 | dir);
                 if (a == NONE) {
                     ok = 0;
                     break;
