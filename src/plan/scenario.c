@@ -979,7 +979,7 @@ int hh_scenario_apply(const char *base_path, const char *change_path, const char
     /* transit: kept, stops added to the kept links, or linked again */
     int walk_same = same_graph(net->n_nodes, net->first_out[HH_MODE_WALK], net->arcs[HH_MODE_WALK], s.P.n_nodes,
                                s.P.first_out[HH_MODE_WALK], s.P.arcs[HH_MODE_WALK]);
-    if (!walk_same && s.P.n_nodes > net->n_nodes && s.P.n_edges == net->n_edges) {
+    if (!walk_same && s.P.n_nodes > net->n_nodes) {
         /* new vertices without walk arcs leave the walk network as it was */
         walk_same = !memcmp(net->first_out[HH_MODE_WALK], s.P.first_out[HH_MODE_WALK],
                             ((size_t)net->n_nodes + 1) * 4) &&
