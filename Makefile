@@ -10,14 +10,17 @@ WARN    := -Wall -Wextra -Wshadow -Wundef -Wmissing-prototypes -Wno-unused-param
 # optimisation, warnings and sanitizers; the C++ runtime comes in with
 # -lstdc++, so every link stays a C link.
 CXXWARN := -Wall -Wextra -Wshadow -Wundef -Wno-unused-parameter
-CFLAGS  += -std=c11 -g $(OPT) $(WARN) -D_GNU_SOURCE -pthread -Iinclude -Isrc -I/usr/include/gdal
+CFLAGS  += -std=c11 -g $(OPT) $(WARN) -D_GNU_SOURCE -pthread -Iinclude -Isrc -I. -I/usr/include/gdal
 CXXFLAGS+= -std=c++14 -g $(OPT) $(CXXWARN) -D_GNU_SOURCE -pthread -Iinclude -Isrc
-LDLIBS  += -lglpk -ljansson -lnettle -lproj -lbz2 -lexpat -lz -ldeflate -lzip -lgeos_c -lstdc++ -lm -ldl -pthread
-# GDAL is opened with dlopen when first used (src/io/gdal.h says why), by
-# the soname of the libgdal-dev installed here; programs that call GDAL
-# themselves (the unit tests read outputs back with it) link it as usual.
-GDAL_SONAME := $(shell objdump -p "$$($(CC) -print-file-name=libgdal.so)" 2>/dev/null | awk '/SONAME/ {print $$2}')
-GDAL_LIBS   := -lgdal
+LDLIBS  += -lmicrohttpd -ljansson -lnettle -lglpk -lbz2 -lexpat -lz -ldeflate -lzip -lgeos_c -lstdc++ -lm -ldl -pthread
+# GDAL and PROJ are opened with dlopen when first used (src/io/gdal.h
+# says why), by the sonames of the -dev packages installed here; programs
+# that call them themselves (the unit tests read outputs back with GDAL
+# and measure areas with PROJ's geodesic) link them as usual.
+soname = $(shell objdump -p "$$($(CC) -print-file-name=$(1))" 2>/dev/null | awk '/SONAME/ {print $$2}')
+GDAL_SONAME := $(call soname,libgdal.so)
+PROJ_SONAME := $(call soname,libproj.so)
+TEST_LIBS   := -lgdal -lproj
 ifneq ($(WERROR),)
 CFLAGS  += -Werror
 CXXFLAGS+= -Werror
@@ -48,6 +51,8 @@ endif
 LIB_SRC  := $(sort $(wildcard src/*/*.c))
 LIB_CXX  := $(sort $(wildcard src/*/*.cpp))
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o) $(LIB_CXX:%.cpp=$(B)/%.o)
+SRV_SRC  := $(sort $(wildcard server/*.c))
+SRV_OBJ  := $(SRV_SRC:%.c=$(B)/%.o)
 CLI_SRC  := $(sort $(wildcard cli/*.c))
 CLI_OBJ  := $(CLI_SRC:%.c=$(B)/%.o)
 UNIT_SRC := $(sort $(filter-out tests/unit/runner.c,$(wildcard tests/unit/*.c)))
@@ -70,6 +75,7 @@ $(B)/%.o: %.c
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
 $(B)/src/io/gdal.o: CFLAGS += $(if $(GDAL_SONAME),-DHH_GDAL_SONAME='"$(GDAL_SONAME)"')
+$(B)/src/io/grid.o: CFLAGS += $(if $(PROJ_SONAME),-DHH_PROJ_SONAME='"$(PROJ_SONAME)"')
 
 $(B)/%.o: %.cpp
 	@mkdir -p $(dir $@)
@@ -79,7 +85,13 @@ $(B)/libhalfhour.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(B)/halfhour: $(CLI_OBJ) $(B)/libhalfhour.a
+# the HTTP server (server/): its own archive, linked into the CLI and the
+# request-parsing fuzz harness
+$(B)/libhhserver.a: $(SRV_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/halfhour: $(CLI_OBJ) $(B)/libhhserver.a $(B)/libhalfhour.a
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 	@ln -sf $(abspath $@) build/halfhour-$(if $(SAN),san,rel)
 
@@ -95,7 +107,7 @@ $(B)/tests/unit/runner.o: tests/unit/runner.c $(B)/tests/unit/test_list.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -I$(B)/tests/unit -c $< -o $@
 $(B)/unit_tests: $(UNIT_OBJ) $(B)/libhalfhour.a
-	$(CC) $(LDFLAGS) $^ $(LDLIBS) $(GDAL_LIBS) -o $@
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) $(TEST_LIBS) -o $@
 
 tools: $(TOOLS)
 $(B)/tools/%: tests/tools/%.c $(B)/libhalfhour.a
@@ -107,17 +119,17 @@ $(B)/bench/%: bench/%.c $(B)/libhalfhour.a
 	$(CC) $(CFLAGS) $< $(B)/libhalfhour.a $(LDFLAGS) $(LDLIBS) -o $@
 
 # Saved and derived fuzz inputs replayed without libFuzzer (part of `test`).
-$(B)/fuzz-replay/%: tests/fuzz/%.c tests/fuzz/driver.c $(B)/libhalfhour.a
+$(B)/fuzz-replay/%: tests/fuzz/%.c tests/fuzz/driver.c $(B)/libhhserver.a $(B)/libhalfhour.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $< tests/fuzz/driver.c $(B)/libhalfhour.a $(LDFLAGS) $(LDLIBS) -o $@
+	$(CC) $(CFLAGS) $< tests/fuzz/driver.c $(B)/libhhserver.a $(B)/libhalfhour.a $(LDFLAGS) $(LDLIBS) -o $@
 fuzz-regress: $(REPLAYS) $(B)/halfhour
 	bash tests/fuzz/regress.sh $(abspath $(B)/fuzz-replay)
 
 # `make fuzz`: libFuzzer runs of FUZZ_SECONDS each (clang); new crashes are
 # written to build/fuzz/crashes/ -- move them to tests/fuzz/regress/<name>/.
-$(B)/fuzzers/%: tests/fuzz/%.c $(B)/libhalfhour.a
+$(B)/fuzzers/%: tests/fuzz/%.c $(B)/libhhserver.a $(B)/libhalfhour.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -fsanitize=fuzzer $< $(B)/libhalfhour.a $(LDFLAGS) $(LDLIBS) -o $@
+	$(CC) $(CFLAGS) -fsanitize=fuzzer $< $(B)/libhhserver.a $(B)/libhalfhour.a $(LDFLAGS) $(LDLIBS) -o $@
 fuzzers: $(FUZZERS)
 fuzz:
 	$(MAKE) FUZZ=1 fuzzers

@@ -2,8 +2,13 @@
  *
  *   bench_street NET MODE N SEED MINUTES [ORIGINS.csv]
  *       picks N origins, then per origin times hh_query_run (bounded to
- *       MINUTES*60 s) and hh_isochrone_build (one band of MINUTES) apart;
- *       prints key=value lines: medians and p90 in milliseconds.
+ *       MINUTES*60 s) and, apart, the polygons of one band of MINUTES three
+ *       ways: hh_isochrone_build (strict polygons, the fast raster: poly),
+ *       hh_isochrone_build_opts with the defaults (what the CLI and a map
+ *       get: map; search + map is the end-to-end figure) and the plain
+ *       sample-cloud raster the fast one is tested against (oracle); and
+ *       the GeoJSON bytes of both outputs (hh_isochrone_write_features into
+ *       memory); prints key=value lines: medians and p90 in milliseconds.
  *   bench_street --points NET MODE N SEED OUT.csv
  *       only picks N points and writes them (the matrix benchmark's input).
  *
@@ -16,6 +21,7 @@
  * One untimed warm-up query runs first (page faults of the mapped file). */
 #include "halfhour.h"
 #include "bench.h"
+#include "reach/bands.h" /* the oracle path, hh__surface_isochrone_oracle */
 
 #include <math.h>
 #include <stdio.h>
@@ -74,6 +80,21 @@ static int write_points(const char *path, const hh_snap *pts, size_t n)
     return fclose(f) == 0 ? 0 : HH_EIO;
 }
 
+/* Bytes of the GeoJSON Features of one isochrone, as the CLI writes them. */
+static double geojson_bytes(const hh_isochrone *iso)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return NAN;
+    int first = 1;
+    hh_isochrone_write_features(f, iso, "car", "\"origin\":0,\"from\":[0.0000000,0.0000000]", &first);
+    fclose(f);
+    free(buf);
+    return (double)len;
+}
+
 static void print_stats(const char *key, double *v, size_t n)
 {
     printf("%s_median_ms=%.4f\n", key, percentile(v, n, 0.5));
@@ -129,7 +150,12 @@ int main(int argc, char **argv)
     double *t_poly = calloc(n, sizeof *t_poly);
     double *t_total = calloc(n, sizeof *t_total);
     double *area = calloc(n, sizeof *area);
-    if (!pts || !t_search || !t_poly || !t_total || !area)
+    double *t_map = calloc(n, sizeof *t_map), *t_e2e = calloc(n, sizeof *t_e2e);
+    double *t_oracle = calloc(n, sizeof *t_oracle), *b_map = calloc(n, sizeof *b_map);
+    double *b_strict = calloc(n, sizeof *b_strict), *parts = calloc(n, sizeof *parts);
+    double *holes = calloc(n, sizeof *holes), *area_map = calloc(n, sizeof *area_map);
+    if (!pts || !t_search || !t_poly || !t_total || !area || !t_map || !t_e2e || !t_oracle || !b_map ||
+        !b_strict || !parts || !holes || !area_map)
         return die("allocating", HH_ENOMEM);
 
     long draws = pick_points(net, mode, n, seed, pts);
@@ -156,22 +182,56 @@ int main(int argc, char **argv)
         if ((rc = hh_isochrone_build(q, &minutes, 1, &iso)) < 0)
             return die("hh_isochrone_build", rc);
         double t2 = now_ms();
+        hh_isochrone map, plain;
+        if ((rc = hh_isochrone_build_opts(q, &minutes, 1, NULL, &map)) < 0)
+            return die("hh_isochrone_build_opts", rc);
+        double t3 = now_ms();
+        hh_surface sf;
+        if ((rc = hh_query_get_surface(q, &sf)) < 0)
+            return die("hh_query_get_surface", rc);
+        if ((rc = hh__surface_isochrone_oracle(&sf, &minutes, 1, &plain)) < 0)
+            return die("the oracle", rc);
+        double t5 = now_ms();
+        hh_surface_free(&sf);
         if (i > 0) {
-            t_search[i - 1] = t1 - t0;
-            t_poly[i - 1] = t2 - t1;
-            t_total[i - 1] = t2 - t0;
-            area[i - 1] = iso.n_bands ? iso.bands[0].area_km2 : 0;
+            size_t k = i - 1;
+            t_search[k] = t1 - t0;
+            t_poly[k] = t2 - t1;
+            t_total[k] = t2 - t0;
+            t_map[k] = t3 - t2;
+            t_e2e[k] = (t1 - t0) + (t3 - t2);
+            /* the oracle gets the surface handed over: add its making */
+            t_oracle[k] = (t5 - t3);
+            area[k] = iso.n_bands ? iso.bands[0].area_km2 : 0;
+            area_map[k] = map.n_bands ? map.bands[0].area_km2 : 0;
+            const hh_isoband *b = &map.bands[0];
+            parts[k] = (double)b->n_polys;
+            holes[k] = (double)(b->poly_first_ring[b->n_polys] - b->n_polys);
+            b_map[k] = geojson_bytes(&map);
+            b_strict[k] = geojson_bytes(&iso);
         }
         hh_isochrone_free(&iso);
+        hh_isochrone_free(&map);
+        hh_isochrone_free(&plain);
     }
     hh_query_free(q);
     printf("minutes=%g\n", minutes);
     print_stats("search", t_search, n);
     print_stats("poly", t_poly, n);
     print_stats("total", t_total, n);
+    print_stats("map", t_map, n);
+    print_stats("e2e", t_e2e, n);
+    print_stats("oracle", t_oracle, n);
     printf("area_median_km2=%.2f\n", percentile(area, n, 0.5));
+    printf("map_area_median_km2=%.2f\n", percentile(area_map, n, 0.5));
+    printf("map_parts_median=%.1f\nmap_holes_median=%.1f\n", percentile(parts, n, 0.5),
+           percentile(holes, n, 0.5));
+    printf("map_geojson_median_kb=%.1f\nmap_geojson_p90_kb=%.1f\n", percentile(b_map, n, 0.5) / 1e3,
+           percentile(b_map, n, 0.9) / 1e3);
+    printf("strict_geojson_median_kb=%.1f\n", percentile(b_strict, n, 0.5) / 1e3);
 done:
-    free(area);
+    free(area), free(t_map), free(t_e2e), free(t_oracle), free(b_map), free(b_strict), free(parts), free(holes);
+    free(area_map);
     free(t_total);
     free(t_poly);
     free(t_search);

@@ -22,7 +22,10 @@
  * NEAR_M around it, kept when hh_snap_point(walk, SNAP_MAX_M) succeeds.  All
  * draws come from splitmix64: origins from SEED, targets from SEED + 1.
  *
- * A plausibility check follows, untimed: for the first CHECK_N origins the
+ * Then the isochrone end to end (bench_isochrone below): query, p50
+ * surface and polygons with the default options, 30-minute cutoff.
+ *
+ * A plausibility check comes before it, untimed: for the first CHECK_N origins the
  * median departure (p50) to the first CHECK_N targets, the walk alone to the
  * same targets, straight-line speed, and the same p50 recomputed by
  * hh_transit_matrix_run on two threads from the same drawn coordinates
@@ -37,6 +40,9 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+
+#define ISO_MIN 30 /* the transit isochrone's cutoff, minutes */
+#define ISO_N 50   /* origins it is timed from */
 
 #define SNAP_MAX_M 200.0
 #define NEAR_M 500.0
@@ -296,6 +302,69 @@ static int plausibility(const hh_net *net, const hh_transit *t, hh_transit_query
     return 0;
 }
 
+/* The transit isochrone end to end, as the CLI draws it: a query to every
+ * vertex with max_s = the cutoff (ISO_MIN), the p50 surface (a selection
+ * over the window's samples per vertex) and the polygons with the default
+ * options; first ISO_N origins, one thread, after one warm-up. */
+static int bench_isochrone(const hh_net *net, const hh_transit_opts *base, const hh_snap *origins, size_t n)
+{
+    hh_transit_opts o = *base;
+    o.max_s = ISO_MIN * 60;
+    hh_transit *t = NULL;
+    hh_transit_query *q = NULL;
+    char err[256] = "";
+    int rc = hh_transit_prepare(net, &o, &t, err, sizeof err);
+    if (rc < 0 || (rc = hh_transit_query_init(t, &q)) < 0)
+        return die("isochrone prepare", rc);
+    size_t ni = n < ISO_N ? n : ISO_N;
+    double *e2e = malloc(ni * sizeof *e2e), *run = malloc(ni * sizeof *run), *pct = malloc(ni * sizeof *pct);
+    double *poly = malloc(ni * sizeof *poly), *kb = malloc(ni * sizeof *kb);
+    const double minutes = ISO_MIN;
+    for (size_t i = 0; i <= ni; i++) {
+        const hh_snap *s = &origins[i == 0 ? 0 : i - 1];
+        hh_isochrone iso;
+        hh_surface sf;
+        double t0 = now_ms();
+        if ((rc = hh_transit_query_run(q, s, NULL, 0)) < 0)
+            return die("isochrone query", rc);
+        double t1 = now_ms();
+        if ((rc = hh_transit_get_surface(q, 50, &sf)) < 0)
+            return die("isochrone surface", rc);
+        double t2 = now_ms();
+        hh_surface_free(&sf);
+        double t3 = now_ms();
+        if ((rc = hh_transit_isochrone_opts(q, 50, &minutes, 1, NULL, &iso)) < 0)
+            return die("isochrone polygons", rc);
+        double t4 = now_ms();
+        if (i > 0) {
+            run[i - 1] = t1 - t0, pct[i - 1] = t2 - t1;
+            /* hh_transit_isochrone_opts takes the percentile surface again */
+            poly[i - 1] = (t4 - t3) - (t2 - t1);
+            e2e[i - 1] = (t1 - t0) + (t4 - t3);
+            char *buf = NULL;
+            size_t len = 0;
+            FILE *f = open_memstream(&buf, &len);
+            int first = 1;
+            if (f) {
+                hh_isochrone_write_features(f, &iso, "transit", NULL, &first);
+                fclose(f);
+            }
+            free(buf);
+            kb[i - 1] = (double)len / 1e3;
+        }
+        hh_isochrone_free(&iso);
+    }
+    printf("iso_minutes=%d\niso_origins=%zu\n", ISO_MIN, ni);
+    printf("iso_e2e_median_ms=%.3f\niso_e2e_p90_ms=%.3f\n", percentile(e2e, ni, 0.5), percentile(e2e, ni, 0.9));
+    printf("iso_query_median_ms=%.3f\niso_percentile_median_ms=%.3f\niso_poly_median_ms=%.3f\n",
+           percentile(run, ni, 0.5), percentile(pct, ni, 0.5), percentile(poly, ni, 0.5));
+    printf("iso_geojson_median_kb=%.1f\n", percentile(kb, ni, 0.5));
+    free(e2e), free(run), free(pct), free(poly), free(kb);
+    hh_transit_query_free(q);
+    hh_transit_free(t);
+    return 0;
+}
+
 static int usage(void)
 {
     fprintf(stderr, "usage: bench_transit NET YYYYMMDD HH:MM N_ORIGINS N_TARGETS SEED STOPS.csv...\n");
@@ -409,6 +478,8 @@ int main(int argc, char **argv)
         bench_variant("all", q, origins, n, NULL, 0, ms))
         return 1;
     if (plausibility(net, t, q[0], origins, o_drawn, n, targets, t_drawn, nt))
+        return 1;
+    if (bench_isochrone(net, &o, origins, n))
         return 1;
 
     struct rusage ru;

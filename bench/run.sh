@@ -5,13 +5,15 @@
 # Parts: street (build, isochrones, matrix, pgRouting), transit (build with
 # GTFS, walk + transit per origin over a departure window), read (OSM reads)
 # access (whole access grids: poa transit, porto car), site (facility
-# siting: k = 10 of 1,000 candidate hexagons, poa, walk 15 minutes) and
-# scenario (halfhour scenario against the full build of the same network:
-# an add-street bridge on porto, an add-line express on poa; access
-# --compare against the two plain runs it replaces).
+# siting: k = 10 of 1,000 candidate hexagons, poa, walk 15 minutes), serve
+# (halfhour serve under wrk: 30-minute car isochrones on porto, transit
+# isochrones on poa, concurrency 16) and scenario (halfhour scenario against
+# the full build of the same network: an add-street bridge on porto, an
+# add-line express on poa; access --compare against the two plain runs it
+# replaces).
 #
 # Knobs (environment; defaults are the routine run):
-#   HH_BENCH_ONLY      street | transit | read | access | site | scenario: run only that part  (all)
+#   HH_BENCH_ONLY      street | transit | read | access | site | serve | scenario: run only that part  (all)
 #   HH_DATA            folder of the real data        (../shared/data)
 #   HH_BENCH_RUNS      runs of build and matrix        (3; medians printed)
 #   HH_BENCH_ORIGINS   isochrone origins               (100)
@@ -27,6 +29,8 @@
 #   HH_BENCH_ACCESS_RUNS  runs of each access grid     (3; medians printed)
 #   HH_BENCH_SITE_RUNS runs of the siting command      (3; medians printed)
 #   HH_BENCH_SCEN_RUNS runs of each scenario step      (3; medians printed)
+#   HH_BENCH_SERVE_SECONDS  length of each wrk run      (30)
+#   HH_BENCH_SERVE_CONNS    wrk connections             (16)
 # Exits 0 whether targets are met or missed; non-zero only when a step fails.
 set -euo pipefail
 
@@ -47,14 +51,16 @@ read_runs=${HH_BENCH_READ_RUNS:-7}
 read_base=${HH_BENCH_READ_BASE:-}
 access_runs=${HH_BENCH_ACCESS_RUNS:-3}
 site_runs=${HH_BENCH_SITE_RUNS:-3}
+serve_seconds=${HH_BENCH_SERVE_SECONDS:-30}
+serve_conns=${HH_BENCH_SERVE_CONNS:-16}
 scen_runs=${HH_BENCH_SCEN_RUNS:-3}
 case "$only" in
-    "" | street | transit | read | access | site | scenario) ;;
-    *) echo "bench: HH_BENCH_ONLY must be street, transit, read, access, site or scenario, not \"$only\"" >&2; exit 2 ;;
+    "" | street | transit | read | access | site | serve | scenario) ;;
+    *) echo "bench: HH_BENCH_ONLY must be street, transit, read, access, site, serve or scenario, not \"$only\"" >&2; exit 2 ;;
 esac
-do_street=1 do_transit=1 do_read=1 do_access=1 do_site=1 do_scenario=1
+do_street=1 do_transit=1 do_read=1 do_access=1 do_site=1 do_serve=1 do_scenario=1
 if [ -n "$only" ]; then
-    do_street=0 do_transit=0 do_read=0 do_access=0 do_site=0 do_scenario=0
+    do_street=0 do_transit=0 do_read=0 do_access=0 do_site=0 do_serve=0 do_scenario=0
     eval "do_$only=1"
 fi
 minutes=30
@@ -63,6 +69,7 @@ seed_matrix=20250102 # points of the matrix benchmark
 seed_transit=20250103 # transit origins; its destinations use seed + 1
 seed_access=20250104 # the porto car grid's job points
 seed_site=20250105   # the 1,000 candidate hexagons of the siting benchmark
+seed_serve=20250106  # the origins of the server benchmark (poa: seed + 1)
 load_start=$(cut -d" " -f1-3 /proc/loadavg)
 threads=2
 work=$HH_BENCH/results
@@ -131,6 +138,26 @@ street_measure() {
     log "isochrones: $n_origins origins, $minutes min, seed $seed_iso"
     "$HH_BENCH/bench_street" "$net" car "$n_origins" "$seed_iso" "$minutes" \
         "$work/origins.csv" >"$work/iso.kv"
+
+    # ---- b2) the CLI call over the same origins, output written ------------
+    # one `halfhour isochrone` process with 100 --from: opening the network,
+    # snapping, searching, drawing and writing the GeoJSON, default options
+    # and the strict polygons side by side, $runs runs each (medians)
+    local from_args=() lon lat variant
+    while IFS=, read -r _ lon lat; do from_args+=(--from "$lon,$lat"); done < <(tail -n +2 "$work/origins.csv")
+    for variant in map strict; do
+        local extra=()
+        [ "$variant" = strict ] && extra=(--holes all --generalize 0)
+        log "isochrone CLI: $n_origins origins in one call, $minutes min car, $variant x$runs"
+        timing=$work/iso_cli_$variant.times
+        : >"$timing"
+        for _ in $(seq "$runs"); do
+            timed "$HH_BIN" isochrone "$net" "${from_args[@]}" --mode car --minutes "$minutes" "${extra[@]}" \
+                -o "$work/iso_cli_$variant.geojson"
+        done
+        declare -g "cli_${variant}_s=$(awk '{ print $1 }' "$timing" | median)"
+        declare -g "cli_${variant}_bytes=$(stat -c %s "$work/iso_cli_$variant.geojson")"
+    done
 
     # ---- c) matrix -------------------------------------------------------
     log "matrix: ${n_points}x$n_points, --threads $threads, seed $seed_matrix, x$runs"
@@ -245,6 +272,21 @@ street_table() {
     row "isochrone search+polygon median ms" "$t_med" "$dd_med" "$r_iso" "< 5 ms end to end" \
         "$(verdict "$t_med" "<" 5)"
     row "isochrone search+polygon p90 ms" "$t_p90" "$dd_p90" "" "" ""
+    row "isochrone polygon, the oracle raster, median ms" "$(ms oracle_median_ms)" "-" \
+        "$(calc "%.2fx" "$(kv "$iso" oracle_median_ms) / $(kv "$iso" poly_median_ms)")" "" ""
+    row "map polygons (defaults), median ms" "$(ms map_median_ms)" "-" "" "" ""
+    row "map isochrone end to end (search+map) median ms" "$(ms e2e_median_ms)" "-" "" "<= 2 ms" \
+        "$(verdict "$(kv "$iso" e2e_median_ms)" "<=" 2)"
+    row "map isochrone end to end p90 ms" "$(ms e2e_p90_ms)" "-" "" "" ""
+    row "map GeoJSON kB/origin median (strict $(kv "$iso" strict_geojson_median_kb))" \
+        "$(kv "$iso" map_geojson_median_kb)" "-" "" "<= 50 kB" "$(verdict "$(kv "$iso" map_geojson_median_kb)" "<=" 50)"
+    row "map parts / holes per band, median" "$(kv "$iso" map_parts_median) / $(kv "$iso" map_holes_median)" \
+        "-" "" "" ""
+    row "CLI ${n_origins} origins in one call, ms/origin" "$(calc "%.2f" "$cli_map_s * 1000 / $n_origins")" "-" \
+        "" "<= 3 ms" "$(verdict "$(calc "%.3f" "$cli_map_s * 1000 / $n_origins")" "<=" 3)"
+    row "  the same, strict polygons, ms/origin" "$(calc "%.2f" "$cli_strict_s * 1000 / $n_origins")" "-" "" "" ""
+    row "  GeoJSON kB/origin: map / strict" "$(calc "%.1f" "$cli_map_bytes / 1000 / $n_origins")" \
+        "$(calc "%.1f" "$cli_strict_bytes / 1000 / $n_origins")" "" "" ""
     if [ "$n_points" = 1000 ]; then
         row "matrix ${n_points}x${n_points} porto car, wall s" "$mx_s" "$mx_pgr" "$r_mx" "< 2 s; >= 100x" \
             "$(verdict "$mx_s" "<" 2) $(verdict "$r_mx" ">=" 100)"
@@ -272,6 +314,11 @@ street_table() {
     echo "  it is compared with halfhour's search (the same work: times to every reached"
     echo "  vertex); the polygon step is measured on its own (design.md), and the end-to-end"
     echo "  row holds the full isochrone to the 5 ms target as well."
+    echo "  polygon: strict polygons (hh_isochrone_build) from the raster filled straight from the"
+    echo "  surface; oracle: the plain sample-cloud raster it is tested against (ratio: oracle/fast);"
+    echo "  map: hh_isochrone_build_opts with the defaults (holes filled by the street rule,"
+    echo "  simplified by half a raster cell, specks dropped): what the CLI and a map get."
+    echo "  CLI: one process, open + snap + search + draw + write GeoJSON, wall s / origins."
     echo "matrix: halfhour CLI wall time incl. loading and writing CSV, --threads $threads;"
     echo "  pgRouting: pgr_dijkstraCostMatrix/pgr_dijkstraCost in-server time, one core."
     [ -n "$pgr_note" ] && echo "  $pgr_note"
@@ -381,6 +428,10 @@ transit_table() {
                 ">= ${tr_speedup_min}x" "$(verdict "$(kv "$k" ${v}_speedup)" ">=" "$tr_speedup_min")"
             row "$what: cores used" "$(kv "$k" ${v}_1t_cores)" "$(kv "$k" ${v}_2t_cores)" "" "" ""
         done
+        row "$c isochrone $(kv "$k" iso_minutes) min p50, end to end ms" "$(calc "%.2f" "$(kv "$k" iso_e2e_median_ms)")" \
+            "" "" "<= 30 ms" "$(verdict "$(kv "$k" iso_e2e_median_ms)" "<=" 30)"
+        row "  query / p50 surface / polygons, median ms" "$(calc "%.2f" "$(kv "$k" iso_query_median_ms)") / $(calc "%.2f" "$(kv "$k" iso_percentile_median_ms)")" \
+            "$(calc "%.2f" "$(kv "$k" iso_poly_median_ms)")" "" "" ""
     done
     echo
     echo "transit: one hh_transit_query_run per origin for 60 departure minutes (1 draw), access and"
@@ -633,6 +684,103 @@ scenario_table() {
     echo "  column of the compare row is the two plain runs (base, scenario) added up."
     echo "  $(grep 'speed-up index' "$work/scen_porto.err" | sed 's/^ *//') (porto)"
     echo "  $(grep 'transit:' "$work/scen_poa.err" | sed 's/^ *//') (poa)"
+# ---- serve: halfhour serve under wrk -------------------------------------------
+# The server on loopback (--threads 2), wrk with $serve_conns connections
+# for $serve_seconds s per workload, POST bodies cycling through 200
+# fixed-seed origins: porto car isochrones of 30 minutes, poa transit
+# isochrones (30 minutes, depart 2019-05-13 12:00, 60-minute window, p50).
+# wrk runs on the same two cores, so the server has less than two.
+serve_measure() {
+    local f c
+    for f in "${city_osm[poa]}" "${city_osm[porto]}" "$data/poa/poa_eptc.zip" "$data/poa/poa_trensurb.zip"; do
+        [ -r "$f" ] || { log "missing $f (see ../shared/data/SOURCES.md)"; exit 1; }
+    done
+    command -v wrk >/dev/null || { log "wrk is missing (scripts/deps.sh installs it)"; exit 1; }
+    log "serve: building porto and poa (with transit)"
+    "$HH_BIN" build "${city_osm[porto]}" -o "$work/srv_porto.hh" -q
+    "$HH_BIN" build "${city_osm[poa]}" --gtfs "$data/poa/poa_eptc.zip" --gtfs "$data/poa/poa_trensurb.zip" \
+        -o "$work/srv_poa.hh" -q
+    "$HH_BENCH/bench_street" --points "$work/srv_porto.hh" car 200 "$seed_serve" "$work/srv_porto_o.csv" >"$work/srv_porto_o.kv"
+    "$HH_BENCH/bench_street" --points "$work/srv_poa.hh" walk 200 $((seed_serve + 1)) "$work/srv_poa_o.csv" >"$work/srv_poa_o.kv"
+    for c in porto poa; do
+        python3 - "$work/srv_${c}_o.csv" "$c" >"$work/srv_$c.lua" <<'PY'
+import csv, json, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+if sys.argv[2] == "porto":
+    extra = {"costing": "auto", "contours": [{"time": 30}]}
+else:
+    extra = {"costing": "multimodal", "contours": [{"time": 30}], "depart": "2019-05-13T12:00", "window": 60,
+             "percentile": 50}
+print("local bodies = {")
+for r in rows:
+    b = dict(extra, locations=[{"lon": float(r["lon"]), "lat": float(r["lat"])}])
+    print("  %s," % json.dumps(json.dumps(b)))
+print("}")
+print("""local i = 0
+request = function()
+  i = i % #bodies + 1
+  return wrk.format("POST", "/isochrone", {["Content-Type"] = "application/json"}, bodies[i])
+end""")
+PY
+        log "serve $c: wrk -c $serve_conns -d ${serve_seconds}s"
+        "$HH_BIN" serve "$work/srv_$c.hh" --port 0 --threads "$threads" >"$work/srv_$c.out" 2>"$work/srv_$c.err" &
+        local pid=$! port="" k
+        for k in $(seq 100); do
+            port=$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\)\/.*/\1/p' "$work/srv_$c.out")
+            [ -n "$port" ] && break
+            sleep 0.1
+        done
+        [ -n "$port" ] || { log "serve $c did not start"; cat "$work/srv_$c.err" >&2; kill "$pid"; exit 1; }
+        # warm-up: every origin once (the transit day is prepared on the first)
+        wrk -t 2 -c 2 -d 3s -s "$work/srv_$c.lua" "http://127.0.0.1:$port/" >"$work/srv_${c}_warm.wrk"
+        local rss0 rss1
+        rss0=$(sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\).*/\1/p' "/proc/$pid/status")
+        wrk -t 2 -c "$serve_conns" -d "${serve_seconds}s" --timeout 30s --latency -s "$work/srv_$c.lua" \
+            "http://127.0.0.1:$port/" >"$work/srv_$c.wrk"
+        rss1=$(sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\).*/\1/p' "/proc/$pid/status")
+        kill -TERM "$pid"
+        wait "$pid" || { log "serve $c did not stop cleanly"; exit 1; }
+        {
+            echo "rps=$(sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' "$work/srv_$c.wrk")"
+            echo "requests=$(sed -n 's/^ *\([0-9]*\) requests in.*/\1/p' "$work/srv_$c.wrk")"
+            echo "p50=$(awk '$1 == "50%" { print $2 }' "$work/srv_$c.wrk")"
+            echo "p99=$(awk '$1 == "99%" { print $2 }' "$work/srv_$c.wrk")"
+            echo "non2xx=$(sed -n 's/.*Non-2xx or 3xx responses: *\([0-9]*\).*/\1/p' "$work/srv_$c.wrk")"
+            echo "sockerr=$(sed -n 's/.*Socket errors: *\(.*\)/\1/p' "$work/srv_$c.wrk")"
+            echo "rss0=$rss0"
+            echo "rss1=$rss1"
+        } >"$work/srv_$c.kv"
+    done
+}
+
+# wrk prints latencies as 1.23ms / 456.00us / 1.02s: to milliseconds
+to_ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) printf "%.2f", v / 1000; else if (v ~ /ms$/) printf "%.2f", v + 0;
+    else if (v ~ /s$/) printf "%.2f", v * 1000; else print "n/a" }'; }
+
+serve_table() {
+    local c k what tr tp rps p50 p99 errs
+    echo
+    row "halfhour serve, wrk -c $serve_conns, ${serve_seconds} s" "req/s" "p50 ms" "p99 ms" "target" "verdict"
+    row "----" "-----" "------" "------" "------" "-------"
+    for c in porto poa; do
+        k=$work/srv_$c.kv
+        rps=$(kv "$k" rps); p50=$(to_ms "$(kv "$k" p50)"); p99=$(to_ms "$(kv "$k" p99)")
+        errs=$(kv "$k" non2xx)
+        errs=${errs:-0}
+        if [ $c = porto ]; then
+            what="porto car isochrone 30 min"; tr=">= 1000/s, p99 <= 20"
+            tp="$(verdict "$rps" ">=" 1000) $(verdict "$p99" "<=" 20)"
+        else
+            what="poa transit isochrone 30 min (p50, 60-min window)"; tr=">= 50/s"; tp=$(verdict "$rps" ">=" 50)
+        fi
+        row "$what" "$rps" "$p50" "$p99" "$tr" "$tp"
+        row "  failed (non-2xx; socket errors)" "$errs" "" "" "0" "$( [ "$errs" = 0 ] && [ -z "$(kv "$k" sockerr)" ] && echo PASS || echo MISS) $(kv "$k" sockerr)"
+        row "  server RSS MiB before / after" "$(calc "%.1f" "$(kv "$k" rss0) / 1024")" "$(calc "%.1f" "$(kv "$k" rss1) / 1024")" "" "" ""
+    done
+    echo
+    echo "serve: halfhour serve --threads $threads on loopback; wrk -t 2 -c $serve_conns (it shares the two cores);"
+    echo "  200 origins (seed $seed_serve porto, $((seed_serve + 1)) poa) cycled; after a 3 s warm-up; RSS from /proc."
+    echo "  For scale: Valhalla answered one 30-minute car isochrone here in about 200 ms."
 }
 
 # ---- run and print -------------------------------------------------------------
@@ -642,6 +790,7 @@ if [ "$do_read" = 1 ]; then read_measure; fi
 if [ "$do_access" = 1 ]; then access_measure; fi
 if [ "$do_site" = 1 ]; then site_measure; fi
 if [ "$do_scenario" = 1 ]; then scenario_measure; fi
+if [ "$do_serve" = 1 ]; then serve_measure; fi
 
 echo
 echo "halfhour bench  $(date -u +%Y-%m-%dT%H:%MZ)  $(nproc) cores  $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)"
@@ -655,6 +804,7 @@ if [ "$do_street" = 1 ]; then
         if [ "$do_access" = 1 ]; then access_table; fi
         if [ "$do_site" = 1 ]; then site_table; fi
         if [ "$do_scenario" = 1 ]; then scenario_table; fi
+        if [ "$do_serve" = 1 ]; then serve_table; fi
         echo "pgRouting side FAILED (see messages above)"
         exit 1
     fi
@@ -664,4 +814,5 @@ if [ "$do_read" = 1 ]; then read_table; fi
 if [ "$do_access" = 1 ]; then access_table; fi
 if [ "$do_site" = 1 ]; then site_table; fi
 if [ "$do_scenario" = 1 ]; then scenario_table; fi
+if [ "$do_serve" = 1 ]; then serve_table; fi
 exit 0

@@ -369,15 +369,11 @@ int cmd_access(int argc, char **argv)
         return cli_fail("--decay \"%s\": expected step, linear, logistic, exponential or fixed-exponential",
                         decay_s);
     if (isnan(decay_v))
-        decay_v = decay == HH_DECAY_LINEAR ? 10 : decay == HH_DECAY_LOGISTIC ? 10 : decay == HH_DECAY_FIXED_EXPONENTIAL ? 0.001 : 0;
+        decay_v = hh_decay_default_value(decay);
     if (hh_decay_check(decay, decay_v))
         return cli_fail("--decay-value %g is out of range for %s decay", decay_v, decay_s);
     hh_pct_of pct_of;
-    if (!strcmp(pct_of_s, "times"))
-        pct_of = HH_PCT_OF_TIMES;
-    else if (!strcmp(pct_of_s, "access"))
-        pct_of = HH_PCT_OF_ACCESS;
-    else
+    if (hh_pct_of_parse(pct_of_s, &pct_of))
         return cli_fail("--percentile-of \"%s\": expected times or access", pct_of_s);
     char err[1024];
     double minutes[64], pcts[16], thr[HH_EQUITY_MAX_THRESHOLDS], nearest_d[16];

@@ -103,53 +103,9 @@ int cli_parse_int(const char *s, long lo, long hi, long *out)
     return 0;
 }
 
-static int cmp_d(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 int cli_parse_list(const char *s, const char *what, double *out, int cap, double max, char *err, size_t errlen)
 {
-    int n = 0;
-    const char *p = s;
-    for (;;) {
-        const char *c = strchr(p, ',');
-        size_t len = c ? (size_t)(c - p) : strlen(p);
-        char tok[64];
-        if (len == 0 || len >= sizeof tok) {
-            snprintf(err, errlen, "%s \"%s\": expected numbers separated by commas", what, s);
-            return -1;
-        }
-        memcpy(tok, p, len);
-        tok[len] = 0;
-        double d;
-        char *end;
-        errno = 0;
-        d = strtod(tok, &end);
-        if (end == tok || *end || errno || !isfinite(d)) {
-            snprintf(err, errlen, "%s \"%s\" is not a number", what, tok);
-            return -1;
-        }
-        if (d <= 0 || d > max) {
-            snprintf(err, errlen, "%s %s out of range (0, %g]", what, tok, max);
-            return -1;
-        }
-        if (n == cap) {
-            snprintf(err, errlen, "at most %d cutoffs", cap);
-            return -1;
-        }
-        out[n++] = d;
-        if (!c)
-            break;
-        p = c + 1;
-    }
-    qsort(out, (size_t)n, sizeof *out, cmp_d);
-    int k = 0;
-    for (int i = 0; i < n; i++)
-        if (!k || out[i] != out[k - 1])
-            out[k++] = out[i];
-    return k;
+    return hh_list_parse(s, what, out, cap, max, err, errlen);
 }
 
 int cli_parse_lonlat(const char *s, double *lon, double *lat)
@@ -199,63 +155,35 @@ void cli_progress(const char *stage, double frac, void *ud)
     fprintf(stderr, "halfhour: %s %3.0f%%\n", stage, frac * 100);
 }
 
-int cli_parse_depart(const char *s, int32_t *date, int32_t *secs)
-{
-    int y, mo, d, h, mi, n = 0;
-    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d%n", &y, &mo, &d, &h, &mi, &n) != 5 || s[n] != 0)
-        return -1;
-    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (y < 1900 || y > 2200 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h < 0 || h > 47 || mi < 0 ||
-        mi > 59)
-        return -1;
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    if (mo == 2 && d == 29 && !leap)
-        return -1;
-    *date = y * 10000 + mo * 100 + d;
-    *secs = h * 3600 + mi * 60;
-    return 0;
-}
+int cli_parse_depart(const char *s, int32_t *date, int32_t *secs) { return hh_depart_parse(s, date, secs) ? -1 : 0; }
 
 int cli_transit_option(const char *name, const char *val, cli_transit *t)
 {
-    double d;
     if (!strcmp(name, "--depart")) {
         if (cli_parse_depart(val, &t->o.date, &t->o.depart_s))
             return cli_fail("--depart \"%s\": expected YYYY-MM-DDTHH:MM (feed local time)", val);
         t->have_depart = 1;
-    } else if (!strcmp(name, "--window")) {
-        if (cli_parse_double(val, 1, 1440, &d) || d != floor(d))
-            return cli_fail("--window \"%s\": expected whole minutes in [1, 1440]", val);
-        t->o.window_min = (int32_t)d;
-    } else if (!strcmp(name, "--max-walk")) {
-        if (cli_parse_double(val, 0, 120, &d))
-            return cli_fail("--max-walk \"%s\": expected minutes in [0, 120]", val);
-        t->o.max_walk_s = d * 60;
-    } else if (!strcmp(name, "--max-rides")) {
-        if (cli_parse_double(val, 1, 64, &d) || d != floor(d))
-            return cli_fail("--max-rides \"%s\": expected an integer in [1, 64]", val);
-        t->o.max_rides = (int)d;
-    } else if (!strcmp(name, "--walk-speed")) {
-        if (cli_parse_double(val, 1, 20, &d))
-            return cli_fail("--walk-speed \"%s\": expected km/h in [1, 20]", val);
-        t->o.walk_kmh = d;
-    } else if (!strcmp(name, "--draws")) {
-        if (cli_parse_double(val, 1, 1000, &d) || d != floor(d))
-            return cli_fail("--draws \"%s\": expected an integer in [1, 1000]", val);
-        t->o.draws = (int)d;
-    } else {
-        return -1;
+        return 0;
     }
+    if (strncmp(name, "--", 2))
+        return -1;
+    /* the library checks the value and says what it expects */
+    double d;
+    char want[128];
+    if (cli_parse_double(val, -INFINITY, INFINITY, &d))
+        d = NAN;
+    int r = hh_transit_opt_set(&t->o, name + 2, d, want, sizeof want);
+    if (r == 1)
+        return -1;
+    if (r)
+        return cli_fail("%s \"%s\": %s", name, val, want);
     return 0;
 }
 
 void cli_transit_defaults(cli_transit *t)
 {
     memset(t, 0, sizeof *t);
-    t->o.window_min = 60;
-    t->o.max_walk_s = 15 * 60;
-    t->o.max_rides = 8;
-    t->o.draws = 5;
+    hh_transit_opts_default(&t->o);
 }
 
 const char *cli_transit_help =
@@ -479,9 +407,7 @@ int cli_args_done(const char *verb, const cli_args *a, int r)
 
 int cli_parse_mode(const char *verb, const char *mode_s, const cli_transit *t, hh_mode *mode, int *transit)
 {
-    *transit = !strcmp(mode_s, "transit");
-    *mode = HH_MODE_WALK;
-    if (!*transit && hh_mode_parse(mode_s, mode))
+    if (hh_travel_mode_parse(mode_s, mode, transit))
         return cli_fail("unknown mode \"%s\" (expected walk, bike, car or transit)", mode_s);
     if (*transit && !t->have_depart)
         return cli_usage(verb, "--mode transit needs --depart YYYY-MM-DDTHH:MM");

@@ -13,15 +13,22 @@
 static void help(void)
 {
     printf("usage: halfhour isochrone NET.hh --from LON,LAT [--from LON,LAT]... --mode walk|bike|car|transit\n"
-           "                          [--minutes 10,20,30] [--snap-max M] [-o FILE.geojson] [--compare BASE.hh]\n"
-           "                          [--depart T --window MIN --percentile P ...]  (transit)\n\n"
+           "                          [--minutes 10,20,30] [--snap-max M] [-o FILE.geojson]\n"
+           "                          [--depart T --window MIN --percentile P ...]  (transit)\n"
+           "                          [--generalize M] [--denoise F] [--holes fill|all] [--compare BASE.hh]\n\n"
            "Writes a GeoJSON FeatureCollection: one MultiPolygon Feature per origin and cutoff,\n"
            "with properties minutes, mode, area_km2, origin (index of --from) and from [lon,lat].\n"
-           "One street search per origin serves every cutoff. Polygons are valid, nested\n"
-           "(each cutoff contains the smaller ones), keep enclosed unreached land as holes,\n"
-           "and claim no land farther than the network's iso.buffer_m (default 100 m) plus\n"
-           "one raster cell (iso.cell_m, default 50 m) from a reached street; the last\n"
-           "stretch off the street is covered at the mode's connector speed.\n\n"
+           "One street search per origin serves every cutoff. Polygons are valid and nested\n"
+           "(each cutoff contains the smaller ones) whatever the options below. They are\n"
+           "contours of a raster: a reached street claims land up to the network's\n"
+           "iso.buffer_m (default 100 m) off it, the last stretch covered at the mode's\n"
+           "connector speed, on cells of iso.cell_m (default 50 m, coarser for large areas).\n"
+           "For a map, by default: a hole that holds no street of the mode, or only streets\n"
+           "reached within the cutoff (fields, woods, water), is filled; a hole that holds a\n"
+           "street not reached in time is kept (a pocket the area misses); boundaries are\n"
+           "simplified, and parts and holes under %d raster cells (1 ha at 50 m) dropped.\n"
+           "--holes all --generalize 0 gives the strict polygons: every hole, and no land\n"
+           "farther than iso.buffer_m plus one raster cell from a reached street.\n\n"
            "  --from LON,LAT   origin (WGS-84), repeatable\n"
            "  --mode MODE      walk, bike or car\n"
            "  --minutes LIST   cutoffs in minutes, each in (0, %g] (default 10,20,30)\n"
@@ -33,12 +40,19 @@ static void help(void)
            "  --surface FILE   also write the travel-time surface as CSV origin,vertex,lon,\n"
            "                   lat,time_s: every street vertex reached within the largest\n"
            "                   cutoff (transit: at --percentile), for later analyses\n"
+           "  --generalize M   simplification tolerance, metres: no boundary point moves\n"
+           "                   farther; auto (the default): half a raster cell; 0: none,\n"
+           "                   and no part or hole dropped for its size\n"
+           "  --denoise F      drop each part smaller than F x the band's largest, in\n"
+           "                   [0, 1] (default %g: none; 1: the largest part only); the\n"
+           "                   part holding the origin always stays\n"
+           "  --holes fill|all fill: the hole rule above (default); all: keep every hole\n"
            "  --percentile P   transit: the travel-time percentile drawn (default 50)\n"
            "  --compare BASE.hh  the same isochrones on BASE.hh too (the network NET.hh was\n"
            "                   made from by halfhour scenario): per origin and cutoff four\n"
            "                   Features, property part = base, scenario, gained (scenario\n"
            "                   minus base) and lost (base minus scenario)\n\n%s",
-           MAX_MINUTES, HH_DEFAULT_SNAP_M, cli_transit_help);
+           HH_ISO_SPECK_CELLS, MAX_MINUTES, HH_DEFAULT_SNAP_M, HH_ISO_DENOISE, cli_transit_help);
 }
 
 static const char *depart_s(const cli_transit *t)
@@ -54,14 +68,14 @@ static const char *depart_s(const cli_transit *t)
  * "part" (cutoff by cutoff, so every larger cutoff's base still covers the
  * smaller one's features before it). */
 static int write_compare(FILE *f, void *bquery, int transit, hh_mode mode, const hh_snap *bs, double pct,
-                         const double *minutes, size_t n_min, const hh_isochrone *iso, const char *mode_s,
-                         const char *extra, int *first)
+                         const double *minutes, size_t n_min, const hh_iso_opts *io, const hh_isochrone *iso,
+                         const char *mode_s, const char *extra, int *first)
 {
     hh_isochrone biso, gained, lost;
     int e = transit ? hh_transit_query_run(bquery, bs, NULL, 0) : hh_query_run(bquery, mode, bs, minutes[n_min - 1] * 60);
     if (!e)
-        e = transit ? hh_transit_isochrone(bquery, pct, minutes, n_min, &biso)
-                    : hh_isochrone_build(bquery, minutes, n_min, &biso);
+        e = transit ? hh_transit_isochrone_opts(bquery, pct, minutes, n_min, io, &biso)
+                    : hh_isochrone_build_opts(bquery, minutes, n_min, io, &biso);
     if (e)
         return e;
     if ((e = hh_isochrone_compare(&biso, iso, &gained, &lost))) {
@@ -84,7 +98,7 @@ static int write_compare(FILE *f, void *bquery, int transit, hh_mode mode, const
 int cmd_isochrone(int argc, char **argv)
 {
     static const char *const wv[] = {"--from", "--mode", "--minutes", "--snap-max", "-o", "--percentile", "--surface",
-                                     "--compare", CLI_TRANSIT_OPTIONS, NULL};
+                                     "--generalize", "--denoise", "--holes", "--compare", CLI_TRANSIT_OPTIONS, NULL};
     static const char *const fl[] = {"--help", "-h", NULL};
     cli_args a;
     cli_args_init(&a, argc, argv, wv, fl);
@@ -94,6 +108,8 @@ int cmd_isochrone(int argc, char **argv)
     double snap_max = HH_DEFAULT_SNAP_M, pct = 50;
     cli_transit tr;
     cli_transit_defaults(&tr);
+    hh_iso_opts io;
+    hh_iso_opts_default(&io);
     while ((r = cli_args_next(&a)) == 1) {
         if (!a.name) {
             if (path)
@@ -124,7 +140,22 @@ int cmd_isochrone(int argc, char **argv)
             surf_path = a.val;
         else if (!strcmp(a.name, "--compare"))
             compare = a.val;
-        else if (!strcmp(a.name, "--percentile")) {
+        else if (!strcmp(a.name, "--generalize")) {
+            if (!strcmp(a.val, "auto"))
+                io.generalize_m = HH_ISO_GENERALIZE_AUTO;
+            else if (cli_parse_double(a.val, 0, 100000, &io.generalize_m))
+                return cli_fail("--generalize \"%s\": expected metres in [0, 100000] or auto", a.val);
+        } else if (!strcmp(a.name, "--denoise")) {
+            if (cli_parse_double(a.val, 0, 1, &io.denoise))
+                return cli_fail("--denoise \"%s\": expected a number in [0, 1]", a.val);
+        } else if (!strcmp(a.name, "--holes")) {
+            if (!strcmp(a.val, "fill"))
+                io.holes = HH_ISO_HOLES_FILL;
+            else if (!strcmp(a.val, "all"))
+                io.holes = HH_ISO_HOLES_ALL;
+            else
+                return cli_fail("--holes \"%s\": expected fill or all", a.val);
+        } else if (!strcmp(a.name, "--percentile")) {
             if (cli_parse_double(a.val, 1e-9, 100, &pct))
                 return cli_fail("--percentile \"%s\": expected a number in (0, 100]", a.val);
         } else {
@@ -247,11 +278,11 @@ int cmd_isochrone(int argc, char **argv)
         if (transit) {
             e = hh_transit_query_run(tq, &snaps[i], NULL, 0);
             if (!e)
-                e = hh_transit_isochrone(tq, pct, minutes, (size_t)n_min, &iso);
+                e = hh_transit_isochrone_opts(tq, pct, minutes, (size_t)n_min, &io, &iso);
         } else {
             e = hh_query_run(q, mode, &snaps[i], minutes[n_min - 1] * 60.0);
             if (!e)
-                e = hh_isochrone_build(q, minutes, (size_t)n_min, &iso);
+                e = hh_isochrone_build_opts(q, minutes, (size_t)n_min, &io, &iso);
         }
         if (e) {
             rc = cli_fail("isochrone from %.6f,%.6f: %s", lon[i], lat[i], hh_strerror(e));
@@ -275,11 +306,11 @@ int cmd_isochrone(int argc, char **argv)
         char extra[320];
         int k = snprintf(extra, sizeof extra, "\"origin\":%d,\"from\":[%.7f,%.7f]", i, lon[i], lat[i]);
         if (transit)
-            k += snprintf(extra + k, sizeof extra - (size_t)k,
-                          ",\"percentile\":%g,\"depart\":\"%s\",\"window_min\":%d", pct, depart_s(&tr), tr.o.window_min);
+            snprintf(extra + k, sizeof extra - (size_t)k,
+                     ",\"percentile\":%g,\"depart\":\"%s\",\"window_min\":%d", pct, depart_s(&tr), tr.o.window_min);
         if (compare)
             e = write_compare(o.fp, transit ? (void *)btq : (void *)bq, transit, mode, &bsnaps[i], pct, minutes,
-                              (size_t)n_min, &iso, mode_s, extra, &first);
+                              (size_t)n_min, &io, &iso, mode_s, extra, &first);
         else
             e = hh_isochrone_write_features(o.fp, &iso, mode_s, extra, &first);
         hh_isochrone_free(&iso);

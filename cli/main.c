@@ -19,6 +19,7 @@ static const struct {
     {"site", "where k new facilities cover the most demand within T (or the fewest cover F)", cmd_site},
     {"export", "write a mode's graph as an edge list CSV", cmd_export},
     {"coords", "convert a CSV or GeoJSON file between GCJ-02 and WGS-84", cmd_coords},
+    {"serve", "the HTTP API and the planning map over one network file", cmd_serve},
 };
 
 static void usage(FILE *f)

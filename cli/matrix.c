@@ -133,7 +133,7 @@ int cmd_matrix(int argc, char **argv)
         goto done;
     }
     /* one request for every mode; the library's CSV writer */
-    hh_matrix_opts mo = {mode, max_min * 60.0, snap_max, (int)threads, NULL, NULL, 0};
+    hh_matrix_opts mo = {mode, max_min * 60.0, snap_max, (int)threads, NULL, NULL, 0, NULL};
     hh_transit *tp = NULL;
     if (transit) {
         tr.o.max_s = isinf(max_min) ? 120 * 60.0 : max_min * 60.0;

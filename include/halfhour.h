@@ -35,7 +35,8 @@ extern "C" {
     X(INVAL, -7, "invalid argument")                                      \
     X(NOSNAP, -8, "point too far from the mode's network")                \
     X(RANGE, -9, "value out of range")                                    \
-    X(EMPTY, -10, "nothing usable in input")
+    X(EMPTY, -10, "nothing usable in input")                             \
+    X(CANCELED, -11, "stopped by the caller (time budget)")
 
 typedef enum {
 #define HH_ERR_ENUM(name, code, msg) HH_E##name = (code),
@@ -45,6 +46,18 @@ typedef enum {
 
 /* Message for a code; never NULL. */
 const char *hh_strerror(int code);
+
+/* ---- stopping long runs ----------------------------------------------- */
+/* A cooperative stop for runs over many origins (matrices, access, the
+ * report, siting): the many-origin driver calls fn(ud) before each origin's
+ * search, from its worker threads (so fn must be thread-safe, e.g. a clock
+ * check against a deadline); once it returns non-zero the run ends with
+ * HH_ECANCELED and delivers no further rows.  A single search is not
+ * interrupted: a run stops within one origin's search per worker. */
+typedef struct hh_stop {
+    int (*fn)(void *ud);
+    void *ud;
+} hh_stop;
 
 /* ---- allocation hook ------------------------------------------------- */
 /* All library allocation goes through these; tests swap in failing ones.
@@ -310,6 +323,12 @@ typedef struct hh_edge_view {
 uint32_t hh_net_n_edges(const hh_net *net);
 /* HH_ERANGE when e is out of range or not usable by the mode. */
 int hh_net_edge(const hh_net *net, hh_mode mode, uint32_t e, hh_edge_view *out);
+/* Edge e's line as the way draws it: its first vertex, the shape points
+ * between, its last vertex.  Writes up to cap lon,lat pairs into lonlat
+ * (2 x cap doubles) and returns the number of points the line has (more
+ * than cap: call again with room for them); HH_ERANGE (negative) for an
+ * edge out of range. */
+int hh_net_edge_shape(const hh_net *net, uint32_t e, double *lonlat, size_t cap);
 
 /* ---- snapping --------------------------------------------------------- */
 #define HH_DEFAULT_SNAP_M 500.0
@@ -428,13 +447,59 @@ typedef struct hh_isochrone {
     hh_isoband *bands;
 } hh_isochrone;
 
+/* How the polygons are drawn for a map (Valhalla's knobs, plus the hole
+ * rule).  hh_iso_opts_default gives the defaults below; the strict polygons
+ * (every hole, nothing simplified or dropped: the guarantees of
+ * hh_isochrone_build) are {0, 0, HH_ISO_HOLES_ALL}.  An HTTP request's
+ * Valhalla-shaped fields map one to one: generalize, denoise, holes
+ * ("fill" | "all"). */
+typedef enum hh_iso_holes {
+    /* fill a hole that holds no street of the mode, or only streets reached
+     * within the cutoff (fields, woods, water no street enters); keep a hole
+     * that holds a street not reached in time (a pocket the area misses) */
+    HH_ISO_HOLES_FILL = 0,
+    HH_ISO_HOLES_ALL = 1 /* keep every hole (strict) */
+} hh_iso_holes;
+
+#define HH_ISO_GENERALIZE_AUTO (-1.0) /* default: half a raster cell (iso.cell_m / 2,
+                                       * 25 m; more where a large area uses coarser cells) */
+#define HH_ISO_DENOISE 0.0             /* default: keep every part (but specks) */
+#define HH_ISO_SPECK_CELLS 4           /* with generalize_m != 0, parts (and in fill mode
+                                        * holes) under this many raster cells are dropped:
+                                        * 1 ha at iso.cell_m 50 m */
+
+typedef struct hh_iso_opts {
+    double generalize_m; /* tolerance of the boundary simplification, metres: no
+                          * boundary point moves farther (0: none; HH_ISO_GENERALIZE_AUTO:
+                          * half the raster cell).  The bands are simplified so that
+                          * they stay valid and nested: the largest first, each
+                          * smaller one clipped to the larger one's result */
+    double denoise;      /* in [0, 1]: drop each part smaller than denoise x the
+                          * band's largest part (1: the largest only; 0: none) */
+    hh_iso_holes holes;  /* HH_ISO_HOLES_FILL (default) or HH_ISO_HOLES_ALL */
+} hh_iso_opts;
+/* The part holding the origin is never dropped. */
+
+void hh_iso_opts_default(hh_iso_opts *o);
+/* HH_EINVAL names no field; this says which one is out of range (NULL: fine). */
+const char *hh_iso_opts_check(const hh_iso_opts *o);
+
 /* Computes the polygons of the search last run in q, for cutoffs given in
  * minutes (strictly increasing, > 0).  The result is owned by the caller:
- * free it with hh_isochrone_free (NULL-safe). */
+ * free it with hh_isochrone_free (NULL-safe).  These are the strict polygons
+ * (hh_isochrone_build_opts with {0, 0, HH_ISO_HOLES_ALL}). */
 int hh_isochrone_build(hh_query *q, const double *minutes, size_t n_minutes,
                        hh_isochrone *out);
 /* The same from a surface (street or transit); cutoffs up to its max_s. */
 int hh_surface_isochrone(const hh_surface *s, const double *minutes, size_t n_minutes, hh_isochrone *out);
+/* The same with drawing options (NULL: hh_iso_opts_default).  With the fill
+ * rule a band may claim land farther than iso.buffer_m from a reached street
+ * (a filled hole), and generalize_m moves boundaries by up to that much;
+ * validity, nesting and the start inside every band hold for any options. */
+int hh_isochrone_build_opts(hh_query *q, const double *minutes, size_t n_minutes,
+                            const hh_iso_opts *o, hh_isochrone *out);
+int hh_surface_isochrone_opts(const hh_surface *s, const double *minutes, size_t n_minutes,
+                              const hh_iso_opts *o, hh_isochrone *out);
 void hh_isochrone_free(hh_isochrone *iso);
 /* What a scenario gains and loses (hh_scenario_apply): per cutoff of two
  * isochrones of the same origin and cutoffs, on the base and on the
@@ -503,7 +568,36 @@ int hh_transit_get_surface(hh_transit_query *q, double p, hh_surface *out);
  * rules of hh_isochrone_build hold. */
 int hh_transit_isochrone(hh_transit_query *q, double p, const double *minutes, size_t n_minutes,
                          hh_isochrone *out);
+/* The same with drawing options (NULL: the defaults). */
+int hh_transit_isochrone_opts(hh_transit_query *q, double p, const double *minutes, size_t n_minutes,
+                              const hh_iso_opts *o, hh_isochrone *out);
 uint32_t hh_net_n_vertices(const hh_net *net);
+
+/* ---- request options: one reading for the CLI's flags and HTTP fields -- */
+/* (declarations of src/util/options.c) */
+/* "YYYY-MM-DDTHH:MM", feed local time (hours up to 47: service past
+ * midnight) -> *date YYYYMMDD and *secs after midnight; HH_EINVAL for
+ * anything else (a day the month lacks included). */
+int hh_depart_parse(const char *s, int32_t *date, int32_t *secs);
+/* "10,20,30" -> out[] sorted and without repeats, each in (0, max], at
+ * most cap numbers; returns the count, or -1 with a message naming `what`
+ * ("minutes", "percentile") in err. */
+int hh_list_parse(const char *s, const char *what, double *out, int cap, double max, char *err, size_t errlen);
+/* The same checks on n numbers already read (sorted and de-duplicated in
+ * place): the count, or -1 with a message. */
+int hh_list_check(double *v, int n, const char *what, double max, char *err, size_t errlen);
+/* "walk", "bike", "car" (*transit 0) or "transit" (*transit 1, *mode walk:
+ * the network transit points join); HH_EINVAL otherwise. */
+int hh_travel_mode_parse(const char *s, hh_mode *mode, int *transit);
+/* The defaults: window 60 min, max walk 15 min, 8 rides, 5 draws, the
+ * network's walking speed; date, depart_s and max_s 0 (the caller's). */
+void hh_transit_opts_default(hh_transit_opts *o);
+/* One transit setting by name (the CLI's flag without "--"): "window"
+ * (whole minutes, 1..1440), "max-walk" (minutes, 0..120), "max-rides"
+ * (1..64), "walk-speed" (km/h, 1..20), "draws" (1..1000).  0 when set;
+ * HH_EINVAL with what is expected in err ("expected whole minutes in [1,
+ * 1440]"; a NAN value gets the message too); 1 for another name. */
+int hh_transit_opt_set(hh_transit_opts *o, const char *name, double v, char *err, size_t errlen);
 
 /* ---- points, matrices, output files ----------------------------------- */
 /* Points from a CSV whose columns are found by header name: id;
@@ -585,6 +679,7 @@ typedef struct hh_matrix_opts {
     const hh_transit *transit;
     const double *pct;   /* percentiles, 0 < p <= 100 */
     size_t n_pct;
+    const hh_stop *stop; /* NULL: runs to the end */
 } hh_matrix_opts;
 /* snapped_o / snapped_d (optional, n entries) receive 1 for points that
  * snapped.  Memory is bounded by threads x (rows in flight) x n_dest;
@@ -650,6 +745,17 @@ void hh_out_abort(hh_out *o);
  * (a JSON fragment like "\"origin\":0" or NULL); *first tracks commas. */
 int hh_isochrone_write_features(void *fp, const hh_isochrone *iso, const char *mode,
                                 const char *extra, int *first);
+/* The same with choices (the HTTP API's Valhalla-shaped output): */
+typedef struct hh_isochrone_geojson {
+    const char *mode;              /* the "mode" property */
+    const char *extra;             /* JSON members for every feature, or NULL */
+    const char *const *band_extra; /* n_bands: JSON members per band (NULL entries: none), or NULL */
+    int largest_first;             /* bands from the largest cutoff down (Valhalla's order) */
+    int contour;                   /* also "contour": minutes (Valhalla's name), first */
+    int lines;                     /* outer rings only: a LineString (one polygon) or a
+                                    * MultiLineString, not a MultiPolygon */
+} hh_isochrone_geojson;
+int hh_isochrone_write_geojson(void *fp, const hh_isochrone *iso, const hh_isochrone_geojson *o, int *first);
 
 /* ---- opportunities (layers) ------------------------------------------ */
 /* Named numeric layers on points: jobs, population, schools...  A point
@@ -742,6 +848,11 @@ typedef struct hh_grid {
  * 100000), centred on it; HH_ERANGE (out untouched) for another cell_m or
  * when that would be more than 2^26 cells. */
 int hh_grid_make(const hh_net *net, double cell_m, hh_grid *out, char *err, size_t errlen);
+/* The same over a lon/lat box (min <= max, inside [-180,180] x [-90,90]:
+ * else HH_EINVAL), centred on the box, with at most max_cells cells (0:
+ * 2^26): more is HH_ERANGE with a message, before anything is allocated. */
+int hh_grid_make_bbox(double min_lon, double min_lat, double max_lon, double max_lat, double cell_m,
+                      size_t max_cells, hh_grid *out, char *err, size_t errlen);
 void hh_grid_free(hh_grid *g); /* NULL-safe */
 /* The cell's outline as a closed, counter-clockwise lon/lat ring:
  * ring[0..9] = 5 lon,lat pairs (the first corner repeated), south-west
@@ -800,6 +911,9 @@ int hh_decay_check(hh_decay d, double v);
 double hh_decay_reach(hh_decay d, double v, double cutoff_s, double limit_s);
 /* f(t_s) in [0, 1] as above; v must pass hh_decay_check. */
 double hh_decay_weight(hh_decay d, double v, double cutoff_s, double t_s);
+/* The decay value used when none is given: linear and logistic 10
+ * (minutes), fixed-exponential 0.001 (per second), the others 0 (unused). */
+double hh_decay_default_value(hh_decay d);
 
 /* ---- equity figures ---------------------------------------------------- */
 /* Over residents: access values acc[i] of n places, each weighted by w[i]
@@ -888,6 +1002,17 @@ int hh_table_format_of(const char *path, hh_table_format *out);
  * a device), which is then copied to path and removed. */
 int hh_table_write(const hh_table *t, hh_table_format f, const char *path, const char *layer,
                    char *err, size_t errlen);
+/* Column col of a grid table as a PNG in memory, for web maps: the cells
+ * reprojected to Web Mercator (EPSG:3857; nearest cell), coloured with the
+ * viridis ramp from range[0] (dark) to range[1] (yellow) -- range NULL: the
+ * column's finite minimum and maximum -- and transparent where there is no
+ * value.  *png (free with hh_buffer_free) and *len get the file; bbox the
+ * lon/lat of the image's edges (west, south, east, north), out_range the
+ * range used.  HH_EINVAL without a grid; HH_ERANGE for an image of more
+ * than 4096 pixels a side. */
+int hh_table_png(const hh_table *t, size_t col, const double *range, unsigned char **png, size_t *len,
+                 double bbox[4], double out_range[2], char *err, size_t errlen);
+void hh_buffer_free(void *p);
 
 /* The same run on a base network and on a scenario (hh_scenario_apply),
  * side by side: base and scen must have the same rows (origins: count,
@@ -919,6 +1044,8 @@ int hh_table_compare(const hh_table *base, const hh_table *scen, hh_table *out);
  * departure minutes x draws, of the access each departure gives (2SFCA
  * always uses percentile times). */
 typedef enum hh_pct_of { HH_PCT_OF_TIMES = 0, HH_PCT_OF_ACCESS = 1 } hh_pct_of;
+/* "times" or "access"; HH_EINVAL otherwise. */
+int hh_pct_of_parse(const char *s, hh_pct_of *out);
 
 typedef struct hh_access_opts {
     hh_mode mode;                /* street mode, when transit is NULL */
@@ -940,6 +1067,7 @@ typedef struct hh_access_opts {
                                   * 0: 7200 */
     double snap_max_m;
     int threads;                 /* <= 0: all cores; output identical for any count */
+    const hh_stop *stop;         /* NULL: runs to the end */
 } hh_access_opts;
 
 typedef struct hh_access_stats {
@@ -998,6 +1126,7 @@ typedef struct hh_site_opts {
     double time_limit_s;       /* exact: solver time limit, seconds; <= 0: 60 */
     double snap_max_m;
     int threads;               /* <= 0: all cores; results identical for any count */
+    const hh_stop *stop;       /* NULL: runs to the end (the exact solver keeps its time limit) */
 } hh_site_opts;
 
 typedef struct hh_site_result {
@@ -1068,6 +1197,7 @@ typedef struct hh_report_opts {
     const hh_districts *districts;  /* NULL: none */
     double snap_max_m;
     int threads;
+    const hh_stop *stop;            /* NULL: runs to the end */
 } hh_report_opts;
 
 typedef struct hh_report_mode {

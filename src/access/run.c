@@ -393,7 +393,7 @@ int hh_access_run(const hh_net *net, const hh_access_opts *o, const hh_layers *l
     }
     if (a.n_n)
         reach = max_s;
-    hh__many_req req = {net, o->transit, o->mode, reach, o->snap_max_m, o->pct, a.n_p, o->threads, orig, &dest};
+    hh__many_req req = {net, o->transit, o->mode, reach, o->snap_max_m, o->pct, a.n_p, o->threads, orig, &dest, o->stop};
     if (sfca) {
         /* step 1: from every demand point to the supply points */
         a.demand_w = hh__calloc(a.n_t * a.n_c * a.n_p + 1, sizeof *a.demand_w);

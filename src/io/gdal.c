@@ -2,9 +2,10 @@
 #define HH_GDAL_NO_MACROS
 #include "io/gdal.h"
 
-#include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
+
+#include "util/dl.h"
 
 #ifndef HH_GDAL_SONAME
 #define HH_GDAL_SONAME "libgdal.so"
@@ -17,25 +18,18 @@ static pthread_once_t gdal_once = PTHREAD_ONCE_INIT;
 
 static void load(void)
 {
-    void *h = dlopen(HH_GDAL_SONAME, RTLD_NOW | RTLD_LOCAL);
-    if (!h) {
-        const char *e = dlerror();
-        snprintf(load_err, sizeof load_err, "GDAL could not be loaded (%s)", e ? e : HH_GDAL_SONAME);
+    static const char *const names[] = {
+#define HH_GDAL_NAME(f) #f,
+        HH_GDAL_FUNCTIONS(HH_GDAL_NAME)
+#undef HH_GDAL_NAME
+    };
+    void *fns[sizeof names / sizeof *names];
+    if (hh__dl_load("GDAL", HH_GDAL_SONAME, names, fns, sizeof names / sizeof *names, load_err, sizeof load_err))
         return;
-    }
-    hh__gdal_api_t a;
-    const char *missing = NULL;
-#define HH_GDAL_RESOLVE(f)                                                                                    \
-    if (!(*(void **)&a.f = dlsym(h, #f)) && !missing)                                                        \
-        missing = #f;
-    HH_GDAL_FUNCTIONS(HH_GDAL_RESOLVE)
-#undef HH_GDAL_RESOLVE
-    if (missing) {
-        snprintf(load_err, sizeof load_err, "GDAL (%s) lacks %s: too old a GDAL", HH_GDAL_SONAME, missing);
-        dlclose(h);
-        return;
-    }
-    api = a; /* the handle stays open for the life of the process */
+    size_t i = 0;
+#define HH_GDAL_SET(f) *(void **)&api.f = fns[i++];
+    HH_GDAL_FUNCTIONS(HH_GDAL_SET)
+#undef HH_GDAL_SET
 }
 
 const hh__gdal_api_t *hh__gdal_api(void)

@@ -27,6 +27,7 @@
 #include <cpl_error.h>
 #include <cpl_vsi.h>
 #include <gdal.h>
+#include <gdalwarper.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
 #pragma GCC diagnostic pop
@@ -137,7 +138,15 @@
     X(OSRRelease) \
     X(OSRSetAxisMappingStrategy) \
     X(OSRSetProjCS) \
-    X(VSIStatExL)
+    X(VSIStatExL) \
+    X(GDALAutoCreateWarpedVRT) \
+    X(GDALCreateCopy) \
+    X(GDALSetProjection) \
+    X(GDALSetRasterColorInterpretation) \
+    X(OSRExportToWkt) \
+    X(VSIFree) \
+    X(VSIGetMemFileBuffer) \
+    X(VSIUnlink)
 
 typedef struct hh__gdal_api {
 #define HH_GDAL_MEMBER(f) __typeof__(&f) f;
@@ -153,6 +162,14 @@ const hh__gdal_api_t *hh__gdal_api(void);
  * HH_GDAL_NO_MACROS to fill it). */
 #ifndef HH_GDAL_NO_MACROS
 #define CPLErrorReset (*hh__gdal_api()->CPLErrorReset)
+#define GDALAutoCreateWarpedVRT (*hh__gdal_api()->GDALAutoCreateWarpedVRT)
+#define GDALCreateCopy (*hh__gdal_api()->GDALCreateCopy)
+#define GDALSetProjection (*hh__gdal_api()->GDALSetProjection)
+#define GDALSetRasterColorInterpretation (*hh__gdal_api()->GDALSetRasterColorInterpretation)
+#define OSRExportToWkt (*hh__gdal_api()->OSRExportToWkt)
+#define VSIFree (*hh__gdal_api()->VSIFree)
+#define VSIGetMemFileBuffer (*hh__gdal_api()->VSIGetMemFileBuffer)
+#define VSIUnlink (*hh__gdal_api()->VSIUnlink)
 #define CPLGetLastErrorMsg (*hh__gdal_api()->CPLGetLastErrorMsg)
 #define CPLGetLastErrorType (*hh__gdal_api()->CPLGetLastErrorType)
 #define CPLPopErrorHandler (*hh__gdal_api()->CPLPopErrorHandler)

@@ -6,29 +6,60 @@
 
 #include "halfhour.h"
 
-int hh_isochrone_write_features(void *fp, const hh_isochrone *iso, const char *mode, const char *extra,
-                                int *first)
+static void ring(FILE *f, const hh_isoband *band, size_t r)
+{
+    fputc('[', f);
+    for (size_t k = band->ring_first[r]; k < band->ring_first[r + 1]; k++)
+        fprintf(f, "%s[%.7f,%.7f]", k > band->ring_first[r] ? "," : "", band->lonlat[2 * k],
+                band->lonlat[2 * k + 1]);
+    fputc(']', f);
+}
+
+int hh_isochrone_write_geojson(void *fp, const hh_isochrone *iso, const hh_isochrone_geojson *o, int *first)
 {
     FILE *f = fp;
-    for (size_t b = 0; b < iso->n_bands; b++) {
+    for (size_t i = 0; i < iso->n_bands; i++) {
+        size_t b = o->largest_first ? iso->n_bands - 1 - i : i;
         const hh_isoband *band = &iso->bands[b];
-        fprintf(f, "%s\n{\"type\":\"Feature\",\"properties\":{\"minutes\":%g,\"mode\":\"%s\","
-                   "\"area_km2\":%.4f%s%s},\"geometry\":{\"type\":\"MultiPolygon\",\"coordinates\":[",
-                *first ? "" : ",", band->minutes, mode, band->area_km2,
-                extra ? "," : "", extra ? extra : "");
+        const char *be = o->band_extra ? o->band_extra[b] : NULL;
+        fprintf(f, "%s\n{\"type\":\"Feature\",\"properties\":{", *first ? "" : ",");
+        if (o->contour)
+            fprintf(f, "\"contour\":%g,", band->minutes);
+        fprintf(f, "\"minutes\":%g,\"mode\":\"%s\",\"area_km2\":%.4f%s%s%s%s},\"geometry\":", band->minutes,
+                o->mode, band->area_km2, o->extra ? "," : "", o->extra ? o->extra : "", be ? "," : "",
+                be ? be : "");
         *first = 0;
+        if (o->lines) {
+            /* the outer boundaries only, as Valhalla's polygons=false */
+            int one = band->n_polys == 1;
+            fputs(one ? "{\"type\":\"LineString\",\"coordinates\":" : "{\"type\":\"MultiLineString\",\"coordinates\":[",
+                  f);
+            for (size_t p = 0; p < band->n_polys; p++) {
+                if (p)
+                    fputc(',', f);
+                ring(f, band, band->poly_first_ring[p]);
+            }
+            fputs(one ? "}}" : "]}}", f);
+            continue;
+        }
+        fputs("{\"type\":\"MultiPolygon\",\"coordinates\":[", f);
         for (size_t p = 0; p < band->n_polys; p++) {
             fputs(p ? ",[" : "[", f);
             for (size_t r = band->poly_first_ring[p]; r < band->poly_first_ring[p + 1]; r++) {
-                fputs(r > band->poly_first_ring[p] ? ",[" : "[", f);
-                for (size_t k = band->ring_first[r]; k < band->ring_first[r + 1]; k++)
-                    fprintf(f, "%s[%.7f,%.7f]", k > band->ring_first[r] ? "," : "",
-                            band->lonlat[2 * k], band->lonlat[2 * k + 1]);
-                fputc(']', f);
+                if (r > band->poly_first_ring[p])
+                    fputc(',', f);
+                ring(f, band, r);
             }
             fputc(']', f);
         }
         fputs("]}}", f);
     }
     return ferror(f) ? HH_EIO : 0;
+}
+
+int hh_isochrone_write_features(void *fp, const hh_isochrone *iso, const char *mode, const char *extra,
+                                int *first)
+{
+    hh_isochrone_geojson o = {mode, extra, NULL, 0, 0, 0};
+    return hh_isochrone_write_geojson(fp, iso, &o, first);
 }

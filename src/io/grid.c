@@ -14,15 +14,75 @@
  * are radians and its axis order is lon/lat by definition, so there is no
  * axis-order question to normalise.  Each transform owns a PJ_CONTEXT, so
  * threads never share PROJ state; PROJ's own logging is switched off (the
- * library never prints) and its error text becomes our message. */
+ * library never prints) and its error text becomes our message.
+ *
+ * PROJ is opened on first use rather than linked (util/dl.h): with its
+ * database and network dependencies it cost every run of the program about
+ * 8 ms at start-up, and only grids need it. */
 #include "io/grid.h"
 
 #include <math.h>
 #include <proj.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "util/alloc.h"
+#include "util/dl.h"
+
+#ifndef HH_PROJ_SONAME
+#define HH_PROJ_SONAME "libproj.so"
+#endif
+
+#define HH_PROJ_FUNCTIONS(X) X(proj_as_wkt) X(proj_context_create) X(proj_context_destroy) X(proj_context_errno) X(proj_context_errno_string) X(proj_coord) X(proj_create) X(proj_destroy) X(proj_log_level) X(proj_todeg) X(proj_torad) X(proj_trans) X(proj_trans_generic)
+
+static struct {
+#define HH_PROJ_MEMBER(f) __typeof__(&f) f;
+    HH_PROJ_FUNCTIONS(HH_PROJ_MEMBER)
+#undef HH_PROJ_MEMBER
+} pj_api;
+static char pj_err[256];
+static pthread_once_t pj_once = PTHREAD_ONCE_INIT;
+
+static void pj_load(void)
+{
+    static const char *const names[] = {
+#define HH_PROJ_NAME(f) #f,
+        HH_PROJ_FUNCTIONS(HH_PROJ_NAME)
+#undef HH_PROJ_NAME
+    };
+    void *fns[sizeof names / sizeof *names];
+    if (hh__dl_load("PROJ", HH_PROJ_SONAME, names, fns, sizeof names / sizeof *names, pj_err, sizeof pj_err))
+        return;
+    size_t i = 0;
+#define HH_PROJ_SET(f) *(void **)&pj_api.f = fns[i++];
+    HH_PROJ_FUNCTIONS(HH_PROJ_SET)
+#undef HH_PROJ_SET
+}
+
+/* 0 once PROJ is loaded, else -1 with the reason in err. */
+static int pj_ready(char *err, size_t errlen)
+{
+    pthread_once(&pj_once, pj_load);
+    if (pj_api.proj_create)
+        return 0;
+    snprintf(err, errlen, "%s", pj_err);
+    return -1;
+}
+
+#define proj_as_wkt (*pj_api.proj_as_wkt)
+#define proj_context_create (*pj_api.proj_context_create)
+#define proj_context_destroy (*pj_api.proj_context_destroy)
+#define proj_context_errno (*pj_api.proj_context_errno)
+#define proj_context_errno_string (*pj_api.proj_context_errno_string)
+#define proj_coord (*pj_api.proj_coord)
+#define proj_create (*pj_api.proj_create)
+#define proj_destroy (*pj_api.proj_destroy)
+#define proj_log_level (*pj_api.proj_log_level)
+#define proj_todeg (*pj_api.proj_todeg)
+#define proj_torad (*pj_api.proj_torad)
+#define proj_trans (*pj_api.proj_trans)
+#define proj_trans_generic (*pj_api.proj_trans_generic)
 
 #define GRID_MAX_CELLS (1u << 26)
 /* boundary points per side of the box when finding its projected extent */
@@ -45,6 +105,8 @@ int hh__grid_proj_open(const char *proj, hh__grid_proj **out, char *err, size_t 
     char ebuf[1];
     if (!err)
         err = ebuf, errlen = sizeof ebuf;
+    if (pj_ready(err, errlen))
+        return HH_EIO;
     hh__grid_proj *p = hh__calloc(1, sizeof *p);
     if (!p) {
         snprintf(err, errlen, "grid projection: out of memory");
@@ -132,6 +194,8 @@ int hh__grid_wkt(const hh_grid *g, char **out, char *err, size_t errlen)
         err = ebuf, errlen = sizeof ebuf;
     char def[sizeof g->proj + 16];
     snprintf(def, sizeof def, "%s +type=crs", g->proj);
+    if (pj_ready(err, errlen))
+        return HH_EIO;
     PJ_CONTEXT *ctx = proj_context_create();
     if (!ctx) {
         snprintf(err, errlen, "grid CRS: out of memory");
@@ -200,8 +264,8 @@ static int cell_centres(const hh_grid *g, hh__grid_proj *p, double *lon, double 
     return 0;
 }
 
-int hh__grid_make_bbox(double min_lon, double min_lat, double max_lon, double max_lat, double cell_m,
-                       hh_grid *out, char *err, size_t errlen)
+static int make_bbox(double min_lon, double min_lat, double max_lon, double max_lat, double cell_m, double cap,
+                     hh_grid *out, char *err, size_t errlen)
 {
     char ebuf[1];
     if (!err)
@@ -236,6 +300,12 @@ int hh__grid_make_bbox(double min_lon, double min_lat, double max_lon, double ma
      * of no width still gets one cell */
     double w = ext[2] - ext[0] + 2e-3, h = ext[3] - ext[1] + 2e-3;
     double nx = ceil(w / cell_m), ny = ceil(h / cell_m);
+    if (nx * ny > cap && cap < GRID_MAX_CELLS) {
+        snprintf(err, errlen, "grid of %.0f x %.0f cells of %g m: more than the limit of %.0f cells; use larger "
+                 "cells or a smaller area", nx, ny, cell_m, cap);
+        rc = HH_ERANGE;
+        goto fail_proj;
+    }
     if (nx * ny > GRID_MAX_CELLS) {
         snprintf(err, errlen, "grid of %.0f x %.0f cells of %g m: more than 2^26 (%u) cells; use larger cells", nx,
                  ny, cell_m, GRID_MAX_CELLS);
@@ -268,6 +338,19 @@ fail_cells:
 fail_proj:
     hh__grid_proj_close(p);
     return rc;
+}
+
+int hh__grid_make_bbox(double min_lon, double min_lat, double max_lon, double max_lat, double cell_m,
+                       hh_grid *out, char *err, size_t errlen)
+{
+    return make_bbox(min_lon, min_lat, max_lon, max_lat, cell_m, GRID_MAX_CELLS, out, err, errlen);
+}
+
+int hh_grid_make_bbox(double min_lon, double min_lat, double max_lon, double max_lat, double cell_m,
+                      size_t max_cells, hh_grid *out, char *err, size_t errlen)
+{
+    double cap = max_cells && (double)max_cells < GRID_MAX_CELLS ? (double)max_cells : GRID_MAX_CELLS;
+    return make_bbox(min_lon, min_lat, max_lon, max_lat, cell_m, cap, out, err, errlen);
 }
 
 int hh_grid_make(const hh_net *net, double cell_m, hh_grid *out, char *err, size_t errlen)

@@ -607,6 +607,22 @@ int hh_net_edge(const hh_net *net, hh_mode mode, uint32_t e, hh_edge_view *out)
     return 0;
 }
 
+int hh_net_edge_shape(const hh_net *net, uint32_t e, double *lonlat, size_t cap)
+{
+    if (e >= net->n_edges)
+        return HH_ERANGE;
+    const hh__edge *ed = &net->edges[e];
+    uint32_t s0 = net->shape_first[e], s1 = net->shape_first[e + 1];
+    size_t n = (size_t)(s1 - s0) + 2;
+    if (n > (size_t)INT32_MAX)
+        return HH_ERANGE;
+    for (size_t k = 0; k < n && k < cap; k++) {
+        hh__ll p = k == 0 ? net->node_ll[ed->from] : k == n - 1 ? net->node_ll[ed->to] : net->shape_ll[s0 + k - 1];
+        lonlat[2 * k] = p.lon_e7 * 1e-7, lonlat[2 * k + 1] = p.lat_e7 * 1e-7;
+    }
+    return (int)n;
+}
+
 int hh_net_vertex(const hh_net *net, uint32_t v, double *lon, double *lat)
 {
     if (v >= net->n_nodes)

@@ -541,7 +541,7 @@ int hh_site_run(const hh_net *net, const hh_site_opts *o, const hh_layers *deman
     }
     double pct = o->percentile;
     hh__many_req req = {net, o->transit, o->mode, s.T, o->snap_max_m, o->transit ? &pct : NULL,
-                        o->transit ? 1 : 0, o->threads, &orig, &dest};
+                        o->transit ? 1 : 0, o->threads, &orig, &dest, o->stop};
     hh__many_fns f = {NULL, 0, deliver, &s};
     if ((rc = hh__many_run(&req, &f, oko, okd))) {
         if (rc == HH_EINVAL)

@@ -103,15 +103,20 @@ struct hh__contour_ws {
     size_t cursor_cap;
     hh__mpoly *res;   /* results held back until every cutoff succeeded */
     size_t res_cap;
+    /* hole filling (hh__contour_levels with marks) */
+    float *mark;      /* nv: latest time of a street point nearest each vertex, -inf none */
+    size_t mark_cap;
+    uint64_t *fill;   /* ny rows of nw words: vertices of filled holes */
+    size_t fill_cap;
+    uint32_t *stamp;  /* nv: BFS visit stamps */
+    size_t stamp_cap;
+    uint32_t *queue;  /* BFS queue: vertices of one hole */
+    size_t queue_cap;
+    double rad;       /* buffer in cells, of the raster laid last */
+    size_t marks_nv;  /* vertices of the lattice mark was laid for (0: none) */
 };
 
-/* The lattice: vertex (i, j) sits at (ox + i*cell, oy + j*cell), value at
- * grid[j*nx+i]; cell (i, j) has corners (i..i+1, j..j+1). */
-typedef struct raster {
-    size_t nx, ny, nv;
-    double ox, oy, cell;
-    double cell_s; /* seconds to cross one cell off-road */
-} raster;
+typedef hh__raster raster;
 
 int hh__contour_ws_init(hh__contour_ws **out)
 {
@@ -140,6 +145,10 @@ void hh__contour_ws_free(hh__contour_ws *ws)
     hh__free(ws->order);
     hh__free(ws->cursor);
     hh__free(ws->res);
+    hh__free(ws->mark);
+    hh__free(ws->fill);
+    hh__free(ws->stamp);
+    hh__free(ws->queue);
     hh__free(ws);
 }
 
@@ -176,6 +185,9 @@ static int check_args(const hh__sample *s, size_t n, const double *cut,
  * results of different queries line up.  Returns 1 if no sample counts,
  * HH_EINVAL for a non-finite sample (checked here: a separate pass over a
  * large cloud costs as much as this one, all of it memory traffic). */
+static int lay_extent(double x0, double y0, double x1, double y1, const hh__contour_params *p,
+                      raster *r);
+
 static int lay_raster(const hh__sample *s, size_t n, double t_max,
                       const hh__contour_params *p, raster *r)
 {
@@ -193,6 +205,14 @@ static int lay_raster(const hh__sample *s, size_t n, double t_max,
     }
     if (x0 > x1)
         return 1;
+    return lay_extent(x0, y0, x1, y1, p, r);
+}
+
+/* The lattice over the extent [x0, x1] x [y0, y1] of the samples that
+ * count (see lay_raster). */
+static int lay_extent(double x0, double y0, double x1, double y1, const hh__contour_params *p,
+                      raster *r)
+{
     double c = p->cell_m, b = p->buffer_m;
     double gx0 = floor((x0 - b) / c) - 1, gx1 = ceil((x1 + b) / c) + 1;
     double gy0 = floor((y0 - b) / c) - 1, gy1 = ceil((y1 + b) / c) + 1;
@@ -227,6 +247,7 @@ static int reserve(hh__contour_ws *ws, const raster *r)
 static int make_disc(hh__contour_ws *ws, double rad)
 {
     const long R = (long)floor(rad + 0.5);
+    ws->rad = rad;
     if (hh__grow(&ws->disc, &ws->disc_cap, (size_t)(2 * R + 1), sizeof *ws->disc))
         return HH_ENOMEM;
     ws->n_disc = 0;
@@ -254,21 +275,15 @@ static int sample_pos(const raster *r, const hh__sample *s, double rad, double *
 /* Each sample lowers the vertices within buffer_m to t + d / offroad_mps
  * (in float: a bit of a second is far below what a polygon can show).
  * Border vertices are never written, so every ring closes. */
-static void splat(hh__contour_ws *ws, const raster *r, const hh__sample *s,
-                  size_t n, double rad)
+static inline void splat_one(const hh__contour_ws *ws, const raster *r, double fx, double fy,
+                             float t)
 {
     float *g = ws->grid;
-    for (size_t k = 0; k < r->nv; k++)
-        g[k] = INFINITY;
     const long nx = (long)r->nx, imax = nx - 2, jmax = (long)r->ny - 2;
-    const float r2 = (float)(rad * rad), ds = (float)r->cell_s;
-    for (size_t k = 0; k < n; k++) {
-        double fx, fy;
-        if (!sample_pos(r, &s[k], rad, &fx, &fy))
-            continue;
+    const float r2 = (float)(ws->rad * ws->rad), ds = (float)r->cell_s;
+    {
         const long ci = (long)floor(fx + 0.5), cj = (long)floor(fy + 0.5);
         const float fdx = (float)((double)ci - fx), fdy = (float)((double)cj - fy);
-        const float t = s[k].t;
         for (size_t m = 0; m < ws->n_disc; m++) {
             const disc_row *d = &ws->disc[m];
             const long j = cj + d->dj;
@@ -306,6 +321,19 @@ static void splat(hh__contour_ws *ws, const raster *r, const hh__sample *s,
                 row[i] = v < row[i] ? v : row[i];
             }
         }
+    }
+}
+
+static void splat(hh__contour_ws *ws, const raster *r, const hh__sample *s,
+                  size_t n, double rad)
+{
+    float *g = ws->grid;
+    for (size_t k = 0; k < r->nv; k++)
+        g[k] = INFINITY;
+    for (size_t k = 0; k < n; k++) {
+        double fx, fy;
+        if (sample_pos(r, &s[k], rad, &fx, &fy))
+            splat_one(ws, r, fx, fy, s[k].t);
     }
 }
 
@@ -479,7 +507,20 @@ static int cell_segments(hh__contour_ws *ws, march_row *mr, size_t i, unsigned c
 /* Marching squares at level c.  Inside flags are packed 64 to a word, so
  * the cells whose four corners agree (nearly all) are skipped a word at a
  * time and only boundary cells are visited, left to right. */
-static int march(hh__contour_ws *ws, const raster *r, double c, size_t *n_seg)
+static float level_f(double c);
+
+/* fill (NULL: none): per row nw words of vertices counted inside whatever
+ * their value (filled holes). */
+static void or_fill(uint64_t *w, const uint64_t *fill, size_t j, size_t nw)
+{
+    if (!fill)
+        return;
+    for (size_t k = 0; k < nw; k++)
+        w[k] |= fill[j * nw + k];
+}
+
+static int march(hh__contour_ws *ws, const raster *r, double c, const uint64_t *fill,
+                 size_t *n_seg)
 {
     const int32_t *span = ws->span;
     const size_t nw = (r->nx >> 6) + 2;
@@ -487,17 +528,16 @@ static int march(hh__contour_ws *ws, const raster *r, double c, size_t *n_seg)
     march_row mr = {0};
     mr.below = ws->line;
     mr.above = ws->line + r->nx;
-    /* the largest float <= c: then v <= cf exactly when v <= c */
-    float cf = (float)c;
-    if ((double)cf > c)
-        cf = nextafterf(cf, -INFINITY);
+    const float cf = level_f(c);
     size_t ns = 0;
     row_bits(ws->grid, span, cf, A, nw);
+    or_fill(A, fill, 0, nw);
     for (size_t j = 0; j + 1 < r->ny; j++) {
         mr.r0 = ws->grid + j * r->nx;
         mr.r1 = mr.r0 + r->nx;
         mr.j = j;
         row_bits(mr.r1, span + 2 * (j + 1), cf, B, nw);
+        or_fill(B, fill, j + 1, nw);
         for (size_t w = 0; w + 1 < nw; w++) {
             const uint64_t a = A[w], b = B[w];
             if ((a | b | A[w + 1] | B[w + 1]) == 0)
@@ -710,6 +750,219 @@ static int assemble(hh__contour_ws *ws, const raster *r, size_t n_rings,
     return 0;
 }
 
+static void fill_level(hh__contour_ws *ws, const raster *r, double c, uint32_t gen, size_t n_rings,
+                       size_t *n_filled);
+
+/* Every cutoff of the field in ws->grid (ws->res reserved and zeroed); the
+ * results reach out[] only when all succeeded. */
+static int levels(hh__contour_ws *ws, const raster *r, int fill_holes, const double *cutoffs_s,
+                  size_t n_cut, hh__mpoly *out)
+{
+    int rc = 0;
+    find_spans(ws, r);
+    size_t done = 0;
+    for (; done < n_cut; done++) {
+        size_t n_seg, n_rings, n_pts, n_filled = 0;
+        double c = cutoffs_s[done];
+        if ((rc = march(ws, r, c, NULL, &n_seg)) || (rc = chain(ws, n_seg, &n_rings, &n_pts)))
+            goto fail;
+        if (fill_holes)
+            fill_level(ws, r, c, (uint32_t)done + 1, n_rings, &n_filled);
+        if (n_filled && ((rc = march(ws, r, c, ws->fill, &n_seg)) ||
+                         (rc = chain(ws, n_seg, &n_rings, &n_pts))))
+            goto fail;
+        if ((rc = assemble(ws, r, n_rings, n_pts, &ws->res[done])))
+            goto fail;
+    }
+    memcpy(out, ws->res, n_cut * sizeof *out);
+    return 0;
+fail:
+    for (size_t k = 0; k < done; k++)
+        hh__mpoly_free(&ws->res[k]);
+    return rc;
+}
+
+/* The largest float <= c: then v <= cf exactly when v <= c. */
+static float level_f(double c)
+{
+    float cf = (float)c;
+    if ((double)cf > c)
+        cf = nextafterf(cf, -INFINITY);
+    return cf;
+}
+
+/* Cell (i, j) joins its inside diagonal at level c (march's saddle rule). */
+static int cell_joined(const float *g, size_t nx, size_t i, size_t j, double c)
+{
+    const float *r0 = g + j * nx, *r1 = r0 + nx;
+    double mid = ((double)r0[i] + r0[i + 1] + r1[i] + r1[i + 1]) / 4;
+    return mid <= c;
+}
+
+/* Fills the holes of level c that carry no mark later than c: each hole
+ * ring bounds one connected set of outside vertices (4-neighbours, and
+ * diagonal ones across a saddle cell the march keeps open), found by a
+ * search from the outside vertex next to the ring's first point.  Sets
+ * their bits in ws->fill; *n_filled counts the holes filled. */
+static void fill_level(hh__contour_ws *ws, const raster *r, double c, uint32_t gen, size_t n_rings,
+                       size_t *n_filled)
+{
+    const size_t nx = r->nx, ny = r->ny, nw = (nx >> 6) + 2;
+    const float *g = ws->grid, cf = level_f(c);
+    memset(ws->fill, 0, ny * nw * sizeof *ws->fill);
+    size_t nf = 0;
+    for (size_t h = 0; h < n_rings; h++) {
+        if (ws->rings[h].area >= 0)
+            continue;
+        /* the first point lies strictly inside one lattice edge */
+        const double px = ws->pts[2 * ws->rings[h].first], py = ws->pts[2 * ws->rings[h].first + 1];
+        size_t a, b;
+        if (px == floor(px)) {
+            a = (size_t)floor(py) * nx + (size_t)px;
+            b = a + nx;
+        } else {
+            a = (size_t)py * nx + (size_t)floor(px);
+            b = a + 1;
+        }
+        const size_t seed = g[a] <= cf ? b : a;
+        if (ws->stamp[seed] == gen)
+            continue;
+        size_t head = 0, tail = 0;
+        int open = 0; /* reached the border: not a hole after all (never expected) */
+        float latest = -INFINITY;
+        ws->stamp[seed] = gen;
+        ws->queue[tail++] = (uint32_t)seed;
+        while (head < tail) {
+            const size_t v = ws->queue[head++], i = v % nx, j = v / nx;
+            if (ws->mark[v] > latest)
+                latest = ws->mark[v];
+            if (i == 0 || j == 0 || i + 1 == nx || j + 1 == ny) {
+                open = 1;
+                continue;
+            }
+            static const int di[8] = {1, -1, 0, 0, 1, -1, 1, -1}, dj[8] = {0, 0, 1, -1, 1, 1, -1, -1};
+            for (int k = 0; k < 8; k++) {
+                const size_t ui = i + (size_t)(long)di[k], uj = j + (size_t)(long)dj[k], u = uj * nx + ui;
+                if (ws->stamp[u] == gen || g[u] <= cf)
+                    continue;
+                if (k >= 4) {
+                    /* across a cell: only where its other two corners are
+                     * inside and the march keeps the cell open */
+                    const size_t s1 = j * nx + ui, s2 = uj * nx + i;
+                    if (!(g[s1] <= cf) || !(g[s2] <= cf) ||
+                        cell_joined(g, nx, i < ui ? i : ui, j < uj ? j : uj, c))
+                        continue;
+                }
+                ws->stamp[u] = gen;
+                ws->queue[tail++] = (uint32_t)u;
+            }
+        }
+        if (open || latest > c)
+            continue;
+        for (size_t q = 0; q < tail; q++) {
+            const size_t v = ws->queue[q];
+            ws->fill[(v / nx) * nw + ((v % nx) >> 6)] |= UINT64_C(1) << (v % nx & 63);
+        }
+        nf++;
+    }
+    *n_filled = nf;
+}
+
+int hh__contour_lay(hh__contour_ws *ws, double x0, double y0, double x1, double y1,
+                    const hh__contour_params *p, int marks, hh__raster *r)
+{
+    int rc = check_args(NULL, 0, NULL, 0, p, NULL);
+    if (rc)
+        return rc;
+    if (!(isfinite(x0) && isfinite(y0) && isfinite(x1) && isfinite(y1) && x0 <= x1 && y0 <= y1))
+        return HH_EINVAL;
+    raster lr;
+    if ((rc = lay_extent(x0, y0, x1, y1, p, &lr)) || (rc = reserve(ws, &lr)) ||
+        (rc = make_disc(ws, p->buffer_m / p->cell_m)))
+        return rc;
+    if (marks && hh__grow(&ws->mark, &ws->mark_cap, lr.nv, sizeof *ws->mark))
+        return HH_ENOMEM;
+    for (size_t k = 0; k < lr.nv; k++)
+        ws->grid[k] = INFINITY;
+    if (marks)
+        for (size_t k = 0; k < lr.nv; k++)
+            ws->mark[k] = -INFINITY;
+    ws->marks_nv = marks ? lr.nv : 0;
+    *r = lr;
+    return 0;
+}
+
+int hh__contour_splat(hh__contour_ws *ws, const hh__raster *r, double x, double y, float t)
+{
+    const double fx = (x - r->ox) / r->cell, fy = (y - r->oy) / r->cell, rad = ws->rad;
+    if (!(fx - rad >= 1 && fx + rad <= (double)(r->nx - 2) && fy - rad >= 1 &&
+          fy + rad <= (double)(r->ny - 2)))
+        return 1;
+    if (rad > 1) {
+        splat_one(ws, r, fx, fy, t);
+        return 0;
+    }
+    /* buffer == cell (coarse lattices: large areas): only the four corners
+     * of the sample's cell lie within one cell of it */
+    const size_t i = (size_t)fx, j = (size_t)fy;
+    const float ax = (float)(fx - (double)i), ay = (float)(fy - (double)j);
+    const float bx = 1 - ax, by = 1 - ay, ds = (float)r->cell_s;
+    float *g0 = ws->grid + j * r->nx + i, *g1 = g0 + r->nx;
+#if USE_SSE2
+    /* the four corners in one register, without a branch */
+    const __m128 dx = _mm_set_ps(bx, ax, bx, ax), dy = _mm_set_ps(by, by, ay, ay);
+    const __m128 d2 = _mm_add_ps(_mm_mul_ps(dx, dx), _mm_mul_ps(dy, dy));
+    const __m128 v = _mm_add_ps(_mm_set1_ps(t), _mm_mul_ps(_mm_sqrt_ps(d2), _mm_set1_ps(ds)));
+    const __m128 keep = _mm_cmple_ps(d2, _mm_set1_ps(1));
+    const __m128 w = _mm_or_ps(_mm_and_ps(keep, v), _mm_andnot_ps(keep, _mm_set1_ps(INFINITY)));
+    float cur[4] = {g0[0], g0[1], g1[0], g1[1]}; /* floats: no 8-byte loads */
+    _mm_storeu_ps(cur, _mm_min_ps(_mm_loadu_ps(cur), w));
+    g0[0] = cur[0], g0[1] = cur[1], g1[0] = cur[2], g1[1] = cur[3];
+#else
+    const float d2[4] = {ax * ax + ay * ay, bx * bx + ay * ay, ax * ax + by * by, bx * bx + by * by};
+    float *c4[4] = {g0, g0 + 1, g1, g1 + 1};
+    for (int k = 0; k < 4; k++) {
+        const float v = t + sqrtf(d2[k]) * ds;
+        if (d2[k] <= 1 && v < *c4[k])
+            *c4[k] = v;
+    }
+#endif
+    return 0;
+}
+
+void hh__contour_mark(hh__contour_ws *ws, const hh__raster *r, double x, double y, float t)
+{
+    const double fx = (x - r->ox) / r->cell + 0.5, fy = (y - r->oy) / r->cell + 0.5;
+    if (!(fx >= 0 && fy >= 0 && fx < (double)r->nx && fy < (double)r->ny) || ws->marks_nv != r->nv)
+        return;
+    float *m = &ws->mark[(size_t)fy * r->nx + (size_t)fx];
+    if (t > *m)
+        *m = t;
+}
+
+int hh__contour_levels(hh__contour_ws *ws, const hh__raster *r, int fill_holes,
+                       const double *cutoffs_s, size_t n_cut, hh__mpoly *out)
+{
+    for (size_t i = 0; i < n_cut; i++)
+        if (!(cutoffs_s[i] > 0 && isfinite(cutoffs_s[i])) || (i && !(cutoffs_s[i] > cutoffs_s[i - 1])))
+            return HH_EINVAL;
+    if (n_cut == 0)
+        return 0;
+    if (!out || (fill_holes && ws->marks_nv != r->nv))
+        return HH_EINVAL;
+    if (hh__grow(&ws->res, &ws->res_cap, n_cut, sizeof *ws->res))
+        return HH_ENOMEM;
+    memset(ws->res, 0, n_cut * sizeof *ws->res);
+    if (fill_holes) {
+        if (hh__grow(&ws->fill, &ws->fill_cap, r->ny * ((r->nx >> 6) + 2), sizeof *ws->fill) ||
+            hh__grow(&ws->stamp, &ws->stamp_cap, r->nv, sizeof *ws->stamp) ||
+            hh__grow(&ws->queue, &ws->queue_cap, r->nv, sizeof *ws->queue))
+            return HH_ENOMEM;
+        memset(ws->stamp, 0, r->nv * sizeof *ws->stamp);
+    }
+    return levels(ws, r, fill_holes, cutoffs_s, n_cut, out);
+}
+
 int hh__contour(hh__contour_ws *ws, const hh__sample *s, size_t n,
                 const double *cutoffs_s, size_t n_cut,
                 const hh__contour_params *p, hh__mpoly *out)
@@ -731,21 +984,5 @@ int hh__contour(hh__contour_ws *ws, const hh__sample *s, size_t n,
     if (rc || (rc = reserve(ws, &r)) || (rc = make_disc(ws, rad)))
         return rc;
     splat(ws, &r, s, n, rad);
-    find_spans(ws, &r);
-
-    size_t done = 0;
-    for (; done < n_cut; done++) {
-        size_t n_seg, n_rings, n_pts;
-        double c = cutoffs_s[done];
-        if ((rc = march(ws, &r, c, &n_seg)) ||
-            (rc = chain(ws, n_seg, &n_rings, &n_pts)) ||
-            (rc = assemble(ws, &r, n_rings, n_pts, &ws->res[done])))
-            goto fail;
-    }
-    memcpy(out, ws->res, n_cut * sizeof *out);
-    return 0;
-fail:
-    for (size_t k = 0; k < done; k++)
-        hh__mpoly_free(&ws->res[k]);
-    return rc;
+    return levels(ws, &r, 0, cutoffs_s, n_cut, out);
 }

@@ -66,4 +66,47 @@ int hh__contour(hh__contour_ws *ws, const hh__sample *s, size_t n,
 
 void hh__mpoly_free(hh__mpoly *m);
 
+/* ---- the same contours from a field filled by the caller ---------------
+ * hh__contour above takes a sample cloud; a caller that can produce the
+ * samples in one pass over its own data (isochrone.c, straight from a
+ * surface) lays the lattice first, splats each sample as it is made, and
+ * contours the field: no sample array and no pass to find the extent.
+ * The field is the one hh__contour makes from the same samples (the
+ * four-corner splat used when buffer <= cell gives the disc's values up to
+ * float rounding, at exactly buffer_m from a sample). */
+
+/* The lattice: vertex (i, j) sits at (ox + i*cell, oy + j*cell), value at
+ * grid[j*nx+i]; cell (i, j) has corners (i..i+1, j..j+1). */
+typedef struct hh__raster {
+    size_t nx, ny, nv;
+    double ox, oy, cell;
+    double cell_s; /* seconds to cross one cell off-road */
+} hh__raster;
+
+/* Lays the lattice over the extent [x0, x1] x [y0, y1] (metres) of every
+ * sample that will be splatted, with the margin hh__contour keeps, sets
+ * every vertex to +inf and, with marks, every street mark to "none".
+ * HH_EINVAL (bad params or extent), HH_ERANGE (too many vertices), HH_ENOMEM. */
+int hh__contour_lay(hh__contour_ws *ws, double x0, double y0, double x1, double y1,
+                    const hh__contour_params *p, int marks, hh__raster *r);
+/* Lowers the field around one sample (x, y in metres, t seconds), as
+ * hh__contour does.  Returns 1, having written nothing, when the sample's
+ * footprint leaves the lattice's inner vertices (the extent given to
+ * hh__contour_lay did not hold it), else 0. */
+int hh__contour_splat(hh__contour_ws *ws, const hh__raster *r, double x, double y, float t);
+/* Records a point of a street of the mode reached at t (+inf: not reached)
+ * on the lattice vertex nearest to it; a vertex keeps the latest time of
+ * its points.  Points off the lattice are ignored. */
+void hh__contour_mark(hh__contour_ws *ws, const hh__raster *r, double x, double y, float t);
+/* Contours the field at each cutoff (as hh__contour).  fill_holes (the
+ * lattice laid with marks): a hole whose unreached lattice vertices carry no
+ * street mark later than the cutoff -- no street of the mode, or only
+ * streets reached in time -- is filled, with whatever lies inside it; a hole
+ * holding such a mark is kept.  The filled areas nest across cutoffs like
+ * the field's (a hole of a larger cutoff lies inside one of the smaller's
+ * and carries a subset of its marks).  Returns 0, HH_EINVAL, HH_ENOMEM; on
+ * failure out[] is untouched. */
+int hh__contour_levels(hh__contour_ws *ws, const hh__raster *r, int fill_holes,
+                       const double *cutoffs_s, size_t n_cut, hh__mpoly *out);
+
 #endif

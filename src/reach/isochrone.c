@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "net/net.h"
+#include "reach/bands.h"
 #include "reach/contour.h"
 #include "util/alloc.h"
 
@@ -58,8 +59,10 @@ static inline double hh__edge_time_at(const hh__edge_times *et, double u)
 
 static inline double time_or_inf(double t) { return isnan(t) ? INFINITY : t; }
 
-/* The times along edge e (hh__edge_times), from the surface. */
-static void edge_times(const hh_surface *s, uint32_t e, hh__edge_times *et)
+/* The times along edge e (hh__edge_times), from the surface; dir_s (NULL:
+ * looked up among the end vertices' arcs) holds a car's entry time per edge
+ * direction, edge << 1 | against, NAN when never entered. */
+static void edge_times(const hh_surface *s, const float *dir_s, uint32_t e, hh__edge_times *et)
 {
     const hh_net *net = s->net;
     const hh__edge *ed = &net->edges[e];
@@ -74,7 +77,14 @@ static void edge_times(const hh_surface *s, uint32_t e, hh__edge_times *et)
         const uint32_t *fo = net->first_out[m];
         const hh__arc *A = net->arcs[m];
         from_ok = to_ok = 0;
-        for (int dir = 0; dir < 2; dir++) {
+        if (dir_s) {
+            float a0 = dir_s[(size_t)e << 1], a1 = dir_s[(size_t)e << 1 | 1];
+            if (!isnan(a0))
+                tf = a0, from_ok = 1;
+            if (!isnan(a1))
+                tt = a1, to_ok = 1;
+        }
+        for (int dir = 0; dir < 2 && !dir_s; dir++) {
             uint32_t tail = dir ? ed->to : ed->from;
             for (uint32_t a = fo[tail]; a < fo[tail + 1]; a++)
                 if (A[a].edge_dir == (e << 1 | (uint32_t)dir) && !isnan(s->arc_s[a])) {
@@ -120,7 +130,7 @@ static int sample_edge(iso_ws *w, uint32_t e, double step, double tmax)
     const hh__grid_hdr *g = net->grid;
     uint32_t s0 = net->shape_first[e], s1 = net->shape_first[e + 1];
     hh__edge_times et;
-    edge_times(w->s, e, &et);
+    edge_times(w->s, NULL, e, &et);
     /* fractions along the edge: plane metres over the edge's (haversine)
      * length, which the local plane matches to well under 1 % */
     double inv = 1.0 / len;
@@ -169,48 +179,73 @@ void hh_isochrone_free(hh_isochrone *iso)
     memset(iso, 0, sizeof *iso);
 }
 
-int hh_surface_isochrone(const hh_surface *sf, const double *minutes, size_t n_minutes, hh_isochrone *out)
+/* ---- shared set-up ------------------------------------------------------ */
+
+typedef struct iso_setup {
+    double cut_s[64];
+    size_t n_cut;
+    double tmax;
+    hh__contour_params cp;
+    double x0, y0, x1, y1; /* plane extent of the vertices within tmax (x0 > x1: none) */
+    size_t n_reached;      /* vertices within tmax */
+} iso_setup;
+
+/* Checks the call, and sizes the raster: iso.cell_m is the finest cell, and
+ * a large area (a 30-minute drive across a metro) uses cells as large as
+ * keep the raster near iso.max_cells -- about R5's grid resolution -- so
+ * polygons cost milliseconds, not tens. */
+static int setup(const hh_surface *sf, const double *minutes, size_t n_minutes, iso_setup *u)
 {
     if (!sf || !sf->net || !sf->time_s || sf->n != sf->net->n_nodes || n_minutes == 0 || n_minutes > 64 ||
         (unsigned)sf->mode >= HH_N_MODES || sf->origin.edge >= sf->net->n_edges)
         return HH_EINVAL;
-    double cut_s[64];
     for (size_t i = 0; i < n_minutes; i++) {
         if (!(minutes[i] > 0) || (i && minutes[i] <= minutes[i - 1]))
             return HH_EINVAL;
-        cut_s[i] = minutes[i] * 60.0;
+        u->cut_s[i] = minutes[i] * 60.0;
     }
-    double tmax = cut_s[n_minutes - 1];
-    if (tmax > sf->max_s + 1e-9)
+    u->n_cut = n_minutes;
+    u->tmax = u->cut_s[n_minutes - 1];
+    if (u->tmax > sf->max_s + 1e-9)
         return HH_EINVAL; /* the search stopped earlier than the largest cutoff */
     const hh_net *net = sf->net;
     const hh_profile *pr = &net->info.profile;
-    hh__contour_params cp = {pr->iso_cell_m, pr->iso_buffer_m, pr->connector_kmh[sf->mode] / 3.6};
+    u->cp = (hh__contour_params){pr->iso_cell_m, pr->iso_buffer_m, pr->connector_kmh[sf->mode] / 3.6};
     const hh__grid_hdr *g = net->grid;
-    /* The raster's resolution adapts to the isochrone's size: iso.cell_m is
-     * the finest cell, and a large area (a 30-minute drive across a metro)
-     * uses cells as large as keep the raster near iso.max_cells -- about
-     * R5's grid resolution -- so polygons cost milliseconds, not tens. */
-    {
-        int32_t x0 = INT32_MAX, x1 = INT32_MIN, y0 = INT32_MAX, y1 = INT32_MIN;
-        for (size_t v = 0; v < sf->n; v++) {
-            if (!(sf->time_s[v] <= tmax))
-                continue;
-            hh__ll ll = net->node_ll[v];
-            x0 = ll.lon_e7 < x0 ? ll.lon_e7 : x0, x1 = ll.lon_e7 > x1 ? ll.lon_e7 : x1;
-            y0 = ll.lat_e7 < y0 ? ll.lat_e7 : y0, y1 = ll.lat_e7 > y1 ? ll.lat_e7 : y1;
-        }
-        if (x0 <= x1) {
-            double w = (hh__x_of(g, x1) - hh__x_of(g, x0)) + 2 * cp.buffer_m;
-            double h = (hh__y_of(g, y1) - hh__y_of(g, y0)) + 2 * cp.buffer_m;
-            double need = sqrt(w * h / pr->iso_max_cells);
-            if (need > cp.cell_m)
-                cp.cell_m = ceil(need / 5) * 5; /* whole 5 m steps: stable lattices */
-        }
+    int32_t x0 = INT32_MAX, x1 = INT32_MIN, y0 = INT32_MAX, y1 = INT32_MIN;
+    size_t nr = 0;
+    for (size_t v = 0; v < sf->n; v++) {
+        if (!(sf->time_s[v] <= u->tmax))
+            continue;
+        hh__ll ll = net->node_ll[v];
+        nr++;
+        x0 = ll.lon_e7 < x0 ? ll.lon_e7 : x0, x1 = ll.lon_e7 > x1 ? ll.lon_e7 : x1;
+        y0 = ll.lat_e7 < y0 ? ll.lat_e7 : y0, y1 = ll.lat_e7 > y1 ? ll.lat_e7 : y1;
     }
-    if (cp.buffer_m < cp.cell_m)
-        cp.buffer_m = cp.cell_m;
-    double step = cp.cell_m / 2;
+    u->n_reached = nr;
+    u->x0 = 1, u->x1 = 0, u->y0 = 1, u->y1 = 0;
+    if (x0 <= x1) {
+        u->x0 = hh__x_of(g, x0), u->x1 = hh__x_of(g, x1);
+        u->y0 = hh__y_of(g, y0), u->y1 = hh__y_of(g, y1);
+        double w = (u->x1 - u->x0) + 2 * u->cp.buffer_m;
+        double h = (u->y1 - u->y0) + 2 * u->cp.buffer_m;
+        double need = sqrt(w * h / pr->iso_max_cells);
+        if (need > u->cp.cell_m)
+            u->cp.cell_m = ceil(need / 5) * 5; /* whole 5 m steps: stable lattices */
+    }
+    if (u->cp.buffer_m < u->cp.cell_m)
+        u->cp.buffer_m = u->cp.cell_m;
+    return 0;
+}
+
+/* ---- the plain path: a sample cloud, then hh__contour -------------------
+ * Kept as the oracle the fast path is tested against. */
+static int oracle_polys(const hh_surface *sf, const iso_setup *u, hh__mpoly *mp)
+{
+    const hh_net *net = sf->net;
+    const hh__grid_hdr *g = net->grid;
+    const double tmax = u->tmax;
+    double step = u->cp.cell_m / 2;
     uint32_t step_dm = (uint32_t)floor(step * 10);
     iso_ws w = {sf, NULL, 0, 0, hh__calloc(((size_t)net->n_edges + 8) / 8, 1)};
     if (!w.edge_done)
@@ -240,25 +275,242 @@ int hh_surface_isochrone(const hh_surface *sf, const double *minutes, size_t n_m
     if (!rc && edge_first_time(&w, sf->origin.edge))
         rc = sample_edge(&w, sf->origin.edge, step, tmax);
     hh__contour_ws *cws = NULL;
-    hh__mpoly mp[64];
-    memset(mp, 0, sizeof mp);
     if (!rc)
         rc = hh__contour_ws_init(&cws);
     if (!rc)
-        rc = hh__contour(cws, w.samples, w.n, cut_s, n_minutes, &cp, mp);
+        rc = hh__contour(cws, w.samples, w.n, u->cut_s, u->n_cut, &u->cp, mp);
     hh__free(w.samples), hh__free(w.edge_done);
     hh__contour_ws_free(cws);
-    if (rc) {
-        for (size_t i = 0; i < n_minutes; i++)
-            hh__mpoly_free(&mp[i]);
+    return rc;
+}
+
+/* ---- the fast path: the raster filled straight from the surface ---------
+ * The same samples as the oracle's (every reached vertex, each reached
+ * edge's inside every half cell, the origin and its edge), splatted as they
+ * are made: no sample array, no pass to find their extent (the raster is
+ * laid over the reached vertices' box plus a margin for shapes that bulge
+ * out of it; a sample outside it widens the box and the fill runs again).
+ * Edges are visited in their stored order when the box holds most of the
+ * network (a stream through memory, where the vertices' arcs would jump),
+ * else cell by cell of the network's grid over the box. */
+typedef struct fast_ctx {
+    const hh_surface *sf;
+    const hh_net *net;
+    const float *dir_s; /* car: entry time per edge direction */
+    hh__contour_ws *ws;
+    hh__raster r;
+    double tmax, cmin, step;
+    int marks;          /* hole rule: record the streets' times */
+    double bx0, by0, bx1, by1; /* the box the raster was laid for */
+    double ox0, oy0, ox1, oy1; /* extent of samples that fell outside it */
+    int overflow;
+} fast_ctx;
+
+static inline void put(fast_ctx *c, double x, double y, double t)
+{
+    if (!(t <= c->tmax))
+        return;
+    if (hh__contour_splat(c->ws, &c->r, x, y, (float)t)) {
+        c->overflow = 1;
+        c->ox0 = fmin(c->ox0, x), c->ox1 = fmax(c->ox1, x);
+        c->oy0 = fmin(c->oy0, y), c->oy1 = fmax(c->oy1, y);
+    }
+}
+
+static inline void mark(fast_ctx *c, double x, double y, double t)
+{
+    if (c->marks && t > c->cmin)
+        hh__contour_mark(c->ws, &c->r, x, y, (float)t);
+}
+
+static void fast_edge(fast_ctx *c, uint32_t e)
+{
+    const hh_surface *sf = c->sf;
+    const hh_net *net = c->net;
+    const hh__edge *ed = &net->edges[e];
+    if (!(ed->mode_mask & (1u << sf->mode)))
+        return;
+    /* the end vertices are the vertex pass's: an edge shorter than a step
+     * has no inside samples, and most are (read nothing more of them) */
+    const double len = ed->len_mm / 1000.0;
+    if (len <= c->step)
+        return;
+    const double tf = time_or_inf(sf->time_s[ed->from]), tt = time_or_inf(sf->time_s[ed->to]);
+    const int origin = e == sf->origin.edge;
+    /* nothing along an edge comes earlier than its ends (entering a car
+     * street follows arriving at its vertex), but on the origin's edge */
+    const int reached = (tf < tt ? tf : tt) <= c->tmax || origin;
+    if (!reached && !c->marks)
+        return;
+    const hh__grid_hdr *g = net->grid;
+    hh__ll a = net->node_ll[ed->from], b = net->node_ll[ed->to];
+    double px = hh__x_of(g, a.lon_e7), py = hh__y_of(g, a.lat_e7);
+    if (c->marks && !reached) {
+        /* a shape of length len strays at most len / 2 from its ends */
+        double qx = hh__x_of(g, b.lon_e7), qy = hh__y_of(g, b.lat_e7), h = len / 2;
+        if (fmin(px, qx) > c->bx1 + h || fmax(px, qx) < c->bx0 - h || fmin(py, qy) > c->by1 + h ||
+            fmax(py, qy) < c->by0 - h)
+            return;
+    }
+    hh__edge_times et;
+    edge_times(sf, c->dir_s, e, &et);
+    const double inv = 1.0 / len, step = c->step;
+    uint32_t s0 = net->shape_first[e], s1 = net->shape_first[e + 1];
+    double cum = 0, next = step;
+    for (uint32_t s = s0; s <= s1 && next < len; s++) {
+        hh__ll q = s < s1 ? net->shape_ll[s] : b;
+        double qx = hh__x_of(g, q.lon_e7), qy = hh__y_of(g, q.lat_e7);
+        double seg = sqrt((qx - px) * (qx - px) + (qy - py) * (qy - py));
+        while (next < cum + seg && next < len) {
+            double f = (next - cum) / seg;
+            double t = hh__edge_time_at(&et, next * inv);
+            double x = px + f * (qx - px), y = py + f * (qy - py);
+            put(c, x, y, t);
+            mark(c, x, y, t);
+            next += step;
+        }
+        cum += seg;
+        px = qx, py = qy;
+    }
+}
+
+/* One fill of the raster laid over [x0, x1] x [y0, y1]. */
+static int fast_fill(fast_ctx *c, const iso_setup *u, uint8_t *seen)
+{
+    const hh_surface *sf = c->sf;
+    const hh_net *net = c->net;
+    const hh__grid_hdr *g = net->grid;
+    int rc = hh__contour_lay(c->ws, c->bx0, c->by0, c->bx1, c->by1, &u->cp, c->marks, &c->r);
+    if (rc)
         return rc;
+    c->overflow = 0;
+    c->ox0 = c->oy0 = INFINITY, c->ox1 = c->oy1 = -INFINITY;
+    const uint32_t *fo = net->first_out[sf->mode];
+    for (uint32_t v = 0; v < sf->n; v++) {
+        double tv = sf->time_s[v];
+        if (tv <= c->tmax)
+            put(c, hh__x_of(g, net->node_ll[v].lon_e7), hh__y_of(g, net->node_ll[v].lat_e7), tv);
+        /* a vertex of the mode's streets reached late or not at all */
+        else if (c->marks && (fo[v + 1] > fo[v] || !isnan(tv)))
+            mark(c, hh__x_of(g, net->node_ll[v].lon_e7), hh__y_of(g, net->node_ll[v].lat_e7),
+                 time_or_inf(tv));
     }
-    hh_isochrone iso = {n_minutes, hh__calloc(n_minutes, sizeof(hh_isoband))};
-    if (!iso.bands) {
-        rc = HH_ENOMEM;
-        goto done;
+    put(c, (sf->origin.lon - g->lon0) * g->mx, (sf->origin.lat - g->lat0) * g->my, sf->origin_conn_s);
+    /* the network's grid cells over the raster, and the edges they list */
+    const hh__raster *r = &c->r;
+    double rx1 = r->ox + (double)(r->nx - 1) * r->cell, ry1 = r->oy + (double)(r->ny - 1) * r->cell;
+    long gx0 = (long)floor((r->ox - g->x0) / g->cell_m), gx1 = (long)floor((rx1 - g->x0) / g->cell_m);
+    long gy0 = (long)floor((r->oy - g->y0) / g->cell_m), gy1 = (long)floor((ry1 - g->y0) / g->cell_m);
+    gx0 = gx0 < 0 ? 0 : gx0, gy0 = gy0 < 0 ? 0 : gy0;
+    gx1 = gx1 >= (long)g->nx ? (long)g->nx - 1 : gx1, gy1 = gy1 >= (long)g->ny ? (long)g->ny - 1 : gy1;
+    size_t items = 0;
+    for (long y = gy0; y <= gy1; y++)
+        if (gx0 <= gx1)
+            items += net->grid_first[(size_t)y * g->nx + (size_t)gx1 + 1] - net->grid_first[(size_t)y * g->nx + (size_t)gx0];
+    if (items > net->n_edges / 2) {
+        for (uint32_t e = 0; e < net->n_edges; e++)
+            fast_edge(c, e);
+    } else {
+        memset(seen, 0, ((size_t)net->n_edges + 8) / 8);
+        for (long y = gy0; y <= gy1; y++)
+            for (uint32_t i = net->grid_first[(size_t)y * g->nx + (size_t)gx0];
+                 gx0 <= gx1 && i < net->grid_first[(size_t)y * g->nx + (size_t)gx1 + 1]; i++) {
+                uint32_t e = net->grid_item[i];
+                uint8_t bit = (uint8_t)(1u << (e & 7));
+                if (seen[e >> 3] & bit)
+                    continue;
+                seen[e >> 3] |= bit;
+                fast_edge(c, e);
+            }
+        /* the origin's edge lies in the box; listed or not, its inside counts */
+        uint8_t bit = (uint8_t)(1u << (sf->origin.edge & 7));
+        if (!(seen[sf->origin.edge >> 3] & bit))
+            fast_edge(c, sf->origin.edge);
     }
-    for (size_t i = 0; i < n_minutes; i++) {
+    return 0;
+}
+
+static int fast_polys(const hh_surface *sf, const iso_setup *u, int fill_holes, hh__mpoly *mp)
+{
+    const hh_net *net = sf->net;
+    const hh__grid_hdr *g = net->grid;
+    fast_ctx c;
+    memset(&c, 0, sizeof c);
+    c.sf = sf, c.net = net, c.tmax = u->tmax, c.cmin = u->cut_s[0], c.step = u->cp.cell_m / 2;
+    c.marks = fill_holes;
+    /* the box: reached vertices and the origin, plus two cells */
+    double ox = (sf->origin.lon - g->lon0) * g->mx, oy = (sf->origin.lat - g->lat0) * g->my;
+    double pad = 2 * u->cp.cell_m;
+    if (u->x0 <= u->x1)
+        c.bx0 = fmin(u->x0, ox), c.bx1 = fmax(u->x1, ox), c.by0 = fmin(u->y0, oy), c.by1 = fmax(u->y1, oy);
+    else
+        c.bx0 = c.bx1 = ox, c.by0 = c.by1 = oy;
+    c.bx0 -= pad, c.bx1 += pad, c.by0 -= pad, c.by1 += pad;
+    float *dir_s = NULL;
+    uint8_t *seen = hh__alloc_array(((size_t)net->n_edges + 8) / 8, 1);
+    int rc = seen ? 0 : HH_ENOMEM;
+    if (!rc && sf->mode == HH_MODE_CAR && sf->arc_s) {
+        /* a car's entry time per edge direction, from the arcs in one pass */
+        size_t nd = (size_t)net->n_edges * 2;
+        if (!(dir_s = hh__alloc_array(nd, sizeof *dir_s)))
+            rc = HH_ENOMEM;
+        else {
+            for (size_t k = 0; k < nd; k++)
+                dir_s[k] = NAN;
+            const hh__arc *A = net->arcs[HH_MODE_CAR];
+            for (size_t a = 0; a < sf->n_arcs; a++)
+                if (!isnan(sf->arc_s[a]))
+                    dir_s[A[a].edge_dir] = (float)sf->arc_s[a];
+        }
+    }
+    c.dir_s = dir_s;
+    if (!rc)
+        rc = hh__contour_ws_init(&c.ws);
+    for (int round = 0; !rc && round < 3; round++) {
+        if ((rc = fast_fill(&c, u, seen)) || !c.overflow)
+            break;
+        /* a sample outside the box: widen it to hold every such sample */
+        c.bx0 = fmin(c.bx0, c.ox0 - pad), c.bx1 = fmax(c.bx1, c.ox1 + pad);
+        c.by0 = fmin(c.by0, c.oy0 - pad), c.by1 = fmax(c.by1, c.oy1 + pad);
+    }
+    if (!rc && c.overflow)
+        rc = HH_ERANGE; /* cannot happen: the widened box holds every sample */
+    if (!rc)
+        rc = hh__contour_levels(c.ws, &c.r, fill_holes, u->cut_s, u->n_cut, mp);
+    hh__contour_ws_free(c.ws);
+    hh__free(dir_s);
+    hh__free(seen);
+    return rc;
+}
+
+/* ---- options and output -------------------------------------------------- */
+
+void hh_iso_opts_default(hh_iso_opts *o)
+{
+    o->generalize_m = HH_ISO_GENERALIZE_AUTO;
+    o->denoise = HH_ISO_DENOISE;
+    o->holes = HH_ISO_HOLES_FILL;
+}
+
+const char *hh_iso_opts_check(const hh_iso_opts *o)
+{
+    if (!((o->generalize_m >= 0 && o->generalize_m <= 100000) || o->generalize_m == HH_ISO_GENERALIZE_AUTO))
+        return "generalize: expected metres in [0, 100000]";
+    if (!(o->denoise >= 0 && o->denoise <= 1))
+        return "denoise: expected a number in [0, 1]";
+    if (o->holes != HH_ISO_HOLES_FILL && o->holes != HH_ISO_HOLES_ALL)
+        return "holes: expected fill or all";
+    return NULL;
+}
+
+/* Bands in metres -> the caller's lon/lat bands. */
+static int to_isochrone(const hh_net *net, const double *minutes, hh__mpoly *mp, size_t n, hh_isochrone *out)
+{
+    const hh__grid_hdr *g = net->grid;
+    hh_isochrone iso = {n, hh__calloc(n, sizeof(hh_isoband))};
+    if (!iso.bands)
+        return HH_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
         hh_isoband *b = &iso.bands[i];
         hh__mpoly *src = &mp[i];
         b->minutes = minutes[i];
@@ -269,9 +521,8 @@ int hh_surface_isochrone(const hh_surface *sf, const double *minutes, size_t n_m
         b->ring_first = hh__alloc_array(src->n_rings + 1, sizeof(size_t));
         b->lonlat = hh__alloc_array(npts ? 2 * npts : 1, sizeof(double));
         if (!b->poly_first_ring || !b->ring_first || !b->lonlat) {
-            rc = HH_ENOMEM;
             hh_isochrone_free(&iso);
-            goto done;
+            return HH_ENOMEM;
         }
         if (src->n_polys)
             memcpy(b->poly_first_ring, src->poly_first_ring, (src->n_polys + 1) * sizeof(size_t));
@@ -287,10 +538,55 @@ int hh_surface_isochrone(const hh_surface *sf, const double *minutes, size_t n_m
         }
     }
     *out = iso;
-done:
+    return 0;
+}
+
+int hh__surface_isochrone_oracle(const hh_surface *sf, const double *minutes, size_t n_minutes,
+                                 hh_isochrone *out)
+{
+    iso_setup u;
+    int rc = setup(sf, minutes, n_minutes, &u);
+    if (rc)
+        return rc;
+    hh__mpoly mp[64];
+    memset(mp, 0, sizeof mp);
+    if (!(rc = oracle_polys(sf, &u, mp)))
+        rc = to_isochrone(sf->net, minutes, mp, n_minutes, out);
     for (size_t i = 0; i < n_minutes; i++)
         hh__mpoly_free(&mp[i]);
     return rc;
+}
+
+int hh_surface_isochrone_opts(const hh_surface *sf, const double *minutes, size_t n_minutes,
+                              const hh_iso_opts *o, hh_isochrone *out)
+{
+    hh_iso_opts def;
+    if (!o) {
+        hh_iso_opts_default(&def);
+        o = &def;
+    }
+    if (!out || hh_iso_opts_check(o))
+        return HH_EINVAL;
+    iso_setup u;
+    int rc = setup(sf, minutes, n_minutes, &u);
+    if (rc)
+        return rc;
+    hh__mpoly mp[64];
+    memset(mp, 0, sizeof mp);
+    if (!(rc = fast_polys(sf, &u, o->holes == HH_ISO_HOLES_FILL, mp)) &&
+        !(rc = hh__bands_finish(sf->net, mp, n_minutes, o, u.cp.cell_m,
+                                (sf->origin.lon - sf->net->grid->lon0) * sf->net->grid->mx,
+                                (sf->origin.lat - sf->net->grid->lat0) * sf->net->grid->my)))
+        rc = to_isochrone(sf->net, minutes, mp, n_minutes, out);
+    for (size_t i = 0; i < n_minutes; i++)
+        hh__mpoly_free(&mp[i]);
+    return rc;
+}
+
+int hh_surface_isochrone(const hh_surface *sf, const double *minutes, size_t n_minutes, hh_isochrone *out)
+{
+    const hh_iso_opts strict = {0, 0, HH_ISO_HOLES_ALL};
+    return hh_surface_isochrone_opts(sf, minutes, n_minutes, &strict, out);
 }
 
 int hh_isochrone_build(hh_query *q, const double *minutes, size_t n_minutes, hh_isochrone *out)
@@ -300,6 +596,18 @@ int hh_isochrone_build(hh_query *q, const double *minutes, size_t n_minutes, hh_
     if (rc)
         return rc;
     rc = hh_surface_isochrone(&sf, minutes, n_minutes, out);
+    hh_surface_free(&sf);
+    return rc;
+}
+
+int hh_isochrone_build_opts(hh_query *q, const double *minutes, size_t n_minutes, const hh_iso_opts *o,
+                            hh_isochrone *out)
+{
+    hh_surface sf;
+    int rc = hh_query_get_surface(q, &sf);
+    if (rc)
+        return rc;
+    rc = hh_surface_isochrone_opts(&sf, minutes, n_minutes, o, out);
     hh_surface_free(&sf);
     return rc;
 }

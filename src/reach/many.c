@@ -165,6 +165,9 @@ static int run_origin(void *ctx, int worker_id, size_t i, size_t slot)
         t[k] = NAN;
     for (size_t k = 0; d && k < j->n_dest; k++)
         d[k] = NAN;
+    const hh_stop *stop = j->r->stop;
+    if (stop && stop->fn && stop->fn(stop->ud))
+        return HH_ECANCELED;
     int rc = 0;
     if (j->oko[i])
         rc = j->r->transit ? transit_row(j, w, i, t) : street_row(j, w, i, t, d);
@@ -345,7 +348,7 @@ int hh_matrix_run(const hh_net *net, const hh_matrix_opts *o, const hh_points *o
     if (o->transit && hh__transit_net(o->transit) != net)
         return HH_EINVAL;
     hh__many_req r = {net, o->transit, o->mode, o->transit ? INFINITY : o->max_s, o->snap_max_m, o->pct,
-                      o->transit ? o->n_pct : 0, o->threads, orig, dest};
+                      o->transit ? o->n_pct : 0, o->threads, orig, dest, o->stop};
     matrix_cb c = {row, NULL, ud};
     hh__many_fns f = {NULL, 0, matrix_deliver, &c};
     return hh__many_run(&r, &f, snapped_o, snapped_d);
@@ -355,7 +358,7 @@ int hh_transit_matrix_run(const hh_transit *t, const hh_points *orig, const hh_p
                           const double *pct, size_t n_pct, int threads, hh_transit_row_fn row, void *ud,
                           unsigned char *snapped_o, unsigned char *snapped_d)
 {
-    hh__many_req r = {hh__transit_net(t), t, HH_MODE_WALK, INFINITY, snap_max_m, pct, n_pct, threads, orig, dest};
+    hh__many_req r = {hh__transit_net(t), t, HH_MODE_WALK, INFINITY, snap_max_m, pct, n_pct, threads, orig, dest, NULL};
     matrix_cb c = {NULL, row, ud};
     hh__many_fns f = {NULL, 0, matrix_deliver, &c};
     return hh__many_run(&r, &f, snapped_o, snapped_d);

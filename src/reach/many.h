@@ -27,6 +27,7 @@ typedef struct hh__many_req {
     size_t n_pct;
     int threads;               /* <= 0: all cores */
     const hh_points *orig, *dest; /* ids are not used; may be NULL */
+    const hh_stop *stop;       /* polled before each origin's search; NULL: none */
 } hh__many_req;
 
 typedef struct hh__many_row {

@@ -28,6 +28,7 @@
 #include "transit/tz.h"
 #include "util/alloc.h"
 #include "util/rows.h"
+#include "util/select.h"
 
 #define UNREACHED_T UINT32_MAX /* a sample that did not arrive within max_s */
 #define INF_S INT32_MAX
@@ -633,12 +634,6 @@ int hh_transit_query_run(hh_transit_query *q, const hh_snap *origin, const hh_sn
     return hh__raptor_range_draws(&q->ws[0], &rq, on_minute, on_draw, q);
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
-}
-
 int hh_transit_percentiles(hh_transit_query *q, size_t target, const double *pct, size_t n_pct, double *out)
 {
     uint32_t S = hh_transit_samples(q->t);
@@ -648,12 +643,32 @@ int hh_transit_percentiles(hh_transit_query *q, size_t target, const double *pct
         if (!(pct[i] > 0) || pct[i] > 100)
             return HH_EINVAL;
     memcpy(q->scratch, q->vals + target * S, S * sizeof *q->scratch);
-    qsort(q->scratch, S, sizeof *q->scratch, cmp_u32);
-    for (size_t i = 0; i < n_pct; i++) {
-        /* nearest rank: the smallest value with at least p % of samples <= it */
-        size_t rank = (size_t)ceil(pct[i] / 100.0 * S);
-        uint32_t v = q->scratch[(rank < 1 ? 1 : rank) - 1];
-        out[i] = v == UNREACHED_T ? NAN : (double)v;
+    /* one selection per percentile, in rank order, each over what lies at
+     * or above the previous rank (selection leaves the larger values
+     * there): no sort per vertex; the percentiles given are a handful */
+    size_t order[16], done = 0, lo = 0;
+    while (done < n_pct) {
+        size_t batch = n_pct - done < 16 ? n_pct - done : 16;
+        for (size_t i = 0; i < batch; i++)
+            order[i] = done + i;
+        for (size_t i = 1; i < batch; i++) /* by percentile: insertion */
+            for (size_t j = i; j > 0 && pct[order[j - 1]] > pct[order[j]]; j--) {
+                size_t t = order[j];
+                order[j] = order[j - 1];
+                order[j - 1] = t;
+            }
+        for (size_t i = 0; i < batch; i++) {
+            /* nearest rank: the smallest value with at least p % of samples <= it */
+            size_t rank = (size_t)ceil(pct[order[i]] / 100.0 * S);
+            size_t k = (rank < 1 ? 1 : rank) - 1;
+            uint32_t v = hh__nth_u32(q->scratch + lo, S - lo, k - lo); /* k >= lo: in rank order */
+            lo = k;
+            out[order[i]] = v == UNREACHED_T ? NAN : (double)v;
+        }
+        done += batch;
+        lo = 0; /* the next batch starts over (more than 16 percentiles: rare) */
+        if (done < n_pct)
+            memcpy(q->scratch, q->vals + target * S, S * sizeof *q->scratch);
     }
     return 0;
 }
@@ -694,6 +709,13 @@ int hh_transit_get_surface(hh_transit_query *q, double p, hh_surface *out)
 int hh_transit_isochrone(hh_transit_query *q, double p, const double *minutes, size_t n_minutes,
                          hh_isochrone *out)
 {
+    const hh_iso_opts strict = {0, 0, HH_ISO_HOLES_ALL};
+    return hh_transit_isochrone_opts(q, p, minutes, n_minutes, &strict, out);
+}
+
+int hh_transit_isochrone_opts(hh_transit_query *q, double p, const double *minutes, size_t n_minutes,
+                              const hh_iso_opts *o, hh_isochrone *out)
+{
     for (size_t i = 0; i < n_minutes; i++)
         if (minutes[i] * 60 > q->t->o.max_s + 1e-9)
             return HH_EINVAL;
@@ -703,7 +725,7 @@ int hh_transit_isochrone(hh_transit_query *q, double p, const double *minutes, s
     int rc = hh_transit_get_surface(q, p, &s);
     if (rc)
         return rc;
-    rc = hh_surface_isochrone(&s, minutes, n_minutes, out);
+    rc = hh_surface_isochrone_opts(&s, minutes, n_minutes, o, out);
     hh_surface_free(&s);
     return rc;
 }

@@ -209,6 +209,12 @@ iso-absurd-minutes       | nz | -      | isochrone "$NET" --from "$IN" --mode wa
 iso-non-numeric-minutes  | nz | -      | isochrone "$NET" --from "$IN" --mode walk --minutes ten -o "$O/i.geojson"
 iso-minutes-trailing-junk| nz | -      | isochrone "$NET" --from "$IN" --mode walk --minutes 10x -o "$O/i.geojson"
 iso-negative-snap-max    | nz | -      | isochrone "$NET" --from "$IN" --mode walk --minutes 10 --snap-max -1 -o "$O/i.geojson"
+iso-generalize-negative  | 1  | --generalize "-5": expected metres | isochrone "$NET" --from "$IN" --mode walk --minutes 10 --generalize -5 -o "$O/i.geojson"
+iso-generalize-words     | 1  | --generalize "much" | isochrone "$NET" --from "$IN" --mode walk --minutes 10 --generalize much -o "$O/i.geojson"
+iso-denoise-above-one    | 1  | --denoise "1.5": expected a number in \[0, 1\] | isochrone "$NET" --from "$IN" --mode walk --minutes 10 --denoise 1.5 -o "$O/i.geojson"
+iso-denoise-nan          | 1  | --denoise "nan" | isochrone "$NET" --from "$IN" --mode walk --minutes 10 --denoise nan -o "$O/i.geojson"
+iso-holes-unknown        | 1  | --holes "some": expected fill or all | isochrone "$NET" --from "$IN" --mode walk --minutes 10 --holes some -o "$O/i.geojson"
+iso-holes-missing-value  | 2  | -      | isochrone "$NET" --from "$IN" --mode walk --minutes 10 --holes
 iso-snap-max-too-small   | 1  | outside the network.s area \(.*\), nearest walk street 1[45][0-9] m$ |  isochrone "$NET" --from "$NEAR" --mode walk --minutes 10 --snap-max 100 -o "$O/i.geojson"
 iso-bitflip-net          | 1  | -      | isochrone "$W/flip.hh" --from "$IN" --mode walk --minutes 10 -o "$O/i.geojson"
 iso-unwritable-out       | 1  | -      | isochrone "$NET" --from "$IN" --mode walk --minutes 10 -o /nonexistent/dir/i.geojson

@@ -3,7 +3,8 @@
 #     HH_BIN=/abs/halfhour HH_TOOLS=/abs/tools bash tests/e2e/run.sh [FILTER...]
 # Runs every tests/e2e/cases/*.case (FILTERs: substrings of case names) and
 # the bad-input table (tests/e2e/bad_input.sh) and the output-file checks
-# (tests/e2e/outputs.sh) and the region recipe (tests/e2e/region.sh) in a
+# (tests/e2e/outputs.sh), the region recipe (tests/e2e/region.sh) and the
+# HTTP server (tests/e2e/serve.sh) in a
 # temporary folder, and ends with exactly one
 # line `e2e: N passed, N failed, N skipped`; exits non-zero on any failure.
 # Cases are skipped only when the real data is absent: when HH_DATA exists,
@@ -59,6 +60,11 @@ if [ $# -eq 0 ] || [[ " $* " == *" region"* ]]; then
     report_arg=""
     [[ " $* " == *" region_report "* ]] && report_arg=--report
     bash "$here/region.sh" "$tmp/region" "$tmp/counts.region" $report_arg
+fi
+
+# the HTTP server: the API against the CLI, limits, abuse, SIGTERM, load
+if [ $# -eq 0 ] || [[ " $* " == *" serve"* ]]; then
+    bash "$here/serve.sh" "$tmp/serve" "$tmp/counts.serve"
 fi
 
 passed=0

@@ -569,3 +569,150 @@ HH_TEST(contour_fails_cleanly_at_every_allocation)
     }
     HH_ASSERT(succeeded);
 }
+
+/* The caller-filled path: lay, splat, mark, levels. */
+static int contour_marked(hh__contour_ws *ws, const hh__sample *s, size_t n, const hh__sample *mk, size_t n_mk,
+                          const double *cut, size_t n_cut, const hh__contour_params *p, int fill, hh__mpoly *m)
+{
+    double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
+    for (size_t k = 0; k < n; k++) {
+        x0 = fmin(x0, s[k].x), x1 = fmax(x1, s[k].x);
+        y0 = fmin(y0, s[k].y), y1 = fmax(y1, s[k].y);
+    }
+    hh__raster r;
+    int rc = hh__contour_lay(ws, x0, y0, x1, y1, p, fill, &r);
+    if (rc)
+        return rc;
+    for (size_t k = 0; k < n; k++)
+        if (hh__contour_splat(ws, &r, s[k].x, s[k].y, s[k].t))
+            return -1000; /* the extent holds every sample: never */
+    for (size_t k = 0; k < n_mk; k++)
+        hh__contour_mark(ws, &r, mk[k].x, mk[k].y, mk[k].t);
+    return hh__contour_levels(ws, &r, fill, cut, n_cut, m);
+}
+
+HH_TEST(contour_fill_holes_by_their_streets)
+{
+    /* streets around a 1000 m square: the 780 m hole inside is filled when
+     * no street lies in it or only one reached in time, kept when a street
+     * in it is reached late or not at all */
+    static hh__sample s[800];
+    size_t n = square_streets(s, 0, 500, 1000);
+    hh__contour_ws *ws;
+    HH_ASSERT_EQ(hh__contour_ws_init(&ws), 0);
+    hh__contour_params p = {20, 100, 1.4};
+    double cut[2] = {600, 3600};
+    hh__mpoly m[2];
+    /* a street in the middle, reached at 2000 s; a street point on the
+     * square itself (reached) never keeps a hole */
+    hh__sample mk[3] = {{500, 500, 2000}, {505, 500, 2000}, {0, 500, 4000}};
+    /* no mark: filled at both cutoffs, one ring each */
+    HH_ASSERT_EQ(contour_marked(ws, s, n, NULL, 0, cut, 2, &p, 1, m), 0);
+    for (int i = 0; i < 2; i++) {
+        HH_ASSERT(check_mpoly(&m[i]) == NULL);
+        HH_ASSERT_EQ(m[i].n_polys, 1);
+        HH_ASSERT_EQ(m[i].n_rings, 1);
+        HH_ASSERT(mpoly_has_point(&m[i], 500, 500));
+        hh__mpoly_free(&m[i]);
+    }
+    /* the middle street, 2000 s: a pocket at 600 s (kept), reached in time
+     * at 3600 s (filled) */
+    HH_ASSERT_EQ(contour_marked(ws, s, n, mk, 2, cut, 2, &p, 1, m), 0);
+    HH_ASSERT(check_mpoly(&m[0]) == NULL && check_mpoly(&m[1]) == NULL);
+    HH_ASSERT_EQ(m[0].n_rings, 2);
+    HH_ASSERT(!mpoly_has_point(&m[0], 500, 500));
+    HH_ASSERT_EQ(m[1].n_rings, 1);
+    HH_ASSERT(mpoly_has_point(&m[1], 500, 500));
+    hh__mpoly_free(&m[0]), hh__mpoly_free(&m[1]);
+    /* a late mark under the street ring itself (inside the band) keeps nothing */
+    HH_ASSERT_EQ(contour_marked(ws, s, n, mk + 2, 1, cut, 2, &p, 1, m), 0);
+    HH_ASSERT_EQ(m[0].n_rings, 1);
+    HH_ASSERT_EQ(m[1].n_rings, 1);
+    hh__mpoly_free(&m[0]), hh__mpoly_free(&m[1]);
+    /* unreached (+inf): kept at every cutoff; fill off: kept without marks */
+    hh__sample inf = {500, 500, INFINITY};
+    HH_ASSERT_EQ(contour_marked(ws, s, n, &inf, 1, cut, 2, &p, 1, m), 0);
+    HH_ASSERT_EQ(m[0].n_rings, 2);
+    HH_ASSERT_EQ(m[1].n_rings, 2);
+    hh__mpoly_free(&m[0]), hh__mpoly_free(&m[1]);
+    HH_ASSERT_EQ(contour_marked(ws, s, n, NULL, 0, cut, 2, &p, 0, m), 0);
+    HH_ASSERT_EQ(m[1].n_rings, 2);
+    hh__mpoly_free(&m[0]), hh__mpoly_free(&m[1]);
+    hh__contour_ws_free(ws);
+}
+
+HH_TEST(contour_fill_swallows_islands_and_keeps_inner_pockets)
+{
+    /* outer square street ring (3000 m) around an inner one (1000 m): the
+     * outer band's hole holds the inner band.  No marks: one polygon, no
+     * hole.  A late street in the inner band's own hole only: the outer hole
+     * is filled (the inner band merges in), the inner pocket stays. */
+    static hh__sample s[4000];
+    size_t n = square_streets(s, 0, 2000, 3000);
+    n = square_streets(s, n, 2000, 1000);
+    hh__contour_ws *ws;
+    HH_ASSERT_EQ(hh__contour_ws_init(&ws), 0);
+    hh__contour_params p = {20, 100, 1.3};
+    double cut = 3600;
+    hh__mpoly m;
+    HH_ASSERT_EQ(contour_marked(ws, s, n, NULL, 0, &cut, 1, &p, 1, &m), 0);
+    HH_ASSERT(check_mpoly(&m) == NULL);
+    HH_ASSERT_EQ(m.n_polys, 1);
+    HH_ASSERT_EQ(m.n_rings, 1);
+    hh__mpoly_free(&m);
+    hh__sample late = {2000, 2000, INFINITY};
+    HH_ASSERT_EQ(contour_marked(ws, s, n, &late, 1, &cut, 1, &p, 1, &m), 0);
+    HH_ASSERT(check_mpoly(&m) == NULL);
+    HH_ASSERT_EQ(m.n_polys, 1);
+    HH_ASSERT_EQ(m.n_rings, 2);
+    HH_ASSERT(!mpoly_has_point(&m, 2000, 2000));
+    HH_ASSERT(mpoly_has_point(&m, 2000, 1000)); /* between the rings: filled */
+    hh__mpoly_free(&m);
+    hh__contour_ws_free(ws);
+}
+
+HH_TEST(contour_fill_valid_and_nested_on_random_clouds)
+{
+    /* scattered streets with random marks: valid, and the filled areas nest
+     * across cutoffs (a point inside one cutoff's area is inside the next's) */
+    static hh__sample s[1500], mk[6000];
+    static hh__mpoly m[4];
+    double cut[4] = {300, 600, 900, 1500};
+    hh__contour_ws *ws;
+    HH_ASSERT_EQ(hh__contour_ws_init(&ws), 0);
+    hh__contour_params p = {25, 60, 1.3};
+    size_t holes_kept = 0, holes_filled = 0;
+    for (uint64_t seed = 41; seed <= 46; seed++) {
+        size_t n = street_cloud(s, 1500, seed, 2000, 12);
+        for (size_t k = 0; k < 6000; k++)
+            mk[k] = (hh__sample){(float)(rnd() * 3000), (float)(rnd() * 3000),
+                                 rnd() < 0.5 ? INFINITY : (float)(rnd() * 2000)};
+        hh__mpoly plain[4];
+        HH_ASSERT_EQ(contour_marked(ws, s, n, mk, 6000, cut, 4, &p, 1, m), 0);
+        HH_ASSERT_EQ(hh__contour(ws, s, n, cut, 4, &p, plain), 0);
+        for (int i = 0; i < 4; i++) {
+            const char *bad = check_mpoly_sep(&m[i], 0.007 * p.cell_m);
+            if (bad)
+                fprintf(stderr, "  seed %d cutoff %g: %s\n", (int)seed, cut[i], bad);
+            HH_ASSERT(bad == NULL);
+            HH_ASSERT(m[i].area_m2 >= plain[i].area_m2 - 1e-6);
+            if (i)
+                HH_ASSERT(m[i].area_m2 >= m[i - 1].area_m2);
+            holes_kept += m[i].n_rings - m[i].n_polys;
+            holes_filled += plain[i].n_rings - plain[i].n_polys;
+        }
+        for (int i = 0; i + 1 < 4; i++) {
+            size_t np = m[i].n_rings ? m[i].ring_first[m[i].n_rings] : 0;
+            for (size_t k = 0; k < np; k += 3) {
+                double x = m[i].xy[2 * k] + (rnd() - 0.5) * 20, y = m[i].xy[2 * k + 1] + (rnd() - 0.5) * 20;
+                if (mpoly_has_point(&m[i], x, y))
+                    HH_ASSERT(mpoly_has_point(&m[i + 1], x, y));
+            }
+        }
+        for (int i = 0; i < 4; i++)
+            hh__mpoly_free(&m[i]), hh__mpoly_free(&plain[i]);
+    }
+    fprintf(stderr, "  holes kept %zu of %zu\n", holes_kept, holes_filled);
+    HH_ASSERT(holes_kept > 0 && holes_kept < holes_filled);
+    hh__contour_ws_free(ws);
+}

@@ -247,3 +247,379 @@ HH_TEST(surface_of_a_search_draws_its_isochrone)
     hh_query_free(q);
     hh_net_close(net);
 }
+
+/* ---- the fast raster against the oracle, and the map options ------------ */
+
+#define GEOS_USE_ONLY_R_API
+#include <geos_c.h>
+
+#include "reach/bands.h"
+
+/* A band as a GEOS MultiPolygon in the network's plane (metres). */
+static GEOSGeometry *band_geos(GEOSContextHandle_t h, const hh_net *net, const hh_isoband *b)
+{
+    const hh__grid_hdr *g = net->grid;
+    GEOSGeometry **polys = malloc((b->n_polys + 1) * sizeof *polys);
+    for (size_t p = 0; p < b->n_polys; p++) {
+        size_t r0 = b->poly_first_ring[p], nr = b->poly_first_ring[p + 1] - r0;
+        GEOSGeometry **rings = malloc(nr * sizeof *rings);
+        for (size_t r = 0; r < nr; r++) {
+            size_t a = b->ring_first[r0 + r], z = b->ring_first[r0 + r + 1];
+            double *xy = malloc(2 * (z - a) * sizeof *xy);
+            for (size_t k = a; k < z; k++) {
+                xy[2 * (k - a)] = (b->lonlat[2 * k] - g->lon0) * g->mx;
+                xy[2 * (k - a) + 1] = (b->lonlat[2 * k + 1] - g->lat0) * g->my;
+            }
+            rings[r] = GEOSGeom_createLinearRing_r(h, GEOSCoordSeq_copyFromBuffer_r(h, xy, (unsigned)(z - a), 0, 0));
+            free(xy);
+        }
+        polys[p] = GEOSGeom_createPolygon_r(h, rings[0], rings + 1, (unsigned)(nr - 1));
+        free(rings);
+    }
+    GEOSGeometry *m = GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, polys, (unsigned)b->n_polys);
+    free(polys);
+    return m;
+}
+
+static double area_of(GEOSContextHandle_t h, const GEOSGeometry *g)
+{
+    double a = 0;
+    GEOSArea_r(h, g, &a);
+    return a;
+}
+
+/* b within a, up to a sliver of width tol_m (boundaries that meet up to the
+ * output's rounding) */
+static int nested_in(GEOSContextHandle_t h, const GEOSGeometry *b, const GEOSGeometry *a, double tol_m)
+{
+    GEOSGeometry *d = GEOSDifference_r(h, b, a);
+    GEOSGeometry *shrunk = d ? GEOSBuffer_r(h, d, -tol_m, 2) : NULL;
+    int ok = shrunk && (GEOSisEmpty_r(h, shrunk) == 1 || area_of(h, shrunk) < 1.0);
+    if (!ok && d)
+        fprintf(stderr, "  escape of %.1f m2 (%.1f m2 before shrinking)\n", shrunk ? area_of(h, shrunk) : -1,
+                area_of(h, d));
+    if (d)
+        GEOSGeom_destroy_r(h, d);
+    if (shrunk)
+        GEOSGeom_destroy_r(h, shrunk);
+    return ok;
+}
+
+/* Random snapped origins in the middle of a network's box. */
+static int pick(const hh_net *net, hh_mode m, uint64_t *rng, hh_snap *s)
+{
+    hh_net_info info;
+    hh_net_get_info(net, &info);
+    for (int k = 0; k < 1000; k++) {
+        double lon = hh_test_uniform(rng, info.min_lon, info.max_lon);
+        double lat = hh_test_uniform(rng, info.min_lat, info.max_lat);
+        lon = info.min_lon + (lon - info.min_lon) * 0.5 + (info.max_lon - info.min_lon) * 0.25;
+        lat = info.min_lat + (lat - info.min_lat) * 0.5 + (info.max_lat - info.min_lat) * 0.25;
+        if (hh_snap_point(net, m, lon, lat, 200, s) == 0)
+            return 0;
+    }
+    return -1;
+}
+
+/* The fast raster (hh_surface_isochrone, strict) draws what the plain
+ * sample-cloud raster draws: both valid for GEOS, nested, and the symmetric
+ * difference a small share of the area. */
+static void fast_vs_oracle(const char *city, const double *minutes, size_t nm, int n_origins, uint64_t seed)
+{
+    const char *path = hh_test_net_path(city);
+    if (!path)
+        return;
+    hh_net *net;
+    HH_ASSERT_EQ(hh_net_open(path, &net, NULL, 0), 0);
+    hh_query *q;
+    HH_ASSERT_EQ(hh_query_init(net, &q), 0);
+    GEOSContextHandle_t h = GEOS_init_r();
+    uint64_t rng = seed;
+    double worst = 0;
+    for (int i = 0; i < n_origins; i++) {
+        hh_mode m = (hh_mode)(i % 3);
+        hh_snap s;
+        HH_ASSERT_EQ(pick(net, m, &rng, &s), 0);
+        HH_ASSERT_EQ(hh_query_run(q, m, &s, minutes[nm - 1] * 60), 0);
+        hh_surface sf;
+        HH_ASSERT_EQ(hh_query_get_surface(q, &sf), 0);
+        hh_isochrone fast, plain;
+        HH_ASSERT_EQ(hh_surface_isochrone(&sf, minutes, nm, &fast), 0);
+        HH_ASSERT_EQ(hh__surface_isochrone_oracle(&sf, minutes, nm, &plain), 0);
+        GEOSGeometry *prev = NULL;
+        for (size_t b = 0; b < nm; b++) {
+            GEOSGeometry *gf = band_geos(h, net, &fast.bands[b]), *gp = band_geos(h, net, &plain.bands[b]);
+            HH_ASSERT(GEOSisValid_r(h, gf) == 1);
+            HH_ASSERT(GEOSisValid_r(h, gp) == 1);
+            GEOSGeometry *x = GEOSSymDifference_r(h, gf, gp);
+            double ap = area_of(h, gp), ax = area_of(h, x), share = ap > 0 ? ax / ap : ax;
+            worst = share > worst ? share : worst;
+            if (!(share < 0.002))
+                fprintf(stderr, "  %s %s %g min: symmetric difference %.0f m2 of %.0f m2\n", city, hh_mode_name(m),
+                        minutes[b], ax, ap);
+            HH_ASSERT(share < 0.002);
+            HH_ASSERT_NEAR(fast.bands[b].area_km2, plain.bands[b].area_km2, 0.002 * plain.bands[b].area_km2 + 1e-6);
+            if (prev) {
+                HH_ASSERT(nested_in(h, prev, gf, 0.05));
+                GEOSGeom_destroy_r(h, prev);
+            }
+            prev = gf;
+            GEOSGeom_destroy_r(h, gp), GEOSGeom_destroy_r(h, x);
+        }
+        GEOSGeom_destroy_r(h, prev);
+        hh_isochrone_free(&fast), hh_isochrone_free(&plain);
+        hh_surface_free(&sf);
+    }
+    fprintf(stderr, "  %s: %d origins, worst symmetric difference %.5f of the area\n", city, n_origins, worst);
+    GEOS_finish_r(h);
+    hh_query_free(q);
+    hh_net_close(net);
+}
+
+HH_TEST(isochrone_fast_raster_matches_the_oracle_monaco)
+{
+    const double minutes[] = {3, 8, 15};
+    fast_vs_oracle("monaco", minutes, 3, 9, 9001);
+}
+
+HH_TEST(isochrone_fast_raster_matches_the_oracle_porto)
+{
+    const double minutes[] = {10, 20, 30};
+    fast_vs_oracle("porto", minutes, 3, 6, 20250101);
+}
+
+/* The raster cell hh_surface_isochrone uses (isochrone.c's rule). */
+static double cell_of(const hh_net *net, const float *tv, double tmax)
+{
+    const hh__grid_hdr *g = net->grid;
+    const hh_profile *pr = &net->info.profile;
+    double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
+    for (uint32_t v = 0; v < net->n_nodes; v++)
+        if (tv[v] <= tmax) {
+            double x = hh__x_of(g, net->node_ll[v].lon_e7), y = hh__y_of(g, net->node_ll[v].lat_e7);
+            x0 = fmin(x0, x), x1 = fmax(x1, x), y0 = fmin(y0, y), y1 = fmax(y1, y);
+        }
+    double c = pr->iso_cell_m, need = sqrt((x1 - x0 + 2 * pr->iso_buffer_m) * (y1 - y0 + 2 * pr->iso_buffer_m) /
+                                           pr->iso_max_cells);
+    return need > c ? ceil(need / 5) * 5 : c;
+}
+
+/* The latest time anywhere along edge e (its ends, and inside the edge
+ * where the two directions' arrivals meet), from the search's vertex times
+ * and, for a car, the times it enters each direction. */
+static double latest_on_edge(const hh_query *q, const hh_surface *sf, uint32_t e)
+{
+    const hh_net *net = q->net;
+    const hh__edge *ed = &net->edges[e];
+    double tf = sf->time_s[ed->from], tt = sf->time_s[ed->to];
+    if (isnan(tf) || isnan(tt))
+        return INFINITY;
+    double ef = ed->dur_ds[q->mode][0] != HH_DUR_NONE ? tf : INFINITY;
+    double eb = ed->dur_ds[q->mode][1] != HH_DUR_NONE ? tt : INFINITY;
+    if (sf->arc_s) {
+        ef = eb = INFINITY;
+        const uint32_t *fo = net->first_out[q->mode];
+        const hh__arc *A = net->arcs[q->mode];
+        for (int dir = 0; dir < 2; dir++) {
+            uint32_t tail = dir ? ed->to : ed->from;
+            for (uint32_t a = fo[tail]; a < fo[tail + 1]; a++)
+                if (A[a].edge_dir == (e << 1 | (uint32_t)dir) && !isnan(sf->arc_s[a]))
+                    *(dir ? &eb : &ef) = sf->arc_s[a];
+        }
+    }
+    double df = ed->dur_ds[q->mode][0] / 10.0, db = ed->dur_ds[q->mode][1] / 10.0, worst;
+    if (isinf(ef) && isinf(eb))
+        worst = INFINITY;
+    else if (isinf(eb))
+        worst = ef + df;
+    else if (isinf(ef))
+        worst = eb + db;
+    else {
+        double u = (eb + db - ef) / (df + db);
+        u = u < 0 ? 0 : u > 1 ? 1 : u;
+        worst = ef + df * u;
+    }
+    return fmax(worst, fmax(tf, tt));
+}
+
+static double ring_dist(const hh_isoband *b, size_t r, const hh__grid_hdr *g, double px, double py)
+{
+    double best = INFINITY;
+    for (size_t k = b->ring_first[r]; k + 1 < b->ring_first[r + 1]; k++) {
+        double ax = (b->lonlat[2 * k] - g->lon0) * g->mx, ay = (b->lonlat[2 * k + 1] - g->lat0) * g->my;
+        double bx = (b->lonlat[2 * k + 2] - g->lon0) * g->mx, by = (b->lonlat[2 * k + 3] - g->lat0) * g->my;
+        best = fmin(best, seg_dist(px, py, ax, ay, bx, by));
+    }
+    return best;
+}
+
+/* Every hole the fill rule keeps holds a street of the mode not reached in
+ * time: a point of an edge whose latest time exceeds the cutoff lies inside
+ * the hole, or within one raster cell (plus the simplification's tolerance)
+ * of its ring, the lattice's resolution. */
+static int hole_holds_late_street(const hh_query *q, const hh_surface *sf, const hh_isoband *b, size_t r,
+                                  double cutoff_s, double tol_m)
+{
+    const hh_net *net = q->net;
+    const hh__grid_hdr *g = net->grid;
+    const double *ll = b->lonlat;
+    size_t a = b->ring_first[r], z = b->ring_first[r + 1];
+    double lo0 = INFINITY, lo1 = -INFINITY, la0 = INFINITY, la1 = -INFINITY;
+    for (size_t k = a; k < z; k++)
+        lo0 = fmin(lo0, ll[2 * k]), lo1 = fmax(lo1, ll[2 * k]), la0 = fmin(la0, ll[2 * k + 1]),
+        la1 = fmax(la1, ll[2 * k + 1]);
+    double mlo = tol_m / g->mx, mla = tol_m / g->my;
+    for (uint32_t e = 0; e < net->n_edges; e++) {
+        const hh__edge *ed = &net->edges[e];
+        if (!(ed->mode_mask & (1u << q->mode)))
+            continue;
+        uint32_t s0 = net->shape_first[e], s1 = net->shape_first[e + 1];
+        hh__ll p0 = net->node_ll[ed->from];
+        int near = 0;
+        for (uint32_t s = s0; s <= s1 + 1 && !near; s++) {
+            hh__ll p1 = s < s1 ? net->shape_ll[s] : net->node_ll[ed->to];
+            /* the points of the segment p0-p1 every few metres */
+            double x0 = p0.lon_e7 * 1e-7, y0 = p0.lat_e7 * 1e-7, x1 = p1.lon_e7 * 1e-7, y1 = p1.lat_e7 * 1e-7;
+            double len = hypot((x1 - x0) * g->mx, (y1 - y0) * g->my);
+            int steps = 1 + (int)(len / 10);
+            for (int k = 0; k <= steps && !near; k++) {
+                double x = x0 + (x1 - x0) * k / steps, y = y0 + (y1 - y0) * k / steps;
+                if (x < lo0 - mlo || x > lo1 + mlo || y < la0 - mla || y > la1 + mla)
+                    continue;
+                near = point_in_ring(ll, a, z, x, y) ||
+                       ring_dist(b, r, g, (x - g->lon0) * g->mx, (y - g->lat0) * g->my) <= tol_m;
+            }
+            p0 = p1;
+            if (s == s1)
+                break;
+        }
+        if (near && latest_on_edge(q, sf, e) > cutoff_s)
+            return 1;
+    }
+    return 0;
+}
+
+/* The map options (defaults, and the hole rule without simplification):
+ * bands valid for GEOS, nested, the origin inside, far fewer holes than the
+ * strict polygons, every kept hole holding a street not reached in time. */
+static void map_options(const char *city, const double *minutes, size_t nm, int n_origins, uint64_t seed)
+{
+    const char *path = hh_test_net_path(city);
+    if (!path)
+        return;
+    hh_net *net;
+    HH_ASSERT_EQ(hh_net_open(path, &net, NULL, 0), 0);
+    hh_query *q;
+    HH_ASSERT_EQ(hh_query_init(net, &q), 0);
+    GEOSContextHandle_t h = GEOS_init_r();
+    float *tv = malloc(net->n_nodes * sizeof *tv);
+    uint64_t rng = seed;
+    size_t strict_holes = 0, kept_holes = 0, checked = 0;
+    for (int i = 0; i < n_origins; i++) {
+        hh_mode m = (hh_mode)(i % 3);
+        hh_snap s;
+        HH_ASSERT_EQ(pick(net, m, &rng, &s), 0);
+        HH_ASSERT_EQ(hh_query_run(q, m, &s, minutes[nm - 1] * 60), 0);
+        HH_ASSERT_EQ(hh_query_surface(q, tv, net->n_nodes), 0);
+        hh_surface sf;
+        HH_ASSERT_EQ(hh_query_get_surface(q, &sf), 0);
+        double cell = cell_of(net, tv, minutes[nm - 1] * 60);
+        hh_iso_opts def, fill = {0, 0, HH_ISO_HOLES_FILL};
+        hh_iso_opts_default(&def);
+        hh_isochrone strict, a, b;
+        HH_ASSERT_EQ(hh_isochrone_build(q, minutes, nm, &strict), 0);
+        HH_ASSERT_EQ(hh_isochrone_build_opts(q, minutes, nm, &def, &a), 0);
+        HH_ASSERT_EQ(hh_isochrone_build_opts(q, minutes, nm, &fill, &b), 0);
+        for (int v = 0; v < 2; v++) {
+            hh_isochrone *iso = v ? &b : &a;
+            double tol = v ? 0 : cell / 2;
+            GEOSGeometry *prev = NULL;
+            for (size_t k = 0; k < nm; k++) {
+                const hh_isoband *band = &iso->bands[k];
+                GEOSGeometry *gb = band_geos(h, net, band);
+                HH_ASSERT(GEOSisValid_r(h, gb) == 1);
+                if (prev) {
+                    HH_ASSERT(nested_in(h, prev, gb, 0.05));
+                    GEOSGeom_destroy_r(h, prev);
+                }
+                prev = gb;
+                HH_ASSERT(v == 0 || band_contains(band, s.lon, s.lat));
+                /* the fill rule only ever adds land to the strict band */
+                if (v)
+                    HH_ASSERT(band->area_km2 >= strict.bands[k].area_km2 - 1e-9);
+                for (size_t p = 0; p < band->n_polys; p++)
+                    for (size_t r = band->poly_first_ring[p] + 1; r < band->poly_first_ring[p + 1]; r++) {
+                        kept_holes += v;
+                        checked++;
+                        if (!hole_holds_late_street(q, &sf, band, r, minutes[k] * 60, cell + tol)) {
+                            fprintf(stderr, "  %s %s %g min: a kept hole holds no late street\n", city,
+                                    hh_mode_name(m), minutes[k]);
+                            HH_ASSERT(0);
+                        }
+                    }
+                strict_holes += v ? strict.bands[k].poly_first_ring[strict.bands[k].n_polys] -
+                                        strict.bands[k].n_polys
+                                  : 0;
+            }
+            GEOSGeom_destroy_r(h, prev);
+        }
+        hh_isochrone_free(&strict), hh_isochrone_free(&a), hh_isochrone_free(&b);
+        hh_surface_free(&sf);
+    }
+    fprintf(stderr, "  %s: %zu holes strict, %zu kept by the fill rule; %zu kept holes checked\n", city,
+            strict_holes, kept_holes, checked);
+    HH_ASSERT(kept_holes < strict_holes);
+    free(tv);
+    GEOS_finish_r(h);
+    hh_query_free(q);
+    hh_net_close(net);
+}
+
+HH_TEST(isochrone_map_options_monaco)
+{
+    const double minutes[] = {5, 10, 15};
+    map_options("monaco", minutes, 3, 6, 77);
+}
+
+HH_TEST(isochrone_map_options_poa)
+{
+    const double minutes[] = {10, 20};
+    map_options("poa", minutes, 2, 3, 4243);
+}
+
+HH_TEST(isochrone_opts_rejected_when_out_of_range)
+{
+    const char *path = hh_test_net_path("monaco");
+    if (!path)
+        return;
+    hh_net *net;
+    HH_ASSERT_EQ(hh_net_open(path, &net, NULL, 0), 0);
+    hh_query *q;
+    HH_ASSERT_EQ(hh_query_init(net, &q), 0);
+    hh_snap s;
+    uint64_t rng = 5;
+    HH_ASSERT_EQ(pick(net, HH_MODE_WALK, &rng, &s), 0);
+    HH_ASSERT_EQ(hh_query_run(q, HH_MODE_WALK, &s, 600), 0);
+    double m[] = {10};
+    hh_isochrone iso;
+    const hh_iso_opts bad[] = {{-2, 0, HH_ISO_HOLES_FILL}, {NAN, 0, HH_ISO_HOLES_FILL}, {0, 1.5, HH_ISO_HOLES_FILL},
+                               {0, -0.1, HH_ISO_HOLES_FILL}, {0, NAN, HH_ISO_HOLES_ALL}, {0, 0, (hh_iso_holes)7}};
+    for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
+        HH_ASSERT(hh_iso_opts_check(&bad[k]) != NULL);
+        HH_ASSERT_EQ(hh_isochrone_build_opts(q, m, 1, &bad[k], &iso), HH_EINVAL);
+    }
+    hh_iso_opts d;
+    hh_iso_opts_default(&d);
+    HH_ASSERT(hh_iso_opts_check(&d) == NULL);
+    HH_ASSERT_EQ(d.holes, HH_ISO_HOLES_FILL);
+    HH_ASSERT_EQ(hh_isochrone_build_opts(q, m, 1, NULL, &iso), 0); /* NULL: the defaults */
+    hh_isochrone_free(&iso);
+    hh_query_free(q);
+    hh_net_close(net);
+}
+
+HH_TEST(isochrone_map_options_porto)
+{
+    const double minutes[] = {15, 30};
+    map_options("porto", minutes, 2, 3, 20250101);
+}

@@ -131,7 +131,7 @@ HH_TEST(oom_queries_fail_cleanly_everywhere)
             char *ids[] = {"a", "b"};
             double lon[] = {s.lon, in.min_lon}, lat[] = {s.lat, in.min_lat};
             hh_points pts = {2, ids, lon, lat};
-            hh_matrix_opts mo = {HH_MODE_WALK, INFINITY, 2000, 2, NULL, NULL, 0};
+            hh_matrix_opts mo = {HH_MODE_WALK, INFINITY, 2000, 2, NULL, NULL, 0, NULL};
             rc = hh_matrix_run(net, &mo, &pts, &pts, ignore_row, NULL, NULL, NULL);
         }
         hh_query_free(q);
@@ -253,6 +253,48 @@ HH_TEST(oom_access_fails_cleanly_everywhere)
     HH_ASSERT(ok);
     fprintf(stderr, "  layers+grid+access (walk, transit)+table survived failures at each of %ld allocations\n", k);
     unlink(out);
+    hh_net_close(net);
+}
+
+/* The map polygons (hole rule, simplification on the lattice, GEOS's check
+ * and the clip between bands): each allocation failing in turn gives
+ * HH_ENOMEM and no result, never a crash or a half-made isochrone. */
+HH_TEST(oom_map_isochrone_fails_cleanly_everywhere)
+{
+    const char *path = hh_test_net_path("monaco");
+    if (!path)
+        return;
+    hh_net *net = NULL;
+    HH_ASSERT_EQ(hh_net_open(path, &net, NULL, 0), 0);
+    hh_query *q = NULL;
+    HH_ASSERT_EQ(hh_query_init(net, &q), 0);
+    hh_net_info in;
+    hh_net_get_info(net, &in);
+    hh_snap s;
+    HH_ASSERT_EQ(hh_snap_point(net, HH_MODE_WALK, (in.min_lon + in.max_lon) / 2, (in.min_lat + in.max_lat) / 2,
+                               2000, &s),
+                 0);
+    HH_ASSERT_EQ(hh_query_run(q, HH_MODE_WALK, &s, 900), 0);
+    double m[] = {5, 10, 15};
+    int ok = 0;
+    long k;
+    for (k = 0; k < 5000 && !ok; k++) {
+        hh_isochrone iso = {0, NULL};
+        hh_test_alloc_fail_only(k);
+        int rc = hh_isochrone_build_opts(q, m, 3, NULL, &iso);
+        hh_test_alloc_restore();
+        if (rc == 0) {
+            ok = 1;
+            HH_ASSERT_EQ(iso.n_bands, 3);
+        } else {
+            HH_ASSERT_EQ(rc, HH_ENOMEM);
+            HH_ASSERT(iso.bands == NULL);
+        }
+        hh_isochrone_free(&iso);
+    }
+    HH_ASSERT(ok);
+    fprintf(stderr, "  map isochrone survived a failure at each of %ld allocations\n", k);
+    hh_query_free(q);
     hh_net_close(net);
 }
 
