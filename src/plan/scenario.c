@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "build/stages.h"
@@ -901,6 +902,11 @@ int hh_scenario_apply(const char *base_path, const char *change_path, const char
     hh__timetable *tt = NULL;
     hh_build_stats bst;
     memset(&bst, 0, sizeof bst);
+    struct stat sb, so;
+    if (!stat(base_path, &sb) && !stat(out_path, &so) && sb.st_dev == so.st_dev && sb.st_ino == so.st_ino) {
+        snprintf(err, errlen, "%s: the output is the base network: the base is never written", out_path);
+        return HH_EINVAL;
+    }
     int rc = hh_net_open(base_path, &net, err, errlen);
     if (rc)
         return rc;
