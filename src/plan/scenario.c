@@ -562,12 +562,15 @@ static int rebuild_shapes(sctx *s, const shapes *sh)
     size_t at = 0;
     for (uint32_t e = 0; e < P->n_edges; e++) {
         first[e] = (uint32_t)at;
+        /* (no copy of nothing: a network without shape points has no array) */
         if (e < sh->cap_e && sh->first[e] != NONE) {
-            memcpy(ll + at, sh->pts + sh->first[e], sh->count[e] * sizeof *ll);
+            if (sh->count[e])
+                memcpy(ll + at, sh->pts + sh->first[e], sh->count[e] * sizeof *ll);
             at += sh->count[e];
         } else if (e < net->n_edges) {
             uint32_t a = net->shape_first[e], z = net->shape_first[e + 1];
-            memcpy(ll + at, net->shape_ll + a, (z - a) * sizeof *ll);
+            if (z > a)
+                memcpy(ll + at, net->shape_ll + a, (z - a) * sizeof *ll);
             at += z - a;
         }
     }
