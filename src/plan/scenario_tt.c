@@ -445,16 +445,17 @@ static int scenario_feed(ed *e)
     hh__gtfs_feed *f = &tt->feeds[tt->n_feeds];
     memset(f, 0, sizeof *f);
     const char *b = strrchr(e->c->path, '/');
-    f->name = dup_str(b ? b + 1 : e->c->path);
-    f->timezone = dup_str(tt->n_feeds ? tt->feeds[0].timezone : e->m->timezone ? e->m->timezone : "UTC");
-    f->agencies = dup_str("halfhour scenario");
-    if (!f->name || !f->timezone || !f->agencies)
-        return HH_ENOMEM;
     f->stop_begin = f->stop_end = tt->n_stops;
     f->route_begin = f->route_end = tt->n_routes;
     f->service_begin = f->service_end = tt->n_services;
     f->trip_begin = f->trip_end = tt->n_trips;
-    tt->n_feeds++;
+    const char *tz = tt->n_feeds ? tt->feeds[0].timezone : e->m->timezone ? e->m->timezone : "UTC";
+    tt->n_feeds++; /* counted first: hh__timetable_free frees what is made below, also on failure */
+    f->name = dup_str(b ? b + 1 : e->c->path);
+    f->timezone = dup_str(tz);
+    f->agencies = dup_str("halfhour scenario");
+    if (!f->name || !f->timezone || !f->agencies)
+        return HH_ENOMEM;
     return 0;
 }
 
