@@ -17,10 +17,10 @@ CXXWARN := -Wall -Wextra -Wshadow -Wundef -Wno-unused-parameter
 PIC     := -fPIC -fno-semantic-interposition
 CFLAGS  += -std=c11 -g $(OPT) $(WARN) $(PIC) -D_GNU_SOURCE -pthread -Iinclude -Isrc -I. -I/usr/include/gdal
 CXXFLAGS+= -std=c++14 -g $(OPT) $(CXXWARN) $(PIC) -D_GNU_SOURCE -pthread -Iinclude -Isrc
-LDLIBS  += -lglpk -lbz2 -lexpat -lz -ldeflate -lzip -lgeos_c -lstdc++ -lm -ldl -pthread
-# the HTTP server's libraries: the CLI and the request fuzz harness only,
-# not libhalfhour.so
-SRV_LIBS := -lmicrohttpd -ljansson
+LDLIBS  += -ljansson -lnettle -lglpk -lbz2 -lexpat -lz -ldeflate -lzip -lgeos_c -lstdc++ -lm -ldl -pthread
+# the HTTP server's library: the CLI and the fuzz harnesses only, not
+# libhalfhour.so (jansson and nettle are the library's: change files)
+SRV_LIBS := -lmicrohttpd
 # GDAL and PROJ are opened with dlopen when first used (src/io/gdal.h
 # says why), by the sonames of the -dev packages installed here; programs
 # that call them themselves (the unit tests read outputs back with GDAL

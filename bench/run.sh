@@ -4,15 +4,18 @@
 # bench/*.c are compiled).  bench/README.md explains what is timed and how.
 # Parts: street (build, isochrones, matrix, pgRouting), transit (build with
 # GTFS, walk + transit per origin over a departure window), read (OSM reads)
-# access (whole access grids: poa transit, porto car) and site (facility
+# access (whole access grids: poa transit, porto car), site (facility
 # siting: k = 10 of 1,000 candidate hexagons, poa, walk 15 minutes), serve
 # (halfhour serve under wrk: 30-minute car isochrones on porto, transit
-# isochrones on poa, concurrency 16) and python (the Python package: the
+# isochrones on poa, concurrency 16), python (the Python package: the
 # street part's car matrix through Python and through the CLI, and the poa
-# hexagons' transit matrix from Python).
+# hexagons' transit matrix from Python) and scenario (halfhour scenario
+# against the full build of the same network: an add-street bridge on
+# porto, an add-line express on poa; access --compare against the two plain
+# runs it replaces).
 #
 # Knobs (environment; defaults are the routine run):
-#   HH_BENCH_ONLY      street | transit | read | access | site | serve | python: run only that part  (all)
+#   HH_BENCH_ONLY      street | transit | read | access | site | serve | python | scenario: run only that part  (all)
 #   HH_DATA            folder of the real data        (../shared/data)
 #   HH_BENCH_RUNS      runs of build and matrix        (3; medians printed)
 #   HH_BENCH_ORIGINS   isochrone origins               (100)
@@ -27,6 +30,7 @@
 #                      a side-by-side reader comparison (unset: ours only)
 #   HH_BENCH_ACCESS_RUNS  runs of each access grid     (3; medians printed)
 #   HH_BENCH_SITE_RUNS runs of the siting command      (3; medians printed)
+#   HH_BENCH_SCEN_RUNS runs of each scenario step      (3; medians printed)
 #   HH_BENCH_SERVE_SECONDS  length of each wrk run      (30)
 #   HH_BENCH_SERVE_CONNS    wrk connections             (16)
 #   HH_BENCH_PY_RUNS   runs of each Python / CLI matrix, alternating (5; medians printed)
@@ -53,13 +57,14 @@ site_runs=${HH_BENCH_SITE_RUNS:-3}
 serve_seconds=${HH_BENCH_SERVE_SECONDS:-30}
 serve_conns=${HH_BENCH_SERVE_CONNS:-16}
 py_runs=${HH_BENCH_PY_RUNS:-5}
+scen_runs=${HH_BENCH_SCEN_RUNS:-3}
 case "$only" in
-    "" | street | transit | read | access | site | serve | python) ;;
-    *) echo "bench: HH_BENCH_ONLY must be street, transit, read, access, site, serve or python, not \"$only\"" >&2; exit 2 ;;
+    "" | street | transit | read | access | site | serve | python | scenario) ;;
+    *) echo "bench: HH_BENCH_ONLY must be street, transit, read, access, site, serve, python or scenario, not \"$only\"" >&2; exit 2 ;;
 esac
-do_street=1 do_transit=1 do_read=1 do_access=1 do_site=1 do_serve=1 do_python=1
+do_street=1 do_transit=1 do_read=1 do_access=1 do_site=1 do_serve=1 do_python=1 do_scenario=1
 if [ -n "$only" ]; then
-    do_street=0 do_transit=0 do_read=0 do_access=0 do_site=0 do_serve=0 do_python=0
+    do_street=0 do_transit=0 do_read=0 do_access=0 do_site=0 do_serve=0 do_python=0 do_scenario=0
     eval "do_$only=1"
 fi
 minutes=30
@@ -614,6 +619,77 @@ site_table() {
     echo "  15 min of a chosen site; exact: $(sed -n 's/.*\(exact (GLPK): [^,]*, gap [^,]*\).*/\1/p' "$work/site_exact.err" | head -n 1)"
 }
 
+# ---- scenario: applying a change against building from the sources -------------
+# In turn, run after run (so load shifts hit both sides alike): the full
+# build of porto, `scenario` with one add-street (a bridge over the Douro,
+# both ends joined mid-edge: every mode's hierarchy updated); the full build
+# of poa with its two feeds, `scenario` with one add-line (an express
+# across the city, 6 new stops, a frequency-based route both ways); then a
+# transit access grid of poa (500 m, jobs 30 min, p50, window 10) with
+# --compare against the same grid run plainly on each file.
+scenario_measure() {
+    local poa_feeds=("--gtfs" "$data/poa/poa_eptc.zip" "--gtfs" "$data/poa/poa_trensurb.zip")
+    cat >"$work/scen_bridge.geojson" <<'JSON'
+{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"LineString","coordinates":[[-8.5905,41.1420],[-8.5905,41.1385]]},"properties":{"type":"add-street","name":"Ponte nova","modes":["car","bike","walk"],"highway":"primary","tolerance_m":300}}]}
+JSON
+    cat >"$work/scen_express.geojson" <<'JSON'
+{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"LineString","coordinates":[[-51.2278,-30.0290],[-51.2100,-30.0330],[-51.1950,-30.0420],[-51.1800,-30.0520],[-51.1650,-30.0650],[-51.1500,-30.0800]]},"properties":{"type":"add-line","name":"Express 1","mode":"bus","headway_min":5,"speed_kmh":40,"dwell_s":20,"start":"06:00","end":"22:00","bidirectional":true}}]}
+JSON
+    local t
+    for t in scen_porto_build scen_porto_apply scen_poa_build scen_poa_apply scen_cmp scen_plain; do
+        : >"$work/$t.t"
+    done
+    for i in $(seq "$scen_runs"); do
+        log "scenario run $i/$scen_runs: porto build, add-street; poa build, add-line; access --compare"
+        timing=$work/scen_porto_build.t
+        timed "$HH_BIN" build "${city_osm[porto]}" -o "$work/scen_porto.hh"
+        timing=$work/scen_porto_apply.t
+        timed "$HH_BIN" scenario "$work/scen_porto.hh" --change "$work/scen_bridge.geojson" -o "$work/scen_porto_new.hh"
+        cp "$work/last.err" "$work/scen_porto.err"
+        timing=$work/scen_poa_build.t
+        timed "$HH_BIN" build "${city_osm[poa]}" "${poa_feeds[@]}" --opportunities "$data/poa/poa_hexgrid.csv" \
+            -o "$work/scen_poa.hh"
+        timing=$work/scen_poa_apply.t
+        timed "$HH_BIN" scenario "$work/scen_poa.hh" --change "$work/scen_express.geojson" -o "$work/scen_poa_new.hh"
+        cp "$work/last.err" "$work/scen_poa.err"
+        local acc=(--grid 500 --mode transit --depart 2019-05-13T12:00 --window 10 --opportunities jobs --minutes 30
+                   --threads "$threads")
+        timing=$work/scen_cmp.t
+        timed "$HH_BIN" access "$work/scen_poa_new.hh" "${acc[@]}" --compare "$work/scen_poa.hh" -o "$work/scen_cmp.csv"
+        timing=$work/scen_plain.t
+        timed "$HH_BIN" access "$work/scen_poa.hh" "${acc[@]}" -o "$work/scen_plain_base.csv"
+        timed "$HH_BIN" access "$work/scen_poa_new.hh" "${acc[@]}" -o "$work/scen_plain_new.csv"
+    done
+}
+
+scenario_table() {
+    local pb pa qb qa cm pl
+    pb=$(cut -d" " -f1 <"$work/scen_porto_build.t" | median)
+    pa=$(cut -d" " -f1 <"$work/scen_porto_apply.t" | median)
+    qb=$(cut -d" " -f1 <"$work/scen_poa_build.t" | median)
+    qa=$(cut -d" " -f1 <"$work/scen_poa_apply.t" | median)
+    cm=$(cut -d" " -f1 <"$work/scen_cmp.t" | median)
+    # the two plain runs of a round, added up
+    pl=$(awk 'NR % 2 { a = $1; next } { print a + $1 }' "$work/scen_plain.t" | median)
+    local rp rq rc
+    rp=$(calc "%.3f" "$pa / $pb"); rq=$(calc "%.3f" "$qa / $qb"); rc=$(calc "%.3f" "$cm / $pl")
+    echo
+    row "scenario (whole process)" "scenario s" "build s" "ratio" "target" "verdict"
+    row "----" "----------" "-------" "-----" "------" "-------"
+    row "porto: add-street (bridge) vs build" "$(calc "%.2f" "$pa")" "$(calc "%.2f" "$pb")" "$rp" "< 0.25" \
+        "$(verdict "$rp" "<" 0.25)"
+    row "poa + 2 feeds: add-line (express) vs build" "$(calc "%.2f" "$qa")" "$(calc "%.2f" "$qb")" "$rq" "< 0.25" \
+        "$(verdict "$rq" "<" 0.25)"
+    row "access --compare vs two plain runs" "$(calc "%.2f" "$cm")" "$(calc "%.2f" "$pl")" "$rc" "<= 1" \
+        "$(verdict "$rc" "<=" 1)"
+    echo
+    echo "scenario: medians of $scen_runs rounds, each timing in turn the build, the scenario of it and the"
+    echo "  access runs (500 m grid of poa, transit p50, jobs 30 min, window 10) on $threads threads; the last"
+    echo "  column of the compare row is the two plain runs (base, scenario) added up."
+    echo "  $(grep 'speed-up index' "$work/scen_porto.err" | sed 's/^ *//') (porto)"
+    echo "  $(grep 'transit:' "$work/scen_poa.err" | sed 's/^ *//') (poa)"
+}
+
 # ---- serve: halfhour serve under wrk -------------------------------------------
 # The server on loopback (--threads 2), wrk with $serve_conns connections
 # for $serve_seconds s per workload, POST bodies cycling through 200
@@ -802,6 +878,7 @@ if [ "$do_transit" = 1 ]; then transit_measure; fi
 if [ "$do_read" = 1 ]; then read_measure; fi
 if [ "$do_access" = 1 ]; then access_measure; fi
 if [ "$do_site" = 1 ]; then site_measure; fi
+if [ "$do_scenario" = 1 ]; then scenario_measure; fi
 if [ "$do_serve" = 1 ]; then serve_measure; fi
 if [ "$do_python" = 1 ]; then python_measure; fi
 
@@ -816,6 +893,7 @@ if [ "$do_street" = 1 ]; then
         if [ "$do_read" = 1 ]; then read_table; fi
         if [ "$do_access" = 1 ]; then access_table; fi
         if [ "$do_site" = 1 ]; then site_table; fi
+        if [ "$do_scenario" = 1 ]; then scenario_table; fi
         if [ "$do_serve" = 1 ]; then serve_table; fi
         if [ "$do_python" = 1 ]; then python_table; fi
         echo "pgRouting side FAILED (see messages above)"
@@ -826,6 +904,7 @@ if [ "$do_transit" = 1 ]; then transit_table; fi
 if [ "$do_read" = 1 ]; then read_table; fi
 if [ "$do_access" = 1 ]; then access_table; fi
 if [ "$do_site" = 1 ]; then site_table; fi
+if [ "$do_scenario" = 1 ]; then scenario_table; fi
 if [ "$do_serve" = 1 ]; then serve_table; fi
 if [ "$do_python" = 1 ]; then python_table; fi
 exit 0

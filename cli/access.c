@@ -20,6 +20,7 @@ static void help(void)
            "                       [--2sfca SUPPLY:DEMAND] [--summary] [--weights LAYER]\n"
            "                       [--thresholds 1,1000] [--by-district FILE.geojson]\n"
            "                       [--threads N] [--snap-max M] [--max-minutes N] [-o FILE]\n"
+           "                       [--compare BASE.hh]\n"
            "                       [--depart T --window MIN --percentiles 25,50,75\n"
            "                        --percentile-of times|access ...]  (transit)\n\n"
            "For every origin -- the cells of a regular grid over the network (--grid M\n"
@@ -83,6 +84,11 @@ static void help(void)
            "nodata -9999, the grid's CRS); a FIFO, /dev/stdout or a name without a\n"
            "suffix gets CSV. Each file appears complete or not at all, in the order\n"
            "given. Without -o and without --summary, CSV goes to stdout.\n\n"
+           "--compare BASE.hh: the same run on BASE.hh too (a network NET.hh was made from\n"
+           "by halfhour scenario), in this process, on the same origins and opportunity\n"
+           "points (NET.hh's): every column c comes three times, c_base, c_scenario and\n"
+           "c_diff (scenario minus base; a GeoTIFF gets a band of each, the difference\n"
+           "included); --summary then covers the base and scenario columns.\n\n"
            "  --threads N      worker threads (default: all cores); output identical\n"
            "  --snap-max M     farthest snapping distance, metres (default 500)\n\n");
     fputs(cli_transit_help, stdout);
@@ -183,6 +189,9 @@ static int summary(FILE *f, const hh_table *t, const double *w, const double *th
     for (size_t c = 0; c < n_cols; c++) {
         if (strstr(t->col[c], "_nearest"))
             continue; /* times, not access */
+        size_t cl = strlen(t->col[c]);
+        if (cl > 5 && !strcmp(t->col[c] + cl - 5, "_diff"))
+            continue; /* differences, not access: their spread is no equity figure */
         for (size_t r = 0; r < t->n_rows; r++)
             col[r] = t->v[r * t->n_cols + c];
         hh_equity e;
@@ -210,6 +219,7 @@ int cmd_access(int argc, char **argv)
                                      "--decay-value", "--nearest",    "--2sfca",       "--weights",
                                      "--thresholds",  "--by-district", "--threads",    "--snap-max",
                                      "--max-minutes", "-o",           "--percentiles", "--percentile-of",
+                                     "--compare",
                                      CLI_TRANSIT_OPTIONS, NULL};
     static const char *const fl[] = {"--summary", "--help", "-h", NULL};
     cli_args a;
@@ -217,7 +227,7 @@ int cmd_access(int argc, char **argv)
     int so;
     const char *path = NULL, *mode_s = NULL, *origins = NULL, *opp_s = NULL, *preset = NULL, *minutes_s = NULL;
     const char *decay_s = "step", *nearest_s = NULL, *sfca_s = NULL, *weights_s = NULL, *thr_s = "1";
-    const char *district = NULL, *pct_s = "50", *pct_of_s = "times";
+    const char *district = NULL, *pct_s = "50", *pct_of_s = "times", *compare = NULL;
     const char *outs[4];
     int n_out = 0;
     const char *files[64];
@@ -281,6 +291,8 @@ int cmd_access(int argc, char **argv)
         }
         else if (!strcmp(a.name, "--percentiles"))
             pct_s = a.val;
+        else if (!strcmp(a.name, "--compare"))
+            compare = a.val;
         else if (!strcmp(a.name, "--percentile-of"))
             pct_of_s = a.val;
         else if (!strcmp(a.name, "--summary"))
@@ -366,7 +378,10 @@ int cmd_access(int argc, char **argv)
     memset(&grid, 0, sizeof grid);
     hh_table t;
     memset(&t, 0, sizeof t);
-    hh_transit *tp = NULL;
+    hh_transit *tp = NULL, *btp = NULL;
+    hh_net *bnet = NULL;
+    hh_table bt;
+    memset(&bt, 0, sizeof bt);
     double *w = NULL;
     list ol = {{0}, 0, NULL};
     hh_districts *dist = NULL;
@@ -490,6 +505,16 @@ int cmd_access(int argc, char **argv)
             goto done;
         }
     }
+    if (compare) {
+        if (hh_net_open(compare, &bnet, err, sizeof err)) {
+            rc = cli_fail("--compare: %s", err);
+            goto done;
+        }
+        if (transit && hh_transit_prepare(bnet, &tr.o, &btp, err, sizeof err)) {
+            rc = cli_fail("--compare %s: %s", compare, err);
+            goto done;
+        }
+    }
     hh_access_opts ao;
     memset(&ao, 0, sizeof ao);
     ao.mode = mode, ao.transit = tp, ao.pct = pcts, ao.n_pct = (size_t)n_pct, ao.pct_of = pct_of;
@@ -512,6 +537,29 @@ int cmd_access(int argc, char **argv)
     }
     if (!origins)
         t.grid = &grid;
+    hh_access_stats bst;
+    memset(&bst, 0, sizeof bst);
+    if (compare) {
+        /* the same run on the base: same origins, same opportunity points */
+        ao.transit = btp;
+        if (hh_access_run(bnet, &ao, &ls, &pts, &bt, &bst, err, sizeof err)) {
+            rc = cli_fail("--compare %s: %s", compare, err);
+            goto done;
+        }
+        if (preset && hh_table_add_services(&bt, n_sel, (size_t)n_min, minutes)) {
+            rc = cli_fail("out of memory");
+            goto done;
+        }
+        if (!origins)
+            bt.grid = &grid;
+        hh_table both;
+        if (hh_table_compare(&bt, &t, &both)) {
+            rc = cli_fail("out of memory");
+            goto done;
+        }
+        hh_table_free(&t);
+        t = both;
+    }
     /* the summary into memory first: the file is written only when all
      * of the run has worked */
     if (want_summary) {
@@ -535,6 +583,9 @@ int cmd_access(int argc, char **argv)
     fprintf(stderr, "halfhour: access for %zu %s (%zu snapped) to %zu opportunity points in %.2f s (%.2f s per 1000 origins)\n",
             st.origins, origins ? "points" : "grid cells", st.origins_snapped, st.opp_points, st.seconds,
             st.origins_snapped ? st.seconds * 1000 / st.origins_snapped : 0);
+    if (compare)
+        fprintf(stderr, "halfhour: and on the base %s: %zu snapped, in %.2f s\n", compare, bst.origins_snapped,
+                bst.seconds);
     if (st.opp_unsnapped) {
         fprintf(stderr, "halfhour: warning: %zu opportunity points did not snap and are left out:", st.opp_unsnapped);
         for (size_t l = 0; l < n_sel && l < 64; l++)
@@ -556,7 +607,10 @@ done:
     hh_districts_free(dist);
     free(ol.buf), free(w);
     hh_table_free(&t);
+    hh_table_free(&bt);
     hh_transit_free(tp);
+    hh_transit_free(btp);
+    hh_net_close(bnet);
     if (origins)
         hh_points_free(&pts);
     hh_grid_free(&grid);

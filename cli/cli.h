@@ -107,6 +107,7 @@ int cmd_access(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_coords(int argc, char **argv);
 int cmd_site(int argc, char **argv);
+int cmd_scenario(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 
 #endif

@@ -41,7 +41,8 @@ int cmd_info(int argc, char **argv)
                    "(restrictions applied and skipped, barriers, signals), the profile settings\n"
                    "it was built with, and its source; with transit, each feed and the GTFS\n"
                    "warnings of the build (kind, count, first lines), and the opportunity\n"
-                   "layers stored (points with a value, total). --json for machines\n"
+                   "layers stored (points with a value, total); for a network made by halfhour\n"
+                   "scenario, the change file applied (name, SHA-256, summary). --json for machines\n"
                    "(modes.<mode>.components: kept, kept_for_stop, kept_sizes of the largest 8,\n"
                    "dropped, dropped_vertices, dropped_largest; car_turns; gtfs_warnings:\n"
                    "[{kind, count, examples}]; layers: [{name, points, total, blank}]).\n");
@@ -86,6 +87,20 @@ int cmd_info(int argc, char **argv)
         json_str(in.source);
         printf(",\"built_at\":");
         json_str(in.built_at);
+        hh_net_scenario_info sc;
+        if (hh_net_scenario(net, &sc)) {
+            printf(",\"scenario\":{\"change\":");
+            json_str(sc.change);
+            printf(",\"sha256\":");
+            json_str(sc.sha256);
+            printf(",\"summary\":");
+            json_str(sc.summary);
+            printf(",\"base\":");
+            json_str(sc.base);
+            printf(",\"applied_at\":");
+            json_str(sc.applied_at);
+            printf("}");
+        }
         printf(",\"bbox\":[%.7f,%.7f,%.7f,%.7f],\"nodes\":%u,\"edges\":%u,\"turn_restrictions\":%u,",
                in.min_lon, in.min_lat, in.max_lon, in.max_lat, in.n_nodes, in.n_edges, in.restrictions);
         printf("\"car_turns\":{\"restrictions_via_node\":%u,\"restrictions_via_way\":%u,"
@@ -161,6 +176,10 @@ int cmd_info(int argc, char **argv)
     } else {
         printf("network   %s\nformat    version %u, %.1f MB\nsource    %s\nbuilt     %s\n", path,
                in.format_version, in.file_bytes / 1e6, in.source, in.built_at);
+        hh_net_scenario_info sc;
+        if (hh_net_scenario(net, &sc))
+            printf("scenario  %s applied to %s at %s\n          sha256 %s\n          %s\n", sc.change, sc.base,
+                   sc.applied_at, sc.sha256, sc.summary);
         printf("bbox      %.7f,%.7f,%.7f,%.7f (lon/lat min, max)\n", in.min_lon, in.min_lat, in.max_lon,
                in.max_lat);
         printf("graph     %u vertices, %u edges\n", in.n_nodes, in.n_edges);

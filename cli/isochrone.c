@@ -15,7 +15,7 @@ static void help(void)
     printf("usage: halfhour isochrone NET.hh --from LON,LAT [--from LON,LAT]... --mode walk|bike|car|transit\n"
            "                          [--minutes 10,20,30] [--snap-max M] [-o FILE.geojson]\n"
            "                          [--depart T --window MIN --percentile P ...]  (transit)\n"
-           "                          [--generalize M] [--denoise F] [--holes fill|all]\n\n"
+           "                          [--generalize M] [--denoise F] [--holes fill|all] [--compare BASE.hh]\n\n"
            "Writes a GeoJSON FeatureCollection: one MultiPolygon Feature per origin and cutoff,\n"
            "with properties minutes, mode, area_km2, origin (index of --from) and from [lon,lat].\n"
            "One street search per origin serves every cutoff. Polygons are valid and nested\n"
@@ -47,7 +47,11 @@ static void help(void)
            "                   [0, 1] (default %g: none; 1: the largest part only); the\n"
            "                   part holding the origin always stays\n"
            "  --holes fill|all fill: the hole rule above (default); all: keep every hole\n"
-           "  --percentile P   transit: the travel-time percentile drawn (default 50)\n\n%s",
+           "  --percentile P   transit: the travel-time percentile drawn (default 50)\n"
+           "  --compare BASE.hh  the same isochrones on BASE.hh too (the network NET.hh was\n"
+           "                   made from by halfhour scenario): per origin and cutoff four\n"
+           "                   Features, property part = base, scenario, gained (scenario\n"
+           "                   minus base) and lost (base minus scenario)\n\n%s",
            HH_ISO_SPECK_CELLS, MAX_MINUTES, HH_DEFAULT_SNAP_M, HH_ISO_DENOISE, cli_transit_help);
 }
 
@@ -59,14 +63,46 @@ static const char *depart_s(const cli_transit *t)
     return buf;
 }
 
+/* --compare: the base's isochrone of the same origin, then per cutoff the
+ * base, the scenario, what is gained and what is lost, each a Feature with
+ * "part" (cutoff by cutoff, so every larger cutoff's base still covers the
+ * smaller one's features before it). */
+static int write_compare(FILE *f, void *bquery, int transit, hh_mode mode, const hh_snap *bs, double pct,
+                         const double *minutes, size_t n_min, const hh_iso_opts *io, const hh_isochrone *iso,
+                         const char *mode_s, const char *extra, int *first)
+{
+    hh_isochrone biso, gained, lost;
+    int e = transit ? hh_transit_query_run(bquery, bs, NULL, 0) : hh_query_run(bquery, mode, bs, minutes[n_min - 1] * 60);
+    if (!e)
+        e = transit ? hh_transit_isochrone_opts(bquery, pct, minutes, n_min, io, &biso)
+                    : hh_isochrone_build_opts(bquery, minutes, n_min, io, &biso);
+    if (e)
+        return e;
+    if ((e = hh_isochrone_compare(&biso, iso, &gained, &lost))) {
+        hh_isochrone_free(&biso);
+        return e;
+    }
+    static const char *const part[4] = {"base", "scenario", "gained", "lost"};
+    const hh_isochrone *sets[4] = {&biso, iso, &gained, &lost};
+    for (size_t b = 0; b < n_min && !e; b++)
+        for (int k = 0; k < 4 && !e; k++) {
+            char x[400];
+            snprintf(x, sizeof x, "%s,\"part\":\"%s\"", extra, part[k]);
+            hh_isochrone one = {1, &sets[k]->bands[b]};
+            e = hh_isochrone_write_features(f, &one, mode_s, x, first);
+        }
+    hh_isochrone_free(&biso), hh_isochrone_free(&gained), hh_isochrone_free(&lost);
+    return e;
+}
+
 int cmd_isochrone(int argc, char **argv)
 {
     static const char *const wv[] = {"--from", "--mode", "--minutes", "--snap-max", "-o", "--percentile", "--surface",
-                                     "--generalize", "--denoise", "--holes", CLI_TRANSIT_OPTIONS, NULL};
+                                     "--generalize", "--denoise", "--holes", "--compare", CLI_TRANSIT_OPTIONS, NULL};
     static const char *const fl[] = {"--help", "-h", NULL};
     cli_args a;
     cli_args_init(&a, argc, argv, wv, fl);
-    const char *path = NULL, *out = NULL, *mode_s = NULL, *min_s = "10,20,30", *surf_path = NULL;
+    const char *path = NULL, *out = NULL, *mode_s = NULL, *min_s = "10,20,30", *surf_path = NULL, *compare = NULL;
     static double lon[MAX_FROM], lat[MAX_FROM];
     int n_from = 0, r;
     double snap_max = HH_DEFAULT_SNAP_M, pct = 50;
@@ -102,6 +138,8 @@ int cmd_isochrone(int argc, char **argv)
             out = a.val;
         else if (!strcmp(a.name, "--surface"))
             surf_path = a.val;
+        else if (!strcmp(a.name, "--compare"))
+            compare = a.val;
         else if (!strcmp(a.name, "--generalize")) {
             if (!strcmp(a.val, "auto"))
                 io.generalize_m = HH_ISO_GENERALIZE_AUTO;
@@ -151,6 +189,11 @@ int cmd_isochrone(int argc, char **argv)
     hh_out o = {0}, so = {0};
     float *surf = NULL;
     hh_snap snaps[MAX_FROM];
+    static hh_snap bsnaps[MAX_FROM];
+    hh_net *bnet = NULL;
+    hh_query *bq = NULL;
+    hh_transit *btp = NULL;
+    hh_transit_query *btq = NULL;
     int rc = 0;
     if (hh_net_open(path, &net, err, sizeof err))
         return cli_fail("%s", err);
@@ -173,6 +216,24 @@ int cmd_isochrone(int argc, char **argv)
                 cli_snap_reason(net, &w, transit ? "walk" : hh_mode_name(mode), snap_max, why, sizeof why);
                 rc = cli_fail("--from %.6f,%.6f did not snap: %s", lon[i], lat[i], why);
             }
+            goto done;
+        }
+    }
+    if (compare) {
+        /* the same origins on the base, the same search there */
+        if (hh_net_open(compare, &bnet, err, sizeof err)) {
+            rc = cli_fail("--compare: %s", err);
+            goto done;
+        }
+        for (int i = 0; i < n_from; i++)
+            if (hh_snap_point(bnet, mode, lon[i], lat[i], snap_max, &bsnaps[i])) {
+                rc = cli_fail("--from %.6f,%.6f: no street of %s within %g m", lon[i], lat[i], compare, snap_max);
+                goto done;
+            }
+        tr.o.max_s = minutes[n_min - 1] * 60.0;
+        if (transit ? hh_transit_prepare(bnet, &tr.o, &btp, err, sizeof err) || hh_transit_query_init(btp, &btq)
+                    : hh_query_init(bnet, &bq)) {
+            rc = cli_fail("--compare %s: %s", compare, transit && !btp ? err : "out of memory");
             goto done;
         }
     }
@@ -242,12 +303,16 @@ int cmd_isochrone(int argc, char **argv)
                 fprintf(so.fp, "%d,%u,%.7f,%.7f,%.1f\n", i, v, vlon, vlat, surf[v]);
             }
         }
-        char extra[256];
+        char extra[320];
         int k = snprintf(extra, sizeof extra, "\"origin\":%d,\"from\":[%.7f,%.7f]", i, lon[i], lat[i]);
         if (transit)
             snprintf(extra + k, sizeof extra - (size_t)k,
                      ",\"percentile\":%g,\"depart\":\"%s\",\"window_min\":%d", pct, depart_s(&tr), tr.o.window_min);
-        e = hh_isochrone_write_features(o.fp, &iso, mode_s, extra, &first);
+        if (compare)
+            e = write_compare(o.fp, transit ? (void *)btq : (void *)bq, transit, mode, &bsnaps[i], pct, minutes,
+                              (size_t)n_min, &io, &iso, mode_s, extra, &first);
+        else
+            e = hh_isochrone_write_features(o.fp, &iso, mode_s, extra, &first);
         hh_isochrone_free(&iso);
         if (e) {
             rc = cli_fail("cannot write %s: %s", out && strcmp(out, "-") ? out : "standard output",
@@ -267,6 +332,10 @@ int cmd_isochrone(int argc, char **argv)
     }
 done:
     free(surf);
+    hh_query_free(bq);
+    hh_transit_query_free(btq);
+    hh_transit_free(btp);
+    hh_net_close(bnet);
     hh_query_free(q);
     hh_transit_query_free(tq);
     hh_transit_free(tp);

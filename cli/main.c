@@ -15,6 +15,7 @@ static const struct {
     {"matrix", "travel times between origin and destination points, as CSV", cmd_matrix},
     {"access", "opportunities reached per grid cell or point, equity figures", cmd_access},
     {"report", "the half-hour report between centres: times, circles, residents, districts", cmd_report},
+    {"scenario", "apply a change file (new streets, closures, new lines ...) to a network file", cmd_scenario},
     {"site", "where k new facilities cover the most demand within T (or the fewest cover F)", cmd_site},
     {"export", "write a mode's graph as an edge list CSV", cmd_export},
     {"coords", "convert a CSV or GeoJSON file between GCJ-02 and WGS-84", cmd_coords},

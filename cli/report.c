@@ -10,7 +10,7 @@ static void help(void)
 {
     printf("usage: halfhour report NET.hh --centres CENTRES.csv --minutes T -o DIR/\n"
            "                       [--modes car,transit,...] [--layer population] [--by-district FILE.geojson]\n"
-           "                       [--threads N] [--snap-max M]\n"
+           "                       [--threads N] [--snap-max M] [--compare BASE.hh]\n"
            "                       [--depart T --window MIN --percentiles 25,50,75 --percentile 50 ...] (transit)\n\n"
            "The half-hour-circle report for named centres: per mode, the centre-to-centre\n"
            "travel times and which pairs lie within T minutes of each other; each centre's\n"
@@ -32,6 +32,14 @@ static void help(void)
            "(mode,centre_id,centre_name,minutes,area_km2,<layer>_inside,share; the union\n"
            "as centre union) and, with districts, districts.csv. Each file appears complete\n"
            "or not at all.\n\n"
+           "--compare BASE.hh: the same report on BASE.hh too (the network NET.hh was made\n"
+           "from by halfhour scenario), in this process: index.html and report.md add, per\n"
+           "mode, the union's area and the residents inside on both and the difference,\n"
+           "the residents newly inside the T-minute circle (inside the union on NET.hh,\n"
+           "not on BASE.hh) and those no longer inside, per district too; compare.csv\n"
+           "(mode,measure,base,scenario,difference) and, with districts,\n"
+           "compare_districts.csv (mode,district,residents,inside_base,inside_scenario,\n"
+           "difference,newly_inside,no_longer_inside).\n\n"
            "  --modes L        walk, bike, car, transit (default car)\n"
            "  --minutes T      the circle's cutoff (default 30)\n"
            "  --percentiles L  transit: the centre-to-centre times at these percentiles of\n"
@@ -47,13 +55,14 @@ int cmd_report(int argc, char **argv)
 {
     static const char *const wv[] = {"--centres", "--minutes", "--modes",    "--layer",       "--by-district",
                                      "--threads", "--snap-max", "-o",        "--percentiles", "--percentile",
+                                     "--compare",
                                      CLI_TRANSIT_OPTIONS,       NULL};
     static const char *const fl[] = {"--help", "-h", NULL};
     cli_args a;
     cli_args_init(&a, argc, argv, wv, fl);
     int so;
     const char *path = NULL, *centres_p = NULL, *modes_s = "car", *layer_s = NULL, *district = NULL, *out = NULL;
-    const char *pct_s = "50";
+    const char *pct_s = "50", *compare = NULL;
     double minutes = 30, snap_max = HH_DEFAULT_SNAP_M, circle_pct = 50;
     long threads = 0;
     int r;
@@ -85,6 +94,8 @@ int cmd_report(int argc, char **argv)
             out = a.val;
         else if (!strcmp(a.name, "--percentiles"))
             pct_s = a.val;
+        else if (!strcmp(a.name, "--compare"))
+            compare = a.val;
         else if (!strcmp(a.name, "--percentile")) {
             if (cli_parse_double(a.val, 1e-9, 100, &circle_pct))
                 return cli_fail("--percentile \"%s\": expected a percentile in (0, 100]", a.val);
@@ -141,9 +152,11 @@ int cmd_report(int argc, char **argv)
     hh_layers ls;
     memset(&ls, 0, sizeof ls);
     hh_districts *d = NULL;
-    hh_transit *tp = NULL;
-    hh_report rep;
+    hh_transit *tp = NULL, *btp = NULL;
+    hh_net *bnet = NULL;
+    hh_report rep, brep;
     memset(&rep, 0, sizeof rep);
+    memset(&brep, 0, sizeof brep);
     int rc = 0;
     if (hh_centres_read(centres_p, &c, err, sizeof err)) {
         rc = cli_fail("%s", err);
@@ -176,6 +189,21 @@ int cmd_report(int argc, char **argv)
             if (is_transit[k])
                 modes[k].transit = tp;
     }
+    hh_report_mode_opts bmodes[8];
+    memcpy(bmodes, modes, sizeof bmodes);
+    if (compare) {
+        if (hh_net_open(compare, &bnet, err, sizeof err)) {
+            rc = cli_fail("--compare: %s", err);
+            goto done;
+        }
+        if (want_transit && hh_transit_prepare(bnet, &tr.o, &btp, err, sizeof err)) {
+            rc = cli_fail("--compare %s: %s", compare, err);
+            goto done;
+        }
+        for (size_t k = 0; k < n_modes; k++)
+            if (is_transit[k])
+                bmodes[k].transit = btp;
+    }
     hh_report_opts ro;
     memset(&ro, 0, sizeof ro);
     ro.minutes = minutes, ro.modes = modes, ro.n_modes = n_modes, ro.pct = pcts, ro.n_pct = (size_t)n_pct;
@@ -201,6 +229,17 @@ int cmd_report(int argc, char **argv)
         rc = cli_fail("no centre snapped to the network within %g m (see halfhour info for its area)", snap_max);
         goto done;
     }
+    if (compare) {
+        /* the same report on the base: same centres, same residents (NET.hh's layer) */
+        ro.modes = bmodes;
+        if (hh_report_run(bnet, &ro, &c, &brep, err, sizeof err)) {
+            rc = cli_fail("--compare %s: %s", compare, err);
+            goto done;
+        }
+        rep.compare_base = &brep;
+        const char *slash = strrchr(compare, '/');
+        rep.compare_name = slash ? slash + 1 : compare;
+    }
     if (hh_report_write(net, &rep, out, err, sizeof err)) {
         rc = cli_fail("%s", err);
         goto done;
@@ -214,7 +253,10 @@ int cmd_report(int argc, char **argv)
         fprintf(stderr, "halfhour: note: the network has no population layer: times and areas only\n");
 done:
     hh_report_free(&rep);
+    hh_report_free(&brep);
     hh_transit_free(tp);
+    hh_transit_free(btp);
+    hh_net_close(bnet);
     hh_districts_free(d);
     hh_layers_free(&ls);
     hh_centres_free(&c);

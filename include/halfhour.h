@@ -501,6 +501,14 @@ int hh_isochrone_build_opts(hh_query *q, const double *minutes, size_t n_minutes
 int hh_surface_isochrone_opts(const hh_surface *s, const double *minutes, size_t n_minutes,
                               const hh_iso_opts *o, hh_isochrone *out);
 void hh_isochrone_free(hh_isochrone *iso);
+/* What a scenario gains and loses (hh_scenario_apply): per cutoff of two
+ * isochrones of the same origin and cutoffs, on the base and on the
+ * scenario, gained = scenario minus base and lost = base minus scenario
+ * (GEOS's overlay in a local plane; valid polygons, outer rings
+ * counter-clockwise, holes clockwise; area_km2 theirs).  HH_EINVAL when
+ * the cutoffs differ, HH_ENOMEM; the results are the caller's. */
+int hh_isochrone_compare(const hh_isochrone *base, const hh_isochrone *scen, hh_isochrone *gained,
+                         hh_isochrone *lost);
 
 /* ---- public transit -------------------------------------------------- */
 /* Walk + transit (access walk, rides, footpaths between rides, egress walk)
@@ -1032,6 +1040,15 @@ int hh_table_png(const hh_table *t, size_t col, const double *range, unsigned ch
                  double bbox[4], double out_range[2], char *err, size_t errlen);
 void hh_buffer_free(void *p);
 
+/* The same run on a base network and on a scenario (hh_scenario_apply),
+ * side by side: base and scen must have the same rows (origins: count,
+ * ids, positions) and the same columns.  out gets, per column c, the
+ * columns c_base, c_scenario and c_diff (scenario minus base; no value
+ * where either has none), rows as scen's (grid kept: a GeoTIFF gets a band
+ * of the difference).  HH_EINVAL when the tables do not match, HH_ENOMEM;
+ * out is the caller's (hh_table_free). */
+int hh_table_compare(const hh_table *base, const hh_table *scen, hh_table *out);
+
 /* ---- access runs ------------------------------------------------------- */
 /* Per origin (grid cells or points), per layer, per cutoff (and, transit,
  * per percentile): opportunities reached, weighted by the decay function
@@ -1222,6 +1239,8 @@ typedef struct hh_report_mode {
     double *d_inside;        /* districts: [d * (n_c + 1) + i], i = n_c the union */
     double *d_mean_min;      /* districts: mean minutes to the nearest centre over the layer
                               * reached within T, weighted; NAN when none */
+    unsigned char *pt_inside; /* per point of the layer (hh_report.n_pts): 1 when reached
+                               * within T from some centre (inside the union) */
 } hh_report_mode;
 
 typedef struct hh_report {
@@ -1238,6 +1257,17 @@ typedef struct hh_report {
     double outside_districts; /* the layer's total in no district */
     size_t n_modes;
     hh_report_mode *modes;
+    size_t n_pts;            /* the layer's points with a value ... */
+    double *pt_w;            /* ... their values */
+    int32_t *pt_d;           /* ... and districts (-1: none); NULL without districts */
+    /* --compare: the same report on the base network, set by the caller
+     * before hh_report_write (not owned): the report then adds, per mode,
+     * the union's area and residents on both and their difference, and the
+     * residents newly inside the circle (inside the union on this network,
+     * not on the base) and no longer inside, per district too; files
+     * compare.csv and, with districts, compare_districts.csv */
+    const struct hh_report *compare_base;
+    const char *compare_name;
 } hh_report;
 
 int hh_report_run(const hh_net *net, const hh_report_opts *o, const hh_centres *c, hh_report *out, char *err,
@@ -1248,6 +1278,51 @@ void hh_report_free(hh_report *r);
  * report.md, circles.geojson, times.csv, circles.csv and, with districts,
  * districts.csv.  Each file appears complete or not at all. */
 int hh_report_write(const hh_net *net, const hh_report *r, const char *dir, char *err, size_t errlen);
+
+/* ---- scenarios --------------------------------------------------------- */
+/* (declarations of src/plan/scenario.c) */
+/* A scenario is the base network with a change file applied: new streets,
+ * streets closed or slowed (or sped up) per mode, a new transit line,
+ * routes' frequencies, speeds and dwell times adjusted, trips or stops
+ * removed, routes rerouted (docs/scenarios.md has every type and its
+ * properties).  hh_scenario_apply reads the base file (never writes it),
+ * applies the modifications through the build stage's own steps -- arcs
+ * and islands, spatial index, the car's turn graph, stop links and
+ * footpaths -- and writes out_path atomically: the speed-up index is
+ * updated in place where a change only adds or speeds up (new streets and
+ * lines), recontracted in the base's order where something got slower or
+ * closed; the file records the change file (its SHA-256 and a summary),
+ * which hh_net_scenario returns.  Each modification is validated (unknown
+ * route, stop or way ids, a street end or a stop too far from the
+ * network, a zero headway ...) with a one-line error naming the Feature;
+ * on any error nothing is written.  A change file without modifications
+ * gives a network whose every answer equals the base's. */
+typedef struct hh_scenario_stats {
+    size_t n_mods;
+    uint32_t streets_added;     /* add-street edges */
+    uint32_t edges_split;       /* base edges split where a new street joins them */
+    uint32_t edges_changed;     /* edges modify-street changed (speed or closure) */
+    uint32_t stops_added, routes_added, trips_added, trips_removed, trips_changed;
+    int ch_how[HH_N_MODES];     /* the mode's hierarchy: -1 kept as it was, 0 updated in
+                                 * place, 1 contracted again in the base's order */
+    int transit_how;            /* -1 kept as it was (or none), 0 stop links kept (new stops
+                                 * linked), 1 linked again (the walk network changed) */
+    double seconds;
+    uint64_t file_bytes;
+    char sha256[65];            /* of the change file */
+    char summary[512];
+} hh_scenario_stats;
+int hh_scenario_apply(const char *base_path, const char *change_path, const char *out_path,
+                      hh_scenario_stats *st, char *err, size_t errlen);
+
+/* The change a network file was made with (hh_scenario_apply): 1 and out
+ * filled, or 0 when it was built from sources.  change is the change file's name, sha256 its
+ * hash, summary what it did, base the base file's source.  Strings belong
+ * to the network. */
+typedef struct hh_net_scenario_info {
+    const char *change, *sha256, *summary, *base, *applied_at;
+} hh_net_scenario_info;
+int hh_net_scenario(const hh_net *net, hh_net_scenario_info *out);
 
 #ifdef __cplusplus
 }

@@ -11,9 +11,11 @@
 # the hexagons' schools and health facilities (its extract holds almost no
 # POIs) and on Monaco straight from OSM tags.  Transit leaves on Monday
 # 2019-05-13 between 12:00 and 13:00 (the sample bus feed runs from about
-# 11:00 to 17:00).  It also builds the planning map (web/dist, served by
-# `halfhour serve`) and says how to open it.  Outputs land in out/.
-# Map data (c) OpenStreetMap contributors.
+# 11:00 to 17:00).  Then two scenarios: a new express line across Porto
+# Alegre (what it adds to transit access, to the report's circles and to an
+# isochrone) and a new bridge on Porto.  It also builds the planning map
+# (web/dist, served by `halfhour serve`) and says how to open it.  Outputs
+# land in out/.  Map data (c) OpenStreetMap contributors.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -22,7 +24,8 @@ make -s -j"$(nproc)" >/dev/null
 make -s web >/dev/null      # the planning map (web/dist): npm ci + build, only when out of date
 hh=build/rel/halfhour
 data=$(bash scripts/fetch-data.sh poa/poa_osm.pbf poa/poa_points_of_interest.csv poa/poa_hexgrid.csv \
-    poa/poa_eptc.zip poa/poa_trensurb.zip monaco/monaco.osm.pbf rhine-neckar/rnv.osm.pbf rhine-neckar/rnv_gtfs.zip)
+    poa/poa_eptc.zip poa/poa_trensurb.zip monaco/monaco.osm.pbf rhine-neckar/rnv.osm.pbf rhine-neckar/rnv_gtfs.zip \
+    porto/porto.osm.pbf)
 mkdir -p out
 pois="$data/poa/poa_points_of_interest.csv"
 
@@ -146,6 +149,48 @@ PY
 echo
 echo "reports: out/poa_report/, out/rnv_report/ (index.html, report.md, circles.geojson, CSV tables)"
 
+# ---- scenarios ------------------------------------------------------------
+# An express bus across Porto Alegre (regions/porto-alegre/scenario_express.geojson)
+# and a bridge over the Douro on Porto (regions/porto/scenario_bridge.geojson):
+# each applied to its network, then measured against the base with --compare.
+echo
+$hh scenario out/poa.hh --change regions/porto-alegre/scenario_express.geojson -o out/poa_express.hh
+$hh access out/poa_express.hh --grid 250 --mode transit --depart 2019-05-13T12:00 --window 20 \
+    --opportunities jobs --minutes 30 \
+    --compare out/poa.hh -o out/poa_express_gain.gpkg -o out/poa_express_gain.tif --summary \
+    >out/poa_express_gain_equity.csv 2>out/poa_express_gain.log
+$hh report out/poa_express.hh --centres regions/porto-alegre/centres.csv --minutes 30 --modes transit \
+    --depart 2019-05-13T12:00 --window 60 --compare out/poa.hh -o out/poa_express_report 2>&1 | grep -v "^halfhour: note"
+$hh isochrone out/poa_express.hh --from -51.2278,-30.0290 --mode transit $transit --minutes 15,30 \
+    --compare out/poa.hh -o out/poa_express_isochrone.geojson
+$hh build "$data/porto/porto.osm.pbf" -o out/porto.hh -q
+$hh scenario out/porto.hh --change regions/porto/scenario_bridge.geojson -o out/porto_bridge.hh
+$hh isochrone out/porto_bridge.hh --from -8.5905,41.1440 --mode car --minutes 5,10 --compare out/porto.hh \
+    -o out/porto_bridge_isochrone.geojson
+python3 - <<'PY'
+import csv, json
+rows = list(csv.DictReader(open("out/poa_express_gain_equity.csv")))
+print()
+print("Porto Alegre with the express line: transit access to jobs within 30 minutes (p50)")
+for r in rows:
+    if r["district"] == "all":
+        print(f"  {r['column']:<30} population-weighted mean {float(r['mean']):10.0f}")
+for r in csv.DictReader(open("out/poa_express_report/compare.csv")):
+    if r["measure"] in ("union_km2", "residents_inside", "residents_newly_inside"):
+        print(f"  {r['mode']} {r['measure']:<26} base {float(r['base']):10.1f}  scenario {float(r['scenario']):10.1f}"
+              f"  difference {float(r['difference']):+10.1f}")
+for name, path in (("Porto Alegre, 15/30 min by transit from the centre", "out/poa_express_isochrone.geojson"),
+                   ("Porto, 5/10 min by car from the north bank", "out/porto_bridge_isochrone.geojson")):
+    print(f"{name}:")
+    for f in json.load(open(path))["features"]:
+        p = f["properties"]
+        if p["part"] in ("gained", "lost"):
+            print(f"  {p['minutes']:g} min {p['part']:<7} {p['area_km2']:8.2f} km2")
+PY
+echo
+echo "scenario outputs: out/poa_express.hh, out/poa_express_gain.{gpkg,tif} (base, scenario, difference),"
+echo "out/poa_express_report/ (compare.csv), out/poa_express_isochrone.geojson, out/porto_bridge.hh,"
+echo "out/porto_bridge_isochrone.geojson. Map data (c) OpenStreetMap contributors."
 echo
 echo "the planning map: $hh serve out/poa.hh   then open http://127.0.0.1:8080/"
 echo "(click for isochrones; transit, access and 15-minute layers, the report: web/README.md)"

@@ -3,7 +3,7 @@
 # (idempotent; no network use when everything is there).  Sourced or run.
 set -euo pipefail
 HH_PACKAGES=(gcc g++ make libc6-dev libosmium2-dev libprotozero-dev libexpat1-dev libbz2-dev
-             zlib1g-dev libdeflate-dev libzip-dev libgeos-dev libgdal-dev libproj-dev gdal-bin libglpk-dev osmium-tool python3 bzip2 curl ca-certificates
+             zlib1g-dev libdeflate-dev libzip-dev libgeos-dev libgdal-dev libproj-dev gdal-bin libglpk-dev nettle-dev osmium-tool python3 bzip2 curl ca-certificates
              time tzdata libmicrohttpd-dev libjansson-dev wrk
              nodejs chromium fonts-noto-cjk
              # the Python package (bindings/python) and its tests, for Debian's /usr/bin/python3

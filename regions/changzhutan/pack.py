@@ -49,6 +49,7 @@ ASSUMED = {
 }
 ASSUMED_DWELL_S = 30  # ASSUMPTION: every stop, every line
 ASSUMED_TRACK_FACTOR = 1.1  # ASSUMPTION: track length / straight line between stations
+ASSUMED_SERVICE = ("06:30", "23:00")  # ASSUMPTION: first and last departure, every line, every day
 
 
 def haversine(lon1, lat1, lon2, lat2):
@@ -114,13 +115,13 @@ def static_files(data, halfhour):
     lines = {}
     for r in read_csv(os.path.join(data, "changsha_metro_lines.csv")):
         lines.setdefault(r["line"], []).append(r)
-    rows, feats = [], []
+    rows, feats, adds = [], [], []
     for name, stops in lines.items():
         stops.sort(key=lambda r: int(r["seq"]))
         if [int(r["seq"]) for r in stops] != list(range(len(stops))):
             sys.exit("pack.py: %s: station sequence has gaps" % name)
         peak, off, kmh = ASSUMED[name]
-        coords, total_s, prev = [], 0.0, None
+        coords, runs, total_s, prev = [], [], 0.0, None
         for r in stops:
             s = st[r["station_id"]]
             x, y = float(s["lon_wgs84"]), float(s["lat_wgs84"])
@@ -128,6 +129,7 @@ def static_files(data, halfhour):
             run = d * ASSUMED_TRACK_FACTOR / (kmh / 3.6) if prev else 0.0
             if prev:
                 total_s += run + ASSUMED_DWELL_S
+                runs.append(round(run))
             rows.append([name, r["color"], r["seq"], r["station_id"], s["name"], s["pinyin"], s["lon_wgs84"],
                          s["lat_wgs84"], "%.0f" % d, "%.0f" % run, ASSUMED_DWELL_S, peak, off, kmh,
                          ASSUMED_TRACK_FACTOR])
@@ -145,6 +147,17 @@ def static_files(data, halfhour):
             },
             "geometry": {"type": "LineString", "coordinates": coords},
         })
+        # the same line as a halfhour scenario modification (docs/scenarios.md):
+        # every station a stop, the off-peak headway all day (the assumptions above)
+        adds.append({
+            "type": "Feature",
+            "properties": {
+                "type": "add-line", "name": "长沙地铁 " + name, "mode": "metro", "headway_min": off,
+                "run_times_s": runs, "dwell_s": ASSUMED_DWELL_S, "start": ASSUMED_SERVICE[0],
+                "end": ASSUMED_SERVICE[1], "bidirectional": True, "timezone": "Asia/Shanghai",
+            },
+            "geometry": {"type": "LineString", "coordinates": coords},
+        })
     files["metro_lines.csv"] = csv_text(
         ["line", "color", "seq", "station_id", "station_name", "pinyin", "lon", "lat", "dist_from_prev_m",
          "assumed_run_s_from_prev", "assumed_dwell_s", "assumed_headway_peak_min", "assumed_headway_offpeak_min",
@@ -154,6 +167,9 @@ def static_files(data, halfhour):
          "name": "changsha_metro_lines (WGS-84; straight lines between stations; assumed_* are ASSUMPTIONS)",
          "features": feats}, ensure_ascii=False, indent=None, separators=(",", ":")).replace(
         '{"type":"Feature"', '\n{"type":"Feature"') + "\n"
+    files["metro_scenario.geojson"] = json.dumps(
+        {"type": "FeatureCollection", "features": adds}, ensure_ascii=False, indent=None,
+        separators=(",", ":")).replace('{"type":"Feature"', '\n{"type":"Feature"') + "\n"
     return files
 
 

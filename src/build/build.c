@@ -483,10 +483,9 @@ static int segment_near(const plane_pt *s, size_t ns, plane_pt a, plane_pt b, do
 
 /* want[c] is 1 for the components worth a stop test; sets it to 2 for those
  * with a stop within transit.link_m of one of their own edges. */
-static int mark_stop_components(const builder *b, const hh__timetable *tt, int m, const uint32_t *comp,
-                                uint8_t *want)
+static int mark_stop_components(const hh__net_parts *P, const hh_profile *p, const hh__timetable *tt, int m,
+                                const uint32_t *comp, uint8_t *want)
 {
-    const hh__net_parts *P = &b->parts;
     const hh__grid_hdr *g = &P->grid;
     plane_pt *s = hh__alloc_array(tt->n_stops ? tt->n_stops : 1, sizeof *s);
     if (!s)
@@ -496,7 +495,7 @@ static int mark_stop_components(const builder *b, const hh__timetable *tt, int m
         if (tt->stop_type[i] == 0 && isfinite(tt->stop_lon[i]) && isfinite(tt->stop_lat[i]))
             s[ns++] = (plane_pt){(tt->stop_lon[i] - g->lon0) * g->mx, (tt->stop_lat[i] - g->lat0) * g->my};
     qsort(s, ns, sizeof *s, cmp_plane_x);
-    double r = b->p->transit_link_m;
+    double r = p->transit_link_m;
     for (uint32_t e = 0; e < P->n_edges && ns; e++) {
         const hh__edge *ed = &P->edges[e];
         uint32_t c = comp[ed->from];
@@ -522,10 +521,12 @@ static int mark_stop_components(const builder *b, const hh__timetable *tt, int m
 /* The mode's arcs, its strongly connected components, and which of them
  * are kept (islands rule in halfhour.h): an arc stays when both its ends lie
  * in kept components, and its edge is then usable by the mode. */
-static int build_mode(builder *b, int m, const hh__timetable *tt, hh_build_stats *st)
+int hh__build_mode(hh__net_parts *P, const hh_profile *p, int m, const hh__timetable *tt, hh_build_stats *st)
 {
-    hh__net_parts *P = &b->parts;
-    const hh_profile *p = b->p;
+    for (uint32_t e = 0; e < P->n_edges; e++)
+        P->edges[e].mode_mask &= (uint8_t)~(1u << m);
+    hh__free(P->first_out[m]), hh__free(P->arcs[m]);
+    P->first_out[m] = NULL, P->arcs[m] = NULL, P->n_arcs[m] = 0;
     size_t cap = 0, na = 0;
     tarc *ta = NULL;
     for (uint32_t e = 0; e < P->n_edges; e++) {
@@ -572,7 +573,7 @@ static int build_mode(builder *b, int m, const hh__timetable *tt, hh_build_stats
             goto done;
         for (uint32_t c = 0; c < ncomp; c++)
             want[c] = keep[c] == 1 && size[c] >= p->island_min_vertices_with_stop;
-        rc = mark_stop_components(b, tt, m, comp, want);
+        rc = mark_stop_components(P, p, tt, m, comp, want);
         for (uint32_t c = 0; c < ncomp && !rc; c++)
             if (want[c] == 2)
                 keep[c] = 2;
@@ -626,9 +627,10 @@ done:
 
 /* ---- spatial index over usable edges --------------------------------- */
 
-static int build_grid(builder *b)
+int hh__build_grid(hh__net_parts *P)
 {
-    hh__net_parts *P = &b->parts;
+    hh__free(P->grid_first), hh__free(P->grid_item);
+    P->grid_first = NULL, P->grid_item = NULL, P->n_grid_items = 0;
     hh__grid_hdr *g = &P->grid;
     double x0 = (g->min_lon - g->lon0) * g->mx, x1 = (g->max_lon - g->lon0) * g->mx;
     double y0 = (g->min_lat - g->lat0) * g->my, y1 = (g->max_lat - g->lat0) * g->my;
@@ -706,7 +708,8 @@ static int build_grid(builder *b)
 typedef struct ch_job {
     const hh__net_parts *parts;
     int mode;
-    hh__ch ch;
+    const hh__ch_plan *plan; /* NULL: contract from scratch */
+    hh__ch *ch;
     int rc;
 } ch_job;
 
@@ -714,10 +717,14 @@ static void *ch_work(void *arg)
 {
     ch_job *j = arg;
     const hh__net_parts *P = j->parts;
-    if (j->mode == HH_MODE_CAR)
-        j->rc = hh__ch_build(P->n_tnodes, P->turn_first, P->turn_arcs, &j->ch);
-    else
-        j->rc = hh__ch_build(P->n_nodes, P->first_out[j->mode], P->arcs[j->mode], &j->ch);
+    const hh__ch_plan *pl = j->plan;
+    if (pl && pl->keep)
+        return NULL;
+    const uint32_t *key = pl ? pl->order_key : NULL;
+    uint32_t n = j->mode == HH_MODE_CAR ? P->n_tnodes : P->n_nodes;
+    const uint32_t *fo = j->mode == HH_MODE_CAR ? P->turn_first : P->first_out[j->mode];
+    const hh__arc *A = j->mode == HH_MODE_CAR ? P->turn_arcs : P->arcs[j->mode];
+    j->rc = key ? hh__ch_build_ordered(n, fo, A, key, j->ch) : hh__ch_build(n, fo, A, j->ch);
     return NULL;
 }
 
@@ -732,10 +739,11 @@ static void *ch_work_walk_bike(void *arg)
     return NULL;
 }
 
-static int build_ch(hh__net_parts *P, ch_job jobs[HH_N_MODES])
+int hh__build_ch(hh__net_parts *P, hh__ch ch[HH_N_MODES], const hh__ch_plan *plan)
 {
+    ch_job jobs[HH_N_MODES];
     for (int m = 0; m < HH_N_MODES; m++)
-        jobs[m] = (ch_job){P, m, {0}, 0};
+        jobs[m] = (ch_job){P, m, plan ? &plan[m] : NULL, &ch[m], 0};
     pthread_t th;
     int started = pthread_create(&th, NULL, ch_work_walk_bike, jobs) == 0;
     ch_work(&jobs[HH_MODE_CAR]);
@@ -748,7 +756,7 @@ static int build_ch(hh__net_parts *P, ch_job jobs[HH_N_MODES])
         if (jobs[m].rc && !rc)
             rc = jobs[m].rc;
     for (int m = 0; m < HH_N_MODES && !rc; m++) {
-        const hh__ch *c = &jobs[m].ch;
+        const hh__ch *c = &ch[m];
         uint32_t id = (uint32_t)m;
         if ((rc = hh__net_parts_add(P, HH_SEC_CH_RANK + id, 4, c->rank, c->n, 0)) ||
             (rc = hh__net_parts_add(P, HH_SEC_CH_FWD_FIRST + id, 4, c->fwd_first, (uint64_t)c->n + 1, 0)) ||
@@ -758,6 +766,40 @@ static int build_ch(hh__net_parts *P, ch_job jobs[HH_N_MODES])
             break;
     }
     return rc;
+}
+
+/* ---- what the turn graph is made from, kept for later rebuilds -------- */
+
+int hh__build_store_turn_inputs(hh__net_parts *P, const uint8_t *vflags, const hh__turn_path *paths,
+                                uint32_t n_paths, const uint32_t *path_arcs)
+{
+    uint8_t *vf = hh__alloc_array(P->n_nodes ? P->n_nodes : 1, 1);
+    hh__turn_path_rec *pr = hh__alloc_array(n_paths ? n_paths : 1, sizeof *pr);
+    size_t na = 0;
+    for (uint32_t r = 0; r < n_paths; r++)
+        na += paths[r].n;
+    uint32_t *ed = hh__alloc_array(na ? na : 1, sizeof *ed);
+    if (!vf || !pr || !ed) {
+        hh__free(vf), hh__free(pr), hh__free(ed);
+        return HH_ENOMEM;
+    }
+    memcpy(vf, vflags, P->n_nodes);
+    size_t k = 0;
+    for (uint32_t r = 0; r < n_paths; r++) {
+        pr[r] = (hh__turn_path_rec){(uint32_t)k, paths[r].n, paths[r].only, 0};
+        for (uint32_t i = 0; i < paths[r].n; i++)
+            ed[k++] = P->arcs[HH_MODE_CAR][path_arcs[paths[r].first + i]].edge_dir;
+    }
+    int rc = hh__net_parts_add(P, HH_SEC_VFLAGS, 1, vf, P->n_nodes, 1);
+    if (rc) {
+        hh__free(pr), hh__free(ed);
+        return rc;
+    }
+    if ((rc = hh__net_parts_add(P, HH_SEC_TURN_PATH, sizeof *pr, pr, n_paths, 1))) {
+        hh__free(ed);
+        return rc;
+    }
+    return hh__net_parts_add(P, HH_SEC_TURN_PATH_ARC, 4, ed, k, 1);
 }
 
 /* ---- turn restrictions ------------------------------------------------ */
@@ -1074,12 +1116,11 @@ int hh_build(const char *osm_path, const hh_profile *p, const char *out_path, hh
 
 /* Streets first, written to a temporary file and opened, so that stops are
  * linked and footpaths found with the very search queries will use. */
-static int add_transit(hh__net_parts *parts, const hh__timetable *tt, const hh_profile *p, const char *out_path,
-                       hh_build_stats *st, char *err, size_t errlen)
+int hh__build_add_transit(hh__net_parts *parts, const hh__timetable *tt, const hh_profile *p, hh_build_stats *st,
+                          char *err, size_t errlen)
 {
-    /* in the temporary folder, not beside out_path: that may be a device
+    /* in the temporary folder, not beside the output: that may be a device
      * or a FIFO (written through), where no file belongs */
-    (void)out_path;
     const char *dir = getenv("TMPDIR");
     dir = dir && *dir ? dir : "/tmp";
     size_t n = strlen(dir) + 64;
@@ -1247,8 +1288,8 @@ int hh_build_with(const char *osm_path, const char *const *gtfs_paths, size_t n_
     uint8_t *use = NULL;
     uint32_t *inner_cnt = NULL;
     hh__timetable *tt = NULL;
-    ch_job chj[HH_N_MODES];
-    memset(chj, 0, sizeof chj);
+    hh__ch chs[HH_N_MODES];
+    memset(chs, 0, sizeof chs);
     restr_out ro;
     memset(&ro, 0, sizeof ro);
     hh_layers files;
@@ -1320,12 +1361,14 @@ int hh_build_with(const char *osm_path, const char *const *gtfs_paths, size_t n_
     if (progress)
         progress("graph", 0.5, ud);
     for (int m = 0; m < HH_N_MODES; m++)
-        if ((rc = build_mode(&b, m, tt, &st)))
+        if ((rc = hh__build_mode(&b.parts, p, m, tt, &st)))
             goto fail;
-    if ((rc = build_grid(&b)) || (rc = map_restrictions(&b, &ro)))
+    if ((rc = hh__build_grid(&b.parts)) || (rc = map_restrictions(&b, &ro)))
         goto fail;
     hh__turn_stats ts;
     if ((rc = hh__turns_build(&b.parts, p, b.vflags, ro.paths, ro.n_paths, ro.arcs, &ts)))
+        goto fail;
+    if ((rc = hh__build_store_turn_inputs(&b.parts, b.vflags, ro.paths, ro.n_paths, ro.arcs)))
         goto fail;
     st.restrictions_via_way = ts.via_way_applied;
     st.restrictions_skipped = (uint32_t)o.restr_skipped + ro.skipped + ts.via_way_skipped;
@@ -1338,7 +1381,7 @@ int hh_build_with(const char *osm_path, const char *const *gtfs_paths, size_t n_
     }
     if (progress)
         progress("contracting", 0.6, ud);
-    if ((rc = build_ch(&b.parts, chj)))
+    if ((rc = hh__build_ch(&b.parts, chs, NULL)))
         goto fail;
     st.n_nodes = b.parts.n_nodes;
     st.n_edges = b.parts.n_edges;
@@ -1349,7 +1392,7 @@ int hh_build_with(const char *osm_path, const char *const *gtfs_paths, size_t n_
     if (tt) {
         if (progress)
             progress("linking stops", 0.8, ud);
-        if ((rc = add_transit(&b.parts, tt, p, out_path, &st, err, errlen)))
+        if ((rc = hh__build_add_transit(&b.parts, tt, p, &st, err, errlen)))
             goto fail_written;
     }
     if ((rc = build_layers(&o, tt, opts, rules, n_rules, &files, &b.parts, &st)))
@@ -1374,7 +1417,7 @@ done:
     hh__free(b.way_edge_first);
     hh__net_parts_free(&b.parts);
     for (int m = 0; m < HH_N_MODES; m++)
-        hh__ch_free(&chj[m].ch);
+        hh__ch_free(&chs[m]);
     hh__osm_free(&o);
     hh__timetable_free(tt);
     hh_layers_free(&files);

@@ -116,9 +116,29 @@ static int station_footpaths(const hh__timetable *tt, uint32_t s, const uint32_t
     return 0;
 }
 
+/* Whether a stop added after the first n_prev lies within reach_m (by the
+ * footpaths' straight-line pre-filter) of stop s. */
+static int near_new(const hh__timetable *tt, uint32_t s, uint32_t n_prev, double reach_m, double cos_lat)
+{
+    double dlat = reach_m / 111195.0, dlon = dlat / (cos_lat > 0.05 ? cos_lat : 0.05);
+    for (uint32_t t = n_prev; t < tt->n_stops; t++)
+        if (fabs(tt->stop_lat[t] - tt->stop_lat[s]) <= dlat && fabs(tt->stop_lon[t] - tt->stop_lon[s]) <= dlon)
+            return 1;
+    return 0;
+}
+
 int hh__transit_build(const hh_net *streets, const hh__timetable *tt, const hh_profile *p,
                       hh__net_parts *parts, hh_build_stats *st, char *err, size_t errlen)
 {
+    return hh__transit_build_reuse(streets, tt, p, parts, st, NULL, 0, err, errlen);
+}
+
+int hh__transit_build_reuse(const hh_net *streets, const hh__timetable *tt, const hh_profile *p,
+                            hh__net_parts *parts, hh_build_stats *st, const hh__transit *prev, uint32_t n_prev,
+                            char *err, size_t errlen)
+{
+    if (!prev || n_prev > tt->n_stops)
+        n_prev = 0;
     int rc = add_feeds(parts, tt);
     if (!rc)
         rc = add_warnings(parts, tt);
@@ -192,6 +212,21 @@ int hh__transit_build(const hh_net *streets, const hh__timetable *tt, const hh_p
     for (uint32_t s = 0; s < n; s++) {
         first[s] = (uint32_t)n_foot;
         eg_first[s] = (uint32_t)n_eg;
+        if (s < n_prev && !near_new(tt, s, n_prev, p->transit_transfer_m, cos_lat)) {
+            /* no new stop within a footpath's reach: the previous rows */
+            uint32_t fa = prev->foot_first[s], fz = prev->foot_first[s + 1];
+            uint32_t ea = prev->egress_first[s], ez = prev->egress_first[s + 1];
+            rc = HH_ENOMEM;
+            if (hh__grow(&foot, &cap_foot, n_foot + (fz - fa) + 1, sizeof *foot) ||
+                hh__grow(&eg, &cap_eg, n_eg + (ez - ea) + 1, sizeof *eg))
+                break;
+            rc = 0;
+            memcpy(foot + n_foot, prev->foot + fa, (fz - fa) * sizeof *foot);
+            n_foot += fz - fa;
+            memcpy(eg + n_eg, prev->egress + ea, (ez - ea) * sizeof *eg);
+            n_eg += ez - ea;
+            continue;
+        }
         if ((rc = station_footpaths(tt, s, kid_first, kids, walk_mps, &foot, &n_foot, &cap_foot)))
             break;
         if (link[s].edge == HH_STOP_UNLINKED)

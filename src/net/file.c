@@ -631,3 +631,16 @@ int hh_net_vertex(const hh_net *net, uint32_t v, double *lon, double *lat)
     *lat = net->node_ll[v].lat_e7 * 1e-7;
     return 0;
 }
+
+int hh_net_scenario(const hh_net *net, hh_net_scenario_info *out)
+{
+    const char *sha = meta_get(net, "scenario.sha256");
+    if (!*sha)
+        return 0;
+    out->change = meta_get(net, "scenario.change");
+    out->sha256 = sha;
+    out->summary = meta_get(net, "scenario.summary");
+    out->base = meta_get(net, "scenario.base");
+    out->applied_at = meta_get(net, "scenario.applied_at");
+    return 1;
+}

@@ -32,6 +32,9 @@ enum hh__section_id {
     HH_SEC_GRID_FIRST = 31, /* uint32 n_cells+1 */
     HH_SEC_GRID_ITEM = 32,  /* uint32 edge ids per cell */
     HH_SEC_RESTRICTION = 40, /* hh__turn: car turn restrictions */
+    HH_SEC_VFLAGS = 41,      /* uint8 per vertex: HH_VFLAG_* (build/turns.h) */
+    HH_SEC_TURN_PATH = 42,   /* hh__turn_path_rec: restrictions via ways */
+    HH_SEC_TURN_PATH_ARC = 43, /* uint32 edge_dir: their car arcs, from .. via .. to */
     HH_SEC_CH_RANK = 50,      /* +mode: uint32 n_nodes, vertex -> CH id */
     HH_SEC_CH_FWD_FIRST = 60, /* +mode: uint32 n_nodes+1, by CH id */
     HH_SEC_CH_FWD = 70,       /* +mode: hh__ch_arc, upward forward arcs */
@@ -84,6 +87,14 @@ typedef struct hh__turn {
     uint32_t from_edge, via_node, to_edge;
     uint32_t only; /* 1 only_*, 0 no_* */
 } hh__turn;
+
+/* A restriction via ways as stored: car arcs named by edge_dir (edge << 1 |
+ * dir), so that the turn graph can be rebuilt after the arcs are renumbered. */
+typedef struct hh__turn_path_rec {
+    uint32_t first, n; /* into HH_SEC_TURN_PATH_ARC */
+    uint32_t only;     /* 1 only_*, 0 no_* */
+    uint32_t pad;
+} hh__turn_path_rec;
 
 typedef struct hh__section {
     uint32_t id, elem_size;

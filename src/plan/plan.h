@@ -37,4 +37,11 @@ typedef struct hh__site_cov {
 int hh__site_solve(const hh__site_cov *c, const hh_site_opts *o, int lazy, hh_site_result *out, char *err,
                    size_t errlen);
 
+/* GEOS geometry of one isochrone band in a local plane (x = lon * kx,
+ * y = lat * ky, metres), or NULL when it is empty or memory ran out; the
+ * caller destroys it.  (report.c's circles, the isochrone comparison.) */
+typedef struct GEOSContextHandle_HS *hh__geos_ctx;
+struct GEOSGeom_t;
+struct GEOSGeom_t *hh__band_geom(hh__geos_ctx g, const hh_isoband *b, double kx, double ky);
+
 #endif

@@ -6,6 +6,8 @@
  * `access` by construction; the polygons are the isochrones of the same
  * searches, their union GEOS's, in a local plane of metres. */
 #include <geos_c.h>
+
+#include "plan/plan.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,7 +149,7 @@ static void mode_free(hh_report_mode *m, size_t n_c)
         for (size_t i = 0; i < n_c; i++)
             hh_isochrone_free(&m->circle[i]);
     hh__free(m->circle), hh__free(m->time_s), hh__free(m->circle_km2), hh__free(m->union_geojson);
-    hh__free(m->inside), hh__free(m->d_inside), hh__free(m->d_mean_min);
+    hh__free(m->inside), hh__free(m->d_inside), hh__free(m->d_mean_min), hh__free(m->pt_inside);
     memset(m, 0, sizeof *m);
 }
 
@@ -158,6 +160,7 @@ void hh_report_free(hh_report *r)
     for (size_t k = 0; r->modes && k < r->n_modes; k++)
         mode_free(&r->modes[k], r->c ? r->c->n : 0);
     hh__free(r->modes), hh__free(r->snapped), hh__free(r->d_name), hh__free(r->d_total);
+    hh__free(r->pt_w), hh__free(r->pt_d);
     memset(r, 0, sizeof *r);
 }
 
@@ -187,9 +190,7 @@ static int circle(const hh_net *net, const hh_report_opts *o, const hh_report_mo
     return rc;
 }
 
-/* GEOS geometry of one isochrone band in the local plane (x = lon * kx,
- * y = lat * ky, metres), or NULL when it is empty. */
-static GEOSGeometry *band_geom(GEOSContextHandle_t g, const hh_isoband *b, double kx, double ky)
+GEOSGeometry *hh__band_geom(GEOSContextHandle_t g, const hh_isoband *b, double kx, double ky)
 {
     if (!b->n_polys)
         return NULL;
@@ -328,7 +329,7 @@ static int union_of(const hh_report_mode *m, size_t n_c, double lat0, double *km
     size_t np = 0;
     for (size_t i = 0; !rc && i < n_c; i++)
         if (m->circle[i].n_bands && m->circle[i].bands[0].n_polys) {
-            GEOSGeometry *x = band_geom(g, &m->circle[i].bands[0], kx, ky);
+            GEOSGeometry *x = hh__band_geom(g, &m->circle[i].bands[0], kx, ky);
             if (!x)
                 rc = HH_ENOMEM;
             else
@@ -409,9 +410,12 @@ static int run_mode(const hh_net *net, const hh_report_opts *o, const hh_centres
         double *sw = hh__calloc(n_d + 1, sizeof *sw), *st = hh__calloc(n_d + 1, sizeof *st);
         if (!rc && (!sw || !st))
             rc = HH_ENOMEM;
+        if (!rc && !(m->pt_inside = hh__calloc(pts->n + 1, 1)))
+            rc = HH_ENOMEM;
         for (size_t k = 0; !rc && k < pts->n; k++) {
             if (isnan(best[k]))
                 continue;
+            m->pt_inside[k] = 1;
             m->union_inside += w[k];
             if (d_of && d_of[k] >= 0 && (size_t)d_of[k] < n_d) {
                 size_t d = (size_t)d_of[k];
@@ -498,6 +502,8 @@ int hh_report_run(const hh_net *net, const hh_report_opts *o, const hh_centres *
                            r.n_d)))
             goto done;
     rc = 0;
+    r.n_pts = pts.n, r.pt_w = w, r.pt_d = d_of;
+    w = NULL, d_of = NULL;
     *out = r;
     memset(&r, 0, sizeof r);
 done:

@@ -212,6 +212,148 @@ static int write_geojson(FILE *f, const wctx *w)
 
 /* ---- markdown ----------------------------------------------------------- */
 
+/* ---- --compare: this report against the same on the base ------------- */
+
+typedef struct cmp_mode {
+    double base_km2, scen_km2, base_in, scen_in, newly, lost;
+    double d_base[256], d_scen[256], d_newly[256], d_lost[256]; /* the first 256 districts */
+} cmp_mode;
+
+static void cmp_compute(const hh_report *r, size_t k, cmp_mode *c)
+{
+    const hh_report *b = r->compare_base;
+    const hh_report_mode *m = &r->modes[k], *bm = &b->modes[k];
+    memset(c, 0, sizeof *c);
+    c->base_km2 = bm->union_km2, c->scen_km2 = m->union_km2;
+    c->base_in = bm->union_inside, c->scen_in = m->union_inside;
+    for (size_t i = 0; i < r->n_pts && m->pt_inside && bm->pt_inside; i++) {
+        int now = m->pt_inside[i], before = bm->pt_inside[i];
+        double w = r->pt_w[i];
+        int d = r->pt_d ? r->pt_d[i] : -1;
+        int in_d = d >= 0 && (size_t)d < r->n_d && d < 256;
+        if (now && !before) {
+            c->newly += w;
+            if (in_d)
+                c->d_newly[d] += w;
+        } else if (before && !now) {
+            c->lost += w;
+            if (in_d)
+                c->d_lost[d] += w;
+        }
+        if (in_d) {
+            c->d_base[d] += before ? w : 0;
+            c->d_scen[d] += now ? w : 0;
+        }
+    }
+}
+
+static int write_compare_csv(FILE *f, const wctx *w)
+{
+    const hh_report *r = w->r;
+    fprintf(f, "mode,measure,base,scenario,difference\n");
+    cmp_mode c;
+    for (size_t k = 0; k < r->n_modes; k++) {
+        cmp_compute(r, k, &c);
+        const char *mn = r->modes[k].name;
+        fprintf(f, "%s,union_km2,%.4f,%.4f,%.4f\n", mn, c.base_km2, c.scen_km2, c.scen_km2 - c.base_km2);
+        if (*r->weight_name) {
+            fprintf(f, "%s,residents_inside,%.10g,%.10g,%.10g\n", mn, c.base_in, c.scen_in, c.scen_in - c.base_in);
+            fprintf(f, "%s,residents_newly_inside,0,%.10g,%.10g\n", mn, c.newly, c.newly);
+            fprintf(f, "%s,residents_no_longer_inside,%.10g,0,%.10g\n", mn, c.lost, c.lost > 0 ? -c.lost : 0.0);
+        }
+        for (size_t i = 0; i < r->c->n; i++) {
+            const hh_report_mode *m = &r->modes[k], *bm = &r->compare_base->modes[k];
+            char meas[256];
+            snprintf(meas, sizeof meas, "circle_km2:%s", r->c->id[i]);
+            fprintf(f, "%s,", mn);
+            hh__csv_field(f, meas);
+            fprintf(f, ",%.4f,%.4f,%.4f\n", bm->circle_km2[i], m->circle_km2[i], m->circle_km2[i] - bm->circle_km2[i]);
+        }
+    }
+    return ferror(f) ? HH_EIO : 0;
+}
+
+static int write_compare_districts_csv(FILE *f, const wctx *w)
+{
+    const hh_report *r = w->r;
+    fprintf(f, "mode,district,residents,inside_base,inside_scenario,difference,newly_inside,no_longer_inside\n");
+    cmp_mode c;
+    for (size_t k = 0; k < r->n_modes; k++) {
+        cmp_compute(r, k, &c);
+        for (size_t d = 0; d < r->n_d && d < 256; d++) {
+            fprintf(f, "%s,", r->modes[k].name);
+            hh__csv_field(f, r->d_name[d]);
+            fprintf(f, ",%.10g,%.10g,%.10g,%.10g,%.10g,%.10g\n", r->d_total[d], c.d_base[d], c.d_scen[d],
+                    c.d_scen[d] - c.d_base[d], c.d_newly[d], c.d_lost[d]);
+        }
+    }
+    return ferror(f) ? HH_EIO : 0;
+}
+
+static void md_compare(FILE *f, const wctx *w)
+{
+    const hh_report *r = w->r;
+    fputs("## Compared with the base network `", f);
+    put_md(f, r->compare_name ? r->compare_name : "base");
+    fputs("`\n\n", f);
+    cmp_mode c;
+    for (size_t k = 0; k < r->n_modes; k++) {
+        cmp_compute(r, k, &c);
+        fprintf(f, "### %s\n\n| | base | scenario | difference |\n|---|---:|---:|---:|\n", r->modes[k].name);
+        fprintf(f, "| union of the circles, km² | %.1f | %.1f | %+.1f |\n", c.base_km2, c.scen_km2, c.scen_km2 - c.base_km2);
+        if (*r->weight_name) {
+            fprintf(f, "| residents inside | %.0f | %.0f | %+.0f |\n", c.base_in, c.scen_in, c.scen_in - c.base_in);
+            fprintf(f, "| residents newly inside the %g-minute circle | | %.0f | |\n", r->minutes, c.newly);
+            fprintf(f, "| residents no longer inside | %.0f | | |\n", c.lost);
+        }
+        fputc('\n', f);
+        if (r->n_d && *r->weight_name) {
+            fprintf(f, "| district | residents | inside (base) | inside (scenario) | newly inside | no longer inside |\n"
+                       "|---|---:|---:|---:|---:|---:|\n");
+            for (size_t d = 0; d < r->n_d && d < 256; d++) {
+                fputs("| ", f), put_md(f, r->d_name[d]);
+                fprintf(f, " | %.0f | %.0f | %.0f | %.0f | %.0f |\n", r->d_total[d], c.d_base[d], c.d_scen[d], c.d_newly[d],
+                        c.d_lost[d]);
+            }
+            fputc('\n', f);
+        }
+    }
+}
+
+static void html_compare(FILE *f, const wctx *w)
+{
+    const hh_report *r = w->r;
+    fputs("<h2>Compared with the base network <code>", f);
+    put_html(f, r->compare_name ? r->compare_name : "base");
+    fputs("</code></h2>\n", f);
+    cmp_mode c;
+    for (size_t k = 0; k < r->n_modes; k++) {
+        cmp_compute(r, k, &c);
+        fprintf(f, "<h3>%s</h3>\n<table><tr><th></th><th>base</th><th>scenario</th><th>difference</th></tr>\n",
+                r->modes[k].name);
+        fprintf(f, "<tr><td>union of the circles, km²</td><td>%.1f</td><td>%.1f</td><td>%+.1f</td></tr>\n", c.base_km2,
+                c.scen_km2, c.scen_km2 - c.base_km2);
+        if (*r->weight_name) {
+            fprintf(f, "<tr><td>residents inside</td><td>%.0f</td><td>%.0f</td><td>%+.0f</td></tr>\n", c.base_in,
+                    c.scen_in, c.scen_in - c.base_in);
+            fprintf(f, "<tr><td>residents newly inside the %g-minute circle</td><td></td><td class=\"within\">%.0f</td>"
+                       "<td></td></tr>\n", r->minutes, c.newly);
+            fprintf(f, "<tr><td>residents no longer inside</td><td>%.0f</td><td></td><td></td></tr>\n", c.lost);
+        }
+        fputs("</table>\n", f);
+        if (r->n_d && *r->weight_name) {
+            fputs("<table><tr><th>district</th><th>residents</th><th>inside (base)</th><th>inside (scenario)</th>"
+                  "<th>newly inside</th><th>no longer inside</th></tr>\n", f);
+            for (size_t d = 0; d < r->n_d && d < 256; d++) {
+                fputs("<tr><td>", f), put_html(f, r->d_name[d]);
+                fprintf(f, "</td><td>%.0f</td><td>%.0f</td><td>%.0f</td><td>%.0f</td><td>%.0f</td></tr>\n", r->d_total[d],
+                        c.d_base[d], c.d_scen[d], c.d_newly[d], c.d_lost[d]);
+            }
+            fputs("</table>\n", f);
+        }
+    }
+}
+
 static int write_md(FILE *f, const wctx *w)
 {
     const hh_report *r = w->r;
@@ -285,6 +427,8 @@ static int write_md(FILE *f, const wctx *w)
             fputc('\n', f);
         }
     }
+    if (r->compare_base)
+        md_compare(f, w);
     return ferror(f) ? HH_EIO : 0;
 }
 
@@ -513,6 +657,8 @@ static int write_html(FILE *f, const wctx *w)
         }
         svg_map(f, w, m);
     }
+    if (r->compare_base)
+        html_compare(f, w);
     fputs("<p><small>Map data © OpenStreetMap contributors, ODbL 1.0. Made with halfhour.</small></p>\n</body></html>\n", f);
     return ferror(f) ? HH_EIO : 0;
 }
@@ -538,19 +684,31 @@ int hh_report_write(const hh_net *net, const hh_report *r, const char *dir, char
     static const struct {
         const char *name;
         writer_fn fn;
-        int districts;
+        int districts; /* 1: only with districts; 2: only with --compare; 3: both */
     } files[] = {{"index.html", write_html, 0},    {"report.md", write_md, 0},     {"circles.geojson", write_geojson, 0},
                  {"times.csv", write_times, 0},    {"circles.csv", write_circles_csv, 0},
-                 {"districts.csv", write_districts_csv, 1}};
+                 {"districts.csv", write_districts_csv, 1}, {"compare.csv", write_compare_csv, 2},
+                 {"compare_districts.csv", write_compare_districts_csv, 3}};
+    const hh_report *b = r->compare_base;
+    if (b) {
+        int same = b->n_modes == r->n_modes && b->n_pts == r->n_pts && b->n_d == r->n_d && b->c && r->c &&
+                   b->c->n == r->c->n;
+        for (size_t k = 0; same && k < r->n_modes; k++)
+            same = !strcmp(b->modes[k].name, r->modes[k].name);
+        if (!same) {
+            snprintf(err, errlen, "report: the base report to compare with has other modes, centres or points");
+            return HH_EINVAL;
+        }
+    }
     wctx w = {net, r, r->pct};
     size_t nf = sizeof files / sizeof *files;
-    hh_out outs[6];
+    hh_out outs[8];
     memset(outs, 0, sizeof outs);
     int rc = 0;
     size_t opened = 0;
     /* every file written and flushed first, then all put in place */
     for (size_t i = 0; i < nf && !rc; i++) {
-        if (files[i].districts && !r->n_d)
+        if (((files[i].districts & 1) && !r->n_d) || ((files[i].districts & 2) && !b))
             continue;
         char path[4096];
         snprintf(path, sizeof path, "%s/%s", dir, files[i].name);

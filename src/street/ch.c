@@ -12,6 +12,7 @@
  * adds a shortcut that was not needed, never drops one that was. */
 #include "street/ch.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/alloc.h"
@@ -98,6 +99,7 @@ typedef struct builder {
     oarc *ofwd, *obwd;
     size_t ofwd_n, ofwd_cap, obwd_n, obwd_cap;
     uint32_t shortcuts;
+    int fixed; /* contracting in a given order: no priorities to refresh */
 } builder;
 
 /* ---- dynamic adjacency -------------------------------------------------- */
@@ -440,6 +442,8 @@ static int contract(builder *b, uint32_t v, uint32_t order)
                 b->level[x] = b->level[v] + 1;
         }
     }
+    if (b->fixed)
+        return 0;
     next_mark(b);
     for (int side = 0; side < 2; side++) {
         const dlist *L = side ? I : O;
@@ -552,7 +556,8 @@ void hh__ch_tails(const hh__ch *ch, uint32_t *tail)
             tail[e] = x;
 }
 
-int hh__ch_build(uint32_t n, const uint32_t *first_out, const hh__arc *arcs, hh__ch *out)
+/* The builder over the input graph, before any contraction. */
+static int builder_init(builder *b, uint32_t n, const uint32_t *first_out, const hh__arc *arcs)
 {
     if (first_out[0] != 0)
         return HH_EINVAL;
@@ -566,11 +571,9 @@ int hh__ch_build(uint32_t n, const uint32_t *first_out, const hh__arc *arcs, hh_
                 return HH_ERANGE;
         }
     }
-    builder B, *b = &B;
-    memset(b, 0, sizeof B);
+    memset(b, 0, sizeof *b);
     b->n = n;
     size_t nn = n ? n : 1;
-    int rc = HH_ENOMEM;
     b->out = hh__calloc(nn, sizeof *b->out);
     b->in = hh__calloc(nn, sizeof *b->in);
     b->done = hh__calloc(nn, 1);
@@ -589,16 +592,26 @@ int hh__ch_build(uint32_t n, const uint32_t *first_out, const hh__arc *arcs, hh_
     if (!b->out || !b->in || !b->done || !b->deleted || !b->level || !b->mark || !b->wstamp || !b->tmark ||
         !b->wdist || !b->prio || !b->pq || !b->pq_pos || !b->crank || !b->ofwd_first ||
         !b->obwd_first)
-        goto fail;
+        return HH_ENOMEM;
     /* pool sized for the input with some room; lists grow by moving */
     if (hh__grow(&b->pool, &b->pool_cap, 2 * (size_t)first_out[n] + 8 * (size_t)n + 16,
                  sizeof *b->pool))
-        goto fail;
+        return HH_ENOMEM;
     for (uint32_t v = 0; v < n; v++)
         for (uint32_t a = first_out[v]; a < first_out[v + 1]; a++)
             if (arcs[a].head != v &&
                 add_arc(b, v, arcs[a].head, KEY(arcs[a].dur_ds, arcs[a].len_dm)) < 0)
-                goto fail;
+                return HH_ENOMEM;
+    return 0;
+}
+
+int hh__ch_build(uint32_t n, const uint32_t *first_out, const hh__arc *arcs, hh__ch *out)
+{
+    builder B, *b = &B;
+    memset(b, 0, sizeof B);
+    int rc = builder_init(b, n, first_out, arcs);
+    if (rc)
+        goto fail;
     for (uint32_t v = 0; v < n; v++) {
         int32_t p;
         if ((rc = (int)priority(b, v, &p)))
@@ -629,6 +642,245 @@ int hh__ch_build(uint32_t n, const uint32_t *first_out, const hh__arc *arcs, hh_
     rc = assemble(b, out);
 fail:
     builder_free(b);
+    return rc;
+}
+
+static int cmp_order(const void *x, const void *y)
+{
+    const uint64_t a = *(const uint64_t *)x, c = *(const uint64_t *)y;
+    return (a > c) - (a < c);
+}
+
+int hh__ch_build_ordered(uint32_t n, const uint32_t *first_out, const hh__arc *arcs, const uint32_t *key,
+                         hh__ch *out)
+{
+    builder B, *b = &B;
+    memset(b, 0, sizeof B);
+    uint64_t *ord = NULL;
+    int rc = builder_init(b, n, first_out, arcs);
+    if (rc)
+        goto fail;
+    b->fixed = 1;
+    rc = HH_ENOMEM;
+    if (!(ord = hh__alloc_array(n ? n : 1, sizeof *ord)))
+        goto fail;
+    for (uint32_t v = 0; v < n; v++)
+        ord[v] = (uint64_t)key[v] << 32 | v;
+    qsort(ord, n, sizeof *ord, cmp_order);
+    for (uint32_t k = 0; k < n; k++)
+        if ((rc = contract(b, (uint32_t)ord[k], k)))
+            goto fail;
+    rc = assemble(b, out);
+fail:
+    hh__free(ord);
+    builder_free(b);
+    return rc;
+}
+
+/* ---- update after a change ------------------------------------------ */
+
+/* Adds or lowers the arc a -> b (CH ids) in the list of the lower one and
+ * marks it changed (darc.pad = 1) and that node dirty.  1 when it changed,
+ * 0 when the arc there was as good, or HH_ENOMEM. */
+static int up_relax(builder *b, uint8_t *dirty, uint32_t a, uint32_t c, uint64_t key)
+{
+    dlist *L = a < c ? &b->out[a] : &b->in[c];
+    uint32_t other = a < c ? c : a;
+    darc *arr = b->pool + L->beg;
+    for (uint32_t i = 0; i < L->len; i++)
+        if (arr[i].other == other) {
+            if (arr[i].key <= key)
+                return 0;
+            arr[i].key = key;
+            arr[i].pad = 1;
+            dirty[a < c ? a : c] = 1;
+            return 1;
+        }
+    if (list_push(b, L, other, key))
+        return HH_ENOMEM;
+    b->pool[L->beg + L->len - 1].pad = 1;
+    dirty[a < c ? a : c] = 1;
+    b->shortcuts++;
+    return 1;
+}
+
+/* Least key of the arcs u -> v of a CSR graph, KEY_INF when none. */
+static uint64_t least_arc(const uint32_t *fo, const hh__arc *A, uint32_t u, uint32_t v)
+{
+    uint64_t best = KEY_INF;
+    for (uint32_t a = fo[u]; a < fo[u + 1]; a++)
+        if (A[a].head == v && KEY(A[a].dur_ds, A[a].len_dm) < best)
+            best = KEY(A[a].dur_ds, A[a].len_dm);
+    return best;
+}
+
+/* Whether every arc of the old graph still has a path at most as long in
+ * the new one: itself, or two arcs through a node the change added (an
+ * edge split in two).  Then every arc of the old hierarchy is still the
+ * length of a real path. */
+static int only_faster(const hh__ch *old, const uint32_t *ofo, const hh__arc *oA, const uint32_t *fo,
+                       const hh__arc *A, const uint32_t *new_of, const uint32_t *old_of)
+{
+    for (uint32_t u = 0; u < old->n; u++)
+        for (uint32_t a = ofo[u]; a < ofo[u + 1]; a++) {
+            uint32_t v = oA[a].head;
+            if (v == u)
+                continue;
+            uint64_t w = KEY(oA[a].dur_ds, oA[a].len_dm);
+            uint32_t nu = new_of[u], nv = new_of[v];
+            int ok = least_arc(fo, A, nu, nv) <= w;
+            for (uint32_t x = fo[nu]; !ok && x < fo[nu + 1]; x++) {
+                uint32_t s = A[x].head;
+                if (old_of[s] != NONE)
+                    continue;
+                uint64_t k1 = KEY(A[x].dur_ds, A[x].len_dm), k2 = least_arc(fo, A, s, nv);
+                ok = k2 != KEY_INF && k1 + k2 <= w;
+            }
+            if (!ok)
+                return 0;
+        }
+    return 1;
+}
+
+static int update_in_place(const hh__ch *old, const uint32_t *ofo, const hh__arc *oA, uint32_t n,
+                           const uint32_t *fo, const hh__arc *A, const uint32_t *old_of, const uint32_t *key,
+                           hh__ch *out)
+{
+    builder B, *b = &B;
+    memset(b, 0, sizeof B);
+    b->n = n;
+    size_t nn = n ? n : 1;
+    uint8_t *dirty = hh__calloc(nn, 1);
+    int rc = HH_ENOMEM;
+    b->out = hh__calloc(nn, sizeof *b->out);
+    b->in = hh__calloc(nn, sizeof *b->in);
+    b->level = hh__calloc(nn, sizeof *b->level);
+    b->crank = hh__alloc_array(nn, sizeof *b->crank);
+    b->ofwd_first = hh__alloc_array(nn + 1, sizeof *b->ofwd_first);
+    b->obwd_first = hh__alloc_array(nn + 1, sizeof *b->obwd_first);
+    if (!dirty || !b->out || !b->in || !b->level || !b->crank || !b->ofwd_first || !b->obwd_first ||
+        hh__grow(&b->pool, &b->pool_cap, (size_t)old->n_fwd + old->n_bwd + 4 * (size_t)n + 16, sizeof *b->pool))
+        goto done;
+    /* the old hierarchy's upward lists, by CH id (= key for old nodes) */
+    for (uint32_t x = 0; x < old->n; x++) {
+        for (uint32_t a = old->fwd_first[x]; a < old->fwd_first[x + 1]; a++)
+            if (list_push(b, &b->out[x], old->fwd[a].head, KEY(old->fwd[a].dur_ds, old->fwd[a].len_dm)))
+                goto done;
+        for (uint32_t a = old->bwd_first[x]; a < old->bwd_first[x + 1]; a++)
+            if (list_push(b, &b->in[x], old->bwd[a].head, KEY(old->bwd[a].dur_ds, old->bwd[a].len_dm)))
+                goto done;
+    }
+    /* arcs the change added or made faster */
+    for (uint32_t u = 0; u < n; u++)
+        for (uint32_t a = fo[u]; a < fo[u + 1]; a++) {
+            uint32_t v = A[a].head;
+            if (v == u)
+                continue;
+            uint64_t k = KEY(A[a].dur_ds, A[a].len_dm);
+            if (old_of[u] != NONE && old_of[v] != NONE && least_arc(ofo, oA, old_of[u], old_of[v]) <= k)
+                continue;
+            if (up_relax(b, dirty, key[u], key[v], k) < 0)
+                goto done;
+        }
+    /* close every lower triangle of a changed arc, lowest node first: a
+     * valley a -> x -> c whose arc changed gets its shortcut a -> c */
+    for (uint32_t x = 0; x < n; x++) {
+        if (!dirty[x])
+            continue;
+        for (int side = 0; side < 2; side++) {
+            /* side 0: changed x -> c with every a -> x; side 1: changed a -> x with every x -> c */
+            const dlist *C = side ? &b->in[x] : &b->out[x], *O = side ? &b->out[x] : &b->in[x];
+            for (uint32_t i = 0; i < C->len; i++) {
+                darc ch = b->pool[C->beg + i];
+                if (!ch.pad)
+                    continue;
+                for (uint32_t j = 0; j < O->len; j++) {
+                    darc o = b->pool[O->beg + j];
+                    if (o.other == ch.other)
+                        continue;
+                    uint64_t sc = ch.key + o.key;
+                    if (key_dur(sc) >= W_LIMIT || key_len(sc) >= W_LIMIT) {
+                        rc = HH_ERANGE;
+                        goto done;
+                    }
+                    uint32_t from = side ? ch.other : o.other, to = side ? o.other : ch.other;
+                    if (up_relax(b, dirty, from, to, sc) < 0)
+                        goto done;
+                }
+            }
+        }
+    }
+    /* lay out as the build does; CH id = key, so no level is needed: one
+     * "level" per node keeps assemble's order */
+    b->ofwd_n = b->obwd_n = 0;
+    for (uint32_t x = 0; x < n; x++) {
+        b->crank[x] = x;
+        b->level[x] = 0;
+        b->ofwd_first[x] = b->ofwd_n;
+        b->obwd_first[x] = b->obwd_n;
+        if (emit(b, &b->ofwd, &b->ofwd_n, &b->ofwd_cap, &b->out[x]) ||
+            emit(b, &b->obwd, &b->obwd_n, &b->obwd_cap, &b->in[x]))
+            goto done;
+    }
+    /* assemble renumbers by (level, node): with every level 0 and the
+     * nodes being CH ids already, the ids stay */
+    uint32_t added = b->shortcuts;
+    rc = assemble(b, out);
+    if (!rc) {
+        /* assemble ranked by position: map node v to key[v] */
+        uint32_t *rank = (uint32_t *)out->rank;
+        for (uint32_t v = 0; v < n; v++)
+            rank[v] = key[v];
+        out->n_shortcuts = old->n_shortcuts + added;
+    }
+done:
+    hh__free(dirty);
+    builder_free(b);
+    return rc;
+}
+
+int hh__ch_update(const hh__ch *old, const uint32_t *old_fo, const hh__arc *old_arcs, uint32_t n,
+                  const uint32_t *first_out, const hh__arc *arcs, const uint32_t *old_of, hh__ch *out, int *how)
+{
+    size_t nn = n ? n : 1;
+    uint32_t *key = hh__alloc_array(nn, sizeof *key), *new_of = hh__alloc_array(old->n ? old->n : 1, sizeof *new_of);
+    int rc = HH_ENOMEM;
+    if (!key || !new_of)
+        goto done;
+    for (uint32_t u = 0; u < old->n; u++)
+        new_of[u] = NONE;
+    int mapped = 1;
+    uint32_t next = old->n;
+    for (uint32_t v = 0; v < n; v++) {
+        uint32_t o = old_of[v];
+        if (o == NONE) {
+            key[v] = next++;
+            continue;
+        }
+        if (o >= old->n || new_of[o] != NONE) {
+            rc = HH_EINVAL;
+            goto done;
+        }
+        new_of[o] = v;
+        key[v] = old->rank[o];
+    }
+    for (uint32_t u = 0; u < old->n; u++)
+        mapped &= new_of[u] != NONE;
+    if (mapped && only_faster(old, old_fo, old_arcs, first_out, arcs, new_of, old_of)) {
+        rc = update_in_place(old, old_fo, old_arcs, n, first_out, arcs, old_of, key, out);
+        if (how && !rc)
+            *how = 0;
+    } else {
+        /* something is slower or gone: a witness anywhere near may have
+         * relied on it, which the stored hierarchy cannot tell, so all of
+         * it is contracted again, in the old order (old nodes that are
+         * gone leave gaps in the keys, which the order does not mind) */
+        rc = hh__ch_build_ordered(n, first_out, arcs, key, out);
+        if (how && !rc)
+            *how = 1;
+    }
+done:
+    hh__free(key), hh__free(new_of);
     return rc;
 }
 

@@ -54,6 +54,33 @@ void hh__ch_tails(const hh__ch *ch, uint32_t *tail);
  * HH_ERANGE for an arc weight >= 2^31 or a shortcut whose sum reaches 2^31,
  * HH_ENOMEM.  n == 0 gives an empty hierarchy. */
 int hh__ch_build(uint32_t n, const uint32_t *first_out, const hh__arc *arcs, hh__ch *out);
+/* The same contraction in a given order instead of by priority: vertices
+ * are contracted by ascending key[v] (ties by vertex id), each with the
+ * same witness searches as above, so the result is a hierarchy as correct
+ * as hh__ch_build's (answers equal), only its size depends on how good the
+ * order is for this graph.  Skipping the priority estimates and their
+ * updates, which are most of hh__ch_build's work, it is how a scenario
+ * recontracts a changed graph in the order of the base's hierarchy. */
+int hh__ch_build_ordered(uint32_t n, const uint32_t *first_out, const hh__arc *arcs, const uint32_t *key,
+                         hh__ch *out);
+/* The hierarchy of a changed graph from the hierarchy `old` of the graph
+ * old_fo/old_arcs it was made for: node v of the new graph (first_out,
+ * arcs; n nodes) is old node old_of[v], or a node the change added
+ * (UINT32_MAX).  When every old node is still there and every old arc has
+ * a path at most as long in the new graph (itself, or two arcs through an
+ * added node: an edge split in two), the old hierarchy stays valid and is
+ * updated in place: added nodes go on top of the old order (CH ids
+ * old->n ..), old nodes keep their CH ids, and each arc the change added or
+ * made faster has its lower triangles closed upward, lowest node first (a
+ * valley a -> x -> c over a changed arc gets, or lowers, the shortcut
+ * a -> c: the customisation step of a customisable hierarchy, limited to
+ * what changed).  Otherwise (a slower or closed arc, a node gone) every
+ * node is contracted again in the old order (hh__ch_build_ordered), since
+ * a witness anywhere near may have relied on what changed.  *how (may be
+ * NULL): 0 updated in place, 1 contracted again.  Answers are exact either
+ * way.  HH_EINVAL for a bad mapping, HH_ERANGE, HH_ENOMEM. */
+int hh__ch_update(const hh__ch *old, const uint32_t *old_fo, const hh__arc *old_arcs, uint32_t n,
+                  const uint32_t *first_out, const hh__arc *arcs, const uint32_t *old_of, hh__ch *out, int *how);
 /* Releases what hh__ch_build made (NULL and views are fine). */
 void hh__ch_free(hh__ch *ch);
 

@@ -124,6 +124,9 @@ printf 'lon,lat,name\n0.001,0.001,north\n' > "$W/textonly.csv"
 mkdir -p "$W/dir.csv"
 { echo "lon,lat,jobs"; tail -n +2 "$PTS" | cut -d, -f2,3 | sed 's/$/,0/'; } > "$W/zerojobs.csv"
 printf '{"type":"FeatureCollection","features":[{"type":"Feature","geometry":' > "$W/garbage.geojson"
+printf '{"type":"FeatureCollection","features":[]}\n' > "$W/empty.geojson"
+printf '{"type":"Feature","geometry":null,"properties":{}}\n' > "$W/feature.geojson"
+printf '{"type":"FeatureCollection","features":[{"type":"Feature","geometry":null,"properties":{"type":"add-road"}}]}\n' > "$W/badtype.geojson"
 NETO=$W/neto.hh
 "$HH_BIN" build "$W/map.osm" --opportunities "$OPP" -o "$NETO" -q 2>>"$W/build.err" ||
     echo "FAIL bad_input: building the fixture network with opportunities failed"
@@ -304,6 +307,18 @@ site-transit-no-gtfs     | 1  | -      | site "$NETO" --mode transit --depart 20
 site-unwritable          | 1  | -      | site "$NETO" --mode walk --minutes 15 --demand population --candidates "$PTS" --k 2 -o /nonexistent/dir/s.csv
 site-out-is-directory    | 1  | -      | site "$NETO" --mode walk --minutes 15 --demand population --candidates "$PTS" --k 2 -o "$W"
 site-bitflip-net         | 1  | -      | site "$W/flip.hh" --mode walk --minutes 15 --demand population --candidates "$PTS" --k 2 -o "$O/s.csv"
+scenario-missing-change  | 2  | --change | scenario "$NET" -o "$O/n.hh"
+scenario-missing-out     | 2  | -o     | scenario "$NET" --change "$W/empty.geojson"
+scenario-out-is-base     | 2  | base   | scenario "$NET" --change "$W/empty.geojson" -o "$NET"
+scenario-missing-net     | 2  | base network | scenario --change "$W/empty.geojson" -o "$O/n.hh"
+scenario-no-change-file  | 1  | -      | scenario "$NET" --change "$W/nope.geojson" -o "$O/n.hh"
+scenario-garbage-change  | 1  | line 1 | scenario "$NET" --change "$W/garbage.geojson" -o "$O/n.hh"
+scenario-not-json        | 1  | line 1: | scenario "$NET" --change "$PTS" -o "$O/n.hh"
+scenario-not-a-collection | 1 | FeatureCollection | scenario "$NET" --change "$W/feature.geojson" -o "$O/n.hh"
+scenario-unknown-type    | 1  | feature 1: unknown type | scenario "$NET" --change "$W/badtype.geojson" -o "$O/n.hh"
+scenario-bitflip-net     | 1  | -      | scenario "$W/flip.hh" --change "$W/empty.geojson" -o "$O/n.hh"
+scenario-unwritable      | 1  | -      | scenario "$NET" --change "$W/empty.geojson" -o /nonexistent/dir/n.hh
+scenario-out-is-directory | 1 | -      | scenario "$NET" --change "$W/empty.geojson" -o "$W"
 unknown-flag             | 2  | -      | info "$NET" --frobnicate
 unknown-verb             | 2  | -      | frobnicate "$NET"
 no-arguments             | 2  | -      |

@@ -310,6 +310,8 @@ full_disk full-disk-access-gpkg 4096 "$D/a.gpkg" -- access "$NET" --mode walk --
 full_disk full-disk-access-tif 300 "$D/a.tif" -- access "$NET" --mode walk --grid 100 -o "$D/a.tif"
 full_disk full-disk-site 60 "$D/s.csv" -- site "${SITE[@]}" -o "$D/s.csv"
 full_disk full-disk-isochrone 300 "$D/i.geojson" -- isochrone "$NET" --from "$IN" --mode walk -o "$D/i.geojson"
+printf '{"type":"FeatureCollection","features":[]}\n' > "$W/empty_change.geojson"
+full_disk full-disk-scenario 4096 "$D/new.hh" -- scenario "$NET" --change "$W/empty_change.geojson" -o "$D/new.hh"
 echo OLD > "$D/i.geojson"
 full_disk full-disk-surface 20 "$D/s.csv" -- isochrone "$NET" --from "$IN" --mode walk --minutes 5 -o "$D/i.geojson" --surface "$D/s.csv"
 if [ "$(cat "$D/i.geojson")" != OLD ]; then bad full-disk-surface-geojson "the GeoJSON was replaced although the surface failed"
@@ -364,6 +366,7 @@ if [ -c /dev/full ]; then
     stdout_full stdout-full-export-help export --help
     stdout_full stdout-full-coords coords --from gcj02 --to wgs84 "$PTS"
     stdout_full stdout-full-coords-help coords --help
+    stdout_full stdout-full-scenario-help scenario --help
     o_full() {
         local name=$1
         shift
@@ -381,6 +384,7 @@ if [ -c /dev/full ]; then
     o_full o-devfull-access access "$NET" --mode walk --grid 100 -o "$W/full/devfull"
     o_full o-devfull-site site "${SITE[@]}" -o "$W/full/devfull"
     o_full o-devfull-isochrone isochrone "$NET" --from "$IN" --mode walk -o "$W/full/devfull"
+    o_full o-devfull-scenario scenario "$NET" --change "$W/empty_change.geojson" -o "$W/full/devfull"
     o_full o-devfull-surface isochrone "$NET" --from "$IN" --mode walk -o "$W/full/i.geojson" --surface "$W/full/devfull"
 else
     bad stdout-full "no /dev/full on this system"

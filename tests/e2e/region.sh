@@ -217,6 +217,51 @@ fi
 stray=$(cd "$W" && ls -A | grep -v -E '^(czt|standin\.osm|standin\.osm\.pbf|e\.out|e\.err|run\.out|run\.err|pack\.out|check\.err|cat\.err|clip\.opl|info\.json|info\.err|first\.info|first\.sums)$')
 if [ -n "$stray" ]; then bad writes-only-into-out "files outside the output folder: $stray"; else ok writes-only-into-out; fi
 
+# the metro as a scenario: the pack's metro_scenario.geojson (one add-line
+# per line) applied to a stand-in with a street along each line through its
+# stations (no real extract here), then a ride along line 1 by transit
+M=$W/metro
+mkdir -p "$M"
+python3 - "$root/regions/changzhutan/metro_scenario.geojson" "$M/lines.osm" <<'EOF2'
+import json, sys
+fs = json.load(open(sys.argv[1], encoding="utf-8"))["features"]
+nodes, ways = [], []
+for k, f in enumerate(fs):
+    cs = f["geometry"]["coordinates"]
+    refs = []
+    for (x0, y0), (x1, y1) in zip(cs, cs[1:]):
+        for t in range(10):
+            nodes.append((len(nodes) + 1, x0 + (x1 - x0) * t / 10, y0 + (y1 - y0) * t / 10))
+            refs.append(len(nodes))
+    nodes.append((len(nodes) + 1, cs[-1][0], cs[-1][1]))
+    refs.append(len(nodes))
+    ways.append((k + 1, refs))
+with open(sys.argv[2], "w") as o:
+    o.write("<?xml version='1.0' encoding='UTF-8'?>\n<osm version='0.6' generator='region test'>\n")
+    for i, x, y in nodes:
+        o.write(f" <node id='{i}' version='1' lat='{y:.7f}' lon='{x:.7f}'/>\n")
+    for wid, refs in ways:
+        o.write(f" <way id='{wid}' version='1'>" + "".join(f"<nd ref='{r}'/>" for r in refs) +
+                "<tag k='highway' v='residential'/></way>\n")
+    o.write("</osm>\n")
+a, b = fs[0]["geometry"]["coordinates"][0], fs[0]["geometry"]["coordinates"][-1]
+open(sys.argv[2] + ".pts", "w").write(f"id,lon,lat\nfirst,{a[0]},{a[1]}\nlast,{b[0]},{b[1]}\n")
+EOF2
+if "$HH_BIN" build "$M/lines.osm" -o "$M/base.hh" --set island.min_vertices=1 >"$M/build.out" 2>&1 &&
+    "$HH_BIN" scenario "$M/base.hh" --change "$root/regions/changzhutan/metro_scenario.geojson" -o "$M/metro.hh" \
+        >"$M/scen.out" 2>&1 &&
+    "$HH_BIN" info "$M/metro.hh" | grep -q "^scenario  metro_scenario.geojson" &&
+    "$HH_BIN" matrix "$M/metro.hh" --origins "$M/lines.osm.pts" --destinations "$M/lines.osm.pts" --mode transit \
+        --depart 2024-06-10T08:00 --window 10 --percentiles 50 -o "$M/times.csv" >"$M/matrix.out" 2>&1; then
+    # line 1 end to end: about an hour by metro (assumed 59.8 min plus the wait), five by walking
+    t=$(awk -F, '$1 == "first" && $2 == "last" { print $3 }' "$M/times.csv")
+    if [ -n "$t" ] && [ "$t" -gt 3000 ] && [ "$t" -lt 4800 ]; then ok metro-scenario
+    else bad metro-scenario "line 1 end to end by transit: ${t:-no time} s (want about an hour)"; fi
+else
+    bad metro-scenario "$(cat "$M"/*.out | head -c 600)"
+fi
+rm -rf "$M"
+
 # the report step
 if [ $have_report = 1 ]; then
     if [ $rc -eq 0 ] && [ -d "$O/report" ] && [ -n "$(ls -A "$O/report")" ]; then ok report

@@ -9,11 +9,12 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 data=${HH_DATA:-$root/../shared/data}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-mkdir -p "$tmp"/{osm_pbf,osm_xml,net,points,gtfs,request}
+mkdir -p "$tmp"/{osm_pbf,osm_xml,net,points,gtfs,request,change}
 cp "$root"/tests/fuzz/regress/osm_pbf/* "$tmp/osm_pbf/" 2>/dev/null || true
 cp "$root"/tests/fuzz/regress/osm_xml/* "$tmp/osm_xml/" 2>/dev/null || true
 cp "$root"/tests/fuzz/regress/points/* "$tmp/points/" 2>/dev/null || true
 cp "$root"/tests/fuzz/regress/request/* "$tmp/request/" 2>/dev/null || true
+cp "$root"/tests/fuzz/regress/change/* "$tmp/change/" 2>/dev/null || true
 derive() { # file out-prefix: truncations and seeded bit flips
     python3 - "$1" "$2" <<'PY'
 import random, sys
@@ -47,7 +48,7 @@ else
     echo "fuzz regress: ../shared/data absent, replaying saved inputs only"
 fi
 fail=0
-for h in osm_pbf osm_xml net points gtfs request; do
+for h in osm_pbf osm_xml net points gtfs request change; do
     files=("$tmp/$h"/*)
     [ -e "${files[0]}" ] || continue
     if ! "$bin/fuzz_$h" "${files[@]}" >/dev/null; then

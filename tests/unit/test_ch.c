@@ -765,3 +765,178 @@ HH_TEST(ch_matrix_same_for_any_split)
     hh__ch_ws_free(&ws);
     real_close(&r);
 }
+
+/* ---- contraction in a given order ------------------------------------- */
+
+/* hh__ch_build_ordered with any order answers as the oracle does: random
+ * graphs, random keys (ties included). */
+HH_TEST(ch_ordered_random_graphs_match_oracle)
+{
+    uint64_t rs = 20261202;
+    hh__ch_seed src[64], dst[64];
+    for (int round = 0; round < 200 && !hh_test_failed; round++) {
+        graph g;
+        uint32_t n = 1 + (uint32_t)(hh_test_rand(&rs) % 40);
+        uint32_t m = (uint32_t)(hh_test_rand(&rs) % (3 * n + 1));
+        random_graph(&rs, n, m, 1 + (uint32_t)(hh_test_rand(&rs) % 3), &g);
+        uint32_t *key = malloc((n + 1) * sizeof *key);
+        for (uint32_t v = 0; v < n; v++)
+            key[v] = (uint32_t)(hh_test_rand(&rs) % (round % 2 ? n : 4));
+        uint32_t ns = 1 + (uint32_t)(hh_test_rand(&rs) % 12), nt = 1 + (uint32_t)(hh_test_rand(&rs) % 12);
+        size_t nss = random_seeds(&rs, n, ns, 1, src), nts = random_seeds(&rs, n, nt, 1, dst);
+        hh__ch ch;
+        HH_ASSERT_EQ(hh__ch_build_ordered(g.n, g.fo, g.A, key, &ch), 0);
+        HH_ASSERT_EQ(hh__ch_check(&ch), 0);
+        check_queries(&ch, g.n, g.fo, g.A, src, nss, ns, dst, nts, nt, round % 3 ? HH_CH_NO_BOUND : 40);
+        hh__ch_free(&ch);
+        free(key);
+        graph_free(&g);
+        if (hh_test_failed)
+            fprintf(stderr, "  round %d (n %u, m %u)\n", round, n, m);
+    }
+}
+
+/* What a scenario does: the porto turn graph with every 7th move 3x slower
+ * and every 11th gone, recontracted in the order of the stored hierarchy,
+ * against the oracle on the changed graph. */
+HH_TEST(ch_ordered_changed_porto_turn_graph)
+{
+    const char *path = hh_test_net_path("porto");
+    if (!path)
+        return;
+    hh_net *net;
+    HH_ASSERT_EQ(hh_net_open(path, &net, NULL, 0), 0);
+    uint32_t n = net->n_tnodes;
+    uint32_t *fo = malloc((n + 1) * sizeof *fo);
+    hh__arc *A = malloc((net->n_tarcs + 1) * sizeof *A);
+    uint32_t k = 0;
+    for (uint32_t t = 0; t < n; t++) {
+        fo[t] = k;
+        for (uint32_t a = net->turn_first[t]; a < net->turn_first[t + 1]; a++) {
+            if (a % 11 == 5)
+                continue;
+            A[k] = net->turn_arcs[a];
+            if (a % 7 == 3)
+                A[k].dur_ds *= 3;
+            k++;
+        }
+    }
+    fo[n] = k;
+    hh__ch ch;
+    HH_ASSERT_EQ(hh__ch_build_ordered(n, fo, A, net->ch[HH_MODE_CAR].rank, &ch), 0);
+    HH_ASSERT_EQ(hh__ch_check(&ch), 0);
+    enum { NS = 20, NT = 10 };
+    hh__ch_seed src[2 * NS], dst[2 * NT];
+    uint64_t rs = 109;
+    size_t nss = random_seeds(&rs, n, NS, 0, src), nts = random_seeds(&rs, n, NT, 0, dst);
+    check_queries(&ch, n, fo, A, src, nss, NS, dst, nts, NT, HH_CH_NO_BOUND);
+    hh__ch_free(&ch);
+    free(fo), free(A);
+    hh_net_close(net);
+}
+
+/* ---- updating a hierarchy after a change ------------------------------- */
+
+/* A changed copy of g: `add` new nodes at the end, each joined to random
+ * old nodes; every 5th arc faster (faster), or every 4th arc slower and
+ * every 9th gone (!faster); old_of maps new nodes to old ones. */
+static void changed_graph(uint64_t *rs, const graph *g, uint32_t add, int faster, int split, graph *out,
+                          uint32_t *old_of)
+{
+    uint32_t n = g->n + add;
+    size_t m = g->fo[g->n];
+    tarc *t = malloc((m + 8 * (size_t)add + 4) * sizeof *t);
+    size_t k = 0;
+    uint32_t next_split = g->n;
+    for (uint32_t u = 0; u < g->n; u++)
+        for (uint32_t a = g->fo[u]; a < g->fo[u + 1]; a++) {
+            hh__arc x = g->A[a];
+            if (!faster && a % 9 == 4)
+                continue;
+            if (faster && a % 5 == 2 && x.dur_ds > 0)
+                x.dur_ds -= 1 + (uint32_t)(hh_test_rand(rs) % x.dur_ds);
+            if (!faster && a % 4 == 1)
+                x.dur_ds += 7;
+            if (split && next_split < n && a % 3 == 0 && x.head != u) {
+                /* u -> s -> head, the two halves adding up exactly */
+                uint32_t s = next_split++;
+                uint32_t d1 = x.dur_ds / 2, l1 = x.len_dm / 3;
+                t[k++] = (tarc){u, {s, d1, l1, 0}};
+                t[k++] = (tarc){s, {x.head, x.dur_ds - d1, x.len_dm - l1, 0}};
+                continue;
+            }
+            t[k++] = (tarc){u, x};
+        }
+    for (uint32_t s = next_split; s < n; s++) /* new nodes joined to the old graph */
+        for (int j = 0; j < 3 && g->n; j++) {
+            uint32_t v = (uint32_t)(hh_test_rand(rs) % g->n), d = (uint32_t)(hh_test_rand(rs) % 20);
+            t[k++] = (tarc){s, {v, d, d * 3, 0}};
+            t[k++] = (tarc){v, {s, d + 1, d * 3, 0}};
+        }
+    if (add >= 2) /* and to each other */
+        t[k++] = (tarc){n - 1, {n - 2, 1, 1, 0}};
+    graph_from(out, n, t, k);
+    free(t);
+    for (uint32_t v = 0; v < n; v++)
+        old_of[v] = v < g->n ? v : UINT32_MAX;
+}
+
+static void update_rounds(int faster, int split, int want_how)
+{
+    uint64_t rs = 4242 + (uint64_t)faster * 10 + (uint64_t)split;
+    hh__ch_seed src[64], dst[64];
+    for (int round = 0; round < 150 && !hh_test_failed; round++) {
+        graph g, g2;
+        uint32_t n = 2 + (uint32_t)(hh_test_rand(&rs) % 40);
+        random_graph(&rs, n, (uint32_t)(hh_test_rand(&rs) % (3 * n + 1)), 1 + (uint32_t)(hh_test_rand(&rs) % 2), &g);
+        uint32_t add = (uint32_t)(hh_test_rand(&rs) % 6);
+        uint32_t old_of[64];
+        changed_graph(&rs, &g, add, faster, split, &g2, old_of);
+        hh__ch old, upd;
+        HH_ASSERT_EQ(hh__ch_build(g.n, g.fo, g.A, &old), 0);
+        int how = -1;
+        HH_ASSERT_EQ(hh__ch_update(&old, g.fo, g.A, g2.n, g2.fo, g2.A, old_of, &upd, &how), 0);
+        HH_ASSERT_EQ(hh__ch_check(&upd), 0);
+        if (want_how >= 0)
+            HH_ASSERT_EQ(how, want_how);
+        uint32_t ns = 1 + (uint32_t)(hh_test_rand(&rs) % 12), nt = 1 + (uint32_t)(hh_test_rand(&rs) % 12);
+        size_t nss = random_seeds(&rs, g2.n, ns, 1, src), nts = random_seeds(&rs, g2.n, nt, 1, dst);
+        check_queries(&upd, g2.n, g2.fo, g2.A, src, nss, ns, dst, nts, nt, round % 3 ? HH_CH_NO_BOUND : 40);
+        hh__ch_free(&old), hh__ch_free(&upd);
+        graph_free(&g), graph_free(&g2);
+        if (hh_test_failed)
+            fprintf(stderr, "  round %d (n %u, added %u)\n", round, n, add);
+    }
+}
+
+/* New nodes and arcs, faster arcs, arcs split in two: updated in place. */
+HH_TEST(ch_update_added_and_faster_match_oracle) { update_rounds(1, 0, 0); }
+HH_TEST(ch_update_split_arcs_match_oracle) { update_rounds(1, 1, 0); }
+/* Slower and closed arcs: contracted again in the old order. */
+HH_TEST(ch_update_slower_match_oracle) { update_rounds(0, 0, -1); }
+
+/* No change: the very same arrays. */
+HH_TEST(ch_update_without_change_is_identical)
+{
+    uint64_t rs = 9;
+    graph g;
+    random_graph(&rs, 300, 900, 2, &g);
+    uint32_t *old_of = malloc(300 * sizeof *old_of);
+    for (uint32_t v = 0; v < 300; v++)
+        old_of[v] = v;
+    hh__ch a, b;
+    int how = -1;
+    HH_ASSERT_EQ(hh__ch_build(g.n, g.fo, g.A, &a), 0);
+    HH_ASSERT_EQ(hh__ch_update(&a, g.fo, g.A, g.n, g.fo, g.A, old_of, &b, &how), 0);
+    HH_ASSERT_EQ(how, 0);
+    HH_ASSERT_EQ(a.n_fwd, b.n_fwd);
+    HH_ASSERT_EQ(a.n_bwd, b.n_bwd);
+    HH_ASSERT(!memcmp(a.rank, b.rank, g.n * sizeof *a.rank));
+    HH_ASSERT(!memcmp(a.fwd_first, b.fwd_first, (g.n + 1) * sizeof *a.fwd_first));
+    HH_ASSERT(!memcmp(a.bwd_first, b.bwd_first, (g.n + 1) * sizeof *a.bwd_first));
+    HH_ASSERT(!memcmp(a.fwd, b.fwd, a.n_fwd * sizeof *a.fwd));
+    HH_ASSERT(!memcmp(a.bwd, b.bwd, a.n_bwd * sizeof *a.bwd));
+    hh__ch_free(&a), hh__ch_free(&b);
+    free(old_of);
+    graph_free(&g);
+}

@@ -297,3 +297,93 @@ HH_TEST(oom_map_isochrone_fails_cleanly_everywhere)
     hh_query_free(q);
     hh_net_close(net);
 }
+
+/* A scenario of every kind on a small grid (streets added and split, one
+ * closed, a line added, trips removed: the hierarchies updated in place and
+ * contracted again, the timetable rebuilt): each allocation fails in turn. */
+HH_TEST(oom_scenario_fails_cleanly_everywhere)
+{
+    char osm[300], feed[300], base[300], change[300], out[300];
+    const char *tmp = hh_test_tmpdir();
+    snprintf(osm, sizeof osm, "%s/oomgrid.osm", tmp);
+    snprintf(feed, sizeof feed, "%s/oomgrid.zip", tmp);
+    snprintf(base, sizeof base, "%s/oomgrid.hh", tmp);
+    snprintf(change, sizeof change, "%s/oomgrid.geojson", tmp);
+    snprintf(out, sizeof out, "%s/oomgrid_new.hh", tmp);
+    /* 5 x 5 nodes 0.001 degrees apart, streets along both axes */
+    FILE *f = fopen(osm, "w");
+    HH_ASSERT(f != NULL);
+    fprintf(f, "<?xml version='1.0' encoding='UTF-8'?>\n<osm version='0.6'>\n");
+    for (int y = 0; y < 5; y++)
+        for (int x = 0; x < 5; x++)
+            fprintf(f, " <node id='%d' lat='%.4f' lon='%.4f'/>\n", 1 + y * 5 + x, 0.001 * y, 0.001 * x);
+    for (int k = 0; k < 5; k++) {
+        fprintf(f, " <way id='%d'>", 100 + k);
+        for (int x = 0; x < 5; x++)
+            fprintf(f, "<nd ref='%d'/>", 1 + k * 5 + x);
+        fprintf(f, "<tag k='highway' v='residential'/></way>\n <way id='%d'>", 200 + k);
+        for (int y = 0; y < 5; y++)
+            fprintf(f, "<nd ref='%d'/>", 1 + y * 5 + k);
+        fprintf(f, "<tag k='highway' v='residential'/></way>\n");
+    }
+    fprintf(f, "</osm>\n");
+    fclose(f);
+    static const hh_test_file files[] = {
+        {"agency.txt", "agency_name,agency_url,agency_timezone\nA,http://a.example,Etc/UTC\n"},
+        {"stops.txt", "stop_id,stop_name,stop_lat,stop_lon\nS1,One,0,0\nS2,Two,0.004,0.004\n"},
+        {"routes.txt", "route_id,route_short_name,route_type\nR,1,3\nQ,2,3\n"},
+        {"calendar.txt", "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\n"
+                         "D,1,1,1,1,1,1,1,20240101,20241231\n"},
+        {"trips.txt", "route_id,service_id,trip_id\nR,D,T\nQ,D,U\n"},
+        {"stop_times.txt", "trip_id,arrival_time,departure_time,stop_id,stop_sequence\n"
+                           "T,08:00:00,08:00:00,S1,1\nT,08:05:00,08:05:00,S2,2\n"
+                           "U,09:00:00,09:00:00,S2,1\nU,09:05:00,09:05:00,S1,2\n"},
+    };
+    HH_ASSERT_EQ(hh_test_write_zip(feed, files, sizeof files / sizeof *files, NULL, 0), 0);
+    const char *feeds[] = {feed};
+    hh_profile p;
+    hh_profile_default(&p);
+    HH_ASSERT_EQ(hh_profile_set(&p, "island.min_vertices=1", NULL, 0), 0);
+    char err[512] = "";
+    HH_ASSERT_EQ(hh_build_transit(osm, feeds, 1, &p, base, NULL, NULL, NULL, err, sizeof err), 0);
+    f = fopen(change, "w");
+    HH_ASSERT(f != NULL);
+    fputs("{\"type\":\"FeatureCollection\",\"features\":["
+          "{\"type\":\"Feature\",\"geometry\":{\"type\":\"LineString\",\"coordinates\":[[0,0],[0.002,0.002]]},"
+          "\"properties\":{\"type\":\"add-street\",\"highway\":\"primary\"}},"
+          "{\"type\":\"Feature\",\"geometry\":{\"type\":\"LineString\",\"coordinates\":[[0.0035,0.001],[0.0035,0.003]]},"
+          "\"properties\":{\"type\":\"add-street\",\"modes\":[\"walk\"],\"speed_kmh\":6}},"
+          "{\"type\":\"Feature\",\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[0.0012,0.0038],[0.0018,0.0038],"
+          "[0.0018,0.0042],[0.0012,0.0042],[0.0012,0.0038]]]},\"properties\":{\"type\":\"modify-street\",\"close\":[\"car\"]}},"
+          "{\"type\":\"Feature\",\"geometry\":{\"type\":\"LineString\",\"coordinates\":[[0,0.004],[0.004,0]]},"
+          "\"properties\":{\"type\":\"add-line\",\"name\":\"X\",\"headway_min\":10,\"speed_kmh\":30,\"start\":\"07:00\","
+          "\"end\":\"09:00\",\"stop_ids\":[null,\"S2\"]}},"
+          "{\"type\":\"Feature\",\"geometry\":null,\"properties\":{\"type\":\"remove-trips\",\"route_id\":\"Q\"}}]}\n",
+          f);
+    fclose(f);
+    int ok = 0;
+    long k;
+    hh_scenario_stats st;
+    for (k = 0; k < 20000 && !ok; k++) {
+        err[0] = 0;
+        hh_test_alloc_fail_from(k);
+        int rc = hh_scenario_apply(base, change, out, &st, err, sizeof err);
+        hh_test_alloc_restore();
+        struct stat sb;
+        if (rc == 0) {
+            ok = 1;
+            break;
+        }
+        if (!(rc == HH_ENOMEM || strstr(err, "out of memory")))
+            fprintf(stderr, "  failure at allocation %ld: rc %d, %s\n", k, rc, err);
+        HH_ASSERT(rc == HH_ENOMEM || strstr(err, "out of memory"));
+        HH_ASSERT(stat(out, &sb) != 0);
+    }
+    HH_ASSERT(ok);
+    HH_ASSERT_EQ(st.streets_added, 2);
+    HH_ASSERT_EQ(st.ch_how[HH_MODE_CAR], 1);
+    HH_ASSERT_EQ(st.ch_how[HH_MODE_BIKE], 0);
+    HH_ASSERT_EQ(st.trips_removed, 1);
+    fprintf(stderr, "  scenario survived failures at each of its first %ld allocations\n", k);
+    unlink(out);
+}
