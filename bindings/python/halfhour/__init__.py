@@ -20,7 +20,7 @@ from .network import Network, ATTRIBUTION
 
 __version__ = "0.1.0"  # include/halfhour.h HH_VERSION_STRING (tests check they agree)
 
-__all__ = ["Network", "build", "info", "isochrone", "matrix", "access", "report", "site", "HalfhourError",
+__all__ = ["Network", "build", "info", "isochrone", "matrix", "access", "report", "site", "scenario", "HalfhourError",
            "HalfhourWarning", "OutOfMemory", "InputOutputError", "MalformedInput", "UnsupportedVersion",
            "ChecksumMismatch", "FileTruncated", "InvalidArgument", "NotSnapped", "OutOfRange", "NothingUsable",
            "ATTRIBUTION", "library_path"]
@@ -39,6 +39,12 @@ def _with(path, fn):
 def info(net):
     """`halfhour info NET.hh --json`: Network.info() of a path or a Network."""
     return net.info() if isinstance(net, Network) else _with(net, Network.info)
+
+
+def scenario(net, change, out, **kw):
+    """`halfhour scenario`: Network.scenario on a path or a Network (the new Network)."""
+    f = lambda n: n.scenario(change, out, **kw)
+    return f(net) if isinstance(net, Network) else _with(net, f)
 
 
 def isochrone(net, points, mode, minutes=(10, 20, 30), **kw):

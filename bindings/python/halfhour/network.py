@@ -263,6 +263,36 @@ class Network:
         net.build_stats = _build_stats(st)
         return net
 
+    # ---- scenario ------------------------------------------------------------
+    def scenario(self, change, out, *, quiet=True):
+        """A new network: this one with a change file applied
+        (`halfhour scenario BASE.hh --change CHANGE.geojson -o NEW.hh`);
+        returns the new Network, its figures in .scenario_stats.
+        change: the change file, a GeoJSON FeatureCollection with one
+        modification per Feature, properties.type naming it (add-street,
+        modify-street, road-congestion, add-line, adjust-frequency,
+        adjust-speed, adjust-dwell, remove-trips, remove-stops, reroute;
+        docs/scenarios.md has each with its properties).
+        out: the new network file, written atomically; this network's file
+        is never written.  Each modification is validated with a one-line
+        error naming the Feature, and nothing is written on error.
+        quiet: accepted for the CLI's --quiet; the Python call prints
+        nothing either way."""
+        self._h()
+        st = ffi.new("hh_scenario_stats *")
+        err = errbuf()
+        check(lib.hh_scenario_apply(os.fsencode(self.path), os.fsencode(os.fspath(change)),
+                                    os.fsencode(os.fspath(out)), st, err, len(err)), err)
+        net = Network(out)
+        net.scenario_stats = {"modifications": st.n_mods, "streets_added": st.streets_added,
+                              "edges_split": st.edges_split, "edges_changed": st.edges_changed,
+                              "stops_added": st.stops_added, "routes_added": st.routes_added,
+                              "trips_added": st.trips_added, "trips_removed": st.trips_removed,
+                              "trips_changed": st.trips_changed, "seconds": st.seconds,
+                              "file_bytes": st.file_bytes, "sha256": text(st.sha256),
+                              "summary": text(st.summary)}
+        return net
+
     # ---- info ----------------------------------------------------------------
     def info(self):
         """What `halfhour info NET.hh --json` prints, as a dict: the

@@ -22,7 +22,7 @@ VERBS = {
     "info": (halfhour.Network.info, {"--json": None}),
     "isochrone": (halfhour.Network.isochrones, dict(TRANSIT, **{"--from": "points", "--mode": "mode",
                                                                 "--minutes": "minutes", "--snap-max": "snap_max",
-                                                                "-o": None, "--surface": None,
+                                                                "-o": None, "--surface": None, "--compare": None,
                                                                 "--percentile": "percentile",
                                                                 "--generalize": "generalize", "--denoise": "denoise",
                                                                 "--holes": "holes"})),
@@ -36,22 +36,24 @@ VERBS = {
         "--summary": "summary", "--weights": "weights", "--thresholds": "thresholds",
         "--by-district": "by_district", "--threads": "threads", "--snap-max": "snap_max",
         "--max-minutes": "max_minutes", "-o": "out", "--percentiles": "percentiles",
-        "--percentile-of": "percentile_of"})),
+        "--percentile-of": "percentile_of", "--compare": None})),
     "report": (halfhour.Network.report, dict(TRANSIT, **{
         "--centres": "centres", "--minutes": "minutes", "--modes": "modes", "--layer": "layer",
         "--by-district": "by_district", "--threads": "threads", "--snap-max": "snap_max", "-o": "out",
-        "--percentiles": "percentiles", "--percentile": "percentile"})),
+        "--percentiles": "percentiles", "--percentile": "percentile", "--compare": None})),
     "site": (halfhour.Network.site, dict(TRANSIT, **{
         "--mode": "mode", "--minutes": "minutes", "--demand": "demand", "--candidates": "candidates",
         "--grid": "grid", "--k": "k", "--cover": "cover", "--existing": "existing",
         "--opportunities-file": "opportunities_file", "--exact": "exact", "--time-limit": "time_limit",
         "--threads": "threads", "--snap-max": "snap_max", "-o": None, "--percentile": "percentile"})),
+    "scenario": (halfhour.Network.scenario, {"--change": "change", "-o": "out", "--quiet": "quiet"}),
 }
 NO_KEYWORD = {
     "-q": "Network.build prints nothing; its report is net.build_stats",
     "--json": "info() returns the --json document as a dict",
     "-o": "the result is returned (a DataFrame / GeoDataFrame: .to_csv, .to_file)",
     "--surface": "not in the Python package yet: the travel-time surface per vertex",
+    "--compare": "not in the Python package yet: run the call on the scenario's and the base's Network",
 }
 
 
@@ -96,7 +98,7 @@ def test_every_option_has_a_documented_keyword(hh_bin, verb):
 def test_every_verb_has_a_function(hh_bin):
     verbs = [l.split()[0] for l in run_cli("--help").stdout.splitlines() if l.startswith("  ")]
     # export and coords are file conversions, no analysis: the CLI covers them; serve is the HTTP server
-    # (a process of its own, not a call); scenario is not built yet
+    # (a process of its own, not a call)
     assert set(verbs) - {"export", "coords", "serve"} == set(VERBS)
     for v in VERBS:
         assert callable(getattr(halfhour, v))
