@@ -599,7 +599,7 @@ try:
             f.write("local reqs = {\n")
             for path, b in bodies:
                 f.write("  {%s, %s},\n" % (json.dumps(path), json.dumps(json.dumps(b))))
-            f.write("}\nlocal i = 0\nrequest = function()\n  i = i %% #reqs + 1\n"
+            f.write("}\nlocal i = 0\nrequest = function()\n  i = i % #reqs + 1\n"
                     "  return wrk.format('POST', reqs[i][1], {['Content-Type']='application/json'}, reqs[i][2])\n"
                     "end\n")
         run(["wrk", "-t", "2", "-c", "8", "-d", "2s", "-s", lua, f"http://127.0.0.1:{s.port}/"])  # warm-up
@@ -610,7 +610,8 @@ try:
         out = r.stdout
         m = re.search(r"(\d+) requests in", out)
         n = int(m.group(1)) if m else 0
-        bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out) or re.search(r"Socket errors: (.*)", out)
+        bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out) or re.search(r"Socket errors: (.*)", out) or \
+            "error" in (r.stderr or "").lower() or "PANIC" in out
         result("load: no failed request", r.returncode == 0 and n > 0 and not bad, out[-600:])
         # flat: within 10 % + 8 MiB of the warmed-up size
         result("load: memory flat", after <= before * 1.10 + 8192,
