@@ -18,18 +18,7 @@ static pthread_once_t gdal_once = PTHREAD_ONCE_INIT;
 
 static void load(void)
 {
-    static const char *const names[] = {
-#define HH_GDAL_NAME(f) #f,
-        HH_GDAL_FUNCTIONS(HH_GDAL_NAME)
-#undef HH_GDAL_NAME
-    };
-    void *fns[sizeof names / sizeof *names];
-    if (hh__dl_load("GDAL", HH_GDAL_SONAME, names, fns, sizeof names / sizeof *names, load_err, sizeof load_err))
-        return;
-    size_t i = 0;
-#define HH_GDAL_SET(f) *(void **)&api.f = fns[i++];
-    HH_GDAL_FUNCTIONS(HH_GDAL_SET)
-#undef HH_GDAL_SET
+    HH__DL_LOAD_TABLE(HH_GDAL_FUNCTIONS, &api, "GDAL", HH_GDAL_SONAME, load_err, sizeof load_err);
 }
 
 const hh__gdal_api_t *hh__gdal_api(void)

@@ -46,18 +46,7 @@ static pthread_once_t pj_once = PTHREAD_ONCE_INIT;
 
 static void pj_load(void)
 {
-    static const char *const names[] = {
-#define HH_PROJ_NAME(f) #f,
-        HH_PROJ_FUNCTIONS(HH_PROJ_NAME)
-#undef HH_PROJ_NAME
-    };
-    void *fns[sizeof names / sizeof *names];
-    if (hh__dl_load("PROJ", HH_PROJ_SONAME, names, fns, sizeof names / sizeof *names, pj_err, sizeof pj_err))
-        return;
-    size_t i = 0;
-#define HH_PROJ_SET(f) *(void **)&pj_api.f = fns[i++];
-    HH_PROJ_FUNCTIONS(HH_PROJ_SET)
-#undef HH_PROJ_SET
+    HH__DL_LOAD_TABLE(HH_PROJ_FUNCTIONS, &pj_api, "PROJ", HH_PROJ_SONAME, pj_err, sizeof pj_err);
 }
 
 /* 0 once PROJ is loaded, else -1 with the reason in err. */
