@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # regress.sh REPLAY_DIR: replays every saved fuzz input (tests/fuzz/regress/)
-# plus inputs derived at run time from ../shared/data (truncations and bit
+# and the campaigns' minimised corpora (tests/fuzz/corpus/), plus inputs derived at run time from ../shared/data (truncations and bit
 # flips of real PBF/XML extracts and of a real network file; derived, so no
 # data file is copied into the repository) through the harness binaries.
 set -euo pipefail
@@ -9,12 +9,19 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 data=${HH_DATA:-$root/../shared/data}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-mkdir -p "$tmp"/{osm_pbf,osm_xml,net,points,gtfs,request,change}
-cp "$root"/tests/fuzz/regress/osm_pbf/* "$tmp/osm_pbf/" 2>/dev/null || true
-cp "$root"/tests/fuzz/regress/osm_xml/* "$tmp/osm_xml/" 2>/dev/null || true
-cp "$root"/tests/fuzz/regress/points/* "$tmp/points/" 2>/dev/null || true
-cp "$root"/tests/fuzz/regress/request/* "$tmp/request/" 2>/dev/null || true
-cp "$root"/tests/fuzz/regress/change/* "$tmp/change/" 2>/dev/null || true
+# every harness: its saved regression inputs and its kept campaign corpus
+harnesses=()
+for b in "$bin"/fuzz_*; do
+    h=${b##*/fuzz_}
+    harnesses+=("$h")
+    mkdir -p "$tmp/$h"
+    for d in regress corpus; do
+        [ -d "$root/tests/fuzz/$d/$h" ] || continue
+        for f in "$root/tests/fuzz/$d/$h"/*; do
+            [ -e "$f" ] && cp "$f" "$tmp/$h/$d-${f##*/}"
+        done
+    done
+done
 derive() { # file out-prefix: truncations and seeded bit flips
     python3 - "$1" "$2" <<'PY'
 import random, sys
@@ -48,7 +55,7 @@ else
     echo "fuzz regress: ../shared/data absent, replaying saved inputs only"
 fi
 fail=0
-for h in osm_pbf osm_xml net points gtfs request change; do
+for h in "${harnesses[@]}"; do
     files=("$tmp/$h"/*)
     [ -e "${files[0]}" ] || continue
     if ! "$bin/fuzz_$h" "${files[@]}" >/dev/null; then
