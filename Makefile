@@ -51,7 +51,12 @@ else ifneq ($(SAN),)
 CFLAGS  += -fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all
 CXXFLAGS+= -fsanitize=$(SAN) $(CXX_NOSAN) -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS += -fsanitize=$(SAN)
+# ThreadSanitizer cannot share objects with the ASan build: its own folder
+ifneq ($(findstring thread,$(SAN)),)
+B       := build/tsan
+else
 B       := build/san
+endif
 else
 B       := build/rel
 endif
@@ -120,7 +125,7 @@ $(B)/halfhour_cdef.h: include/halfhour.h bindings/python/cdef/stddef.h bindings/
 
 $(B)/halfhour: $(CLI_OBJ) $(B)/libhhserver.a $(B)/libhalfhour.a
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) $(SRV_LIBS) -o $@
-	@ln -sf $(abspath $@) build/halfhour-$(if $(SAN),san,rel)
+	@ln -sf $(abspath $@) build/halfhour-$(notdir $(B))
 
 # The unit test list is generated from the HH_TEST(name) lines of the test
 # files, so adding a test never touches a shared file.
@@ -152,20 +157,19 @@ $(B)/fuzz-replay/%: tests/fuzz/%.c tests/fuzz/driver.c $(B)/libhhserver.a $(B)/l
 fuzz-regress: $(REPLAYS) $(B)/halfhour
 	bash tests/fuzz/regress.sh $(abspath $(B)/fuzz-replay)
 
-# `make fuzz`: libFuzzer runs of FUZZ_SECONDS each (clang); new crashes are
-# written to build/fuzz/crashes/ -- move them to tests/fuzz/regress/<name>/.
+# `make fuzz`: libFuzzer runs of FUZZ_SECONDS each (clang) of every harness
+# or of FUZZ_HARNESS (names without fuzz_), from and back into the kept
+# corpus tests/fuzz/corpus/<name>/ (tests/fuzz/campaign.sh); new crashes are
+# written to build/fuzz/crashes/ -- fix them, then move them to
+# tests/fuzz/regress/<name>/.
 $(B)/fuzzers/%: tests/fuzz/%.c $(B)/libhhserver.a $(B)/libhalfhour.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -fsanitize=fuzzer $< $(B)/libhhserver.a $(B)/libhalfhour.a $(LDFLAGS) $(LDLIBS) $(SRV_LIBS) -o $@
 fuzzers: $(FUZZERS)
+FUZZ_HARNESS ?= $(FUZZ_SRC:tests/fuzz/fuzz_%.c=%)
 fuzz:
 	$(MAKE) FUZZ=1 fuzzers
-	@mkdir -p build/fuzz/crashes
-	@for f in build/fuzz/fuzzers/*; do n=$$(basename $$f); mkdir -p build/fuzz/corpus/$$n; \
-	  cp tests/fuzz/regress/$${n#fuzz_}/* build/fuzz/corpus/$$n/ 2>/dev/null; \
-	  echo "== $$n ($(FUZZ_SECONDS) s)"; \
-	  $$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -artifact_prefix=build/fuzz/crashes/$$n- \
-	     build/fuzz/corpus/$$n 2>&1 | tail -3 || exit 1; done
+	bash tests/fuzz/campaign.sh $(FUZZ_SECONDS) $(FUZZ_HARNESS)
 
 unit: $(B)/unit_tests
 	$(B)/unit_tests
