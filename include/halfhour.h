@@ -830,7 +830,10 @@ struct hh_layers_opts {
  *            degrees (then taken as WGS-84).
  * Errors name the file (and line, feature or cell): HH_EIO missing file;
  * HH_EEMPTY no row/feature/cell or no numeric layer; HH_EFORMAT negative or
- * non-finite values, bad coordinates, unreadable file.  opts may be NULL. */
+ * non-finite values, bad coordinates, unreadable file; HH_ERANGE a polygon
+ * whose lattice (HH_POLY_AREA) would have more than HH_LAYERS_MAX_LATTICE
+ * cells, before any is made.  opts may be NULL. */
+#define HH_LAYERS_MAX_LATTICE (1 << 24)
 int hh_layers_read(const char *path, const hh_layers_opts *opts, hh_layers *out, char *err, size_t errlen);
 void hh_layers_free(hh_layers *l);
 /* Appends b's points and layers to a: a layer b shares with a by name gets

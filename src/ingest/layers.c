@@ -737,6 +737,18 @@ static int add_polygon(vec_ctx *c, OGRGeometryH g, const double *v, long fno)
             OGR_G_GetEnvelope(part, &pe);
             long i0 = (long)floor((pe.MinX - c->pc.gx) / s), j0 = (long)floor((pe.MinY - c->pc.gy) / s);
             long ni = (long)ceil((pe.MaxX - c->pc.gx) / s) - i0, nj = (long)ceil((pe.MaxY - c->pc.gy) / s) - j0;
+            /* the lattice a polygon claims, before any piece is made: each
+             * inner cell becomes a point, so a continent at 100 m would ask
+             * for billions */
+            double cells = (double)(ni < 1 ? 1 : ni) * (double)(nj < 1 ? 1 : nj);
+            if (!(cells <= HH_LAYERS_MAX_LATTICE)) {
+                OGR_G_DestroyGeometry(q);
+                snprintf(c->err, c->errlen,
+                         "%s feature %ld: the polygon spans %.3g lattice cells of %g m, more than the limit of %d "
+                         "(a larger --polygon-cell, or --polygons centroid)",
+                         c->path, fno, cells, s, HH_LAYERS_MAX_LATTICE);
+                return HH_ERANGE;
+            }
             GEOSGeometry *gg = to_geos(c->gc, part, &c->wkb, &c->wkb_cap);
             if (!gg) {
                 rc = c->wkb_cap < (size_t)OGR_G_WkbSize(part) ? HH_ENOMEM : HH_EFORMAT;
