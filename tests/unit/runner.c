@@ -1,4 +1,4 @@
-/* runner.c: runs every HH_TEST (or those whose name contains argv[1]) and
+/* runner.c: runs every HH_TEST (or those whose name contains one of the arguments) and
  * ends with the plain "unit: N passed, N failed, N skipped" line CI reads.
  * A test that skips (its data or a system facility is absent) prints
  * "skipped"; a skip for lack of real data fails the run when the data
@@ -70,7 +70,10 @@ int main(int argc, char **argv)
     int passed = 0, failed = 0, skipped = 0, data_skips = 0;
     int have_data = hh_test_have_data();
     for (const struct hh_test_entry *t = hh_test_list; t->name; t++) {
-        if (argc > 1 && !strstr(t->name, argv[1]))
+        int pick = argc == 1;
+        for (int a = 1; a < argc && !pick; a++)
+            pick = strstr(t->name, argv[a]) != NULL;
+        if (!pick)
             continue;
         hh_test_failed = hh_test_skipped = hh_test_skipped_data = 0;
         t->fn();
