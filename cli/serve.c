@@ -21,7 +21,9 @@ static void help(void)
            "network, info, health, metrics) over one network file, mapped read-only and\n"
            "shared by the worker threads, and the planning map's built files. Prints\n"
            "\"halfhour serve: listening on URL\" when ready; SIGTERM or SIGINT stops it after\n"
-           "the requests in flight are answered.\n\n"
+           "the requests in flight are answered; SIGHUP opens NET.hh again (replace the\n"
+           "file by renaming a new one over it) and serves it from then on, the requests\n"
+           "in flight finishing on the network they started with.\n\n"
            "  --port N         TCP port (default 8080; 0: a free one, printed)\n"
            "  --bind ADDR      IPv4 address to listen on (default 127.0.0.1)\n"
            "  --threads N      worker threads (default: the cores)\n"
@@ -40,6 +42,59 @@ static void help(void)
            "  --connection-timeout S   idle connections closed after S s (default 30)\n"
            "  --read-timeout S         a body must arrive within S s (default 10)\n",
            l.body_bytes, l.locations, l.contours, l.matrix_cells, l.grid_cells, l.network_features, l.time_budget_s);
+}
+
+/* SIGHUP: the network file opened again under the same name (replace it
+ * by renaming a new one over it), with the same opportunity files. */
+typedef struct loader {
+    const char *path;
+    const char *const *files;
+    size_t n_files;
+} loader;
+typedef struct loaded {
+    hh_net *net;
+    hh_layers ls;
+} loaded;
+
+/* 0; -1 with err; or the exit code of a failure cli_load_layers printed. */
+static int load(const loader *L, loaded **out, char *err, size_t errlen)
+{
+    loaded *d = calloc(1, sizeof *d);
+    if (!d) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    int rc = hh_net_open(L->path, &d->net, err, errlen) ? -1 : 0;
+    if (!rc && (rc = cli_load_layers(d->net, L->path, L->files, L->n_files, &d->ls)))
+        snprintf(err, errlen, "%s: the opportunity layers did not load (the error above)", L->path);
+    if (rc) {
+        hh_layers_free(&d->ls);
+        hh_net_close(d->net);
+        free(d);
+        return rc;
+    }
+    *out = d;
+    return 0;
+}
+
+static int reload(void *ud, const hh_net **net, const hh_layers **layers, void **handle, char *err, size_t errlen)
+{
+    loaded *d = NULL;
+    if (load(ud, &d, err, errlen))
+        return HH_EFORMAT;
+    *net = d->net, *layers = &d->ls, *handle = d;
+    return 0;
+}
+
+static void release(void *ud, void *handle)
+{
+    loaded *d = handle;
+    (void)ud;
+    if (!d)
+        return;
+    hh_layers_free(&d->ls);
+    hh_net_close(d->net);
+    free(d);
 }
 
 /* web/dist beside the checkout: the binary is build/<kind>/halfhour */
@@ -150,19 +205,16 @@ int cmd_serve(int argc, char **argv)
     if (!web_given)
         o.web_dir = default_web(wbuf, sizeof wbuf);
     char err[1024];
-    hh_net *net = NULL;
-    hh_layers ls;
-    memset(&ls, 0, sizeof ls);
-    int rc = 0;
-    if (hh_net_open(path, &net, err, sizeof err))
-        return cli_fail("%s", err);
-    if ((rc = cli_load_layers(net, path, files, n_files, &ls)))
-        goto done;
-    o.net_path = path, o.layers = &ls;
-    if (hh_serve_run(net, &o, err, sizeof err))
+    loader L = {path, files, n_files};
+    loaded *first = NULL;
+    int rc = load(&L, &first, err, sizeof err);
+    if (rc)
+        return rc < 0 ? cli_fail("%s", err) : rc;
+    o.net_path = path, o.layers = &first->ls;
+    o.reload = reload, o.release = release, o.reload_ud = &L, o.first_handle = first;
+    if (hh_serve_run(first->net, &o, err, sizeof err)) {
         rc = cli_fail("%s", err);
-done:
-    hh_layers_free(&ls);
-    hh_net_close(net);
+        release(&L, first); /* a failed start leaves the first network to us */
+    }
     return rc;
 }

@@ -153,14 +153,13 @@ static int key_eq(const hh_transit_opts *a, const hh_transit_opts *b)
            a->max_s == b->max_s && a->walk_kmh == b->walk_kmh;
 }
 
-static void tentry_release(struct sv_transit_cache *c, tentry *te)
+/* The count is atomic so that a reference outlives its cache: a worker
+ * keeps the day of an older network (SIGHUP) until its next request, when
+ * that network's server state may be gone.  A cache finds only entries on
+ * its list, which hold the cache's reference, so no count found there is 0. */
+static void tentry_release(tentry *te)
 {
-    if (!te)
-        return;
-    pthread_mutex_lock(&c->mu);
-    int last = --te->refs == 0;
-    pthread_mutex_unlock(&c->mu);
-    if (last) {
+    if (te && __atomic_sub_fetch(&te->refs, 1, __ATOMIC_ACQ_REL) == 0) {
         hh_transit_free(te->t);
         free(te);
     }
@@ -173,7 +172,7 @@ static tentry *tentry_get(sv_server *s, const hh_transit_opts *o, char *err, siz
     pthread_mutex_lock(&c->mu);
     for (tentry *t = c->head; t; t = t->next)
         if (key_eq(&t->key, o)) {
-            t->refs++;
+            __atomic_add_fetch(&t->refs, 1, __ATOMIC_RELAXED);
             t->used = ++c->clock;
             pthread_mutex_unlock(&c->mu);
             return t;
@@ -194,7 +193,7 @@ static tentry *tentry_get(sv_server *s, const hh_transit_opts *o, char *err, siz
     pthread_mutex_lock(&c->mu);
     for (tentry *t = c->head; t; t = t->next)
         if (key_eq(&t->key, o)) { /* another request prepared it first */
-            t->refs++;
+            __atomic_add_fetch(&t->refs, 1, __ATOMIC_RELAXED);
             t->used = ++c->clock;
             pthread_mutex_unlock(&c->mu);
             hh_transit_free(tp);
@@ -213,15 +212,16 @@ static tentry *tentry_get(sv_server *s, const hh_transit_opts *o, char *err, siz
         c->n--;
     }
     pthread_mutex_unlock(&c->mu);
-    tentry_release(c, evict); /* the cache's reference */
+    tentry_release(evict); /* the cache's reference */
     return ne;
 }
 
 /* ---- per-thread workspaces -------------------------------------------- */
 
 struct sv_worker {
-    sv_server *s;
-    hh_query *q;          /* street searches, made once */
+    sv_server *s;         /* the request's server state (set on every request) */
+    uint64_t gen;         /* the state (network) q and te were made for */
+    hh_query *q;          /* street searches, made once per network */
     tentry *te;           /* the day tq belongs to */
     hh_transit_query *tq;
 };
@@ -229,14 +229,22 @@ struct sv_worker {
 static pthread_key_t worker_key;
 static pthread_once_t worker_once = PTHREAD_ONCE_INIT;
 
+/* Frees the workspaces (they only point into their network's mapping,
+ * never read it when freed, so an older network may be gone already). */
+static void worker_clear(sv_worker *w)
+{
+    hh_query_free(w->q);
+    hh_transit_query_free(w->tq);
+    tentry_release(w->te);
+    w->q = NULL, w->tq = NULL, w->te = NULL;
+}
+
 static void worker_free(void *p)
 {
     sv_worker *w = p;
     if (!w)
         return;
-    hh_query_free(w->q);
-    hh_transit_query_free(w->tq);
-    tentry_release(w->s->tcache, w->te);
+    worker_clear(w);
     free(w);
 }
 static void worker_key_make(void) { pthread_key_create(&worker_key, worker_free); }
@@ -245,17 +253,21 @@ sv_worker *sv_worker_get(sv_server *s)
 {
     pthread_once(&worker_once, worker_key_make);
     sv_worker *w = pthread_getspecific(worker_key);
-    if (w)
-        return w;
-    w = calloc(1, sizeof *w);
-    if (!w)
-        return NULL;
-    w->s = s;
-    if (hh_query_init(s->net, &w->q) || pthread_setspecific(worker_key, w)) {
-        hh_query_free(w->q);
-        free(w);
-        return NULL;
+    if (!w) {
+        if (!(w = calloc(1, sizeof *w)))
+            return NULL;
+        if (pthread_setspecific(worker_key, w)) {
+            free(w);
+            return NULL;
+        }
     }
+    w->s = s;
+    if (w->q && w->gen == s->gen)
+        return w;
+    worker_clear(w); /* first request, or a network loaded since (SIGHUP) */
+    if (hh_query_init(s->net, &w->q))
+        return NULL;
+    w->gen = s->gen;
     return w;
 }
 
@@ -270,11 +282,11 @@ static int worker_transit(sv_worker *w, const hh_transit_opts *o, char *err, siz
         return rc;
     hh_transit_query *tq = NULL;
     if ((rc = hh_transit_query_init(te->t, &tq))) {
-        tentry_release(w->s->tcache, te);
+        tentry_release(te);
         return rc;
     }
     hh_transit_query_free(w->tq);
-    tentry_release(w->s->tcache, w->te);
+    tentry_release(w->te);
     w->te = te, w->tq = tq;
     return 0;
 }
@@ -314,7 +326,7 @@ void sv_server_free(sv_server *s)
     if (s->tcache) {
         for (tentry *t = s->tcache->head, *n; t; t = n) {
             n = t->next;
-            tentry_release(s->tcache, t);
+            tentry_release(t);
         }
         pthread_mutex_destroy(&s->tcache->mu);
         free(s->tcache);
@@ -609,7 +621,7 @@ static void handle_table(sv_server *s, sv_worker *w, const sv_req *r, double dl,
     fprintf(m.f, ",\"mode\":\"%s\"}\n", mode_label(r));
     mb_done(&m, out, 200, "application/json");
 done:
-    tentry_release(s->tcache, te);
+    tentry_release(te);
     free(c.t), free(c.d), free(oko), free(okd);
 }
 
@@ -741,7 +753,7 @@ static void handle_access(sv_server *s, sv_worker *w, const sv_req *r, double dl
     memset(&t, 0, sizeof t);
     hh_access_stats st;
     rc = hh_access_run(s->net, &ao, ls, &pts, &t, &st, err, sizeof err);
-    tentry_release(s->tcache, te);
+    tentry_release(te);
     /* the 15-minute check's counts, as `halfhour access --preset 15min` */
     if (!rc && r->preset && r->n_pct <= 1)
         rc = hh_table_add_services(&t, n_sel, (size_t)r->n_minutes, r->minutes);
@@ -846,7 +858,7 @@ static void handle_report(sv_server *s, sv_worker *w, const sv_req *r, double dl
     hh_report rep;
     memset(&rep, 0, sizeof rep);
     rc = hh_report_run(s->net, &ro, &c, &rep, err, sizeof err);
-    tentry_release(s->tcache, te);
+    tentry_release(te);
     if (rc) {
         hh_report_free(&rep);
         resp_lib(out, s, rc, "report", err);
@@ -966,7 +978,7 @@ static void handle_site(sv_server *s, sv_worker *w, const sv_req *r, double dl, 
     memset(&res, 0, sizeof res);
     rc = hh_site_run(s->net, &so, s->layers, (size_t)r->weight_layer, &cand, ex.n ? &ex : NULL, &res, err,
                      sizeof err);
-    tentry_release(s->tcache, te);
+    tentry_release(te);
     if (rc) {
         hh_grid_free(&grid);
         hh_site_result_free(&res);

@@ -75,7 +75,12 @@ static void metrics_add(metrics *m, sv_endpoint ep, int code, double secs)
 
 typedef struct srv {
     struct MHD_Daemon *d;
-    sv_server s;
+    /* the server state of the network in use: swapped under mu by SIGHUP;
+     * each request holds a reference while it runs, so an older network is
+     * closed when the last request using it ends */
+    pthread_mutex_t mu;
+    sv_server *cur;
+    uint64_t n_gen;
     const hh_serve_opts *o;
     char webroot[PATH_MAX];
     int have_web;
@@ -324,8 +329,32 @@ static enum MHD_Result query_arg(void *cls, enum MHD_ValueKind kind, const char 
     return q->bad ? MHD_NO : MHD_YES;
 }
 
+static sv_server *state_get(srv *v)
+{
+    pthread_mutex_lock(&v->mu);
+    sv_server *s = v->cur;
+    s->refs++;
+    pthread_mutex_unlock(&v->mu);
+    return s;
+}
+
+static void state_put(srv *v, sv_server *s)
+{
+    pthread_mutex_lock(&v->mu);
+    int last = --s->refs == 0;
+    pthread_mutex_unlock(&v->mu);
+    if (!last)
+        return;
+    void *h = s->handle;
+    sv_server_free(s);
+    free(s);
+    if (h)
+        v->o->release(v->o->reload_ud, h);
+}
+
 static enum MHD_Result answer(srv *v, struct MHD_Connection *c, conn_state *st, const char *url)
 {
+    sv_server *s = NULL;
     sv_resp r;
     memset(&r, 0, sizeof r);
     switch (st->ep) {
@@ -337,7 +366,9 @@ static enum MHD_Result answer(srv *v, struct MHD_Connection *c, conn_state *st, 
         return send_resp(v, c, st, &r);
     }
     case SV_INFO:
-        sv_handle_info(&v->s, &r);
+        s = state_get(v);
+        sv_handle_info(s, &r);
+        state_put(v, s);
         return send_resp(v, c, st, &r);
     case SV_METRICS:
         metrics_text(v, &r);
@@ -369,14 +400,17 @@ static enum MHD_Result answer(srv *v, struct MHD_Connection *c, conn_state *st, 
         return send_resp(v, c, st, &r);
     }
     sv_req req;
-    int rc = sv_req_parse(&v->s.cfg, st->ep, fields, &req, &e);
+    s = state_get(v);
+    int rc = sv_req_parse(&s->cfg, st->ep, fields, &req, &e);
     json_decref(fields);
     if (rc) {
+        state_put(v, s);
         sv_req_free(&req);
         sv_resp_error(&r, &e);
         return send_resp(v, c, st, &r);
     }
-    sv_handle(&v->s, &req, st->t0 + v->s.cfg.lim.time_budget_s, &r);
+    sv_handle(s, &req, st->t0 + s->cfg.lim.time_budget_s, &r);
+    state_put(v, s);
     sv_req_free(&req);
     return send_resp(v, c, st, &r);
 }
@@ -404,10 +438,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             return send_error(v, c, st, 405, NULL, "method not allowed here");
         if (st->post) {
             const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-            if (cl && strtoull(cl, NULL, 10) > v->s.cfg.lim.body_bytes) {
+            if (cl && strtoull(cl, NULL, 10) > v->o->lim.body_bytes) {
                 char msg[128];
                 snprintf(msg, sizeof msg, "request body of %.20s bytes: more than the limit of %zu", cl,
-                         v->s.cfg.lim.body_bytes);
+                         v->o->lim.body_bytes);
                 return send_error(v, c, st, 413, "body_bytes", msg);
             }
         }
@@ -424,7 +458,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             st->status = 408;
             return MHD_NO;
         }
-        if (st->too_big || st->len + n > v->s.cfg.lim.body_bytes) {
+        if (st->too_big || st->len + n > v->o->lim.body_bytes) {
             st->too_big = 1; /* read to the end, then answered 413 */
             free(st->body);
             st->body = NULL, st->len = st->cap = 0;
@@ -447,7 +481,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return MHD_YES;
     if (st->too_big) {
         char msg[128];
-        snprintf(msg, sizeof msg, "request body: more than the limit of %zu bytes", v->s.cfg.lim.body_bytes);
+        snprintf(msg, sizeof msg, "request body: more than the limit of %zu bytes", v->o->lim.body_bytes);
         return send_error(v, c, st, 413, "body_bytes", msg);
     }
     return answer(v, c, st, url);
@@ -475,6 +509,50 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 
 /* ---- running ------------------------------------------------------------- */
 
+/* SIGHUP: the caller's reload opens the network again (and its layers); the
+ * new state is made (the layers snapped) before the swap, so a request sees
+ * either network whole.  Requests in flight finish on the one they started
+ * with, which is closed when the last of them ends.  A failed reload keeps
+ * the current network and says why on stderr. */
+static void reload(srv *v, const char *tmpdir)
+{
+    const hh_serve_opts *o = v->o;
+    char err[1024] = "";
+    if (!o->reload) {
+        fprintf(stderr, "halfhour serve: SIGHUP ignored (no reload for this server)\n");
+        return;
+    }
+    const hh_net *net = NULL;
+    const hh_layers *layers = NULL;
+    void *h = NULL;
+    double t0 = sv_now();
+    if (o->reload(o->reload_ud, &net, &layers, &h, err, sizeof err)) {
+        fprintf(stderr, "halfhour serve: reload failed, serving the network loaded before: %s\n", err);
+        return;
+    }
+    sv_server *ns = calloc(1, sizeof *ns);
+    int rc = ns ? sv_server_init(ns, net, layers, &o->lim, tmpdir, err, sizeof err) : HH_ENOMEM;
+    if (rc) {
+        if (ns) {
+            sv_server_free(ns);
+            free(ns);
+        }
+        o->release(o->reload_ud, h);
+        fprintf(stderr, "halfhour serve: reload failed, serving the network loaded before: %s\n",
+                rc == HH_ENOMEM ? "out of memory" : err);
+        return;
+    }
+    ns->handle = h, ns->refs = 1;
+    pthread_mutex_lock(&v->mu);
+    ns->gen = ++v->n_gen;
+    sv_server *old = v->cur;
+    v->cur = ns;
+    pthread_mutex_unlock(&v->mu);
+    state_put(v, old); /* its own reference: closed now, or by its last request */
+    fprintf(stderr, "halfhour serve: reloaded %s (%u edges, %u feeds) in %.2f s\n", o->net_path ? o->net_path : "",
+            hh_net_n_edges(net), hh_net_n_feeds(net), sv_now() - t0);
+}
+
 int hh_serve_run(const hh_net *net, const hh_serve_opts *o, char *err, size_t errlen)
 {
     srv *v = calloc(1, sizeof *v);
@@ -484,6 +562,7 @@ int hh_serve_run(const hh_net *net, const hh_serve_opts *o, char *err, size_t er
     }
     v->o = o;
     pthread_mutex_init(&v->m.mu, NULL);
+    pthread_mutex_init(&v->mu, NULL);
     int rc = 0;
     char tmpdir[PATH_MAX];
     const char *td = getenv("TMPDIR");
@@ -501,8 +580,14 @@ int hh_serve_run(const hh_net *net, const hh_serve_opts *o, char *err, size_t er
         }
         v->have_web = 1;
     }
-    if ((rc = sv_server_init(&v->s, net, o->layers, &o->lim, tmpdir, err, errlen)))
+    if (!(v->cur = calloc(1, sizeof *v->cur))) {
+        snprintf(err, errlen, "out of memory");
+        rc = HH_ENOMEM;
         goto out;
+    }
+    if ((rc = sv_server_init(v->cur, net, o->layers, &o->lim, tmpdir, err, errlen)))
+        goto out;
+    v->cur->refs = 1, v->cur->gen = ++v->n_gen, v->cur->handle = o->first_handle;
     struct sockaddr_in sa;
     memset(&sa, 0, sizeof sa);
     sa.sin_family = AF_INET;
@@ -518,6 +603,7 @@ int hh_serve_run(const hh_net *net, const hh_serve_opts *o, char *err, size_t er
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGTERM);
     sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &sigs, &old);
     signal(SIGPIPE, SIG_IGN);
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -541,8 +627,13 @@ int hh_serve_run(const hh_net *net, const hh_serve_opts *o, char *err, size_t er
            di ? (unsigned)di->port : (unsigned)o->port);
     fflush(stdout);
     int sig = 0;
-    while (sigwait(&sigs, &sig) != 0)
-        ;
+    for (;;) {
+        while (sigwait(&sigs, &sig) != 0)
+            ;
+        if (sig != SIGHUP)
+            break;
+        reload(v, tmpdir);
+    }
     /* stop accepting; answer what is in flight; then stop */
     __atomic_store_n(&v->stopping, 1, __ATOMIC_RELAXED);
     MHD_socket ls = MHD_quiesce_daemon(v->d);
@@ -555,7 +646,15 @@ int hh_serve_run(const hh_net *net, const hh_serve_opts *o, char *err, size_t er
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     fprintf(stderr, "halfhour serve: stopped (signal %d)\n", sig);
 out:
-    sv_server_free(&v->s);
+    if (v->cur) {
+        if (v->cur->refs) {
+            state_put(v, v->cur); /* every request has ended: the last reference */
+        } else { /* init failed: the first network stays the caller's */
+            sv_server_free(v->cur);
+            free(v->cur);
+        }
+    }
+    pthread_mutex_destroy(&v->mu);
     pthread_mutex_destroy(&v->m.mu);
     rmdir(tmpdir); /* every request's file is gone already */
     free(v);

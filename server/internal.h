@@ -152,6 +152,9 @@ typedef struct sv_server sv_server;
 typedef struct sv_worker sv_worker;
 /* The server's shared, read-only state after start-up. */
 struct sv_server {
+    uint64_t gen;           /* this state's number: each network loaded (SIGHUP) makes a new one */
+    int refs;               /* http.c's: the current state's own, plus one per request using it */
+    void *handle;           /* the reload's (hh_serve_opts.release), NULL for the first network */
     const hh_net *net;
     const hh_layers *layers;
     sv_config cfg;

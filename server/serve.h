@@ -39,9 +39,18 @@ typedef struct hh_serve_opts {
     unsigned max_connections;
     unsigned connection_timeout_s; /* idle connections */
     double read_timeout_s;      /* a body must arrive within this after the headers */
+    /* SIGHUP: reload gives a network and its layers to serve from then on
+     * (and a handle of its own); release(ud, handle) is called once no
+     * request uses them any more.  0, or a code with err (the server then
+     * keeps its network).  reload NULL: SIGHUP is ignored. */
+    int (*reload)(void *ud, const hh_net **net, const hh_layers **layers, void **handle, char *err,
+                  size_t errlen);
+    void (*release)(void *ud, void *handle);
+    void *reload_ud;
+    void *first_handle; /* the first network's handle for release; NULL: the caller's to close */
 } hh_serve_opts;
 
-/* Runs until SIGTERM/SIGINT; prints "halfhour serve: listening on URL" on
+/* Runs until SIGTERM/SIGINT (SIGHUP: reload, above); prints "halfhour serve: listening on URL" on
  * stdout once listening.  0 after a clean stop; else a code with err. */
 int hh_serve_run(const hh_net *net, const hh_serve_opts *o, char *err, size_t errlen);
 
