@@ -337,6 +337,15 @@ static int open_file(loader *L, const char *name, int required, int *found)
             return fail(L, HH_EFORMAT, "missing required file %s", name);
         return 0;
     }
+    /* the size the zip claims, before a byte is read: a bomb of a few
+     * kilobytes may claim terabytes (the reader streams, so this bounds the
+     * time a feed may take, not the memory) */
+    zip_stat_t zs;
+    zip_stat_init(&zs);
+    if (zip_stat_index(L->zip, (zip_uint64_t)idx, 0, &zs) == 0 && (zs.valid & ZIP_STAT_SIZE) &&
+        zs.size > HH_GTFS_MAX_MEMBER)
+        return fail(L, HH_ERANGE, "%s: %llu bytes uncompressed (as the zip says), more than the limit of %llu",
+                    name, (unsigned long long)zs.size, (unsigned long long)HH_GTFS_MAX_MEMBER);
     L->zf = zip_fopen_index(L->zip, (zip_uint64_t)idx, 0);
     if (!L->zf)
         return fail(L, HH_EIO, "%s: cannot read (%s)", name, zip_strerror(L->zip));
@@ -353,6 +362,8 @@ static int open_file(loader *L, const char *name, int required, int *found)
         return oom(L);
     if (rc == HH_EIO)
         return fail(L, HH_EIO, "%s: read error (%s)", name, zip_file_strerror(L->zf));
+    if (rc == HH_ERANGE)
+        return fail_at(L, hh__csv_line(&L->csv), "a row of more than %zu bytes (not a CSV table)", HH_CSV_MAX_ROW);
     if (rc < 0)
         return fail_at(L, hh__csv_line(&L->csv), "quoted field never closed");
     *found = 1;
@@ -369,6 +380,8 @@ static int next_row(loader *L)
         return oom(L);
     if (rc == HH_EIO)
         return fail(L, HH_EIO, "%s: read error (%s)", L->file, zip_file_strerror(L->zf));
+    if (rc == HH_ERANGE)
+        return fail_at(L, hh__csv_line(&L->csv), "a row of more than %zu bytes (not a CSV table)", HH_CSV_MAX_ROW);
     return fail_at(L, hh__csv_line(&L->csv), "quoted field never closed");
 }
 

@@ -32,6 +32,10 @@ typedef struct hh__gtfs_opts {
  * the system's tz database.  The faults of HH__GTFS_WARN_KINDS are
  * warnings (tt->warn), errors under opts->strict (the message then ends in
  * "(--strict)").  opts may be NULL (not strict, no fallback zone). */
+/* The largest member (uncompressed, as the zip's directory claims it) a
+ * load reads: 8 GiB, four times the stop_times.txt of the largest national
+ * feeds; a larger claim is HH_ERANGE before the member is read. */
+#define HH_GTFS_MAX_MEMBER ((uint64_t)8 << 30)
 int hh__gtfs_load_opts(const char *const *paths, size_t n, const hh__gtfs_opts *opts,
                        hh__timetable **out, char *err, size_t errlen);
 /* hh__gtfs_load_opts with opts NULL. */

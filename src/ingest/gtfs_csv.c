@@ -42,6 +42,12 @@ static int refill(hh__csv *c)
         c->buf_pos = 0;
     }
     if (c->buf_len == c->buf_cap) {
+        /* one row fills the buffer: a row of more than HH_CSV_MAX_ROW bytes
+         * is not a table's (a zip entry or file of one endless line) */
+        if (c->buf_cap >= HH_CSV_MAX_ROW) {
+            c->line = c->next_line; /* messages name the long row */
+            return HH_ERANGE;
+        }
         size_t need = c->buf_cap ? c->buf_cap * 2 : CSV_CHUNK;
         if (hh__grow(&c->buf, &c->buf_cap, need, 1))
             return HH_ENOMEM;

@@ -67,4 +67,9 @@ const char *hh__csv_get(const hh__csv *c, int col);
 /* Line where the current row began (for messages). */
 static inline uint64_t hh__csv_line(const hh__csv *c) { return c->line; }
 
+/* The longest row read (bytes, quoted line breaks included): a longer one
+ * is HH_ERANGE from hh__csv_next / hh__csv_header, before its buffer grows
+ * past this.  Rows of real tables are a few hundred bytes. */
+#define HH_CSV_MAX_ROW ((size_t)1 << 20)
+
 #endif

@@ -109,7 +109,10 @@ int hh__pcsv_open(hh__pcsv *p, const char *path, char *err, size_t errlen)
     hh__csv_init(&p->r, file_read, f);
     int rc = hh__csv_header(&p->r);
     if (rc) {
-        snprintf(err, errlen, "%s: %s", path, rc == HH_EEMPTY ? "empty file (no header row)" : "malformed CSV");
+        if (rc == HH_ERANGE)
+            snprintf(err, errlen, "%s line 1: a row of more than %zu bytes (not a CSV table)", path, HH_CSV_MAX_ROW);
+        else
+            snprintf(err, errlen, "%s: %s", path, rc == HH_EEMPTY ? "empty file (no header row)" : "malformed CSV");
         hh__pcsv_close(p);
         return rc;
     }
@@ -129,7 +132,10 @@ int hh__pcsv_next(hh__pcsv *p, double *lon, double *lat, char *err, size_t errle
     int rc = hh__csv_next(&p->r);
     if (rc < 0) {
         snprintf(err, errlen, "%s line %ld: %s", p->path, (long)hh__csv_line(&p->r),
-                 rc == HH_EFORMAT ? "unterminated quoted field" : hh_strerror(rc));
+                 rc == HH_EFORMAT   ? "unterminated quoted field"
+                 : rc == HH_ERANGE ? "a row of more than 1048576 bytes (not a CSV table)"
+                                   : hh_strerror(rc));
+        _Static_assert(HH_CSV_MAX_ROW == 1048576, "the message above names the limit");
         return rc;
     }
     if (rc == 0)

@@ -82,6 +82,64 @@ put("far.csv", b"id,lon,lat\nF,10.0,10.0\nG,-20.0,5.0\n")
 put("lon200.csv", b"id,lon,lat\nA,113,28\nB,200,28\n")
 put("badpos.geojson", b'{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[113]}}')
 put("unclosed.csv", b'id,lon,lat\n"A,113,28\n')
+# ---- sizes an input claims, refused before anything that size is made ----
+# a PBF blob whose raw_size claims 2 GB (its zlib data is a few bytes)
+import zlib as _z
+def varint(n):
+    out = b""
+    while True:
+        b7 = n & 0x7F
+        n >>= 7
+        out += bytes([b7 | (0x80 if n else 0)])
+        if not n:
+            return out
+blob = b"\x10" + varint(0x7FFFFFFF) + b"\x1a" + varint(len(_z.compress(b"x"))) + _z.compress(b"x")
+bh = b"\x0a\x09OSMHeader\x18" + varint(len(blob))
+put("hugeblob.osm.pbf", struct.pack(">I", len(bh)) + bh + blob)
+# GTFS whose stop_times.txt claims 1 TiB uncompressed in the zip's directory
+import io, zipfile
+GTFS = {"agency.txt": "agency_name,agency_url,agency_timezone\nA,http://a.example,UTC\n",
+        "stops.txt": "stop_id,stop_name,stop_lat,stop_lon\nS1,One,0.0005,0.0005\nS2,Two,0.001,0.001\n",
+        "routes.txt": "route_id,route_short_name,route_type\nR,1,3\n",
+        "calendar.txt": "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\n"
+                        "D,1,1,1,1,1,1,1,20190101,20191231\n",
+        "trips.txt": "route_id,service_id,trip_id\nR,D,T\n",
+        "stop_times.txt": "trip_id,arrival_time,departure_time,stop_id,stop_sequence\n"
+                          "T,08:00:00,08:00:00,S1,1\nT,08:05:00,08:05:00,S2,2\n"}
+def gtfs_zip(files, zip64=False):
+    bio = io.BytesIO()
+    limit = zipfile.ZIP64_LIMIT
+    if zip64:  # zip64 extra fields everywhere, the directory's included
+        zipfile.ZIP64_LIMIT = 1
+    with zipfile.ZipFile(bio, "w", zipfile.ZIP_DEFLATED) as z:
+        for n, t in files.items():
+            with z.open(n, "w", force_zip64=zip64) as f:
+                f.write(t.encode())
+    zipfile.ZIP64_LIMIT = limit
+    return bytearray(bio.getvalue())
+b = gtfs_zip(GTFS, zip64=True)
+# the zip64 extra field (id 1) of the central directory entry: uncompressed
+# size first; libzip reads the directory
+cd = b.rfind(b"PK\x01\x02" + b"", 0)
+while cd >= 0 and not b[cd + 46: cd + 46 + 14] == b"stop_times.txt":
+    cd = b.rfind(b"PK\x01\x02", 0, cd)
+nlen, xlen = struct.unpack("<HH", b[cd + 28: cd + 32])
+x = cd + 46 + nlen
+while x < cd + 46 + nlen + xlen:
+    hid, hlen = struct.unpack("<HH", b[x: x + 4])
+    if hid == 1:
+        b[cd + 24: cd + 28] = b"\xff\xff\xff\xff"
+        b[x + 4: x + 12] = struct.pack("<Q", 1 << 40)
+        break
+    x += 4 + hlen
+put("claims-1tib.zip", bytes(b))
+# GTFS whose stops.txt has one 2 MiB row (it deflates to a few kilobytes)
+put("longrow.zip", bytes(gtfs_zip(dict(GTFS, **{"stops.txt": GTFS["stops.txt"] + "S3,\"" + "x" * (2 << 20) + "\",0,0\n"}))))
+# a points CSV with one 2 MiB line
+put("longrow.csv", b"id,lon,lat\nA,0.001,0.001\nB," + b"9" * (2 << 20) + b",0.001\n")
+# a census polygon of a continent, spread over a 100 m lattice: 10^11 cells
+put("continent.geojson", b'{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"population":1e9},'
+    b'"geometry":{"type":"Polygon","coordinates":[[[-20,30],[40,30],[40,65],[-20,65],[-20,30]]]}}]}')
 EOF
 
 have_net=0
@@ -147,6 +205,11 @@ build-truncated-pbf      | 1  | -      | build "$W/trunc-half.osm.pbf" -o "$O/ne
 build-pbf-cut-in-header  | 1  | -      | build "$W/trunc-40.osm.pbf" -o "$O/net.hh"
 build-pbf-huge-header    | 1  | -      | build "$W/hugeheader.osm.pbf" -o "$O/net.hh"
 build-png-as-pbf         | 1  | -      | build "$W/image.osm.pbf" -o "$O/net.hh"
+build-pbf-blob-claims-2g | 1  | -      | build "$W/hugeblob.osm.pbf" -o "$O/net.hh"
+build-gtfs-claims-1tib   | 1  | stop_times.txt: 1099511627776 bytes uncompressed.*more than the limit | build "$W/map.osm" --gtfs "$W/claims-1tib.zip" -o "$O/net.hh"
+build-gtfs-2mib-row      | 1  | stops.txt line 4: a row of more than 1048576 bytes | build "$W/map.osm" --gtfs "$W/longrow.zip" -o "$O/net.hh"
+build-polygon-continent  | 1  | lattice cells of 100 m, more than the limit | build "$W/map.osm" --opportunities "$W/continent.geojson" -o "$O/net.hh"
+matrix-csv-2mib-row      | 1  | line 3: a row of more than 1048576 bytes | matrix "$NET" --origins "$W/longrow.csv" --destinations "$PTS" --mode car -o "$O/m.csv"
 build-random-pbf         | 1  | -      | build "$W/random.osm.pbf" -o "$O/net.hh"
 build-random-bz2         | 1  | -      | build "$W/random.osm.bz2" -o "$O/net.hh"
 build-truncated-bz2      | 1  | -      | build "$W/trunc.osm.bz2" -o "$O/net.hh"
