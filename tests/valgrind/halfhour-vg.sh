@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# halfhour-vg.sh: the CLI under valgrind memcheck, a drop-in HH_BIN for the
+# end-to-end suite (tests/valgrind/run.sh).  Any invalid access, use of an
+# uninitialised value or definitely lost block makes the command exit 99
+# (which no test expects) and leaves valgrind's report in $HH_VG_LOGS.
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+exec valgrind -q --tool=memcheck --error-exitcode=99 --leak-check=full --show-leak-kinds=definite \
+    --errors-for-leak-kinds=definite --track-origins=no --num-callers=30 \
+    --suppressions="$here/halfhour.supp" --log-file="${HH_VG_LOGS:-/tmp}/vg.%p.log" \
+    "${HH_VG_BIN:?HH_VG_BIN: the halfhour binary}" "$@"

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# run.sh [FILTER...]: the end-to-end suite (tests/e2e/run.sh) with every
+# halfhour command under valgrind memcheck (halfhour-vg.sh), on the release
+# build (-O2 -g).  Passes when the suite passes and no command left a
+# valgrind report: no invalid access, no uninitialised use, no definite
+# leak.  Suppressions (halfhour.supp) cover third-party code only.
+#   HH_BIN   the binary (default build/rel/halfhour)
+# Slow (valgrind is ~30x): the command timeout is raised to 3000 s.
+set -u
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+bin=${HH_BIN:-$root/build/rel/halfhour}
+logs=$(mktemp -d "${TMPDIR:-/tmp}/hh-vg.XXXXXX")
+export HH_VG_BIN=$bin HH_VG_LOGS=$logs HH_TOOLS=${HH_TOOLS:-$(dirname "$bin")/tools}
+export HH_E2E_TIMEOUT=${HH_E2E_TIMEOUT:-3000}
+HH_BIN="$root/tests/valgrind/halfhour-vg.sh" bash "$root/tests/e2e/run.sh" "$@"
+rc=$?
+reports=$(find "$logs" -name 'vg.*.log' -size +0 | wc -l)
+runs=$(find "$logs" -name 'vg.*.log' | wc -l)
+echo "valgrind: $runs commands, $reports with a report (in $logs)"
+for f in $(find "$logs" -name 'vg.*.log' -size +0 | head -5); do
+    echo "== $f"; head -40 "$f"
+done
+[ $rc -eq 0 ] && [ "$reports" -eq 0 ] && rm -rf "$logs"
+[ $rc -eq 0 ] && [ "$reports" -eq 0 ]
