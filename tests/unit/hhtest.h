@@ -9,6 +9,9 @@
 #include <string.h>
 
 extern int hh_test_failed;
+/* `unit_tests --soak N`: the differential tests (random inputs against an
+ * oracle) run N times as many rounds; 1 in a plain run. */
+extern int hh_test_soak;
 #define HH_TEST(name) void test_##name(void); void test_##name(void)
 
 #define HH_FAIL_(fmt, ...)                                                       \

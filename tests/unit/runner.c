@@ -65,8 +65,23 @@ const char *hh_test_data(const char *rel)
     return b;
 }
 
+int hh_test_soak = 1;
+
 int main(int argc, char **argv)
 {
+    /* --soak N: the differential tests run N times their rounds (new seeds
+     * each round, the first ones those of a plain run) */
+    for (int a = 1; a + 1 < argc; a++)
+        if (!strcmp(argv[a], "--soak")) {
+            hh_test_soak = atoi(argv[a + 1]);
+            if (hh_test_soak < 1) {
+                fprintf(stderr, "--soak N: N >= 1\n");
+                return 2;
+            }
+            memmove(argv + a, argv + a + 2, (size_t)(argc - a - 1) * sizeof *argv);
+            argc -= 2;
+            break;
+        }
     int passed = 0, failed = 0, skipped = 0, data_skips = 0;
     int have_data = hh_test_have_data();
     for (const struct hh_test_entry *t = hh_test_list; t->name; t++) {

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "halfhour.h"
 #include "hhtest.h"
@@ -939,4 +940,134 @@ HH_TEST(ch_update_without_change_is_identical)
     hh__ch_free(&a), hh__ch_free(&b);
     free(old_of);
     graph_free(&g);
+}
+
+/* ---- soak: random street grids with turn restrictions ------------------ */
+
+/* A random grid of W x H crossings as OSM XML: every block side its own way
+ * (so that restrictions can name from and to ways at a crossing), some
+ * one-way (either direction), some missing, mixed classes; restrictions via
+ * a node (no_* and only_* of every kind) at random crossings and, now and
+ * then, via a way (a block side between two crossings). */
+static int write_turn_grid(uint64_t *rs, const char *path, int *n_restr)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return -1;
+    int W = 3 + (int)(hh_test_rand(rs) % 6), H = 3 + (int)(hh_test_rand(rs) % 6);
+    static const char *cls[] = {"residential", "tertiary", "secondary", "primary", "unclassified"};
+    static const char *kind[] = {"no_left_turn", "no_right_turn", "no_straight_on", "no_u_turn",
+                                 "only_straight_on", "only_left_turn", "only_right_turn"};
+    fprintf(f, "<?xml version='1.0' encoding='UTF-8'?>\n<osm version='0.6'>\n");
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++)
+            fprintf(f, " <node id='%d' lat='%.7f' lon='%.7f'/>\n", 1 + y * W + x,
+                    41.15 + y * 0.0012 + hh_test_uniform(rs, -2e-4, 2e-4),
+                    -8.61 + x * 0.0016 + hh_test_uniform(rs, -2e-4, 2e-4));
+    /* ways: 2 per crossing at most (east, north); way id = 1 + 2 * node + dir */
+    int *has = calloc((size_t)(2 * W * H), sizeof *has);
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++)
+            for (int d = 0; d < 2; d++) {
+                int nx = x + (d == 0), ny = y + (d == 1);
+                if (nx >= W || ny >= H || hh_test_rand(rs) % 10 == 0)
+                    continue;
+                int a = 1 + y * W + x, b = 1 + ny * W + nx, id = 2 * (a - 1) + d + 1;
+                has[id - 1] = 1;
+                uint64_t ow = hh_test_rand(rs) % 6;
+                fprintf(f, " <way id='%d'><nd ref='%d'/><nd ref='%d'/><tag k='highway' v='%s'/>%s</way>\n", id,
+                        a, b, cls[hh_test_rand(rs) % 5],
+                        ow == 0 ? "<tag k='oneway' v='yes'/>" : ow == 1 ? "<tag k='oneway' v='-1'/>" : "");
+            }
+    /* the ways at crossing n: east (n), west (n-1), north (n), south (n-W) */
+    int rid = 1;
+    *n_restr = 0;
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++) {
+            if (hh_test_rand(rs) % 3)
+                continue;
+            int n = y * W + x, ways[4], k = 0;
+            if (x + 1 < W && has[2 * n])
+                ways[k++] = 2 * n + 1;
+            if (x > 0 && has[2 * (n - 1)])
+                ways[k++] = 2 * (n - 1) + 1;
+            if (y + 1 < H && has[2 * n + 1])
+                ways[k++] = 2 * n + 2;
+            if (y > 0 && has[2 * (n - W) + 1])
+                ways[k++] = 2 * (n - W) + 2;
+            if (k < 2)
+                continue;
+            int from = ways[hh_test_rand(rs) % k], to = ways[hh_test_rand(rs) % k];
+            fprintf(f, " <relation id='%d'><member type='way' ref='%d' role='from'/>"
+                       "<member type='node' ref='%d' role='via'/><member type='way' ref='%d' role='to'/>"
+                       "<tag k='type' v='restriction'/><tag k='restriction' v='%s'/></relation>\n",
+                    rid++, from, n + 1, to, kind[hh_test_rand(rs) % 7]);
+            (*n_restr)++;
+        }
+    /* via a way: from the west side of a crossing, along its east way, on
+     * to the north way of the next crossing */
+    for (int t = 0; t < 3; t++) {
+        int x = 1 + (int)(hh_test_rand(rs) % (uint64_t)(W - 2)), y = (int)(hh_test_rand(rs) % (uint64_t)(H - 1));
+        int n = y * W + x;
+        if (!has[2 * (n - 1)] || !has[2 * n] || !has[2 * (n + 1) + 1])
+            continue;
+        fprintf(f, " <relation id='%d'><member type='way' ref='%d' role='from'/>"
+                   "<member type='way' ref='%d' role='via'/><member type='way' ref='%d' role='to'/>"
+                   "<tag k='type' v='restriction'/><tag k='restriction' v='%s'/></relation>\n",
+                rid++, 2 * (n - 1) + 1, 2 * n + 1, 2 * (n + 1) + 2, hh_test_rand(rs) % 2 ? "no_left_turn" : "only_left_turn");
+        (*n_restr)++;
+    }
+    free(has);
+    fprintf(f, "</osm>\n");
+    return fclose(f);
+}
+
+/* The car's hierarchy as built (over the turn graph: restrictions, via-way
+ * copies, turn costs) against the plain search on the same graph, every
+ * pair of up to 40 x 40 turn nodes, unbounded and bounded.  Rounds x --soak. */
+HH_TEST(soak_ch_matches_oracle_random_turn_grids)
+{
+    uint64_t rs = 20261202;
+    char osm[400], out[400];
+    snprintf(osm, sizeof osm, "%s/turn-grid.osm", hh_test_tmpdir());
+    snprintf(out, sizeof out, "%s/turn-grid.hh", hh_test_tmpdir());
+    hh_profile p;
+    hh_profile_default(&p);
+    uint32_t applied = 0, via_way = 0, tnodes = 0;
+    int rounds = 12 * hh_test_soak;
+    for (int round = 0; round < rounds && !hh_test_failed; round++) {
+        int n_restr;
+        HH_ASSERT_EQ(write_turn_grid(&rs, osm, &n_restr), 0);
+        hh_build_stats st;
+        char err[256];
+        int rc = hh_build(osm, &p, out, &st, NULL, NULL, err, sizeof err);
+        if (rc)
+            fprintf(stderr, "  round %d: %s\n", round, err);
+        HH_ASSERT_EQ(rc, 0);
+        applied += st.restrictions, via_way += st.restrictions_via_way;
+        hh_net *net;
+        HH_ASSERT_EQ(hh_net_open(out, &net, err, sizeof err), 0);
+        uint32_t n = net->n_tnodes;
+        tnodes += n;
+        if (n) {
+            enum { K = 40 };
+            hh__ch_seed src[2 * K], dst[2 * K];
+            uint32_t k = n < K ? n : K;
+            size_t nss = random_seeds(&rs, n, k, 0, src), nts = random_seeds(&rs, n, k, 0, dst);
+            check_queries(&net->ch[HH_MODE_CAR], n, net->turn_first, net->turn_arcs, src, nss, k, dst, nts, k,
+                          HH_CH_NO_BOUND);
+            if (!hh_test_failed)
+                check_queries(&net->ch[HH_MODE_CAR], n, net->turn_first, net->turn_arcs, src, nss, k, dst, nts, k,
+                              (uint32_t)(hh_test_rand(&rs) % 1200));
+        }
+        hh_net_close(net);
+        if (hh_test_failed)
+            fprintf(stderr, "  round %d (%u turn nodes, %d restrictions written)\n", round, n, n_restr);
+    }
+    fprintf(stderr, "  %d grids: %u turn nodes, %u restrictions applied (%u via ways)\n", rounds, tnodes, applied,
+            via_way);
+    HH_ASSERT(applied > (uint32_t)(10 * hh_test_soak));
+    HH_ASSERT(via_way > 0);
+    unlink(osm);
+    unlink(out);
 }

@@ -945,7 +945,9 @@ static int cmp_minute(void *ud, uint32_t m, int32_t dep_s, const int32_t *arr, c
     return 0;
 }
 
-static void raptor_vs_csa(const real_case *rc)
+/* min_reached, min_beyond: what the run must have reached (arrivals, and
+ * queries that rode past their access stops), so that it cannot pass empty */
+static void raptor_vs_csa_at_least(const real_case *rc, long min_reached, long min_beyond)
 {
     real r;
     int lr = real_load(rc, &r);
@@ -984,19 +986,105 @@ static void raptor_vs_csa(const real_case *rc)
     printf("  %-12s routes %5u trips %6u footpaths %7u: %ld stop arrivals compared, %ld reached, "
            "%ld differ\n", rc->name, d->n_routes, d->n_trips, d->n_fp, c.compared, c.reached, c.bad);
     HH_ASSERT_EQ(c.bad, 0);
-    HH_ASSERT(c.reached > 1000);
-    HH_ASSERT(beyond_access > 20);
+    HH_ASSERT(c.reached > min_reached);
+    HH_ASSERT(beyond_access > min_beyond);
     free(c.want);
     hh__raptor_ws_free(&ws);
     csa_free(&o);
     real_free(&r);
 }
 
+static void raptor_vs_csa(const real_case *rc) { raptor_vs_csa_at_least(rc, 1000, 20); }
+
 HH_TEST(raptor_vs_csa_poa) { raptor_vs_csa(&REAL[0]); }
 HH_TEST(raptor_vs_csa_terre_haute) { raptor_vs_csa(&REAL[1]); }
 HH_TEST(raptor_vs_csa_rnv) { raptor_vs_csa(&REAL[2]); }
 HH_TEST(raptor_vs_csa_helsinki) { raptor_vs_csa(&REAL[3]); }
 HH_TEST(raptor_vs_csa_bart) { raptor_vs_csa(&REAL[4]); }
+
+/* ---- soak: random feeds with frequency routes ----------------------------- */
+
+/* A random feed: 6..30 stops within ~1.5 km (so some footpaths), 2..7
+ * routes of 2..8 distinct stops, 1..4 trips each with random running and
+ * dwell times, a third of them run on frequencies (exact_times 0 or 1,
+ * headways 3..30 minutes, some windows past midnight), every day of 2024. */
+static void write_random_feed(uint64_t *rs, const char *path)
+{
+    char stops[4096], routes[1024], trips[4096], st[65536], freq[4096];
+    int ns = 6 + (int)(hh_test_rand(rs) % 25), nr = 2 + (int)(hh_test_rand(rs) % 6);
+    size_t o = (size_t)snprintf(stops, sizeof stops, "stop_id,stop_name,stop_lat,stop_lon\n");
+    for (int i = 0; i < ns; i++)
+        o += (size_t)snprintf(stops + o, sizeof stops - o, "S%d,Stop %d,%.6f,%.6f\n", i, i,
+                              49.0 + hh_test_uniform(rs, 0, 0.012), 8.0 + hh_test_uniform(rs, 0, 0.018));
+    size_t orr = (size_t)snprintf(routes, sizeof routes, "route_id,route_short_name,route_type\n");
+    size_t ot = (size_t)snprintf(trips, sizeof trips, "route_id,service_id,trip_id\n");
+    size_t os = (size_t)snprintf(st, sizeof st, "trip_id,arrival_time,departure_time,stop_id,stop_sequence\n");
+    size_t of = (size_t)snprintf(freq, sizeof freq, "trip_id,start_time,end_time,headway_secs,exact_times\n");
+    int tid = 0;
+    for (int r = 0; r < nr; r++) {
+        orr += (size_t)snprintf(routes + orr, sizeof routes - orr, "R%d,%d,%d\n", r, r, r % 2 ? 3 : 0);
+        int len = 2 + (int)(hh_test_rand(rs) % 7), seq[8];
+        for (int k = 0; k < len; k++) { /* distinct stops */
+            int s;
+            int again;
+            do {
+                s = (int)(hh_test_rand(rs) % (uint64_t)ns);
+                again = 0;
+                for (int j = 0; j < k; j++)
+                    again |= seq[j] == s;
+            } while (again && len <= ns);
+            seq[k] = s;
+        }
+        int run[8];
+        for (int k = 1; k < len; k++)
+            run[k] = 60 + (int)(hh_test_rand(rs) % 600);
+        int nt = 1 + (int)(hh_test_rand(rs) % 4);
+        for (int t = 0; t < nt; t++, tid++) {
+            ot += (size_t)snprintf(trips + ot, sizeof trips - ot, "R%d,ALL,T%d\n", r, tid);
+            int s0 = HMS(5, 0, 0) + (int)(hh_test_rand(rs) % (16 * 3600)), at = s0;
+            for (int k = 0; k < len; k++) {
+                if (k)
+                    at += run[k];
+                int dwell = k && k + 1 < len ? (int)(hh_test_rand(rs) % 3) * 30 : 0;
+                os += (size_t)snprintf(st + os, sizeof st - os, "T%d,%d:%02d:%02d,%d:%02d:%02d,S%d,%d\n", tid,
+                                       at / 3600, at / 60 % 60, at % 60, (at + dwell) / 3600, (at + dwell) / 60 % 60,
+                                       (at + dwell) % 60, seq[k], k + 1);
+                at += dwell;
+            }
+            if (hh_test_rand(rs) % 3 == 0) {
+                int a = HMS(5, 0, 0) + (int)(hh_test_rand(rs) % (18 * 3600));
+                int b = a + 1800 + (int)(hh_test_rand(rs) % (6 * 3600));
+                of += (size_t)snprintf(freq + of, sizeof freq - of, "T%d,%d:%02d:%02d,%d:%02d:%02d,%d,%d\n", tid,
+                                       a / 3600, a / 60 % 60, a % 60, b / 3600, b / 60 % 60, b % 60,
+                                       180 + 60 * (int)(hh_test_rand(rs) % 28), (int)(hh_test_rand(rs) % 2));
+            }
+        }
+    }
+    const tfile over[] = {{"stops.txt", stops}, {"routes.txt", routes}, {"trips.txt", trips},
+                          {"stop_times.txt", st}, {"frequencies.txt", freq},
+                          {"calendar.txt", "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,"
+                                           "start_date,end_date\nALL,1,1,1,1,1,1,1,20240101,20241231\n"}};
+    if (write_feed(path, over, N(over)))
+        fprintf(stderr, "  cannot write %s\n", path);
+}
+
+/* RAPTOR against the connection scan on random feeds whose routes run on
+ * frequencies as well as timetables.  Rounds x --soak. */
+HH_TEST(soak_raptor_vs_csa_random_frequency_feeds)
+{
+    uint64_t rs = 0xf3e9u;
+    char path[512];
+    snprintf(path, sizeof path, "%s/random-feed.zip", hh_test_tmpdir());
+    int rounds = 10 * hh_test_soak;
+    for (int i = 0; i < rounds && !hh_test_failed; i++) {
+        write_random_feed(&rs, path);
+        real_case rc = {"random", {path}, 1, 20240305, HMS(5, 0, 0), HMS(22, 0, 0)};
+        raptor_vs_csa_at_least(&rc, 50, 0);
+        if (hh_test_failed)
+            fprintf(stderr, "  round %d\n", i);
+    }
+    unlink(path);
+}
 
 /* ---- the day itself, against the timetable ---------------------------- */
 
