@@ -80,11 +80,16 @@ REPLAYS  := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz-replay/%)
 FUZZERS  := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzzers/%)
 FUZZ_SECONDS ?= 60
 
-.PHONY: all test unit e2e bench clean tools fuzz fuzz-regress fuzzers web web-test python
+.PHONY: all test unit e2e bench clean tools fuzz fuzz-regress fuzzers web web-test python tsan-test
 # The shared library (and the preprocessed header the Python package's cffi
 # reads) only in the release build: a sanitized .so would need the
 # sanitizer runtime preloaded into the Python interpreter.
 ifeq ($(SAN)$(FUZZ),)
+SHARED   := $(B)/libhalfhour.so $(B)/halfhour_cdef.h
+endif
+# ThreadSanitizer's .so: for the Python threads test, run with libtsan
+# preloaded (`make SAN=thread tsan-test` does)
+ifeq ($(SAN),thread)
 SHARED   := $(B)/libhalfhour.so $(B)/halfhour_cdef.h
 endif
 all: $(B)/halfhour $(B)/libhalfhour.a $(SHARED) tools
@@ -178,6 +183,16 @@ e2e: $(B)/halfhour tools
 	HH_BIN=$(abspath $(B)/halfhour) HH_TOOLS=$(abspath $(B)/tools) bash tests/e2e/run.sh
 
 test: unit e2e fuzz-regress web-test
+
+# `make SAN=thread tsan-test`: ThreadSanitizer over what runs threads -- the
+# many-origin driver (matrix, access, report, site, the CH's split rows, the
+# build's parallel contraction), the server's workers (its end-to-end test,
+# and the soak with SIGHUP reloads under load) and Python threads over the
+# library (the interpreter with libtsan preloaded; the CLI it runs without).
+# A few minutes: CI runs it (scripts/test.sh).
+tsan-test: $(B)/unit_tests $(B)/halfhour $(SHARED)
+	$(MAKE) -s SAN= build/rel/halfhour
+	bash tests/tsan.sh $(abspath $(B)) $(abspath build/rel/halfhour)
 
 bench: $(B)/halfhour $(SHARED) $(BENCHES)
 	HH_BIN=$(abspath $(B)/halfhour) HH_BENCH=$(abspath $(B)/bench) bash bench/run.sh

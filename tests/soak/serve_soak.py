@@ -53,7 +53,7 @@ for i, (x, y) in enumerate(P):
     reqs.append(("POST", "/isochrone", {"locations": [{"lon": x, "lat": y}],
                                         "costing": ["auto", "pedestrian", "bicycle"][i % 3],
                                         "contours": [{"time": 5}, {"time": 10}]}))
-reqs += [("POST", "/table", {"sources": P, "targets": P[:3], "mode": "car"}),
+reqs += [("POST", "/table", {"sources": P, "destinations": P[:3], "mode": "car"}),
          ("POST", "/table", {"sources": P[:2], "mode": "walk"}),
          ("POST", "/access", {"lon": P[0][0], "lat": P[0][1], "mode": "walk", "minutes": [10]}),
          ("GET", "/network?bbox=7.415,43.728,7.428,43.740&zoom=15", None), ("GET", "/info", None),

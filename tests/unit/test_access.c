@@ -78,7 +78,7 @@ static void street_case(hh_mode mode, hh_decay decay, double dv)
     HH_ASSERT_EQ(read_hex(&ls), 0);
     uint64_t seed = 42 + (uint64_t)mode * 7 + (uint64_t)decay;
     hh_points o;
-    random_origins(net, &seed, 24, &o);
+    random_origins(net, &seed, 24 * (size_t)hh_test_soak, &o); /* --soak: more origins */
     size_t sel[2] = {(size_t)hh_layers_find(&ls, "jobs"), (size_t)hh_layers_find(&ls, "healthcare")};
     HH_ASSERT(sel[0] < ls.n_layers && sel[1] < ls.n_layers);
     double minutes[3] = {5, 10, 20};

@@ -5,12 +5,14 @@
 
 #include "halfhour.h"
 
+/* count is atomic: the library allocates from its worker threads too (the
+ * build contracts walk and bike on one thread while car runs on another) */
 static long fail_from = -1, count;
 static int only_one; /* fail allocation fail_from alone, not the ones after */
 
 static int fails(void)
 {
-    long i = count++;
+    long i = __atomic_fetch_add(&count, 1, __ATOMIC_RELAXED);
     return fail_from >= 0 && (only_one ? i == fail_from : i >= fail_from);
 }
 
@@ -49,7 +51,7 @@ long hh_test_alloc_restore(void)
 {
     hh_set_allocator(NULL);
     fail_from = -1;
-    return count;
+    return __atomic_load_n(&count, __ATOMIC_RELAXED);
 }
 
 static void *c_malloc(size_t n, void *ud)
