@@ -541,6 +541,18 @@ static int same_edge_stops(hh_transit_query *q, const hh_snap *tg, size_t k)
     return 0;
 }
 
+/* a[i] and b[i] the same snaps, field by field: a memcmp of the structs
+ * would read the padding after edge, which callers leave unset */
+static int same_snaps(const hh_snap *a, const hh_snap *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (a[i].edge != b[i].edge || memcmp(&a[i].along_m, &b[i].along_m, sizeof(double)) ||
+            memcmp(&a[i].off_m, &b[i].off_m, sizeof(double)) || memcmp(&a[i].lon, &b[i].lon, sizeof(double)) ||
+            memcmp(&a[i].lat, &b[i].lat, sizeof(double)))
+            return 0;
+    return 1;
+}
+
 int hh_transit_query_run(hh_transit_query *q, const hh_snap *origin, const hh_snap *targets, size_t n_targets)
 {
     const hh_transit *t = q->t;
@@ -572,7 +584,7 @@ int hh_transit_query_run(hh_transit_query *q, const hh_snap *origin, const hh_sn
         /* the targets' seeds and same-street stops do not depend on the
          * origin: kept while the targets stay the same (a matrix row after
          * row) */
-        if (q->tg_n == nt && !memcmp(q->tg_key, targets, nt * sizeof *targets))
+        if (q->tg_n == nt && same_snaps(q->tg_key, targets, nt))
             goto targets_ready;
         q->tg_n = 0, q->n_tsame = 0;
         if (hh__grow(&q->tg_key, &q->cap_tg_key, nt + 1, sizeof *q->tg_key))
