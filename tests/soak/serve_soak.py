@@ -126,11 +126,33 @@ for w in range(n_win):
 stop.set()
 th.join()
 time.sleep(0.5)
+# a damaged file: the reload fails, the server keeps the network it has
+import urllib.request
+n_before = len(errlines)
+with open(f"{T}/next.hh", "wb") as f:
+    f.write(open(a, "rb").read()[:4096])
+os.rename(f"{T}/next.hh", live)
+srv.send_signal(signal.SIGHUP)
+for _ in range(100):
+    if any("reload failed" in l for l in errlines[n_before:]):
+        break
+    time.sleep(0.05)
+bad_reload = [l for l in errlines[n_before:] if "reload failed" in l]
+try:
+    ok_after = urllib.request.urlopen(f"http://127.0.0.1:{port}/info", timeout=30).status == 200
+except Exception:
+    ok_after = False
+if not bad_reload or not ok_after:
+    fails.append("a damaged file on SIGHUP: %s, then /info %s" % (bad_reload or "no 'reload failed' line",
+                                                                   "200" if ok_after else "failed"))
+else:
+    print("serve soak: damaged file on SIGHUP:", bad_reload[0].strip()[:160])
+errlines_before_damage = errlines[:n_before]
 srv.send_signal(signal.SIGTERM)
 rc = srv.wait(timeout=60)
 time.sleep(0.2)
 done = sum("reloaded" in l for l in errlines)
-failed_reloads = [l for l in errlines if "reload failed" in l]
+failed_reloads = [l for l in errlines_before_damage if "reload failed" in l]
 if failed_reloads:
     fails.append("reloads failed: " + failed_reloads[0])
 if done != reloads[0]:
