@@ -51,9 +51,11 @@ else ifneq ($(SAN),)
 CFLAGS  += -fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all
 CXXFLAGS+= -fsanitize=$(SAN) $(CXX_NOSAN) -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS += -fsanitize=$(SAN)
-# ThreadSanitizer cannot share objects with the ASan build: its own folder
+# ThreadSanitizer cannot share objects with the ASan build: its own folder;
+# every test run by this make reads the third-party suppressions
 ifneq ($(findstring thread,$(SAN)),)
 B       := build/tsan
+export TSAN_OPTIONS ?= suppressions=$(abspath tests/tsan.supp) second_deadlock_stack=1
 else
 B       := build/san
 endif
