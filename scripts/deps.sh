@@ -5,6 +5,8 @@ set -euo pipefail
 HH_PACKAGES=(gcc g++ make libc6-dev libosmium2-dev libprotozero-dev libexpat1-dev libbz2-dev
              zlib1g-dev libdeflate-dev libzip-dev libgeos-dev libgdal-dev libproj-dev gdal-bin libglpk-dev nettle-dev osmium-tool python3 bzip2 curl ca-certificates
              time tzdata libmicrohttpd-dev libjansson-dev wrk
+             # make fuzz (clang's libFuzzer), tests/valgrind/run.sh (memcheck)
+             clang libclang-rt-dev valgrind
              nodejs chromium fonts-noto-cjk
              # the Python package (bindings/python) and its tests, for Debian's /usr/bin/python3
              python3-cffi python3-numpy python3-pandas python3-geopandas python3-shapely python3-pyproj
