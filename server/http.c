@@ -647,6 +647,8 @@ int hh_serve_run(const hh_net *net, const hh_serve_opts *o, char *err, size_t er
     fprintf(stderr, "halfhour serve: stopped (signal %d)\n", sig);
 out:
     if (v->cur) {
+        if (rc)
+            v->cur->handle = NULL; /* a failed start leaves the first network to the caller */
         if (v->cur->refs) {
             state_put(v, v->cur); /* every request has ended: the last reference */
         } else { /* init failed: the first network stays the caller's */
