@@ -19,6 +19,7 @@ typedef struct iso_ws {
     hh__sample *samples;
     size_t n, cap;
     uint8_t *edge_done; /* one bit per edge: its inside is sampled */
+    int failed;         /* a push ran out of memory */
 } iso_ws;
 
 static inline int push(iso_ws *w, double x, double y, double t)
@@ -223,6 +224,21 @@ static int setup(const hh_surface *sf, const double *minutes, size_t n_minutes, 
         x0 = ll.lon_e7 < x0 ? ll.lon_e7 : x0, x1 = ll.lon_e7 > x1 ? ll.lon_e7 : x1;
         y0 = ll.lat_e7 < y0 ? ll.lat_e7 : y0, y1 = ll.lat_e7 > y1 ? ll.lat_e7 : y1;
     }
+    /* a stop reached in time reaches its street: the box holds the street's
+     * ends (its shape may stray further: the fill widens the box then) */
+    for (size_t k = 0; k < sf->n_points; k++) {
+        const hh_surface_point *pt = &sf->points[k];
+        if (!(pt->time_s <= u->tmax) || pt->edge >= net->n_edges)
+            continue;
+        const hh__edge *ed = &net->edges[pt->edge];
+        hh__ll ends[2] = {net->node_ll[ed->from], net->node_ll[ed->to]};
+        nr++;
+        for (int j = 0; j < 2; j++) {
+            hh__ll ll = ends[j];
+            x0 = ll.lon_e7 < x0 ? ll.lon_e7 : x0, x1 = ll.lon_e7 > x1 ? ll.lon_e7 : x1;
+            y0 = ll.lat_e7 < y0 ? ll.lat_e7 : y0, y1 = ll.lat_e7 > y1 ? ll.lat_e7 : y1;
+        }
+    }
     u->n_reached = nr;
     u->x0 = 1, u->x1 = 0, u->y0 = 1, u->y1 = 0;
     if (x0 <= x1) {
@@ -239,6 +255,78 @@ static int setup(const hh_surface *sf, const double *minutes, size_t n_minutes, 
     return 0;
 }
 
+/* ---- streets reached from a point on them (transit stops) ---------------
+ * A stop on a street reaches the street around it at the stop's time plus
+ * the walk along it, which the end vertices' times do not carry (they are
+ * reached from the stop through the street, so the middle was drawn as if
+ * reached last).  Samples every `step` metres both ways from the point while
+ * within tmax, and the point itself, placed along the shape as sample_edge
+ * places its samples. */
+typedef void (*point_emit_fn)(void *ctx, double x, double y, double t);
+
+static void point_samples(const hh_surface *sf, const hh_surface_point *pt, double step, double tmax,
+                          point_emit_fn emit, void *ctx)
+{
+    const hh_net *net = sf->net;
+    const hh__grid_hdr *g = net->grid;
+    if (!(pt->time_s <= tmax) || pt->edge >= net->n_edges)
+        return;
+    const hh__edge *ed = &net->edges[pt->edge];
+    const double len = ed->len_mm / 1000.0;
+    const uint32_t fwd = ed->dur_ds[sf->mode][0], bwd = ed->dur_ds[sf->mode][1];
+    /* seconds per metre towards `to` (fwd) and towards `from` (bwd) */
+    const double pf = fwd != HH_DUR_NONE && len > 0 ? fwd / 10.0 / len : INFINITY;
+    const double pb = bwd != HH_DUR_NONE && len > 0 ? bwd / 10.0 / len : INFINITY;
+    double at = len > 0 ? pt->along_m : 0;
+    at = at < 0 ? 0 : at > len ? len : at;
+    /* the distances along the edge to emit, ascending: back to the first
+     * vertex, the point, on to the last */
+    long kb = (long)floor(at / step), kf = (long)floor((len - at) / step);
+    hh__ll a = net->node_ll[ed->from], b = net->node_ll[ed->to];
+    uint32_t s0 = net->shape_first[pt->edge], s1 = net->shape_first[pt->edge + 1];
+    /* the shape's own length, to place distances given in the edge's length */
+    double P = 0;
+    {
+        double px = hh__x_of(g, a.lon_e7), py = hh__y_of(g, a.lat_e7);
+        for (uint32_t k = s0; k <= s1; k++) {
+            hh__ll q = k < s1 ? net->shape_ll[k] : b;
+            double qx = hh__x_of(g, q.lon_e7), qy = hh__y_of(g, q.lat_e7);
+            P += sqrt((qx - px) * (qx - px) + (qy - py) * (qy - py));
+            px = qx, py = qy;
+        }
+    }
+    const double scale = len > 0 ? P / len : 0;
+    double px = hh__x_of(g, a.lon_e7), py = hh__y_of(g, a.lat_e7), cum = 0;
+    uint32_t k = s0;
+    double qx = px, qy = py, seg = 0;
+    for (long i = -kb; i <= kf; i++) {
+        double d = at + (double)i * step; /* along the edge */
+        double t = pt->time_s + (i < 0 ? (at - d) * pb : (d - at) * pf);
+        if (!(t <= tmax))
+            continue;
+        double want = d * scale;
+        /* advance to the segment holding `want` */
+        while (cum + seg < want && k <= s1) {
+            cum += seg;
+            px = qx, py = qy;
+            hh__ll q = k < s1 ? net->shape_ll[k] : b;
+            qx = hh__x_of(g, q.lon_e7), qy = hh__y_of(g, q.lat_e7);
+            seg = sqrt((qx - px) * (qx - px) + (qy - py) * (qy - py));
+            k++;
+        }
+        double f = seg > 0 ? (want - cum) / seg : 0;
+        f = f < 0 ? 0 : f > 1 ? 1 : f;
+        emit(ctx, px + f * (qx - px), py + f * (qy - py), t);
+    }
+}
+
+static void oracle_emit(void *ctx, double x, double y, double t)
+{
+    iso_ws *w = ctx;
+    if (!w->failed && push(w, x, y, t))
+        w->failed = 1;
+}
+
 /* ---- the plain path: a sample cloud, then hh__contour -------------------
  * Kept as the oracle the fast path is tested against. */
 static int oracle_polys(const hh_surface *sf, const iso_setup *u, hh__mpoly *mp)
@@ -248,7 +336,7 @@ static int oracle_polys(const hh_surface *sf, const iso_setup *u, hh__mpoly *mp)
     const double tmax = u->tmax;
     double step = u->cp.cell_m / 2;
     uint32_t step_dm = (uint32_t)floor(step * 10);
-    iso_ws w = {sf, NULL, 0, 0, hh__calloc(((size_t)net->n_edges + 8) / 8, 1)};
+    iso_ws w = {sf, NULL, 0, 0, hh__calloc(((size_t)net->n_edges + 8) / 8, 1), 0};
     if (!w.edge_done)
         return HH_ENOMEM;
     int rc = 0;
@@ -275,6 +363,10 @@ static int oracle_polys(const hh_surface *sf, const iso_setup *u, hh__mpoly *mp)
         rc = push(&w, (sf->origin.lon - g->lon0) * g->mx, (sf->origin.lat - g->lat0) * g->my, sf->origin_conn_s);
     if (!rc && edge_first_time(&w, sf->origin.edge))
         rc = sample_edge(&w, sf->origin.edge, step, tmax);
+    for (size_t k = 0; k < sf->n_points && !rc; k++) {
+        point_samples(sf, &sf->points[k], step, tmax, oracle_emit, &w);
+        rc = w.failed ? HH_ENOMEM : 0;
+    }
     hh__contour_ws *cws = NULL;
     if (!rc)
         rc = hh__contour_ws_init(&cws);
@@ -317,6 +409,8 @@ static inline void put(fast_ctx *c, double x, double y, double t)
         c->oy0 = fmin(c->oy0, y), c->oy1 = fmax(c->oy1, y);
     }
 }
+
+static void fast_emit(void *ctx, double x, double y, double t) { put(ctx, x, y, t); }
 
 static inline void mark(fast_ctx *c, double x, double y, double t)
 {
@@ -551,6 +645,8 @@ static int fast_fill(fast_ctx *c, const iso_setup *u, uint8_t *seen)
                  time_or_inf(tv));
     }
     put(c, (sf->origin.lon - g->lon0) * g->mx, (sf->origin.lat - g->lat0) * g->my, sf->origin_conn_s);
+    for (size_t k = 0; k < sf->n_points; k++)
+        point_samples(sf, &sf->points[k], c->step, c->tmax, fast_emit, c);
     /* the network's grid cells over the raster, and the edges they list */
     const hh__raster *r = &c->r;
     double rx1 = r->ox + (double)(r->nx - 1) * r->cell, ry1 = r->oy + (double)(r->ny - 1) * r->cell;

@@ -65,6 +65,12 @@ struct hh_transit_query {
      * samples from the columns, which neighbouring vertices share */
     uint32_t *vals;
     size_t cap_vals, cap_direct;
+    /* a surface's stops, by column like vals: the arrival on the stop's
+     * street (its connector walked), so polygons count the street around a
+     * stop from the stop; stop_conn: that connector (NAN: unlinked) */
+    uint32_t *stop_vals;
+    size_t cap_stop_vals;
+    double *stop_conn;
     const hh_snap *targets;    /* last run's (NULL: vertices) */
     size_t n_targets;
     hh__ch_seed *tseeds;       /* 2 per target */
@@ -249,6 +255,7 @@ void hh_transit_query_free(hh_transit_query *q)
     hh__free(q->ws);
     hh_query_free(q->walk);
     hh__free(q->access), hh__free(q->v_arr), hh__free(q->stop_arr), hh__free(q->direct);
+    hh__free(q->stop_vals), hh__free(q->stop_conn);
     hh__free(q->vals), hh__free(q->tseeds), hh__free(q->tseed_s), hh__free(q->scratch);
     hh__free(q->tsame_first), hh__free(q->tsame_stop), hh__free(q->tsame_s);
     hh__free(q->v_ovl), hh__free(q->ovl_touched);
@@ -284,6 +291,15 @@ int hh_transit_query_init(const hh_transit *t, hh_transit_query **out)
         }
     for (uint32_t v = 0; v < net->n_nodes; v++)
         q->v_ovl[v] = INF_S;
+    if (!(q->stop_conn = hh__alloc_array(ns + 1, sizeof *q->stop_conn))) {
+        hh_transit_query_free(q);
+        return HH_ENOMEM;
+    }
+    for (uint32_t s = 0; s < ns; s++) {
+        const hh__stop_link *l = &t->tr->stop_link[s];
+        hh_snap ss = {l->edge, l->along_m, l->off_m, 0, 0};
+        q->stop_conn[s] = l->edge == HH_STOP_UNLINKED ? NAN : hh__connector_s(net, HH_MODE_WALK, &ss) * t->wf;
+    }
     *out = q;
     return 0;
 }
@@ -482,6 +498,12 @@ static void write_column(hh_transit_query *q, uint32_t col, int32_t dep_s, const
             }
             cv[v] = to_sample(t, max_s);
         }
+        const uint32_t ns = q->t->tr->tt.n_stops;
+        uint32_t *cs = q->stop_vals + (size_t)col * ns;
+        for (uint32_t st = 0; st < ns; st++)
+            cs[st] = arr[st] == HH__TRANSIT_UNREACHED || isnan(q->stop_conn[st])
+                         ? UNREACHED_T
+                         : to_sample((double)arr[st] - dep_s + q->stop_conn[st], max_s);
         return;
     }
     for (size_t k = 0; k < q->n_targets; k++) {
@@ -561,6 +583,8 @@ int hh_transit_query_run(hh_transit_query *q, const hh_snap *origin, const hh_sn
         hh__grow(&q->direct, &q->cap_direct, nt ? nt : 1, sizeof *q->direct) ||
         (targets && (hh__grow(&q->tseeds, &q->cap_tseeds, 2 * nt + 1, sizeof *q->tseeds) ||
                      hh__grow(&q->tseed_s, &q->cap_tseed_s, 2 * nt + 1, sizeof *q->tseed_s))))
+        return HH_ENOMEM;
+    if (!targets && hh__grow(&q->stop_vals, &q->cap_stop_vals, (size_t)tr->tt.n_stops * S + 1, sizeof *q->stop_vals))
         return HH_ENOMEM;
     q->targets = targets;
     q->n_targets = nt;
@@ -707,6 +731,14 @@ int hh_transit_surface(hh_transit_query *q, double p, float *out, size_t n)
     return 0;
 }
 
+static int cmp_point(const void *a, const void *b)
+{
+    const hh_surface_point *x = a, *y = b;
+    if (x->edge != y->edge)
+        return x->edge < y->edge ? -1 : 1;
+    return (x->along_m > y->along_m) - (x->along_m < y->along_m);
+}
+
 int hh_transit_get_surface(hh_transit_query *q, double p, hh_surface *out)
 {
     const hh_net *net = q->t->net;
@@ -721,6 +753,28 @@ int hh_transit_get_surface(hh_transit_query *q, double p, hh_surface *out)
         return HH_ENOMEM;
     for (size_t v = 0; v < s.n; v++)
         s.time_s[v] = hh_transit_percentile(q, v, p);
+    /* the stops reached, at the percentile of their own samples (the same
+     * nearest rank): an upper bound of the percentile of the earliest of the
+     * two ways onto their street, never reaching farther than the samples */
+    const hh__transit *tr = q->t->tr;
+    const uint32_t ns = tr->tt.n_stops, S = hh_transit_samples(q->t);
+    if (!(s.points = hh__alloc_array((size_t)ns + 1, sizeof *s.points))) {
+        hh_surface_free(&s);
+        return HH_ENOMEM;
+    }
+    size_t rank = (size_t)ceil(p / 100.0 * S), k = (rank < 1 ? 1 : rank) - 1;
+    for (uint32_t st = 0; st < ns && S; st++) {
+        if (isnan(q->stop_conn[st]))
+            continue;
+        for (uint32_t i = 0; i < S; i++)
+            q->scratch[i] = q->stop_vals[(size_t)i * ns + st];
+        uint32_t v = hh__nth_u32(q->scratch, S, k);
+        if (v == UNREACHED_T)
+            continue;
+        const hh__stop_link *l = &tr->stop_link[st];
+        s.points[s.n_points++] = (hh_surface_point){l->edge, l->along_m, (double)v};
+    }
+    qsort(s.points, s.n_points, sizeof *s.points, cmp_point);
     *out = s;
     return 0;
 }
