@@ -291,7 +291,7 @@ typedef struct hh_feed_info {
     uint32_t stops, routes, trips;
     uint32_t stops_linked;      /* stops (location_type 0) joined to the walk network */
     int32_t busiest_date;       /* YYYYMMDD with the most departures */
-    uint32_t trips_busiest;     /* trips (frequency runs counted) that day */
+    uint32_t trips_busiest;     /* trips (frequency runs counted) that day; UINT32_MAX: that many or more */
 } hh_feed_info;
 uint32_t hh_net_n_feeds(const hh_net *net);
 int hh_net_feed_info(const hh_net *net, uint32_t feed, hh_feed_info *out);

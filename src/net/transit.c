@@ -259,7 +259,7 @@ int hh_net_feed_info(const hh_net *net, uint32_t feed, hh_feed_info *out)
     for (int32_t d = f->first_date; d && d <= f->last_date && days < 3660; d = hh__date_of_day(hh__day_number(d) + 1), days++) {
         if (hh__timetable_services_on(tt, d, active))
             break;
-        uint32_t n = 0;
+        uint64_t n = 0; /* frequencies may claim billions of runs: no wrap */
         for (uint32_t t = f->trip_begin; t < f->trip_end; t++) {
             if (!active[tt->trip_service[t]] || tt->trip_pattern[t] == HH__GTFS_NONE)
                 continue;
@@ -269,10 +269,13 @@ int hh_net_feed_info(const hh_net *net, uint32_t feed, hh_feed_info *out)
                 continue;
             }
             for (uint32_t k = tt->trip_freq_first[t]; k < tt->trip_freq_first[t + 1]; k++)
-                n += (uint32_t)((tt->freq_end[k] - tt->freq_start[k] + tt->freq_headway[k] - 1) / tt->freq_headway[k]);
+                n += (uint64_t)(((int64_t)tt->freq_end[k] - tt->freq_start[k] + tt->freq_headway[k] - 1) /
+                                tt->freq_headway[k]);
         }
+        if (n > UINT32_MAX)
+            n = UINT32_MAX; /* the count saturates */
         if (n > in.trips_busiest)
-            in.trips_busiest = n, in.busiest_date = d;
+            in.trips_busiest = (uint32_t)n, in.busiest_date = d;
     }
     hh__free(active);
     *out = in;
