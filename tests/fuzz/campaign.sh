@@ -45,7 +45,9 @@ for h in "$@"; do
     rm -rf tests/fuzz/corpus/$h && mv $fz/merged/$h tests/fuzz/corpus/$h
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' $log)
     cov=$(grep -o 'cov: [0-9]*' $log | tail -1)
-    found=$(ls $fz/crashes/ 2>/dev/null | grep -c "^$h-" || true)
-    echo "$h: ${secs}s rc=$rc execs=${execs:-?} ${cov:-cov: ?} corpus=$(ls tests/fuzz/corpus/$h | wc -l) findings=$found" |
+    # crash-, leak-, timeout-, oom-: findings; slow-unit-: a note (over 10 s)
+    found=$(ls $fz/crashes/ 2>/dev/null | grep "^$h-" | grep -vc -- "-slow-unit-" || true)
+    slow=$(ls $fz/crashes/ 2>/dev/null | grep -c "^$h-slow-unit-" || true)
+    echo "$h: ${secs}s rc=$rc execs=${execs:-?} ${cov:-cov: ?} corpus=$(ls tests/fuzz/corpus/$h | wc -l) findings=$found slow=$slow" |
         tee -a $fz/summary.txt
 done
