@@ -256,10 +256,25 @@ int hh_build_with(const char *osm_path, const char *const *gtfs_paths, size_t n_
 /* ---- the network file ------------------------------------------------- */
 typedef struct hh_net hh_net;
 
-/* Maps the file read-only and validates header, section table, checksum and
- * index ranges; a truncated, corrupted or wrong-version file is an error. */
+/* Maps the file read-only and validates header, section table and index
+ * ranges (and, for files up to 64 MiB, the body checksum); a truncated,
+ * malformed or wrong-version file is an error.  A larger file is not read
+ * whole on open: hh_net_verify finds a corrupted byte in it. */
 int hh_net_open(const char *path, hh_net **out, char *err, size_t errlen);
 void hh_net_close(hh_net *net);
+
+/* What hh_net_verify checked. */
+typedef struct hh_net_verify_info {
+    uint32_t n_sections;       /* in the file */
+    uint32_t sections_checked; /* with a stored checksum (all, for files built now) */
+    uint64_t bytes_checked;    /* in those sections */
+    uint64_t file_bytes;
+} hh_net_verify_info;
+/* Everything hh_net_open checks, then every section's CRC-32 (the error
+ * names the first section that fails) and the body CRC over the whole file;
+ * 0 when all match, HH_ECHECKSUM with a one-line message when not.  `out`
+ * may be NULL. */
+int hh_net_verify(const char *path, hh_net_verify_info *out, char *err, size_t errlen);
 
 typedef struct hh_net_info {
     uint32_t format_version;
