@@ -402,6 +402,14 @@ void hh_net_bbox(const hh_net *net, double *min_lon, double *min_lat, double *ma
 typedef struct hh_query hh_query;
 int hh_query_init(const hh_net *net, hh_query **out);
 void hh_query_free(hh_query *q);
+/* Bytes one hh_query (one thread) holds on this network: the plain
+ * search's arrays made by hh_query_init and the contraction-hierarchy
+ * sweep's made on its first use; per_vertex = total / vertices. */
+typedef struct hh_query_bytes {
+    uint64_t dijkstra, sweep, total;
+    double per_vertex;
+} hh_query_bytes;
+void hh_query_footprint(const hh_net *net, hh_query_bytes *out);
 
 /* One-to-all street search from a snapped origin, bounded by max_s seconds
  * (INFINITY for no bound).  Results stay in q until the next search. */
