@@ -10,12 +10,17 @@
  * (110 km/h, both carriageways one-way, their own nodes 30 and 50 m beside
  * the grid line, grade-separated from the streets they cross) joined to
  * the grid by two-way links every 32 blocks; the rest is residential
- * (30 km/h) where 35 % of the block sides are missing (dead ends, T-junctions) and 6 % are one-way.  Ways
+ * (30 km/h) where 35 % of the block sides are missing (dead ends,
+ * T-junctions; --missing F) and 6 % are one-way.  Ways
  * are 8 blocks long; at some crossings of secondary and primary roads a
  * no_left_turn / no_u_turn restriction.  Everything is drawn from the seed
  * by a stateless hash of the object's position, so nothing is held in
  * memory and the same arguments always write the same bytes (the PBF
  * header carries no timestamp).
+ *
+ * Every 128 blocks a river (or railway) crosses the region, both ways,
+ * bridged only by the primary roads and motorways, as real cities are cut
+ * (--no-rivers: a street grid without them).
  *
  * Bus lines (--gtfs) run along every 32nd grid line in pieces of 60 stops
  * (one every 500 m), both directions, every 20 minutes from 06:00 to
@@ -109,8 +114,14 @@ osmium::Location loc_of(double x, double y)
 
 /* residential block sides missing: segment p..p+1 of line k, orientation o */
 double missing_g = 0.35;
+int rivers_g = 1;
+/* a river (or railway) across the region every RIVER_EVERY blocks, both
+ * ways: only primary roads and motorways bridge it */
+const int64_t RIVER_EVERY = 128;
 bool seg_missing(int o, int64_t k, int64_t p)
 {
+    if (rivers_g && line_class(k) != PRI && (p + 1) % RIVER_EVERY == 0)
+        return true;
     return line_class(k) == RES && u01(3 + o, (uint64_t)k, (uint64_t)p) < missing_g;
 }
 int piece_oneway(int o, int64_t k, int64_t q)
@@ -135,7 +146,8 @@ struct out {
 
 int usage()
 {
-    std::fprintf(stderr, "usage: synth_region --vertices N [--seed S] -o OUT.osm.pbf [--gtfs OUT.zip]\n");
+    std::fprintf(stderr, "usage: synth_region --vertices N [--seed S] [--missing F] [--no-rivers] -o OUT.osm.pbf\n"
+                         "                    [--gtfs OUT.zip]\n");
     return 2;
 }
 
@@ -257,6 +269,8 @@ int main(int argc, char **argv)
             seed_g = std::strtoull(argv[++i], nullptr, 10);
         else if (!std::strcmp(argv[i], "-o") && i + 1 < argc)
             outp = argv[++i];
+        else if (!std::strcmp(argv[i], "--no-rivers"))
+            rivers_g = 0;
         else if (!std::strcmp(argv[i], "--missing") && i + 1 < argc)
             missing_g = std::atof(argv[++i]);
         else if (!std::strcmp(argv[i], "--gtfs") && i + 1 < argc)
