@@ -382,6 +382,11 @@ int hh__transit_build_reuse(const hh_net *streets, const hh__timetable *tt, cons
     six.a = NULL, near = NULL;
     if (rc)
         goto fail;
+    /* the offsets are uint32 in the file */
+    if (n_foot >= UINT32_MAX || n_eg >= UINT32_MAX) {
+        rc = HH_ERANGE;
+        goto fail;
+    }
     first[n] = (uint32_t)n_foot;
     eg_first[n] = (uint32_t)n_eg;
     hh_query_free(q);

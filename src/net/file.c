@@ -291,10 +291,14 @@ static int validate(hh_net *net, const char *path, int body_crc, char *err, size
     net->n_edges = (uint32_t)c;
     SEC(net->shape_first, HH_SEC_SHAPE_FIRST, uint32_t, (uint64_t)net->n_edges + 1);
     SEC(net->shape_ll, HH_SEC_SHAPE_LL, hh__ll, UINT64_MAX);
+    if (c >= UINT32_MAX)
+        FAIL(HH_EFORMAT, "%s: section too large for 32-bit ids", path);
     net->n_shape = (uint32_t)c;
     for (int md = 0; md < HH_N_MODES; md++) {
         SEC(net->first_out[md], HH_SEC_FIRST_OUT + (uint32_t)md, uint32_t, (uint64_t)net->n_nodes + 1);
         SEC(net->arcs[md], HH_SEC_ARC + (uint32_t)md, hh__arc, UINT64_MAX);
+        if (c >= UINT32_MAX)
+            FAIL(HH_EFORMAT, "%s: section too large for 32-bit ids", path);
         net->n_arcs[md] = (uint32_t)c;
     }
     SEC(net->grid, HH_SEC_GRID, hh__grid_hdr, 1);
@@ -304,8 +308,12 @@ static int validate(hh_net *net, const char *path, int body_crc, char *err, size
         FAIL(HH_EFORMAT, "%s: bad spatial index header", path);
     SEC(net->grid_first, HH_SEC_GRID_FIRST, uint32_t, (uint64_t)g->nx * g->ny + 1);
     SEC(net->grid_item, HH_SEC_GRID_ITEM, uint32_t, UINT64_MAX);
+    if (c >= UINT32_MAX)
+        FAIL(HH_EFORMAT, "%s: section too large for 32-bit ids", path);
     net->n_grid_items = (uint32_t)c;
     SEC(net->turns, HH_SEC_RESTRICTION, hh__turn, UINT64_MAX);
+    if (c >= UINT32_MAX)
+        FAIL(HH_EFORMAT, "%s: section too large for 32-bit ids", path);
     net->n_turns = (uint32_t)c;
     const uint32_t na = net->n_arcs[HH_MODE_CAR];
     SEC(net->tdup, HH_SEC_TURN_DUP, uint32_t, UINT64_MAX);
