@@ -304,7 +304,9 @@ class Network:
         signals, turn_costs), the profile settings it was built with, its
         source, with transit each feed and the GTFS warnings of the build
         (gtfs_warnings: [{kind, count, examples}]), and the opportunity
-        layers stored (layers: [{name, points, total, blank}])."""
+        layers stored (layers: [{name, points, total, blank}]); and the
+        bytes one search workspace holds (search_bytes_per_thread,
+        search_bytes_per_vertex)."""
         net = self._h()
         i = ffi.new("hh_net_info *")
         lib.hh_net_get_info(net, i)
@@ -317,6 +319,10 @@ class Network:
                            "barriers": i.car_barriers, "signals": i.signals,
                            "turn_costs": i.profile.car_turn_costs},
              "barrier_vertex_copies": i.barrier_copies, "modes": {}}
+        qb = ffi.new("hh_query_bytes *")
+        lib.hh_query_footprint(net, qb)
+        d["search_bytes_per_thread"] = qb.total
+        d["search_bytes_per_vertex"] = float("%.1f" % qb.per_vertex)
         for m in range(3):
             c = i.comps[m]
             d["modes"][_opts.MODE_NAMES[m]] = {
