@@ -57,7 +57,13 @@ struct hh_transit_query {
     int32_t *v_arr;            /* per vertex: earliest arrival by ride + egress, s */
     int32_t *stop_arr;         /* per stop: arrival last applied */
     float *direct;             /* per target: walking alone, s (NAN beyond max_s) */
-    uint32_t *vals;            /* targets x samples, whole seconds (no 16-bit cap: max_s may be 24 h) */
+    /* whole seconds (no 16-bit cap: max_s may be 24 h): with targets, per
+     * target its samples (a row each, for the reductions that read them);
+     * for every vertex (a surface), per sample its vertices -- each minute
+     * writes one column, and vertex by vertex those writes were strided by
+     * the row, a cache line each -- and the percentile gathers a vertex's
+     * samples from the columns, which neighbouring vertices share */
+    uint32_t *vals;
     size_t cap_vals, cap_direct;
     const hh_snap *targets;    /* last run's (NULL: vertices) */
     size_t n_targets;
@@ -466,6 +472,7 @@ static void write_column(hh_transit_query *q, uint32_t col, int32_t dep_s, const
     double max_s = q->t->o.max_s;
     uint32_t S = hh_transit_samples(q->t);
     if (!q->targets) {
+        uint32_t *cv = q->vals + (size_t)col * net->n_nodes;
         for (uint32_t v = 0; v < net->n_nodes; v++) {
             double t = q->direct[v];
             int32_t va = q->v_arr[v] < q->v_ovl[v] ? q->v_arr[v] : q->v_ovl[v];
@@ -473,7 +480,7 @@ static void write_column(hh_transit_query *q, uint32_t col, int32_t dep_s, const
                 double tr = (double)va - dep_s;
                 t = (isnan(t) || tr < t) ? tr : t;
             }
-            q->vals[(size_t)v * S + col] = to_sample(t, max_s);
+            cv[v] = to_sample(t, max_s);
         }
         return;
     }
@@ -634,6 +641,18 @@ int hh_transit_query_run(hh_transit_query *q, const hh_snap *origin, const hh_sn
     return hh__raptor_range_draws(&q->ws[0], &rq, on_minute, on_draw, q);
 }
 
+/* The S samples of a target (or vertex) into scratch. */
+static void gather(hh_transit_query *q, size_t target, uint32_t S)
+{
+    if (q->targets) {
+        memcpy(q->scratch, q->vals + target * S, S * sizeof *q->scratch);
+        return;
+    }
+    const size_t n = q->n_targets;
+    for (uint32_t i = 0; i < S; i++)
+        q->scratch[i] = q->vals[(size_t)i * n + target];
+}
+
 int hh_transit_percentiles(hh_transit_query *q, size_t target, const double *pct, size_t n_pct, double *out)
 {
     uint32_t S = hh_transit_samples(q->t);
@@ -642,7 +661,7 @@ int hh_transit_percentiles(hh_transit_query *q, size_t target, const double *pct
     for (size_t i = 0; i < n_pct; i++)
         if (!(pct[i] > 0) || pct[i] > 100)
             return HH_EINVAL;
-    memcpy(q->scratch, q->vals + target * S, S * sizeof *q->scratch);
+    gather(q, target, S);
     /* one selection per percentile, in rank order, each over what lies at
      * or above the previous rank (selection leaves the larger values
      * there): no sort per vertex; the percentiles given are a handful */
@@ -668,7 +687,7 @@ int hh_transit_percentiles(hh_transit_query *q, size_t target, const double *pct
         done += batch;
         lo = 0; /* the next batch starts over (more than 16 percentiles: rare) */
         if (done < n_pct)
-            memcpy(q->scratch, q->vals + target * S, S * sizeof *q->scratch);
+            gather(q, target, S);
     }
     return 0;
 }
@@ -734,5 +753,16 @@ const hh_net *hh__transit_net(const hh_transit *t) { return t->net; }
 
 const uint32_t *hh__transit_query_samples(const hh_transit_query *q, size_t target)
 {
-    return target < q->n_targets ? q->vals + target * hh_transit_samples(q->t) : NULL;
+    /* a row per target: with targets only (a surface keeps columns) */
+    return q->targets && target < q->n_targets ? q->vals + target * hh_transit_samples(q->t) : NULL;
+}
+
+int hh__transit_query_copy_samples(const hh_transit_query *q, size_t target, uint32_t *out)
+{
+    uint32_t S = hh_transit_samples(q->t);
+    if (target >= q->n_targets)
+        return HH_EINVAL;
+    for (uint32_t i = 0; i < S; i++)
+        out[i] = q->targets ? q->vals[target * S + i] : q->vals[(size_t)i * q->n_targets + target];
+    return 0;
 }
