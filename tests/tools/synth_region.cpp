@@ -384,6 +384,12 @@ int main(int argc, char **argv)
                 double r = u01(9, (uint64_t)i, (uint64_t)j);
                 if (r >= 0.3)
                     continue;
+                /* both pieces whole (a river may cut a secondary road) */
+                bool whole = true;
+                for (int64_t p = 0; p < WAY_BLOCKS; p++)
+                    whole = whole && !seg_missing(0, i, j - WAY_BLOCKS + p) && !seg_missing(1, j, i + p);
+                if (!whole)
+                    continue;
                 /* from the row piece arriving from the west, to the column
                  * piece leaving north (a left turn), or back west (a u-turn) */
                 int64_t from = piece_id(0, i, j - WAY_BLOCKS);
