@@ -66,7 +66,8 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(B)/%.o)
 UNIT_SRC := $(sort $(filter-out tests/unit/runner.c,$(wildcard tests/unit/*.c)))
 UNIT_OBJ := $(UNIT_SRC:%.c=$(B)/%.o) $(B)/tests/unit/runner.o
 TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
-TOOLS    := $(TOOL_SRC:tests/tools/%.c=$(B)/tools/%)
+TOOL_CXX := $(sort $(wildcard tests/tools/*.cpp))
+TOOLS    := $(TOOL_SRC:tests/tools/%.c=$(B)/tools/%) $(TOOL_CXX:tests/tools/%.cpp=$(B)/tools/%)
 BENCH_SRC:= $(sort $(wildcard bench/*.c))
 BENCHES  := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 
@@ -140,6 +141,12 @@ tools: $(TOOLS)
 $(B)/tools/%: tests/tools/%.c $(B)/libhalfhour.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $< $(B)/libhalfhour.a $(LDFLAGS) $(LDLIBS) -o $@
+
+# the synthetic region generator (tests/tools/synth_region.cpp): libosmium
+# writes its PBF, libzip its GTFS; it does not need the library
+$(B)/tools/%: tests/tools/%.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) $< $(LDFLAGS) -lzip -lz -lbz2 -lexpat -pthread -o $@
 
 $(B)/bench/%: bench/%.c $(B)/libhalfhour.a
 	@mkdir -p $(dir $@)

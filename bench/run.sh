@@ -12,7 +12,9 @@
 # hexagons' transit matrix from Python) and scenario (halfhour scenario
 # against the full build of the same network: an add-street bridge on
 # porto, an add-line express on poa; access --compare against the two plain
-# runs it replaces).
+# runs it replaces), scale (cost curves over synthetic regions of 10^4 to
+# 10^6 vertices, 10^7 on request: build time and memory, file size, open,
+# isochrone, one-to-all and all-origins access time, with a log-log PNG).
 #
 # Knobs (environment; defaults are the routine run):
 #   HH_BENCH_ONLY      street | transit | read | access | site | serve | python | scenario: run only that part  (all)
@@ -34,6 +36,10 @@
 #   HH_BENCH_SERVE_SECONDS  length of each wrk run      (30)
 #   HH_BENCH_SERVE_CONNS    wrk connections             (16)
 #   HH_BENCH_PY_RUNS   runs of each Python / CLI matrix, alternating (5; medians printed)
+#   HH_BENCH_SCALE_SIZES  vertices of the synthetic regions (10000 100000 1000000)
+#   HH_BENCH_SCALE_BIG    1 adds the 10^7-vertex region (minutes to hours; nice -n 10)  (0)
+#   HH_BENCH_SCALE_SAMPLE origins of the all-origins access sample, extrapolated to
+#                      the whole 250 m grid (2000)
 # Exits 0 whether targets are met or missed; non-zero only when a step fails.
 set -euo pipefail
 
@@ -58,11 +64,16 @@ serve_seconds=${HH_BENCH_SERVE_SECONDS:-30}
 serve_conns=${HH_BENCH_SERVE_CONNS:-16}
 py_runs=${HH_BENCH_PY_RUNS:-5}
 scen_runs=${HH_BENCH_SCEN_RUNS:-3}
+scale_sizes=${HH_BENCH_SCALE_SIZES:-10000 100000 1000000}
+scale_big=${HH_BENCH_SCALE_BIG:-0}
+scale_sample=${HH_BENCH_SCALE_SAMPLE:-2000}
 case "$only" in
-    "" | street | transit | read | access | site | serve | python | scenario) ;;
-    *) echo "bench: HH_BENCH_ONLY must be street, transit, read, access, site, serve, python or scenario, not \"$only\"" >&2; exit 2 ;;
+    "" | street | transit | read | access | site | serve | python | scenario | scale) ;;
+    *) echo "bench: HH_BENCH_ONLY must be street, transit, read, access, site, serve, python, scenario or scale, not \"$only\"" >&2; exit 2 ;;
 esac
 do_street=1 do_transit=1 do_read=1 do_access=1 do_site=1 do_serve=1 do_python=1 do_scenario=1
+# the cost curves take tens of minutes: only when asked for
+do_scale=0
 if [ -n "$only" ]; then
     do_street=0 do_transit=0 do_read=0 do_access=0 do_site=0 do_serve=0 do_python=0 do_scenario=0
     eval "do_$only=1"
@@ -74,6 +85,7 @@ seed_transit=20250103 # transit origins; its destinations use seed + 1
 seed_access=20250104 # the porto car grid's job points
 seed_site=20250105   # the 1,000 candidate hexagons of the siting benchmark
 seed_serve=20250106  # the origins of the server benchmark (poa: seed + 1)
+seed_scale=20250107  # the synthetic regions (synth_region --seed) and their origins
 load_start=$(cut -d" " -f1-3 /proc/loadavg)
 threads=2
 work=$HH_BENCH/results
@@ -872,6 +884,90 @@ python_table() {
     echo "  transit: $(kv "$work/py_tr.kv" pairs) pairs, $(kv "$work/py_tr.kv" reached) reached at p50; Python's call alone $(calc "%.2f" "$(kv "$work/py_tr.kv" first_s)") s."
 }
 
+# ---- scale: cost curves over synthetic regions ----------------------------------
+# tests/tools/synth_region writes a region of about N vertices (a jittered
+# grid with a road hierarchy, one-ways, turn restrictions) and a bus GTFS on
+# it; `halfhour build` reads both (the real build, timed with its peak RSS);
+# bench_scale opens the file, times the car isochrone and the one-to-all
+# search and writes a sample of the 250 m grid's cells and job points; then
+# `halfhour access` by car (30 minutes) over the sample, extrapolated to the
+# whole grid.  One run per size (the large ones take minutes).
+scale_measure() {
+    local tools sizes n f
+    tools=$(dirname "$HH_BIN")/tools
+    [ -x "$tools/synth_region" ] || { log "missing $tools/synth_region (make builds it)"; exit 1; }
+    sizes=$scale_sizes
+    [ "$scale_big" = 1 ] && sizes="$sizes 10000000"
+    printf 'vertices\tbuild_s\tpeak_mib\tfile_mb\topen_ms\tiso_ms\tone_to_all_ms\taccess_s_per_10k\n' >"$work/scale.tsv"
+    for n in $sizes; do
+        f=$work/scale_$n
+        log "scale: generating a region of $n vertices"
+        "$tools/synth_region" --vertices "$n" --seed "$seed_scale" -o "$f.osm.pbf" --gtfs "$f.zip" 2>"$f.gen"
+        log "scale: building it (nice -n 10)"
+        timing=$f.build.t
+        : >"$timing"
+        timed nice -n 10 "$HH_BIN" build "$f.osm.pbf" --gtfs "$f.zip" -o "$f.hh"
+        cp "$work/last.err" "$f.build.log"
+        "$HH_BIN" verify "$f.hh" >"$f.verify"
+        "$HH_BENCH/bench_scale" "$f.hh" 100 "$seed_scale" "$f.origins.csv" "$f.jobs.csv" "$scale_sample" >"$f.kv"
+        timing=$f.access.t
+        : >"$timing"
+        log "scale: car access over $(kv "$f.kv" sample) sampled cells"
+        timed "$HH_BIN" access "$f.hh" --mode car --origins "$f.origins.csv" --opportunities-file "$f.jobs.csv" \
+            --opportunities jobs --minutes 30 --threads "$threads" -o "$f.access.csv"
+        read -r bs bk <"$f.build.t"
+        as=$(cut -d" " -f1 <"$f.access.t")
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(kv "$f.kv" vertices)" "$bs" "$(calc "%.1f" "$bk / 1024")" \
+            "$(calc "%.1f" "$(kv "$f.kv" file_bytes) / 1e6")" "$(kv "$f.kv" open_ms)" "$(kv "$f.kv" iso_ms)" \
+            "$(kv "$f.kv" one_to_all_ms)" "$(calc "%.2f" "$as * 10000 / $(kv "$f.kv" sample)")" >>"$work/scale.tsv"
+    done
+    /usr/bin/python3 "$here/scale_plot.py" "$work/scale.tsv" "$work/scale.png" >"$work/scale.exp"
+}
+
+scale_table() {
+    local n f v bs bk fm om im am ac ws cells big
+    echo
+    row "scale (synthetic regions, $threads threads)" "vertices" "build s" "peak MiB" "file MB" "open / iso / 1:all ms"
+    row "----" "--------" "-------" "--------" "-------" "---------------------"
+    while IFS=$'\t' read -r v bs bk fm om im am ac; do
+        [ "$v" = vertices ] && continue
+        row "region of $v vertices" "$v" "$bs" "$bk" "$fm" "$om / $im / $am"
+    done <"$work/scale.tsv"
+    echo
+    row "all-origins car access, 250 m, 30 min" "vertices" "s/10k orig" "cells" "whole grid s" "bytes/vertex/thread"
+    row "----" "--------" "----------" "-----" "------------" "-------------------"
+    for n in $scale_sizes $([ "$scale_big" = 1 ] && echo 10000000); do
+        f=$work/scale_$n
+        [ -r "$f.kv" ] || continue
+        ac=$(awk -F'\t' -v v="$(kv "$f.kv" vertices)" '$1 == v { print $8 }' "$work/scale.tsv")
+        cells=$(kv "$f.kv" cells)
+        row "sample of $(kv "$f.kv" sample) cells, extrapolated" "$(kv "$f.kv" vertices)" "$ac" "$cells" \
+            "$(calc "%.0f" "$ac * $cells / 10000")" "$(kv "$f.kv" ws_bytes_per_vertex)"
+    done
+    big=$work/scale_10000000.kv
+    echo
+    if [ -r "$big" ]; then
+        read -r bs bk <"$work/scale_10000000.build.t"
+        row "targets at 10^7 vertices" "measured" "" "target" "" "verdict"
+        row "  build seconds" "$bs" "" "<= 300" "" "$(verdict "$bs" "<=" 300)"
+        row "  build peak MiB" "$(calc "%.0f" "$bk / 1024")" "" "<= 8192" "" "$(verdict "$(calc "%.0f" "$bk / 1024")" "<=" 8192)"
+        row "  open ms" "$(kv "$big" open_ms)" "" "<= 100" "" "$(verdict "$(kv "$big" open_ms)" "<=" 100)"
+        row "  30-min car isochrone ms" "$(kv "$big" iso_ms)" "" "<= 5" "" "$(verdict "$(kv "$big" iso_ms)" "<=" 5)"
+        row "  car one-to-all ms" "$(kv "$big" one_to_all_ms)" "" "<= 150" "" "$(verdict "$(kv "$big" one_to_all_ms)" "<=" 150)"
+    else
+        echo "targets at 10^7 vertices: not measured (HH_BENCH_SCALE_BIG=1 builds that region)"
+    fi
+    echo
+    echo "scale: fitted exponents (log-log least squares over the sizes; 1 = linear):"
+    sed 's/^/  /' "$work/scale.exp"
+    echo "  plot: $work/scale.png"
+    echo "  synth_region --seed $seed_scale; build = whole halfhour build (OSM + GTFS, nice -n 10), GNU time;"
+    echo "  open = median of 7 hh_net_open+close (file cached); iso = 30-min car search + map polygons,"
+    echo "  one-to-all = unbounded car search: medians of 100 seeded origins; access = one halfhour access"
+    echo "  process over a seeded sample of the 250 m cells, seconds scaled to 10,000 origins and to every"
+    echo "  cell within 250 m of a car street; bytes/vertex/thread = RSS one search workspace added."
+}
+
 # ---- run and print -------------------------------------------------------------
 if [ "$do_street" = 1 ]; then street_measure; fi
 if [ "$do_transit" = 1 ]; then transit_measure; fi
@@ -881,6 +977,7 @@ if [ "$do_site" = 1 ]; then site_measure; fi
 if [ "$do_scenario" = 1 ]; then scenario_measure; fi
 if [ "$do_serve" = 1 ]; then serve_measure; fi
 if [ "$do_python" = 1 ]; then python_measure; fi
+if [ "$do_scale" = 1 ]; then scale_measure; fi
 
 echo
 echo "halfhour bench  $(date -u +%Y-%m-%dT%H:%MZ)  $(nproc) cores  $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)"
@@ -907,4 +1004,5 @@ if [ "$do_site" = 1 ]; then site_table; fi
 if [ "$do_scenario" = 1 ]; then scenario_table; fi
 if [ "$do_serve" = 1 ]; then serve_table; fi
 if [ "$do_python" = 1 ]; then python_table; fi
+if [ "$do_scale" = 1 ]; then scale_table; fi
 exit 0

@@ -103,6 +103,7 @@ int cmd_info(int argc, char **argv);
 int cmd_isochrone(int argc, char **argv);
 int cmd_matrix(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 int cmd_access(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_coords(int argc, char **argv);

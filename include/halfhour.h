@@ -256,10 +256,25 @@ int hh_build_with(const char *osm_path, const char *const *gtfs_paths, size_t n_
 /* ---- the network file ------------------------------------------------- */
 typedef struct hh_net hh_net;
 
-/* Maps the file read-only and validates header, section table, checksum and
- * index ranges; a truncated, corrupted or wrong-version file is an error. */
+/* Maps the file read-only and validates header, section table and index
+ * ranges (and, for files up to 64 MiB, the body checksum); a truncated,
+ * malformed or wrong-version file is an error.  A larger file is not read
+ * whole on open: hh_net_verify finds a corrupted byte in it. */
 int hh_net_open(const char *path, hh_net **out, char *err, size_t errlen);
 void hh_net_close(hh_net *net);
+
+/* What hh_net_verify checked. */
+typedef struct hh_net_verify_info {
+    uint32_t n_sections;       /* in the file */
+    uint32_t sections_checked; /* with a stored checksum (all, for files built now) */
+    uint64_t bytes_checked;    /* in those sections */
+    uint64_t file_bytes;
+} hh_net_verify_info;
+/* Everything hh_net_open checks, then every section's CRC-32 (the error
+ * names the first section that fails) and the body CRC over the whole file;
+ * 0 when all match, HH_ECHECKSUM with a one-line message when not.  `out`
+ * may be NULL. */
+int hh_net_verify(const char *path, hh_net_verify_info *out, char *err, size_t errlen);
 
 typedef struct hh_net_info {
     uint32_t format_version;
@@ -387,6 +402,14 @@ void hh_net_bbox(const hh_net *net, double *min_lon, double *min_lat, double *ma
 typedef struct hh_query hh_query;
 int hh_query_init(const hh_net *net, hh_query **out);
 void hh_query_free(hh_query *q);
+/* Bytes one hh_query (one thread) holds on this network: the plain
+ * search's arrays made by hh_query_init and the contraction-hierarchy
+ * sweep's made on its first use; per_vertex = total / vertices. */
+typedef struct hh_query_bytes {
+    uint64_t dijkstra, sweep, total;
+    double per_vertex;
+} hh_query_bytes;
+void hh_query_footprint(const hh_net *net, hh_query_bytes *out);
 
 /* One-to-all street search from a snapped origin, bounded by max_s seconds
  * (INFINITY for no bound).  Results stay in q until the next search. */

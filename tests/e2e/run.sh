@@ -3,7 +3,8 @@
 #     HH_BIN=/abs/halfhour HH_TOOLS=/abs/tools bash tests/e2e/run.sh [FILTER...]
 # Runs every tests/e2e/cases/*.case (FILTERs: substrings of case names) and
 # the bad-input table (tests/e2e/bad_input.sh) and the output-file checks
-# (tests/e2e/outputs.sh), the region recipe (tests/e2e/region.sh) and the
+# (tests/e2e/outputs.sh), the region recipe (tests/e2e/region.sh), a
+# generated region (tests/e2e/synth.sh) and the
 # HTTP server (tests/e2e/serve.sh) in a
 # temporary folder, and ends with exactly one
 # line `e2e: N passed, N failed, N skipped`; exits non-zero on any failure.
@@ -60,6 +61,11 @@ if [ $# -eq 0 ] || [[ " $* " == *" region"* ]]; then
     report_arg=""
     [[ " $* " == *" region_report "* ]] && report_arg=--report
     bash "$here/region.sh" "$tmp/region" "$tmp/counts.region" $report_arg
+fi
+
+# a generated region: build, CH against Dijkstra, verify and a flipped bit
+if [ $# -eq 0 ] || [[ " $* " == *" synth "* ]]; then
+    bash "$here/synth.sh" "$tmp/synth" "$tmp/counts.synth"
 fi
 
 # the HTTP server: the API against the CLI, limits, abuse, SIGTERM, load

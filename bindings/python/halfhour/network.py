@@ -140,6 +140,19 @@ class Network:
         self.build_stats = None
 
     # ---- open, close, build ------------------------------------------------
+    @staticmethod
+    def verify(path):
+        """`halfhour verify NET.hh`: every check of an open, then the CRC-32
+        of every section and of the whole body (opening a network over
+        64 MiB checks only its structure).  Returns {n_sections,
+        sections_checked, bytes_checked, file_bytes}; a damaged file raises
+        ChecksumMismatch (naming the section) or another HalfhourError."""
+        vi = ffi.new("hh_net_verify_info *")
+        err = errbuf()
+        check(lib.hh_net_verify(os.fsencode(os.fspath(path)), vi, err, len(err)), err)
+        return {"n_sections": vi.n_sections, "sections_checked": vi.sections_checked,
+                "bytes_checked": vi.bytes_checked, "file_bytes": vi.file_bytes}
+
     @classmethod
     def open(cls, path):
         """Maps the network file at path (validated: header, sections,
@@ -304,7 +317,9 @@ class Network:
         signals, turn_costs), the profile settings it was built with, its
         source, with transit each feed and the GTFS warnings of the build
         (gtfs_warnings: [{kind, count, examples}]), and the opportunity
-        layers stored (layers: [{name, points, total, blank}])."""
+        layers stored (layers: [{name, points, total, blank}]); and the
+        bytes one search workspace holds (search_bytes_per_thread,
+        search_bytes_per_vertex)."""
         net = self._h()
         i = ffi.new("hh_net_info *")
         lib.hh_net_get_info(net, i)
@@ -317,6 +332,10 @@ class Network:
                            "barriers": i.car_barriers, "signals": i.signals,
                            "turn_costs": i.profile.car_turn_costs},
              "barrier_vertex_copies": i.barrier_copies, "modes": {}}
+        qb = ffi.new("hh_query_bytes *")
+        lib.hh_query_footprint(net, qb)
+        d["search_bytes_per_thread"] = qb.total
+        d["search_bytes_per_vertex"] = float("%.1f" % qb.per_vertex)
         for m in range(3):
             c = i.comps[m]
             d["modes"][_opts.MODE_NAMES[m]] = {
