@@ -441,7 +441,7 @@ HH_TEST(matrix_ch_equals_dijkstra_porto)
     collect c = {N, t};
     for (int m = 0; m < HH_N_MODES; m++) {
         double bound = m == 1 ? 1200 : INFINITY;
-        hh_matrix_opts o = {(hh_mode)m, bound, 500, 2, NULL, NULL, 0, NULL};
+        hh_matrix_opts o = {(hh_mode)m, bound, 500, 2, NULL, NULL, 0, NULL, NULL};
         HH_ASSERT_EQ(hh_matrix_run(net, &o, &p, &p, keep_row, &c, NULL, NULL), 0);
         hh_query *q;
         HH_ASSERT_EQ(hh_query_init(net, &q), 0);
