@@ -5,6 +5,7 @@
  * 0's node is enough). */
 #include "reach/spread.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libdeflate.h>
@@ -143,6 +144,22 @@ static int open_dir(hh_spread *s, char *err, size_t errlen)
         snprintf(err, errlen, "--checkpoint %s: another run is using the folder", d);
         return HH_EINVAL;
     }
+    /* temporary block files of a run killed while writing one: never renamed,
+     * never read; the lock says no run is writing them now */
+    DIR *dp = opendir(d);
+    for (struct dirent *de; dp && (de = readdir(dp));) {
+        size_t nl = strlen(de->d_name);
+        if (nl > 3 && !strncmp(de->d_name, "run", 3) && strstr(de->d_name, ".blk.tmp-")) {
+            char *tp = hh__malloc(strlen(d) + nl + 2);
+            if (tp) {
+                snprintf(tp, strlen(d) + nl + 2, "%s/%s", d, de->d_name);
+                unlink(tp);
+                hh__free(tp);
+            }
+        }
+    }
+    if (dp)
+        closedir(dp);
     char want[sizeof MANIFEST_HEAD + 80], have[sizeof want + 1];
     char kh[65];
     hex(s->key, 32, kh);

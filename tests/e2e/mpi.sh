@@ -3,7 +3,8 @@
 # (`mpirun --oversubscribe -np 2 ... --mpi`) give byte for byte the output of
 # one process; --checkpoint runs killed with SIGKILL (at a known block, and
 # from outside while paused) resume without searching the finished blocks
-# again and end with the uninterrupted run's output.  On the Porto extract.
+# again and end with the uninterrupted run's output.  On the Porto extract
+# (street) and Porto Alegre with its GTFS feeds (transit).
 # Called by run.sh (counted in its summary); also alone:
 #     HH_BIN=... HH_MPI_BIN=... [HH_DATA=...] bash tests/e2e/mpi.sh WORKDIR [COUNTS_FILE]
 #   HH_BIN      the plain build (no MPI)
@@ -32,10 +33,10 @@ finish() {
     echo "mpi: $pass passed, $fail failed, $skip skipped"
     exit 0
 }
-N_TESTS=17
+N_TESTS=20
 pbf=$HH_DATA/porto/porto.osm.pbf
-if [ ! -f "$pbf" ]; then
-    echo "  skipped: no $pbf"
+if [ ! -f "$pbf" ] || [ ! -f "$HH_DATA/poa/poa_eptc.zip" ]; then
+    echo "  skipped: no $pbf or poa data"
     skip=$N_TESTS
     finish
 fi
@@ -103,13 +104,37 @@ mpi2 "${S[@]}" --threads 1 -o site2.csv 2> site2.err
 check "site (coverage over 2 ranks) = 1 process" cmp site1.csv site2.csv
 test "$(wc -l < site1.csv)" -ge 3 || bad "site chose too few sites: $(cat site1.csv)"
 
+# transit (poa with its two feeds): a matrix at three percentiles, and access
+# with percentiles of the access over departures (reduced in the rank that
+# searched, from the per-departure samples)
+P=$HH_DATA/poa
+if timeout 300 "$H" build "$P/poa_osm.pbf" --gtfs "$P/poa_eptc.zip" --gtfs "$P/poa_trensurb.zip" \
+    --opportunities "$P/poa_hexgrid.csv" -o poa.hh -q > poa_build.log 2>&1; then
+    awk -F, 'NR == 1 || NR % 10 == 2' "$P/poa_hexgrid.csv" > hexo.csv
+    T=(matrix poa.hh --origins hexo.csv --destinations "$P/poa_points_of_interest.csv" --mode transit
+       --depart 2019-05-13T12:00 --window 20 --percentiles 25,50,75)
+    "$H" "${T[@]}" --threads 2 -o tm1.csv 2> /dev/null
+    mpi2 "${T[@]}" --threads 1 -o tm2.csv 2> /dev/null
+    check "matrix transit, 3 percentiles: 2 ranks = 1 process ($(wc -l < tm1.csv) rows)" cmp tm1.csv tm2.csv
+    TA=(access poa.hh --grid 500 --mode transit --depart 2019-05-13T12:00 --window 10 --percentiles 25,75
+        --percentile-of access --opportunities jobs,healthcare --minutes 30,45)
+    "$H" "${TA[@]}" --threads 2 -o ta1.csv 2> /dev/null
+    mpi2 "${TA[@]}" --threads 1 -o ta2.csv 2> /dev/null
+    check "access transit, percentiles of access: 2 ranks = 1 process" cmp ta1.csv ta2.csv
+else
+    cat poa_build.log
+    bad "building poa with its feeds"
+    bad "(access transit not run)"
+fi
+
 # ---- checkpoints ----------------------------------------------------------
 # blocks: "B blocks of origins: R from the checkpoint, C searched"
 blocks() { sed -n 's/.* \([0-9]*\) blocks of origins: \([0-9]*\) from the checkpoint, \([0-9]*\) searched.*/\1 \2 \3/p' "$1"; }
 
 # killed by SIGKILL right after the 5th block file, then run again
 rm -rf ck1
-(HH_CHECKPOINT_TEST=kill:5 "$H" "${A[@]}" --threads 2 -o k1.csv --checkpoint ck1) 2> /dev/null
+# (in a subshell that outlives it, so the shell's "Killed" note goes nowhere)
+(HH_CHECKPOINT_TEST=kill:5 "$H" "${A[@]}" --threads 2 -o k1.csv --checkpoint ck1; exit $?) 2> /dev/null
 rc=$?
 check "checkpoint: the run was killed (exit $rc), no output file" test $rc -eq 137 -a ! -e k1.csv
 "$H" "${A[@]}" --threads 1 -o k1.csv --checkpoint ck1 2> k1.err
@@ -155,6 +180,14 @@ check "checkpoint: matrix killed from outside with SIGKILL (exit $rc)" test $rc 
 read -r nb res comp <<< "$(blocks km2.err)"
 check "checkpoint: matrix resumed (${res:-?} read, ${comp:-?} searched) = uninterrupted" \
     test "${res:-x}" = 3 -a "$(cmp -s mat1.csv km.csv && echo same)" = same
+
+# site's coverage step: killed after 3 blocks, resumed
+rm -rf ck4
+(HH_CHECKPOINT_TEST=kill:3 "$H" "${S[@]}" -o ks.csv --checkpoint ck4; exit $?) 2> /dev/null
+"$H" "${S[@]}" -o ks.csv --checkpoint ck4 2> ks.err
+read -r nb res comp <<< "$(blocks ks.err)"
+check "checkpoint: site killed and resumed (${res:-?} read) = uninterrupted" \
+    test "${res:-x}" = 3 -a "$(cmp -s site1.csv ks.csv && echo same)" = same
 
 # with --mpi: rank 0 killed after 4 blocks, restarted with 2 ranks
 rm -rf ck3
