@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -413,4 +414,98 @@ int cli_parse_mode(const char *verb, const char *mode_s, const cli_transit *t, h
     if (*transit && !t->have_depart)
         return cli_usage(verb, "--mode transit needs --depart YYYY-MM-DDTHH:MM");
     return 0;
+}
+
+/* ---- --mpi and --checkpoint ------------------------------------------- */
+
+const char *cli_spread_help =
+    "Large runs (docs/cluster.md):\n"
+    "  --mpi            spread the origins over the ranks of an MPI job: run as\n"
+    "                   mpirun -np N halfhour ... --mpi (a halfhour built with\n"
+    "                   make MPI=1); every rank maps the network file, rank 0\n"
+    "                   writes the output, byte for byte what one process writes;\n"
+    "                   --threads N is per rank\n"
+    "  --checkpoint DIR finished blocks of origins are kept in DIR (created); run\n"
+    "                   the same command again after a crash or a kill and the\n"
+    "                   finished blocks are read back instead of searched; DIR\n"
+    "                   made by other arguments, inputs or network is refused\n";
+
+int cli_spread_option(const char *name, const char *val, cli_spread *sp)
+{
+    if (!strcmp(name, "--mpi")) {
+        sp->mpi = 1;
+        return 0;
+    }
+    if (!strcmp(name, "--checkpoint")) {
+        if (!*val)
+            return cli_fail("--checkpoint: expected a folder");
+        sp->checkpoint = val;
+        return 0;
+    }
+    return -1;
+}
+
+/* The test hook (tests/e2e/mpi.sh): HH_CHECKPOINT_TEST=kill:K sends this
+ * process SIGKILL right after the K-th block file is written, pause:K
+ * waits there for a signal (the test kills it from outside); a crash at a
+ * known point without timing. */
+static void on_block(void *ud, size_t n)
+{
+    (void)ud;
+    const char *t = getenv("HH_CHECKPOINT_TEST");
+    if (!t)
+        return;
+    int kill_it = !strncmp(t, "kill:", 5), pause_it = !strncmp(t, "pause:", 6);
+    if ((!kill_it && !pause_it) || strtoul(t + (kill_it ? 5 : 6), NULL, 10) != n)
+        return;
+    if (kill_it)
+        raise(SIGKILL);
+    fprintf(stderr, "halfhour: checkpoint test: paused after %zu blocks (pid %ld)\n", n, (long)getpid());
+    for (;;)
+        pause();
+}
+
+int cli_spread_open(const cli_spread *sp, int argc, char **argv, hh_spread **out)
+{
+    *out = NULL;
+    if (!sp->mpi && !sp->checkpoint)
+        return 0;
+    /* the run's identity: the verb and its arguments, less those that do
+     * not change a result (threads, ranks, the checkpoint, output names) */
+    const char **args = malloc(((size_t)argc + 1) * sizeof *args);
+    if (!args)
+        return cli_fail("out of memory");
+    size_t n = 0;
+    static const char *const drop_v[] = {"--threads", "--checkpoint", "-o", NULL};
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        int drop = !strcmp(a, "--mpi"), with_v = 0;
+        for (int k = 0; drop_v[k]; k++) {
+            size_t l = strlen(drop_v[k]);
+            if (!strcmp(a, drop_v[k]))
+                drop = with_v = 1;
+            else if (!strncmp(a, drop_v[k], l) && a[l] == '=')
+                drop = 1;
+        }
+        if (with_v)
+            i++;
+        else if (!drop)
+            args[n++] = a;
+    }
+    hh_spread_opts o = {sp->mpi, sp->checkpoint, args, n, on_block, NULL};
+    char err[1024];
+    int rc = hh_spread_open(&o, out, err, sizeof err);
+    free(args);
+    return rc ? cli_fail("%s", err) : 0;
+}
+
+void cli_spread_report(const hh_spread *s)
+{
+    if (!s || hh_spread_rank(s) != 0)
+        return;
+    hh_spread_stats st;
+    hh_spread_get_stats(s, &st);
+    fprintf(stderr, "halfhour: %d rank%s; %zu blocks of origins: %zu from the checkpoint, %zu searched\n",
+            hh_spread_ranks(s), hh_spread_ranks(s) == 1 ? "" : "s", st.blocks, st.blocks_resumed,
+            st.blocks_computed);
 }

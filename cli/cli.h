@@ -51,6 +51,22 @@ int cli_parse_lonlat(const char *s, double *lon, double *lat);
  * when it is another option, else an exit status (a bad value). */
 int cli_search_option(const char *name, const char *val, long *threads, double *snap_max);
 
+/* --mpi and --checkpoint DIR, shared by access, matrix and site. */
+typedef struct cli_spread {
+    int mpi;
+    const char *checkpoint;
+} cli_spread;
+#define CLI_SPREAD_OPTIONS "--checkpoint"
+#define CLI_SPREAD_FLAGS "--mpi"
+extern const char *cli_spread_help;
+/* 0 when name was --mpi or --checkpoint, -1 when another, else an exit status. */
+int cli_spread_option(const char *name, const char *val, cli_spread *sp);
+/* The spread for the run (NULL without --mpi and --checkpoint): 0 or the
+ * exit status after the one error line.  argc/argv: the verb's. */
+int cli_spread_open(const cli_spread *sp, int argc, char **argv, hh_spread **out);
+/* Rank 0: "N ranks; B blocks of origins: R from the checkpoint, C searched". */
+void cli_spread_report(const hh_spread *s);
+
 /* Transit options shared by isochrone and matrix. */
 typedef struct cli_transit {
     hh_transit_opts o;

@@ -59,6 +59,59 @@ typedef struct hh_stop {
     void *ud;
 } hh_stop;
 
+/* ---- spreading long runs: MPI ranks and checkpoints ------------------- */
+/* A hh_spread carries a matrix, access or siting run (their opts' `spread`)
+ * across the ranks of an MPI job and/or into a checkpoint folder.  The
+ * many-origin driver then cuts the origins into blocks of consecutive
+ * origins (their size depends only on the run: the number of origins and
+ * the values a row carries, never on ranks or threads); the blocks not yet
+ * in the checkpoint are dealt round-robin to the ranks, each rank computes
+ * its blocks with its own threads, and rank 0 receives them in origin order
+ * (a sender waits until rank 0 takes its block: at most two blocks in
+ * flight per rank) and delivers their rows exactly as one process would, so
+ * every output is byte for byte a single process's.  Only rank 0's results
+ * mean anything: on other ranks a run returns 0 with its outputs unset
+ * (hh_access_run's table holds no values, siting chooses nothing).
+ * Every rank must make the same calls with the same inputs (the network
+ * file mapped on each, the same arguments).
+ * Checkpoint (a folder, rank 0's): a manifest with the SHA-256 of `args`
+ * (and of the contents of those that name a regular file: the network,
+ * origin and layer files) and one file per finished block, each written to a
+ * temporary name, fsync'd and renamed (util/outfile.h), with a CRC-32 of its
+ * content; a block file that fails its check is recomputed.  A run killed at
+ * any moment and started again with the same args and files delivers the
+ * finished blocks from the folder instead of searching them again (with any
+ * rank or thread count).  A folder whose manifest names different args or
+ * files is refused (HH_EINVAL, message): remove it or choose another.  The
+ * folder is kept after the run (a rerun only reads it back). */
+typedef struct hh_spread hh_spread;
+typedef struct hh_spread_opts {
+    int mpi;                   /* 1: the ranks of MPI_COMM_WORLD (MPI builds only) */
+    const char *checkpoint;    /* folder for finished blocks (created), or NULL */
+    const char *const *args;   /* what identifies the run, for the manifest */
+    size_t n_args;
+    /* optional, on rank 0: called after each block written to the checkpoint */
+    void (*on_block)(void *ud, size_t blocks_written);
+    void *ud;
+} hh_spread_opts;
+/* 1 when this library was built with MPI (make MPI=1). */
+int hh_mpi_available(void);
+/* o->mpi without MPI in the build: HH_EINVAL ("built without MPI").  With
+ * several ranks every rank returns the same verdict on the checkpoint. */
+int hh_spread_open(const hh_spread_opts *o, hh_spread **out, char *err, size_t errlen);
+int hh_spread_rank(const hh_spread *s);  /* 0 without MPI */
+int hh_spread_ranks(const hh_spread *s); /* 1 without MPI */
+typedef struct hh_spread_stats {
+    size_t blocks;          /* of every run so far */
+    size_t blocks_resumed;  /* delivered from the checkpoint */
+    size_t blocks_computed; /* searched (rank 0: by any rank; others: by this one) */
+} hh_spread_stats;
+void hh_spread_get_stats(const hh_spread *s, hh_spread_stats *st);
+/* ok 1: finalises MPI (when open initialised it).  ok 0 with several ranks:
+ * MPI_Abort, which ends every rank (one that failed alone would leave the
+ * others waiting for it).  NULL-safe. */
+void hh_spread_close(hh_spread *s, int ok);
+
 /* ---- allocation hook ------------------------------------------------- */
 /* All library allocation goes through these; tests swap in failing ones.
  * Set once before any other call; NULL restores the C library's. */
@@ -714,6 +767,7 @@ typedef struct hh_matrix_opts {
     const double *pct;   /* percentiles, 0 < p <= 100 */
     size_t n_pct;
     const hh_stop *stop; /* NULL: runs to the end */
+    hh_spread *spread;   /* NULL: this process alone, no checkpoint */
 } hh_matrix_opts;
 /* snapped_o / snapped_d (optional, n entries) receive 1 for points that
  * snapped.  Memory is bounded by threads x (rows in flight) x n_dest;
@@ -1128,6 +1182,7 @@ typedef struct hh_access_opts {
     double snap_max_m;
     int threads;                 /* <= 0: all cores; output identical for any count */
     const hh_stop *stop;         /* NULL: runs to the end */
+    hh_spread *spread;           /* NULL: this process alone, no checkpoint */
 } hh_access_opts;
 
 typedef struct hh_access_stats {
@@ -1187,6 +1242,7 @@ typedef struct hh_site_opts {
     double snap_max_m;
     int threads;               /* <= 0: all cores; results identical for any count */
     const hh_stop *stop;       /* NULL: runs to the end (the exact solver keeps its time limit) */
+    hh_spread *spread;         /* NULL: this process alone (the coverage step spreads) */
 } hh_site_opts;
 
 typedef struct hh_site_result {

@@ -578,7 +578,7 @@ static void handle_table(sv_server *s, sv_worker *w, const sv_req *r, double dl,
     deadline d = {dl};
     hh_stop stop = {past_deadline, &d};
     hh_matrix_opts mo = {r->mode, r->max_minutes > 0 ? r->max_minutes * 60 : INFINITY, r->snap_max, 1, NULL, NULL,
-                         0, &stop};
+                         0, &stop, NULL};
     int rc = 0;
     if (r->transit) {
         hh_transit_opts o;

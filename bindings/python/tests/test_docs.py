@@ -29,7 +29,8 @@ VERBS = {
                                                                 "--holes": "holes"})),
     "matrix": (halfhour.Network.travel_time_matrix, dict(TRANSIT, **{
         "--origins": "origins", "--destinations": "destinations", "--mode": "mode", "--max-minutes": "max_minutes",
-        "--threads": "threads", "--snap-max": "snap_max", "-o": None, "--percentiles": "percentiles"})),
+        "--threads": "threads", "--snap-max": "snap_max", "-o": None, "--percentiles": "percentiles",
+        "--mpi": None, "--checkpoint": None})),
     "access": (halfhour.Network.access, dict(TRANSIT, **{
         "--mode": "mode", "--grid": "grid", "--origins": "origins", "--opportunities": "opportunities",
         "--opportunities-file": "opportunities_file", "--preset": "preset", "--minutes": "minutes",
@@ -37,7 +38,7 @@ VERBS = {
         "--summary": "summary", "--weights": "weights", "--thresholds": "thresholds",
         "--by-district": "by_district", "--threads": "threads", "--snap-max": "snap_max",
         "--max-minutes": "max_minutes", "-o": "out", "--percentiles": "percentiles",
-        "--percentile-of": "percentile_of", "--compare": None})),
+        "--percentile-of": "percentile_of", "--compare": None, "--mpi": None, "--checkpoint": None})),
     "report": (halfhour.Network.report, dict(TRANSIT, **{
         "--centres": "centres", "--minutes": "minutes", "--modes": "modes", "--layer": "layer",
         "--by-district": "by_district", "--threads": "threads", "--snap-max": "snap_max", "-o": "out",
@@ -46,7 +47,8 @@ VERBS = {
         "--mode": "mode", "--minutes": "minutes", "--demand": "demand", "--candidates": "candidates",
         "--grid": "grid", "--k": "k", "--cover": "cover", "--existing": "existing",
         "--opportunities-file": "opportunities_file", "--exact": "exact", "--time-limit": "time_limit",
-        "--threads": "threads", "--snap-max": "snap_max", "-o": None, "--percentile": "percentile"})),
+        "--threads": "threads", "--snap-max": "snap_max", "-o": None, "--percentile": "percentile",
+        "--mpi": None, "--checkpoint": None})),
     "scenario": (halfhour.Network.scenario, {"--change": "change", "-o": "out", "--quiet": "quiet"}),
 }
 NO_KEYWORD = {
@@ -55,6 +57,8 @@ NO_KEYWORD = {
     "-o": "the result is returned (a DataFrame / GeoDataFrame: .to_csv, .to_file)",
     "--surface": "not in the Python package yet: the travel-time surface per vertex",
     "--compare": "not in the Python package yet: run the call on the scenario's and the base's Network",
+    "--mpi": "runs across MPI ranks are the CLI's (mpirun ... halfhour ... --mpi, docs/cluster.md)",
+    "--checkpoint": "not in the Python package yet: the CLI's resumable runs (docs/cluster.md)",
 }
 
 
