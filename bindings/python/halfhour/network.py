@@ -418,13 +418,9 @@ class Network:
         for i in range(pts.n):
             rc = lib.hh_snap_point(net, m, pts.lon[i], pts.lat[i], smax, snaps + i)
             if rc:
-                why = _snap.explain(net, m, float(pts.lon[i]), float(pts.lat[i]), smax)
                 where = "point %s at %.6f,%.6f" % (pts.ids[i], pts.lon[i], pts.lat[i])
-                if why[0] == _snap.TOO_FAR:
-                    msg = "%s: no %s street within %g m (nearest street %s; see snap_max)" % (
-                        where, "walkable" if transit else mname, smax, _snap.dist_text(why[1]))
-                else:
-                    msg = "%s did not snap: %s" % (where, _snap.reason(net, why, mname, smax))
+                msg = _snap.fail_text(net, m, mname, "walkable" if transit else mname, float(pts.lon[i]),
+                                      float(pts.lat[i]), smax, where)
                 raise NotSnapped(msg)
         iso_o = ffi.new("hh_iso_opts *")
         lib.hh_iso_opts_default(iso_o)
