@@ -431,6 +431,11 @@ int hh_query_time_to(const hh_query *q, const hh_snap *target, double *time_s,
 int hh_query_surface(const hh_query *q, float *out, size_t n);
 /* A vertex's position. */
 int hh_net_vertex(const hh_net *net, uint32_t v, double *lon, double *lat);
+/* The positions of the n vertices first .. first + n - 1 at once (a
+ * surface's, for bindings that would otherwise call hh_net_vertex per
+ * vertex): lon[i], lat[i] (either may be NULL), exactly hh_net_vertex's
+ * values.  HH_ERANGE when the range passes hh_net_n_vertices. */
+int hh_net_vertices(const hh_net *net, uint32_t first, size_t n, double *lon, double *lat);
 
 /* ---- travel-time surfaces ---------------------------------------------- */
 /* What one origin reaches, street or transit alike: seconds to every vertex
