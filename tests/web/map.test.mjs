@@ -622,7 +622,7 @@ const EXPRESS = [[-51.2278, -30.0290], [-51.2100, -30.0330], [-51.1950, -30.0420
                  [-51.1650, -30.0650], [-51.1500, -30.0800]];
 await check("scenario: draw a new transit line, the access gain appears in blue (no loss)", async () => {
     const p5 = watch(await context.newPage());
-    await p5.goto(BASE + "#mode=transit&window=10&percentile=50&view=iso&map=13/-30.05/-51.19");
+    await p5.goto(BASE + "#mode=transit&window=5&percentile=50&view=iso&map=13/-30.05/-51.19");
     await idle(p5);
     await p5.selectOption("#access-layer", "jobs");
     await p5.check("input[name=tool][value=scenario]");
