@@ -727,7 +727,7 @@ try:
             413, "scenario_features")
         check_error("scenario 405: GET", sc.req("GET", "/scenario?lon=-51.21&lat=-30.033"), 405)
         # one scenario at a time (--max-scenarios 1): a second one meanwhile is 503
-        slow_box = dict(box, bbox=[-51.26, -30.10, -51.15, -30.00], cell=500, window=60)
+        slow_box = dict(box, bbox=[-51.26, -30.10, -51.15, -30.00], cell=1000, window=20)
         res = []
         th = threading.Thread(target=lambda: res.append(sc.post("/scenario", dict(slow_box, change=change),
                                                                 timeout=300)))
