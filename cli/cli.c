@@ -209,7 +209,8 @@ const char *cli_transit_help =
     "Walking alone counts up to the travel-time limit (up to 24 h, to the second);\n"
     "trips past midnight (24:00:00 and later) and calendar_dates exceptions count.\n"
     "The egress walk from a stop on the destination's own street counts from the\n"
-    "stop's position along it; platforms of one parent_station are a straight-line\n"
+    "stop's position along it (isochrones too: the street around a stop is drawn\n"
+    "from the stop); platforms of one parent_station are a straight-line\n"
     "walk apart (at least 30 s) whatever the streets between them.\n";
 
 int cli_search_option(const char *name, const char *val, long *threads, double *snap_max)

@@ -444,6 +444,15 @@ int hh_net_vertices(const hh_net *net, uint32_t first, size_t n, double *lon, do
  * reach a vertex but not turn into a street).  Isochrone polygons are drawn
  * from a surface, whatever search made it.  Owned by the caller:
  * hh_surface_free (NULL-safe) releases the arrays. */
+/* A point on a street reached at its own time: a transit stop, where the
+ * street around it is reached from the stop itself rather than through the
+ * street's end vertices. */
+typedef struct hh_surface_point {
+    uint32_t edge;  /* the walk edge the stop is linked to */
+    double along_m; /* its position along the edge, from the edge's first vertex */
+    double time_s;  /* arrival on the street there (transit: at the surface's percentile) */
+} hh_surface_point;
+
 typedef struct hh_surface {
     const hh_net *net;    /* not owned */
     hh_mode mode;         /* the mode the times move on (walk for transit) */
@@ -456,6 +465,8 @@ typedef struct hh_surface {
     double *time_s;       /* n: seconds, NAN where unreached */
     size_t n_arcs;        /* car: the car arcs; 0 otherwise */
     double *arc_s;        /* n_arcs: seconds at an arc's start, NAN where never entered */
+    size_t n_points;      /* transit: the stops reached, by edge; 0 otherwise */
+    hh_surface_point *points;
 } hh_surface;
 /* The surface of the search last run in q (HH_EINVAL before any). */
 int hh_query_get_surface(const hh_query *q, hh_surface *out);

@@ -17,6 +17,7 @@
 #include "net/transit.h"
 #include "street/ch.h"
 #include "util/alloc.h"
+#include "util/lazy.h"
 #include "util/outfile.h"
 
 /* header layout (see docs/format.md) */
@@ -575,6 +576,7 @@ void hh_net_close(hh_net *net)
     hh__free(net->meta_copy);
     hh__transit_close(net->transit);
     hh__free(net->car_x_head), hh__free(net->car_x_key);
+    hh__lazy_free(net->lazy);
     for (int m = 0; m < HH_N_MODES; m++)
         hh__free(net->ch[m].owned_tail);
     hh__free(net);

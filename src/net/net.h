@@ -164,6 +164,10 @@ struct hh_net {
     hh_net_info info;
     /* bbox of all street geometry: vertices and shape points (hh_net_bbox) */
     double ext_min_lon, ext_min_lat, ext_max_lon, ext_max_lat;
+    /* derived forms made on first use (util/lazy.h): the isochrone's samples
+     * per mode and lattice; the only part of an open network that changes,
+     * behind the table's lock */
+    struct hh__lazy *lazy;
 };
 
 /* The local plane: metres east/north of (lon0, lat0). */

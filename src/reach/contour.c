@@ -894,7 +894,12 @@ int hh__contour_lay(hh__contour_ws *ws, double x0, double y0, double x1, double 
 
 int hh__contour_splat(hh__contour_ws *ws, const hh__raster *r, double x, double y, float t)
 {
-    const double fx = (x - r->ox) / r->cell, fy = (y - r->oy) / r->cell, rad = ws->rad;
+    return hh__contour_splat_at(ws, r, (x - r->ox) / r->cell, (y - r->oy) / r->cell, t);
+}
+
+int hh__contour_splat_at(hh__contour_ws *ws, const hh__raster *r, double fx, double fy, float t)
+{
+    const double rad = ws->rad;
     if (!(fx - rad >= 1 && fx + rad <= (double)(r->nx - 2) && fy - rad >= 1 &&
           fy + rad <= (double)(r->ny - 2)))
         return 1;
@@ -932,7 +937,12 @@ int hh__contour_splat(hh__contour_ws *ws, const hh__raster *r, double x, double 
 
 void hh__contour_mark(hh__contour_ws *ws, const hh__raster *r, double x, double y, float t)
 {
-    const double fx = (x - r->ox) / r->cell + 0.5, fy = (y - r->oy) / r->cell + 0.5;
+    hh__contour_mark_at(ws, r, (x - r->ox) / r->cell, (y - r->oy) / r->cell, t);
+}
+
+void hh__contour_mark_at(hh__contour_ws *ws, const hh__raster *r, double fx, double fy, float t)
+{
+    fx += 0.5, fy += 0.5;
     if (!(fx >= 0 && fy >= 0 && fx < (double)r->nx && fy < (double)r->ny) || ws->marks_nv != r->nv)
         return;
     float *m = &ws->mark[(size_t)fy * r->nx + (size_t)fx];

@@ -98,6 +98,9 @@ int hh__contour_splat(hh__contour_ws *ws, const hh__raster *r, double x, double 
  * on the lattice vertex nearest to it; a vertex keeps the latest time of
  * its points.  Points off the lattice are ignored. */
 void hh__contour_mark(hh__contour_ws *ws, const hh__raster *r, double x, double y, float t);
+/* The same two at lattice coordinates: fx = (x - ox) / cell, fy likewise. */
+int hh__contour_splat_at(hh__contour_ws *ws, const hh__raster *r, double fx, double fy, float t);
+void hh__contour_mark_at(hh__contour_ws *ws, const hh__raster *r, double fx, double fy, float t);
 /* Contours the field at each cutoff (as hh__contour).  fill_holes (the
  * lattice laid with marks): a hole whose unreached lattice vertices carry no
  * street mark later than the cutoff -- no street of the mode, or only

@@ -12,12 +12,14 @@
 #include "reach/bands.h"
 #include "reach/contour.h"
 #include "util/alloc.h"
+#include "util/lazy.h"
 
 typedef struct iso_ws {
     const hh_surface *s;
     hh__sample *samples;
     size_t n, cap;
     uint8_t *edge_done; /* one bit per edge: its inside is sampled */
+    int failed;         /* a push ran out of memory */
 } iso_ws;
 
 static inline int push(iso_ws *w, double x, double y, double t)
@@ -222,6 +224,21 @@ static int setup(const hh_surface *sf, const double *minutes, size_t n_minutes, 
         x0 = ll.lon_e7 < x0 ? ll.lon_e7 : x0, x1 = ll.lon_e7 > x1 ? ll.lon_e7 : x1;
         y0 = ll.lat_e7 < y0 ? ll.lat_e7 : y0, y1 = ll.lat_e7 > y1 ? ll.lat_e7 : y1;
     }
+    /* a stop reached in time reaches its street: the box holds the street's
+     * ends (its shape may stray further: the fill widens the box then) */
+    for (size_t k = 0; k < sf->n_points; k++) {
+        const hh_surface_point *pt = &sf->points[k];
+        if (!(pt->time_s <= u->tmax) || pt->edge >= net->n_edges)
+            continue;
+        const hh__edge *ed = &net->edges[pt->edge];
+        hh__ll ends[2] = {net->node_ll[ed->from], net->node_ll[ed->to]};
+        nr++;
+        for (int j = 0; j < 2; j++) {
+            hh__ll ll = ends[j];
+            x0 = ll.lon_e7 < x0 ? ll.lon_e7 : x0, x1 = ll.lon_e7 > x1 ? ll.lon_e7 : x1;
+            y0 = ll.lat_e7 < y0 ? ll.lat_e7 : y0, y1 = ll.lat_e7 > y1 ? ll.lat_e7 : y1;
+        }
+    }
     u->n_reached = nr;
     u->x0 = 1, u->x1 = 0, u->y0 = 1, u->y1 = 0;
     if (x0 <= x1) {
@@ -238,6 +255,78 @@ static int setup(const hh_surface *sf, const double *minutes, size_t n_minutes, 
     return 0;
 }
 
+/* ---- streets reached from a point on them (transit stops) ---------------
+ * A stop on a street reaches the street around it at the stop's time plus
+ * the walk along it, which the end vertices' times do not carry (they are
+ * reached from the stop through the street, so the middle was drawn as if
+ * reached last).  Samples every `step` metres both ways from the point while
+ * within tmax, and the point itself, placed along the shape as sample_edge
+ * places its samples. */
+typedef void (*point_emit_fn)(void *ctx, double x, double y, double t);
+
+static void point_samples(const hh_surface *sf, const hh_surface_point *pt, double step, double tmax,
+                          point_emit_fn emit, void *ctx)
+{
+    const hh_net *net = sf->net;
+    const hh__grid_hdr *g = net->grid;
+    if (!(pt->time_s <= tmax) || pt->edge >= net->n_edges)
+        return;
+    const hh__edge *ed = &net->edges[pt->edge];
+    const double len = ed->len_mm / 1000.0;
+    const uint32_t fwd = ed->dur_ds[sf->mode][0], bwd = ed->dur_ds[sf->mode][1];
+    /* seconds per metre towards `to` (fwd) and towards `from` (bwd) */
+    const double pf = fwd != HH_DUR_NONE && len > 0 ? fwd / 10.0 / len : INFINITY;
+    const double pb = bwd != HH_DUR_NONE && len > 0 ? bwd / 10.0 / len : INFINITY;
+    double at = len > 0 ? pt->along_m : 0;
+    at = at < 0 ? 0 : at > len ? len : at;
+    /* the distances along the edge to emit, ascending: back to the first
+     * vertex, the point, on to the last */
+    long kb = (long)floor(at / step), kf = (long)floor((len - at) / step);
+    hh__ll a = net->node_ll[ed->from], b = net->node_ll[ed->to];
+    uint32_t s0 = net->shape_first[pt->edge], s1 = net->shape_first[pt->edge + 1];
+    /* the shape's own length, to place distances given in the edge's length */
+    double P = 0;
+    {
+        double px = hh__x_of(g, a.lon_e7), py = hh__y_of(g, a.lat_e7);
+        for (uint32_t k = s0; k <= s1; k++) {
+            hh__ll q = k < s1 ? net->shape_ll[k] : b;
+            double qx = hh__x_of(g, q.lon_e7), qy = hh__y_of(g, q.lat_e7);
+            P += sqrt((qx - px) * (qx - px) + (qy - py) * (qy - py));
+            px = qx, py = qy;
+        }
+    }
+    const double scale = len > 0 ? P / len : 0;
+    double px = hh__x_of(g, a.lon_e7), py = hh__y_of(g, a.lat_e7), cum = 0;
+    uint32_t k = s0;
+    double qx = px, qy = py, seg = 0;
+    for (long i = -kb; i <= kf; i++) {
+        double d = at + (double)i * step; /* along the edge */
+        double t = pt->time_s + (i < 0 ? (at - d) * pb : (d - at) * pf);
+        if (!(t <= tmax))
+            continue;
+        double want = d * scale;
+        /* advance to the segment holding `want` */
+        while (cum + seg < want && k <= s1) {
+            cum += seg;
+            px = qx, py = qy;
+            hh__ll q = k < s1 ? net->shape_ll[k] : b;
+            qx = hh__x_of(g, q.lon_e7), qy = hh__y_of(g, q.lat_e7);
+            seg = sqrt((qx - px) * (qx - px) + (qy - py) * (qy - py));
+            k++;
+        }
+        double f = seg > 0 ? (want - cum) / seg : 0;
+        f = f < 0 ? 0 : f > 1 ? 1 : f;
+        emit(ctx, px + f * (qx - px), py + f * (qy - py), t);
+    }
+}
+
+static void oracle_emit(void *ctx, double x, double y, double t)
+{
+    iso_ws *w = ctx;
+    if (!w->failed && push(w, x, y, t))
+        w->failed = 1;
+}
+
 /* ---- the plain path: a sample cloud, then hh__contour -------------------
  * Kept as the oracle the fast path is tested against. */
 static int oracle_polys(const hh_surface *sf, const iso_setup *u, hh__mpoly *mp)
@@ -247,7 +336,7 @@ static int oracle_polys(const hh_surface *sf, const iso_setup *u, hh__mpoly *mp)
     const double tmax = u->tmax;
     double step = u->cp.cell_m / 2;
     uint32_t step_dm = (uint32_t)floor(step * 10);
-    iso_ws w = {sf, NULL, 0, 0, hh__calloc(((size_t)net->n_edges + 8) / 8, 1)};
+    iso_ws w = {sf, NULL, 0, 0, hh__calloc(((size_t)net->n_edges + 8) / 8, 1), 0};
     if (!w.edge_done)
         return HH_ENOMEM;
     int rc = 0;
@@ -274,6 +363,10 @@ static int oracle_polys(const hh_surface *sf, const iso_setup *u, hh__mpoly *mp)
         rc = push(&w, (sf->origin.lon - g->lon0) * g->mx, (sf->origin.lat - g->lat0) * g->my, sf->origin_conn_s);
     if (!rc && edge_first_time(&w, sf->origin.edge))
         rc = sample_edge(&w, sf->origin.edge, step, tmax);
+    for (size_t k = 0; k < sf->n_points && !rc; k++) {
+        point_samples(sf, &sf->points[k], step, tmax, oracle_emit, &w);
+        rc = w.failed ? HH_ENOMEM : 0;
+    }
     hh__contour_ws *cws = NULL;
     if (!rc)
         rc = hh__contour_ws_init(&cws);
@@ -316,6 +409,8 @@ static inline void put(fast_ctx *c, double x, double y, double t)
         c->oy0 = fmin(c->oy0, y), c->oy1 = fmax(c->oy1, y);
     }
 }
+
+static void fast_emit(void *ctx, double x, double y, double t) { put(ctx, x, y, t); }
 
 static inline void mark(fast_ctx *c, double x, double y, double t)
 {
@@ -374,6 +469,160 @@ static void fast_edge(fast_ctx *c, uint32_t e)
     }
 }
 
+/* ---- the samples on a lattice, made once per mode and cell size -----------
+ * An isochrone whose box holds most of the network visits every edge of the
+ * mode, and walking their shapes to place the samples cost as much as the
+ * rest of the polygon step.  Where the samples fall depends only on the
+ * mode's streets and the cell (lattices are anchored at whole multiples of
+ * the cell: contour.c), so the network keeps them per (mode, cell) from the
+ * first such isochrone on (util/lazy.h): per edge with inside samples, the
+ * samples' lattice positions, fractions along the edge and extent.  The
+ * samples are fast_edge's, placed by the same walk. */
+typedef struct iso_lattice {
+    hh_mode mode;
+    double cell;
+    uint32_t n_edges, n_samples;
+    const uint32_t *edge;  /* [n_edges], ascending */
+    const uint32_t *first; /* [n_edges + 1] */
+    const float *box;      /* [4 n_edges]: its samples' x0, y0, x1, y1 in cells */
+    const float *gx, *gy;  /* [n_samples]: position / cell */
+    const float *u;        /* [n_samples]: fraction along the edge from `from` */
+} iso_lattice;
+
+typedef struct lattice_build {
+    const hh_net *net;
+    hh_mode mode;
+    double cell;
+} lattice_build;
+
+static int lattice_make(void *ctx, void **blob, size_t *bytes)
+{
+    const lattice_build *lb = ctx;
+    const hh_net *net = lb->net;
+    const hh__grid_hdr *g = net->grid;
+    const double step = lb->cell / 2, inv_cell = 1.0 / lb->cell;
+    uint32_t *edge = NULL, *first = NULL;
+    float *box = NULL, *xy = NULL, *uu = NULL;
+    size_t ne = 0, ns = 0, cap_e = 0, cap_b = 0, cap_xy = 0, cap_u = 0, cap_f = 0;
+    int rc = 0;
+    for (uint32_t e = 0; e < net->n_edges && !rc; e++) {
+        const hh__edge *ed = &net->edges[e];
+        const double len = ed->len_mm / 1000.0;
+        if (!(ed->mode_mask & (1u << lb->mode)) || len <= step)
+            continue;
+        const size_t ns0 = ns;
+        float bx0 = INFINITY, by0 = INFINITY, bx1 = -INFINITY, by1 = -INFINITY;
+        hh__ll a = net->node_ll[ed->from], b = net->node_ll[ed->to];
+        double px = hh__x_of(g, a.lon_e7), py = hh__y_of(g, a.lat_e7);
+        uint32_t s0 = net->shape_first[e], s1 = net->shape_first[e + 1];
+        double cum = 0, next = step;
+        for (uint32_t k = s0; k <= s1 && next < len && !rc; k++) {
+            hh__ll q = k < s1 ? net->shape_ll[k] : b;
+            double qx = hh__x_of(g, q.lon_e7), qy = hh__y_of(g, q.lat_e7);
+            double seg = sqrt((qx - px) * (qx - px) + (qy - py) * (qy - py));
+            while (next < cum + seg && next < len) {
+                double f = (next - cum) / seg;
+                float x = (float)((px + f * (qx - px)) * inv_cell), y = (float)((py + f * (qy - py)) * inv_cell);
+                if (hh__grow(&xy, &cap_xy, 2 * ns + 2, sizeof *xy) || hh__grow(&uu, &cap_u, ns + 1, sizeof *uu)) {
+                    rc = HH_ENOMEM;
+                    break;
+                }
+                xy[2 * ns] = x, xy[2 * ns + 1] = y, uu[ns++] = (float)(next / len);
+                bx0 = fminf(bx0, x), by0 = fminf(by0, y), bx1 = fmaxf(bx1, x), by1 = fmaxf(by1, y);
+                next += step;
+            }
+            cum += seg;
+            px = qx, py = qy;
+        }
+        if (rc || ns == ns0)
+            continue;
+        if (ns > UINT32_MAX || hh__grow(&edge, &cap_e, ne + 1, sizeof *edge) ||
+            hh__grow(&first, &cap_f, ne + 2, sizeof *first) || hh__grow(&box, &cap_b, 4 * ne + 4, sizeof *box)) {
+            rc = HH_ENOMEM;
+            break;
+        }
+        first[ne] = (uint32_t)ns0, edge[ne] = e;
+        box[4 * ne] = bx0, box[4 * ne + 1] = by0, box[4 * ne + 2] = bx1, box[4 * ne + 3] = by1;
+        ne++;
+    }
+    /* one block: the header, then each array */
+    size_t off_edge = (sizeof(iso_lattice) + 15) & ~(size_t)15;
+    size_t off_first = off_edge + ne * sizeof(uint32_t);
+    size_t off_box = (off_first + (ne + 1) * sizeof(uint32_t) + 15) & ~(size_t)15;
+    size_t off_gx = off_box + 4 * ne * sizeof(float);
+    size_t off_gy = off_gx + ns * sizeof(float), off_u = off_gy + ns * sizeof(float);
+    size_t total = off_u + ns * sizeof(float);
+    char *m = rc ? NULL : hh__alloc_array(total, 1);
+    if (!rc && !m)
+        rc = HH_ENOMEM;
+    if (!rc) {
+        iso_lattice *L = (iso_lattice *)m;
+        uint32_t *fe = (uint32_t *)(m + off_edge), *ff = (uint32_t *)(m + off_first);
+        float *fb = (float *)(m + off_box), *fx = (float *)(m + off_gx), *fy = (float *)(m + off_gy);
+        float *fu = (float *)(m + off_u);
+        if (ne)
+            memcpy(fe, edge, ne * sizeof *fe), memcpy(ff, first, ne * sizeof *ff), memcpy(fb, box, 4 * ne * sizeof *fb);
+        ff[ne] = (uint32_t)ns;
+        for (size_t k = 0; k < ns; k++)
+            fx[k] = xy[2 * k], fy[k] = xy[2 * k + 1], fu[k] = uu[k];
+        *L = (iso_lattice){lb->mode, lb->cell, (uint32_t)ne, (uint32_t)ns, fe, ff, fb, fx, fy, fu};
+        *blob = m, *bytes = total;
+    }
+    hh__free(edge), hh__free(first), hh__free(box), hh__free(xy), hh__free(uu);
+    return rc;
+}
+
+/* The network's lattice samples for (mode, cell), made on first use; NULL
+ * when they cannot be kept (no memory, the table full): the caller walks
+ * the shapes itself. */
+static const iso_lattice *lattice_of(const hh_net *net, hh_mode mode, double cell)
+{
+    uint64_t bits;
+    memcpy(&bits, &cell, sizeof bits);
+    lattice_build lb = {net, mode, cell};
+    const iso_lattice *L =
+        hh__lazy_get((hh__lazy **)&net->lazy, bits ^ ((uint64_t)mode << 60), lattice_make, &lb);
+    return L && L->mode == mode && L->cell == cell ? L : NULL;
+}
+
+/* fast_edge over every edge of the lattice, in their stored order. */
+static void lattice_fill(fast_ctx *c, const iso_lattice *L)
+{
+    const hh_surface *sf = c->sf;
+    const hh_net *net = c->net;
+    const hh__raster *r = &c->r;
+    /* the raster's first vertex in lattice units (whole numbers) */
+    const double gx0 = r->ox / r->cell, gy0 = r->oy / r->cell;
+    const float rx0 = (float)gx0 - 1, ry0 = (float)gy0 - 1;
+    const float rx1 = (float)(gx0 + (double)r->nx) + 1, ry1 = (float)(gy0 + (double)r->ny) + 1;
+    for (uint32_t k = 0; k < L->n_edges; k++) {
+        const uint32_t e = L->edge[k];
+        const hh__edge *ed = &net->edges[e];
+        const double tf = time_or_inf(sf->time_s[ed->from]), tt = time_or_inf(sf->time_s[ed->to]);
+        const int reached = (tf < tt ? tf : tt) <= c->tmax || e == sf->origin.edge;
+        if (!reached) {
+            /* only its street marks count: none when it lies off the raster */
+            const float *b = L->box + 4 * (size_t)k;
+            if (!c->marks || b[0] > rx1 || b[2] < rx0 || b[1] > ry1 || b[3] < ry0)
+                continue;
+        }
+        hh__edge_times et;
+        edge_times(sf, c->dir_s, e, &et);
+        for (uint32_t s = L->first[k]; s < L->first[k + 1]; s++) {
+            const double t = hh__edge_time_at(&et, (double)L->u[s]);
+            const double fx = (double)L->gx[s] - gx0, fy = (double)L->gy[s] - gy0;
+            if (t <= c->tmax && hh__contour_splat_at(c->ws, r, fx, fy, (float)t)) {
+                const double x = r->ox + fx * r->cell, y = r->oy + fy * r->cell;
+                c->overflow = 1;
+                c->ox0 = fmin(c->ox0, x), c->ox1 = fmax(c->ox1, x);
+                c->oy0 = fmin(c->oy0, y), c->oy1 = fmax(c->oy1, y);
+            }
+            if (c->marks && t > c->cmin)
+                hh__contour_mark_at(c->ws, r, fx, fy, (float)t);
+        }
+    }
+}
+
 /* One fill of the raster laid over [x0, x1] x [y0, y1]. */
 static int fast_fill(fast_ctx *c, const iso_setup *u, uint8_t *seen)
 {
@@ -396,6 +645,8 @@ static int fast_fill(fast_ctx *c, const iso_setup *u, uint8_t *seen)
                  time_or_inf(tv));
     }
     put(c, (sf->origin.lon - g->lon0) * g->mx, (sf->origin.lat - g->lat0) * g->my, sf->origin_conn_s);
+    for (size_t k = 0; k < sf->n_points; k++)
+        point_samples(sf, &sf->points[k], c->step, c->tmax, fast_emit, c);
     /* the network's grid cells over the raster, and the edges they list */
     const hh__raster *r = &c->r;
     double rx1 = r->ox + (double)(r->nx - 1) * r->cell, ry1 = r->oy + (double)(r->ny - 1) * r->cell;
@@ -407,7 +658,10 @@ static int fast_fill(fast_ctx *c, const iso_setup *u, uint8_t *seen)
     for (long y = gy0; y <= gy1; y++)
         if (gx0 <= gx1)
             items += net->grid_first[(size_t)y * g->nx + (size_t)gx1 + 1] - net->grid_first[(size_t)y * g->nx + (size_t)gx0];
-    if (items > net->n_edges / 2) {
+    const iso_lattice *L = items > net->n_edges / 2 ? lattice_of(net, sf->mode, u->cp.cell_m) : NULL;
+    if (L)
+        lattice_fill(c, L);
+    else if (items > net->n_edges / 2) {
         for (uint32_t e = 0; e < net->n_edges; e++)
             fast_edge(c, e);
     } else {

@@ -475,7 +475,7 @@ void hh_surface_free(hh_surface *s)
 {
     if (!s)
         return;
-    hh__free(s->time_s), hh__free(s->arc_s);
+    hh__free(s->time_s), hh__free(s->arc_s), hh__free(s->points);
     memset(s, 0, sizeof *s);
 }
 

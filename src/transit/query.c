@@ -57,8 +57,20 @@ struct hh_transit_query {
     int32_t *v_arr;            /* per vertex: earliest arrival by ride + egress, s */
     int32_t *stop_arr;         /* per stop: arrival last applied */
     float *direct;             /* per target: walking alone, s (NAN beyond max_s) */
-    uint32_t *vals;            /* targets x samples, whole seconds (no 16-bit cap: max_s may be 24 h) */
+    /* whole seconds (no 16-bit cap: max_s may be 24 h): with targets, per
+     * target its samples (a row each, for the reductions that read them);
+     * for every vertex (a surface), per sample its vertices -- each minute
+     * writes one column, and vertex by vertex those writes were strided by
+     * the row, a cache line each -- and the percentile gathers a vertex's
+     * samples from the columns, which neighbouring vertices share */
+    uint32_t *vals;
     size_t cap_vals, cap_direct;
+    /* a surface's stops, by column like vals: the arrival on the stop's
+     * street (its connector walked), so polygons count the street around a
+     * stop from the stop; stop_conn: that connector (NAN: unlinked) */
+    uint32_t *stop_vals;
+    size_t cap_stop_vals;
+    double *stop_conn;
     const hh_snap *targets;    /* last run's (NULL: vertices) */
     size_t n_targets;
     hh__ch_seed *tseeds;       /* 2 per target */
@@ -243,6 +255,7 @@ void hh_transit_query_free(hh_transit_query *q)
     hh__free(q->ws);
     hh_query_free(q->walk);
     hh__free(q->access), hh__free(q->v_arr), hh__free(q->stop_arr), hh__free(q->direct);
+    hh__free(q->stop_vals), hh__free(q->stop_conn);
     hh__free(q->vals), hh__free(q->tseeds), hh__free(q->tseed_s), hh__free(q->scratch);
     hh__free(q->tsame_first), hh__free(q->tsame_stop), hh__free(q->tsame_s);
     hh__free(q->v_ovl), hh__free(q->ovl_touched);
@@ -278,6 +291,15 @@ int hh_transit_query_init(const hh_transit *t, hh_transit_query **out)
         }
     for (uint32_t v = 0; v < net->n_nodes; v++)
         q->v_ovl[v] = INF_S;
+    if (!(q->stop_conn = hh__alloc_array(ns + 1, sizeof *q->stop_conn))) {
+        hh_transit_query_free(q);
+        return HH_ENOMEM;
+    }
+    for (uint32_t s = 0; s < ns; s++) {
+        const hh__stop_link *l = &t->tr->stop_link[s];
+        hh_snap ss = {l->edge, l->along_m, l->off_m, 0, 0};
+        q->stop_conn[s] = l->edge == HH_STOP_UNLINKED ? NAN : hh__connector_s(net, HH_MODE_WALK, &ss) * t->wf;
+    }
     *out = q;
     return 0;
 }
@@ -466,6 +488,7 @@ static void write_column(hh_transit_query *q, uint32_t col, int32_t dep_s, const
     double max_s = q->t->o.max_s;
     uint32_t S = hh_transit_samples(q->t);
     if (!q->targets) {
+        uint32_t *cv = q->vals + (size_t)col * net->n_nodes;
         for (uint32_t v = 0; v < net->n_nodes; v++) {
             double t = q->direct[v];
             int32_t va = q->v_arr[v] < q->v_ovl[v] ? q->v_arr[v] : q->v_ovl[v];
@@ -473,8 +496,14 @@ static void write_column(hh_transit_query *q, uint32_t col, int32_t dep_s, const
                 double tr = (double)va - dep_s;
                 t = (isnan(t) || tr < t) ? tr : t;
             }
-            q->vals[(size_t)v * S + col] = to_sample(t, max_s);
+            cv[v] = to_sample(t, max_s);
         }
+        const uint32_t ns = q->t->tr->tt.n_stops;
+        uint32_t *cs = q->stop_vals + (size_t)col * ns;
+        for (uint32_t st = 0; st < ns; st++)
+            cs[st] = arr[st] == HH__TRANSIT_UNREACHED || isnan(q->stop_conn[st])
+                         ? UNREACHED_T
+                         : to_sample((double)arr[st] - dep_s + q->stop_conn[st], max_s);
         return;
     }
     for (size_t k = 0; k < q->n_targets; k++) {
@@ -555,6 +584,8 @@ int hh_transit_query_run(hh_transit_query *q, const hh_snap *origin, const hh_sn
         (targets && (hh__grow(&q->tseeds, &q->cap_tseeds, 2 * nt + 1, sizeof *q->tseeds) ||
                      hh__grow(&q->tseed_s, &q->cap_tseed_s, 2 * nt + 1, sizeof *q->tseed_s))))
         return HH_ENOMEM;
+    if (!targets && hh__grow(&q->stop_vals, &q->cap_stop_vals, (size_t)tr->tt.n_stops * S + 1, sizeof *q->stop_vals))
+        return HH_ENOMEM;
     q->targets = targets;
     q->n_targets = nt;
     if (targets && hh__grow(&q->tsame_first, &q->cap_tsame_first, nt + 1, sizeof *q->tsame_first))
@@ -634,6 +665,18 @@ int hh_transit_query_run(hh_transit_query *q, const hh_snap *origin, const hh_sn
     return hh__raptor_range_draws(&q->ws[0], &rq, on_minute, on_draw, q);
 }
 
+/* The S samples of a target (or vertex) into scratch. */
+static void gather(hh_transit_query *q, size_t target, uint32_t S)
+{
+    if (q->targets) {
+        memcpy(q->scratch, q->vals + target * S, S * sizeof *q->scratch);
+        return;
+    }
+    const size_t n = q->n_targets;
+    for (uint32_t i = 0; i < S; i++)
+        q->scratch[i] = q->vals[(size_t)i * n + target];
+}
+
 int hh_transit_percentiles(hh_transit_query *q, size_t target, const double *pct, size_t n_pct, double *out)
 {
     uint32_t S = hh_transit_samples(q->t);
@@ -642,7 +685,7 @@ int hh_transit_percentiles(hh_transit_query *q, size_t target, const double *pct
     for (size_t i = 0; i < n_pct; i++)
         if (!(pct[i] > 0) || pct[i] > 100)
             return HH_EINVAL;
-    memcpy(q->scratch, q->vals + target * S, S * sizeof *q->scratch);
+    gather(q, target, S);
     /* one selection per percentile, in rank order, each over what lies at
      * or above the previous rank (selection leaves the larger values
      * there): no sort per vertex; the percentiles given are a handful */
@@ -668,7 +711,7 @@ int hh_transit_percentiles(hh_transit_query *q, size_t target, const double *pct
         done += batch;
         lo = 0; /* the next batch starts over (more than 16 percentiles: rare) */
         if (done < n_pct)
-            memcpy(q->scratch, q->vals + target * S, S * sizeof *q->scratch);
+            gather(q, target, S);
     }
     return 0;
 }
@@ -688,6 +731,14 @@ int hh_transit_surface(hh_transit_query *q, double p, float *out, size_t n)
     return 0;
 }
 
+static int cmp_point(const void *a, const void *b)
+{
+    const hh_surface_point *x = a, *y = b;
+    if (x->edge != y->edge)
+        return x->edge < y->edge ? -1 : 1;
+    return (x->along_m > y->along_m) - (x->along_m < y->along_m);
+}
+
 int hh_transit_get_surface(hh_transit_query *q, double p, hh_surface *out)
 {
     const hh_net *net = q->t->net;
@@ -702,6 +753,28 @@ int hh_transit_get_surface(hh_transit_query *q, double p, hh_surface *out)
         return HH_ENOMEM;
     for (size_t v = 0; v < s.n; v++)
         s.time_s[v] = hh_transit_percentile(q, v, p);
+    /* the stops reached, at the percentile of their own samples (the same
+     * nearest rank): an upper bound of the percentile of the earliest of the
+     * two ways onto their street, never reaching farther than the samples */
+    const hh__transit *tr = q->t->tr;
+    const uint32_t ns = tr->tt.n_stops, S = hh_transit_samples(q->t);
+    if (!(s.points = hh__alloc_array((size_t)ns + 1, sizeof *s.points))) {
+        hh_surface_free(&s);
+        return HH_ENOMEM;
+    }
+    size_t rank = (size_t)ceil(p / 100.0 * S), k = (rank < 1 ? 1 : rank) - 1;
+    for (uint32_t st = 0; st < ns && S; st++) {
+        if (isnan(q->stop_conn[st]))
+            continue;
+        for (uint32_t i = 0; i < S; i++)
+            q->scratch[i] = q->stop_vals[(size_t)i * ns + st];
+        uint32_t v = hh__nth_u32(q->scratch, S, k);
+        if (v == UNREACHED_T)
+            continue;
+        const hh__stop_link *l = &tr->stop_link[st];
+        s.points[s.n_points++] = (hh_surface_point){l->edge, l->along_m, (double)v};
+    }
+    qsort(s.points, s.n_points, sizeof *s.points, cmp_point);
     *out = s;
     return 0;
 }
@@ -734,5 +807,16 @@ const hh_net *hh__transit_net(const hh_transit *t) { return t->net; }
 
 const uint32_t *hh__transit_query_samples(const hh_transit_query *q, size_t target)
 {
-    return target < q->n_targets ? q->vals + target * hh_transit_samples(q->t) : NULL;
+    /* a row per target: with targets only (a surface keeps columns) */
+    return q->targets && target < q->n_targets ? q->vals + target * hh_transit_samples(q->t) : NULL;
+}
+
+int hh__transit_query_copy_samples(const hh_transit_query *q, size_t target, uint32_t *out)
+{
+    uint32_t S = hh_transit_samples(q->t);
+    if (target >= q->n_targets)
+        return HH_EINVAL;
+    for (uint32_t i = 0; i < S; i++)
+        out[i] = q->targets ? q->vals[target * S + i] : q->vals[(size_t)i * q->n_targets + target];
+    return 0;
 }

@@ -273,4 +273,7 @@ const hh_net *hh__transit_net(const hh_transit *t);
  * draws), UINT32_MAX where it was not reached within max_s; NULL for a
  * target out of range or a run without targets. */
 const uint32_t *hh__transit_query_samples(const hh_transit_query *q, size_t target);
+/* The same samples copied into out[hh_transit_samples()], with targets or
+ * without (a surface keeps them by column); HH_EINVAL out of range. */
+int hh__transit_query_copy_samples(const hh_transit_query *q, size_t target, uint32_t *out);
 #endif

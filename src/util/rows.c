@@ -1,6 +1,10 @@
 /* rows.c: see rows.h.  Threads are started per round (a round is tens of
  * milliseconds of work at least; a thread start costs microseconds), which
- * keeps the code free of condition variables. */
+ * keeps the code free of condition variables.  The window is two halves:
+ * while the workers compute one round into one half, the calling thread
+ * delivers the round before it from the other (writing a matrix's CSV costs
+ * a fifth of computing it; done between rounds it left the workers idle),
+ * then joins the workers for the rest of the round. */
 #include "util/rows.h"
 
 #include <pthread.h>
@@ -9,7 +13,7 @@
 typedef struct run {
     hh__rows_work_fn work;
     void *ctx;
-    size_t block, next, end, base;
+    size_t block, next, end, base, half; /* slot = item - base + half */
     pthread_mutex_t mu;
     int err;
 } run;
@@ -32,7 +36,7 @@ static void *loop(void *arg)
         if (i >= end || stop)
             return NULL;
         for (; i < end; i++) {
-            int e = r->work(r->ctx, w->id, i, i - r->base);
+            int e = r->work(r->ctx, w->id, i, i - r->base + r->half);
             if (e) {
                 pthread_mutex_lock(&r->mu);
                 if (!r->err)
@@ -53,36 +57,57 @@ int hh__rows_threads(int threads)
     return threads > 256 ? 256 : threads;
 }
 
-size_t hh__rows_window(int threads, size_t block) { return (size_t)hh__rows_threads(threads) * block; }
+size_t hh__rows_window(int threads, size_t block)
+{
+    int nt = hh__rows_threads(threads);
+    return (size_t)nt * block * (nt > 1 ? 2 : 1);
+}
 
 int hh__rows_run(size_t n, int threads, size_t block, hh__rows_work_fn work, hh__rows_deliver_fn deliver,
                  void *ctx)
 {
     int nt = hh__rows_threads(threads);
     size_t window = (size_t)nt * block;
-    run r = {work, ctx, block, 0, 0, 0, PTHREAD_MUTEX_INITIALIZER, 0};
+    run r = {work, ctx, block, 0, 0, 0, 0, PTHREAD_MUTEX_INITIALIZER, 0};
     worker ws[256];
     pthread_t th[256];
     for (int t = 0; t < nt; t++)
         ws[t] = (worker){&r, t};
     int rc = 0;
+    /* the round computed before this one, still to deliver: [pb, pe) at ph */
+    size_t pb = 0, pe = 0, ph = 0;
     for (r.base = 0; r.base < n && !rc; r.base += window) {
         r.next = r.base;
         r.end = r.base + window < n ? r.base + window : n;
+        r.half = nt > 1 && ph == 0 && pe > pb ? window : 0;
         int started = 0;
         for (int t = 1; t < nt; t++) {
             if (pthread_create(&th[t], NULL, loop, &ws[t]))
                 break; /* fewer threads: the caller's does the rest */
             started++;
         }
-        loop(&ws[0]);
+        /* one worker alone (nt == 1) has no other half: it delivers below */
+        for (size_t i = pb; i < pe && !rc && nt > 1; i++)
+            rc = deliver(ctx, i, i - pb + ph);
+        if (rc) { /* stop the round: the workers see err and return */
+            pthread_mutex_lock(&r.mu);
+            if (!r.err)
+                r.err = rc;
+            pthread_mutex_unlock(&r.mu);
+        } else
+            loop(&ws[0]);
         for (int t = 1; t <= started; t++)
             pthread_join(th[t], NULL);
-        if ((rc = r.err))
+        if (rc || (rc = r.err))
             break;
-        for (size_t i = r.base; i < r.end && !rc; i++)
-            rc = deliver(ctx, i, i - r.base);
+        pb = r.base, pe = r.end, ph = r.half;
+        for (size_t i = pb; i < pe && !rc && nt == 1; i++)
+            rc = deliver(ctx, i, i - pb + ph);
+        if (nt == 1)
+            pe = pb;
     }
+    for (size_t i = pb; i < pe && !rc; i++)
+        rc = deliver(ctx, i, i - pb + ph);
     pthread_mutex_destroy(&r.mu);
     return rc;
 }

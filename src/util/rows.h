@@ -2,9 +2,12 @@
  * Items 0..n-1 are computed by `threads` workers in rounds of `window`
  * items (handed out `block` at a time); after each round, deliver() sees
  * that round's items in order.  A caller keeps per-item results in a
- * window-sized buffer at slot = i - round start, so memory is bounded and
+ * buffer of hh__rows_window() slots (two rounds: one computed while the
+ * one before it is delivered) at the slot given, so memory is bounded and
  * output never depends on scheduling.  work() runs concurrently (each worker
- * index on one thread at a time); deliver() on the calling thread.
+ * index on one thread at a time); deliver() on the calling thread, while the
+ * workers compute the next round: it may read only its item's slot and state
+ * that work() does not write.
  * Invariant: every item is computed exactly once, before it is delivered. */
 #ifndef HH_UTIL_ROWS_H
 #define HH_UTIL_ROWS_H

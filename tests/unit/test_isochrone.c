@@ -371,6 +371,9 @@ static void fast_vs_oracle(const char *city, const double *minutes, size_t nm, i
         hh_surface_free(&sf);
     }
     fprintf(stderr, "  %s: %d origins, worst symmetric difference %.5f of the area\n", city, n_origins, worst);
+    /* the car bands hold most of the network: drawn from the samples the
+     * network keeps per lattice (isochrone.c), so these checks cover them */
+    HH_ASSERT(net->lazy != NULL);
     GEOS_finish_r(h);
     hh_query_free(q);
     hh_net_close(net);
@@ -622,4 +625,66 @@ HH_TEST(isochrone_map_options_porto)
 {
     const double minutes[] = {15, 30};
     map_options("porto", minutes, 2, 3, 20250101);
+}
+
+/* Transit surfaces carry the stops reached as points on their streets: the
+ * fast raster and the oracle draw them alike, and with them the bands only
+ * grow (a stop adds ways onto its street, never removes one). */
+HH_TEST(isochrone_transit_stop_points_fast_matches_oracle_and_only_adds)
+{
+    const char *path = hh_test_net_path("poa-transit");
+    if (!path)
+        return;
+    hh_net *net;
+    HH_ASSERT_EQ(hh_net_open(path, &net, NULL, 0), 0);
+    hh_transit_opts to;
+    hh_transit_opts_default(&to);
+    to.date = 20190513, to.depart_s = 12 * 3600, to.window_min = 60, to.max_s = 45 * 60;
+    hh_transit *t;
+    hh_transit_query *q;
+    HH_ASSERT_EQ(hh_transit_prepare(net, &to, &t, NULL, 0), 0);
+    HH_ASSERT_EQ(hh_transit_query_init(t, &q), 0);
+    GEOSContextHandle_t h = GEOS_init_r();
+    const double minutes[] = {15, 30, 45};
+    const double where[][2] = {{-51.2288, -30.0276}, {-51.1900, -30.0500}, {-51.2100, -30.0800}};
+    size_t with_points = 0;
+    for (size_t i = 0; i < 3; i++) {
+        hh_snap s;
+        if (hh_snap_point(net, HH_MODE_WALK, where[i][0], where[i][1], 500, &s))
+            continue;
+        HH_ASSERT_EQ(hh_transit_query_run(q, &s, NULL, 0), 0);
+        hh_surface sf;
+        HH_ASSERT_EQ(hh_transit_get_surface(q, 50, &sf), 0);
+        with_points += sf.n_points > 0;
+        for (size_t k = 1; k < sf.n_points; k++)
+            HH_ASSERT(sf.points[k - 1].edge <= sf.points[k].edge);
+        hh_isochrone fast, plain, bare;
+        HH_ASSERT_EQ(hh_surface_isochrone(&sf, minutes, 3, &fast), 0);
+        HH_ASSERT_EQ(hh__surface_isochrone_oracle(&sf, minutes, 3, &plain), 0);
+        size_t np = sf.n_points;
+        sf.n_points = 0; /* the same surface without its stops */
+        HH_ASSERT_EQ(hh_surface_isochrone(&sf, minutes, 3, &bare), 0);
+        sf.n_points = np;
+        for (size_t b = 0; b < 3; b++) {
+            GEOSGeometry *gf = band_geos(h, net, &fast.bands[b]), *gp = band_geos(h, net, &plain.bands[b]);
+            GEOSGeometry *gb = band_geos(h, net, &bare.bands[b]);
+            HH_ASSERT(GEOSisValid_r(h, gf) == 1);
+            GEOSGeometry *x = GEOSSymDifference_r(h, gf, gp);
+            double ap = area_of(h, gp), ax = area_of(h, x);
+            HH_ASSERT(ax <= 0.002 * ap + 1e-9);
+            /* what the stops add is land, never taken away */
+            HH_ASSERT(fast.bands[b].area_km2 >= bare.bands[b].area_km2 * (1 - 1e-6));
+            HH_ASSERT(nested_in(h, gb, gf, 0.01));
+            GEOSGeom_destroy_r(h, gf), GEOSGeom_destroy_r(h, gp), GEOSGeom_destroy_r(h, gb), GEOSGeom_destroy_r(h, x);
+        }
+        fprintf(stderr, "  origin %zu: %zu stops reached; 30 min %.3f km2 with them, %.3f without\n", i, np,
+                fast.bands[1].area_km2, bare.bands[1].area_km2);
+        hh_isochrone_free(&fast), hh_isochrone_free(&plain), hh_isochrone_free(&bare);
+        hh_surface_free(&sf);
+    }
+    HH_ASSERT(with_points > 0);
+    GEOS_finish_r(h);
+    hh_transit_query_free(q);
+    hh_transit_free(t);
+    hh_net_close(net);
 }

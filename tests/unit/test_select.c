@@ -72,7 +72,8 @@ HH_TEST(transit_percentiles_match_a_sort)
     size_t n = hh_net_n_vertices(net), checked = 0, mixed = 0;
     for (size_t x = 0; x < n; x += 7) {
         HH_ASSERT_EQ(hh_transit_percentiles(q, x, pct, np, got), 0);
-        memcpy(v, hh__transit_query_samples(q, x), S * sizeof *v);
+        HH_ASSERT(hh__transit_query_samples(q, x) == NULL); /* a surface: no rows */
+        HH_ASSERT_EQ(hh__transit_query_copy_samples(q, x, v), 0);
         qsort(v, S, sizeof *v, cmp_u32);
         for (size_t i = 0; i < np; i++) {
             size_t rank = (size_t)ceil(pct[i] / 100.0 * S);
