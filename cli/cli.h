@@ -86,20 +86,6 @@ extern const char *cli_transit_help;
 /* The network's GTFS warning summary ("GTFS warnings: none" or per kind its
  * count and first lines), each line starting with indent. */
 void cli_print_gtfs_warnings(void *fp, const hh_net *net, const char *indent);
-/* Why points did not snap (hh_snap_explain), for messages.  For the points
- * whose ok[i] is 0, returns a malloc'd phrase "3 origins did not snap: 2
- * outside the network's area (BBOX; SOURCE): ids a,b; 1 farther than 500 m
- * from the walk network: id c (nearest street 812 m)" (`what` is the
- * singular noun; `note` follows "did not snap"), or NULL when every point snapped or memory ran out;
- * *n_bad gets the number of points that did not snap. */
-char *cli_snap_report(const hh_net *net, hh_mode mode, const char *mode_name, double snap_max, const char *what,
-                      size_t n, char *const *ids, const double *lon, const double *lat,
-                      const unsigned char *ok, const char *note, size_t *n_bad);
-/* The phrase for one point: "outside the network's area (BBOX; SOURCE)",
- * "... lon/lat look swapped", "farther than 500 m from the walk network
- * (nearest street 812 m)"; `buf` receives it. */
-void cli_snap_reason(const hh_net *net, const hh_snap_why *w, const char *mode_name, double snap_max, char *buf,
-                     size_t cap);
 
 /* The network's opportunity layers (hh_net_layers) with those of each
  * file appended (hh_layers_read, now): a file's layer replaces the

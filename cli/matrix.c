@@ -179,9 +179,10 @@ int cmd_matrix(int argc, char **argv)
         bad_d += !okd[i];
     int none = bad_o == o.n || bad_d == d.n;
     const char *note = none ? "" : " (empty times)";
-    char *why_o = cli_snap_report(net, smode, sname, snap_max, "origin", o.n, o.id, o.lon, o.lat, oko, note, &bad_o);
-    char *why_d =
-        cli_snap_report(net, smode, sname, snap_max, "destination", d.n, d.id, d.lon, d.lat, okd, note, &bad_d);
+    char *why_o = hh_snap_report(net, smode, sname, snap_max, "origin", o.n, (const char *const *)o.id, o.lon, o.lat,
+                                 oko, note, &bad_o);
+    char *why_d = hh_snap_report(net, smode, sname, snap_max, "destination", d.n, (const char *const *)d.id, d.lon,
+                                 d.lat, okd, note, &bad_d);
     if (none) {
         hh_out_abort(&of);
         const char *first = bad_o == o.n ? why_o : why_d, *second = bad_o == o.n ? why_d : why_o;
@@ -196,7 +197,7 @@ int cmd_matrix(int argc, char **argv)
             fprintf(stderr, "halfhour: warning: %s\n", why_d);
         cli_spread_report(sp);
     }
-    free(why_o), free(why_d);
+    hh_buffer_free(why_o), hh_buffer_free(why_d);
 done:
     free(oko), free(okd);
     hh_points_free(&o), hh_points_free(&d);

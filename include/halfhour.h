@@ -451,6 +451,33 @@ int hh_snap_explain(const hh_net *net, hh_mode mode, double lon, double lat, dou
  * larger.  hh_snap_explain's "area" is this box. */
 void hh_net_bbox(const hh_net *net, double *min_lon, double *min_lat, double *max_lon, double *max_lat);
 
+/* Why points did not snap, in words: the one place the CLI's messages and
+ * the bindings' exceptions come from (src/io/snap_text.c).
+ * hh_snap_reason_text: one point's class (w from hh_snap_explain) as a
+ * phrase, "outside the network's area (W,S .. E,N; SOURCE), nearest walk
+ * street 812 m", "... lon/lat look swapped: exchanged, the point is
+ * inside", "farther than 500 m from the walk network (nearest street 812
+ * m)", "invalid coordinates"; mode_name names the network. */
+void hh_snap_reason_text(const hh_net *net, const hh_snap_why *w, const char *mode_name, double snap_max, char *buf,
+                         size_t cap);
+/* The points whose ok[i] is 0 (n of them; ids, lon, lat), grouped by
+ * reason: "3 origins did not snap: 2 outside the network's area (BBOX;
+ * SOURCE): ids a,b; 1 farther than 500 m from the walk network: id c
+ * (nearest street 812 m)" (`what` the singular noun, `note` follows "did
+ * not snap", 20 ids shown per group).  A new string (hh_buffer_free), or
+ * NULL when every point snapped or memory ran out; *n_bad gets the number
+ * of points that did not snap. */
+char *hh_snap_report(const hh_net *net, hh_mode mode, const char *mode_name, double snap_max, const char *what,
+                     size_t n, const char *const *ids, const double *lon, const double *lat,
+                     const unsigned char *ok, const char *note, size_t *n_bad);
+/* The message for one point that must snap (an isochrone's origin) and
+ * does not: "WHAT: no STREET street within 200 m (nearest street 812 m;
+ * see SEE)" when it is too far, else "WHAT did not snap: " and the reason
+ * (`street` is e.g. "walkable" or "car", `see` the option to raise).  0,
+ * or HH_EINVAL for a bad mode or snap_max. */
+int hh_snap_fail_text(const hh_net *net, hh_mode mode, const char *mode_name, const char *street, double lon,
+                      double lat, double snap_max, const char *what, const char *see, char *buf, size_t cap);
+
 /* ---- search ----------------------------------------------------------- */
 typedef struct hh_query hh_query;
 int hh_query_init(const hh_net *net, hh_query **out);
@@ -480,6 +507,11 @@ int hh_query_time_to(const hh_query *q, const hh_snap *target, double *time_s,
 int hh_query_surface(const hh_query *q, float *out, size_t n);
 /* A vertex's position. */
 int hh_net_vertex(const hh_net *net, uint32_t v, double *lon, double *lat);
+/* The positions of the n vertices first .. first + n - 1 at once (a
+ * surface's, for bindings that would otherwise call hh_net_vertex per
+ * vertex): lon[i], lat[i] (either may be NULL), exactly hh_net_vertex's
+ * values.  HH_ERANGE when the range passes hh_net_n_vertices. */
+int hh_net_vertices(const hh_net *net, uint32_t first, size_t n, double *lon, double *lat);
 
 /* ---- travel-time surfaces ---------------------------------------------- */
 /* What one origin reaches, street or transit alike: seconds to every vertex

@@ -718,6 +718,19 @@ int hh_net_vertex(const hh_net *net, uint32_t v, double *lon, double *lat)
     return 0;
 }
 
+int hh_net_vertices(const hh_net *net, uint32_t first, size_t n, double *lon, double *lat)
+{
+    if (first > net->n_nodes || n > net->n_nodes - first)
+        return HH_ERANGE;
+    for (size_t i = 0; i < n; i++) {
+        if (lon)
+            lon[i] = net->node_ll[first + i].lon_e7 * 1e-7;
+        if (lat)
+            lat[i] = net->node_ll[first + i].lat_e7 * 1e-7;
+    }
+    return 0;
+}
+
 int hh_net_scenario(const hh_net *net, hh_net_scenario_info *out)
 {
     const char *sha = meta_get(net, "scenario.sha256");

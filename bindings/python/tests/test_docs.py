@@ -23,7 +23,7 @@ VERBS = {
     "verify": (halfhour.Network.verify, {}),
     "isochrone": (halfhour.Network.isochrones, dict(TRANSIT, **{"--from": "points", "--mode": "mode",
                                                                 "--minutes": "minutes", "--snap-max": "snap_max",
-                                                                "-o": None, "--surface": None, "--compare": None,
+                                                                "-o": None, "--surface": "surface", "--compare": "compare",
                                                                 "--percentile": "percentile",
                                                                 "--generalize": "generalize", "--denoise": "denoise",
                                                                 "--holes": "holes"})),
@@ -38,11 +38,11 @@ VERBS = {
         "--summary": "summary", "--weights": "weights", "--thresholds": "thresholds",
         "--by-district": "by_district", "--threads": "threads", "--snap-max": "snap_max",
         "--max-minutes": "max_minutes", "-o": "out", "--percentiles": "percentiles",
-        "--percentile-of": "percentile_of", "--compare": None, "--mpi": None, "--checkpoint": None})),
+        "--percentile-of": "percentile_of", "--compare": "compare", "--mpi": None, "--checkpoint": None})),
     "report": (halfhour.Network.report, dict(TRANSIT, **{
         "--centres": "centres", "--minutes": "minutes", "--modes": "modes", "--layer": "layer",
         "--by-district": "by_district", "--threads": "threads", "--snap-max": "snap_max", "-o": "out",
-        "--percentiles": "percentiles", "--percentile": "percentile", "--compare": None})),
+        "--percentiles": "percentiles", "--percentile": "percentile", "--compare": "compare"})),
     "site": (halfhour.Network.site, dict(TRANSIT, **{
         "--mode": "mode", "--minutes": "minutes", "--demand": "demand", "--candidates": "candidates",
         "--grid": "grid", "--k": "k", "--cover": "cover", "--existing": "existing",
@@ -55,8 +55,6 @@ NO_KEYWORD = {
     "-q": "Network.build prints nothing; its report is net.build_stats",
     "--json": "info() returns the --json document as a dict",
     "-o": "the result is returned (a DataFrame / GeoDataFrame: .to_csv, .to_file)",
-    "--surface": "not in the Python package yet: the travel-time surface per vertex",
-    "--compare": "not in the Python package yet: run the call on the scenario's and the base's Network",
     "--mpi": "runs across MPI ranks are the CLI's (mpirun ... halfhour ... --mpi, docs/cluster.md)",
     "--checkpoint": "not in the Python package yet: the CLI's resumable runs (docs/cluster.md)",
 }
