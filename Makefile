@@ -62,18 +62,41 @@ endif
 else
 B       := build/rel
 endif
+# `make MPI=1` (with SAN=... too): the CLI able to run under mpirun
+# (--mpi), in its own folder build/rel-mpi (build/san-mpi).  Only
+# src/par/comm_mpi.c differs from the plain build -- it replaces
+# src/par/comm_none.c (src/par/comm.h says why two files) -- so every other
+# object is the plain build's, shared: the MPI build costs one compile and
+# the links.  The plain build never sees mpi.h or libmpi.
+O       := $(B)
+ifneq ($(MPI),)
+ifneq ($(FUZZ),)
+$(error MPI=1 and FUZZ=1 do not go together)
+endif
+B       := $(B)-mpi
+MPI_CFLAGS := $(shell mpicc --showme:compile 2>/dev/null)
+MPI_LIBS   := $(shell mpicc --showme:link 2>/dev/null)
+ifeq ($(MPI_LIBS),)
+$(error MPI=1 needs Open MPI: bash scripts/deps.sh --mpi (libopenmpi-dev, openmpi-bin))
+endif
+LDLIBS  += $(MPI_LIBS)
+endif
 
-LIB_SRC  := $(sort $(wildcard src/*/*.c))
+LIB_SRC  := $(sort $(filter-out src/par/comm_mpi.c,$(wildcard src/*/*.c)))
 LIB_CXX  := $(sort $(wildcard src/*/*.cpp))
-LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o) $(LIB_CXX:%.cpp=$(B)/%.o)
+LIB_OBJ  := $(LIB_SRC:%.c=$(O)/%.o) $(LIB_CXX:%.cpp=$(O)/%.o)
+ifneq ($(MPI),)
+LIB_OBJ  := $(filter-out $(O)/src/par/comm_none.o,$(LIB_OBJ)) $(B)/src/par/comm_mpi.o
+endif
 SRV_SRC  := $(sort $(wildcard server/*.c))
-SRV_OBJ  := $(SRV_SRC:%.c=$(B)/%.o)
+SRV_OBJ  := $(SRV_SRC:%.c=$(O)/%.o)
 CLI_SRC  := $(sort $(wildcard cli/*.c))
-CLI_OBJ  := $(CLI_SRC:%.c=$(B)/%.o)
+CLI_OBJ  := $(CLI_SRC:%.c=$(O)/%.o)
 UNIT_SRC := $(sort $(filter-out tests/unit/runner.c,$(wildcard tests/unit/*.c)))
 UNIT_OBJ := $(UNIT_SRC:%.c=$(B)/%.o) $(B)/tests/unit/runner.o
 TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
-TOOLS    := $(TOOL_SRC:tests/tools/%.c=$(B)/tools/%)
+TOOL_CXX := $(sort $(wildcard tests/tools/*.cpp))
+TOOLS    := $(TOOL_SRC:tests/tools/%.c=$(B)/tools/%) $(TOOL_CXX:tests/tools/%.cpp=$(B)/tools/%)
 BENCH_SRC:= $(sort $(wildcard bench/*.c))
 BENCHES  := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 
@@ -94,27 +117,39 @@ endif
 ifeq ($(SAN),thread)
 SHARED   := $(B)/libhalfhour.so $(B)/halfhour_cdef.h
 endif
+ifneq ($(MPI),)
+all: $(B)/halfhour
+else
 all: $(B)/halfhour $(B)/libhalfhour.a $(SHARED) tools
+endif
 python: $(B)/libhalfhour.so $(B)/halfhour_cdef.h
 
-$(B)/%.o: %.c
+$(O)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
-$(B)/src/io/gdal.o: CFLAGS += $(if $(GDAL_SONAME),-DHH_GDAL_SONAME='"$(GDAL_SONAME)"')
-$(B)/src/io/grid.o: CFLAGS += $(if $(PROJ_SONAME),-DHH_PROJ_SONAME='"$(PROJ_SONAME)"')
+$(O)/src/io/gdal.o: CFLAGS += $(if $(GDAL_SONAME),-DHH_GDAL_SONAME='"$(GDAL_SONAME)"')
+$(O)/src/io/grid.o: CFLAGS += $(if $(PROJ_SONAME),-DHH_PROJ_SONAME='"$(PROJ_SONAME)"')
 
-$(B)/%.o: %.cpp
+ifneq ($(MPI),)
+$(B)/src/par/comm_mpi.o: src/par/comm_mpi.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(MPI_CFLAGS) -MMD -MP -c $< -o $@
+endif
+
+$(O)/%.o: %.cpp
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) -MMD -MP -c $< -o $@
 
 $(B)/libhalfhour.a: $(LIB_OBJ)
+	@mkdir -p $(dir $@)
 	@rm -f $@
 	ar rcs $@ $^
 
 # the HTTP server (server/): its own archive, linked into the CLI and the
 # request-parsing fuzz harness
 $(B)/libhhserver.a: $(SRV_OBJ)
+	@mkdir -p $(dir $@)
 	@rm -f $@
 	ar rcs $@ $^
 
@@ -153,6 +188,12 @@ $(B)/tools/%: tests/tools/%.c $(B)/libhalfhour.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $< $(B)/libhalfhour.a $(LDFLAGS) $(LDLIBS) -o $@
 
+# the synthetic region generator (tests/tools/synth_region.cpp): libosmium
+# writes its PBF, libzip its GTFS; it does not need the library
+$(B)/tools/%: tests/tools/%.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) $< $(LDFLAGS) -lzip -lz -lbz2 -lexpat -pthread -o $@
+
 $(B)/bench/%: bench/%.c $(B)/libhalfhour.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $< $(B)/libhalfhour.a $(LDFLAGS) $(LDLIBS) -o $@
@@ -181,8 +222,13 @@ fuzz:
 unit: $(B)/unit_tests
 	$(B)/unit_tests
 
+# the MPI test (tests/e2e/mpi.sh) needs the MPI build too: only its one
+# object and the link (see MPI=1 above); without Open MPI that test fails
+# and says what to install
 e2e: $(B)/halfhour tools
-	HH_BIN=$(abspath $(B)/halfhour) HH_TOOLS=$(abspath $(B)/tools) bash tests/e2e/run.sh
+	@if command -v mpicc >/dev/null; then $(MAKE) -s MPI=1 SAN=$(SAN) WERROR=$(WERROR) all; fi
+	HH_BIN=$(abspath $(B)/halfhour) HH_TOOLS=$(abspath $(B)/tools) HH_MPI_BIN=$(abspath $(B)-mpi/halfhour) \
+	    bash tests/e2e/run.sh
 
 test: unit e2e fuzz-regress web-test
 
@@ -197,7 +243,9 @@ tsan-test: $(B)/unit_tests $(B)/halfhour $(SHARED)
 	bash tests/tsan.sh $(abspath $(B)) $(abspath build/rel/halfhour)
 
 bench: $(B)/halfhour $(SHARED) $(BENCHES)
-	HH_BIN=$(abspath $(B)/halfhour) HH_BENCH=$(abspath $(B)/bench) bash bench/run.sh
+	@if command -v mpicc >/dev/null; then $(MAKE) -s MPI=1 SAN=$(SAN) all; fi
+	HH_BIN=$(abspath $(B)/halfhour) HH_BENCH=$(abspath $(B)/bench) HH_MPI_BIN=$(abspath $(B)-mpi/halfhour) \
+	    bash bench/run.sh
 
 # The planning map (web/): `npm ci` against the committed lockfile, then
 # web/build.mjs copies the page and the pinned Leaflet into web/dist, which

@@ -92,6 +92,8 @@ static void help(void)
            "  --threads N      worker threads (default: all cores); output identical\n"
            "  --snap-max M     farthest snapping distance, metres (default 500)\n\n");
     fputs(cli_transit_help, stdout);
+    fputs("\n", stdout);
+    fputs(cli_spread_help, stdout);
 }
 
 typedef struct list {
@@ -220,8 +222,8 @@ int cmd_access(int argc, char **argv)
                                      "--thresholds",  "--by-district", "--threads",    "--snap-max",
                                      "--max-minutes", "-o",           "--percentiles", "--percentile-of",
                                      "--compare",
-                                     CLI_TRANSIT_OPTIONS, NULL};
-    static const char *const fl[] = {"--summary", "--help", "-h", NULL};
+                                     CLI_TRANSIT_OPTIONS, CLI_SPREAD_OPTIONS, NULL};
+    static const char *const fl[] = {"--summary", "--help", "-h", CLI_SPREAD_FLAGS, NULL};
     cli_args a;
     cli_args_init(&a, argc, argv, wv, fl);
     int so;
@@ -237,6 +239,7 @@ int cmd_access(int argc, char **argv)
     int want_summary = 0, have_grid = 0, r;
     cli_transit tr;
     cli_transit_defaults(&tr);
+    cli_spread spo = {0, NULL};
     while ((r = cli_args_next(&a)) == 1) {
         if (!a.name) {
             if (path)
@@ -297,7 +300,10 @@ int cmd_access(int argc, char **argv)
             pct_of_s = a.val;
         else if (!strcmp(a.name, "--summary"))
             want_summary = 1;
-        else {
+        else if ((so = cli_spread_option(a.name, a.val, &spo)) >= 0) {
+            if (so)
+                return so;
+        } else {
             int t = cli_transit_option(a.name, a.val, &tr);
             if (t > 0)
                 return t;
@@ -390,7 +396,11 @@ int cmd_access(int argc, char **argv)
     FILE *sumf = NULL;
     char *sumbuf = NULL;
     size_t sumlen = 0;
-    int rc = 0;
+    hh_spread *sp = NULL;
+    int rc = cli_spread_open(&spo, argc, argv, &sp);
+    if (rc)
+        return rc;
+    int rank = hh_spread_rank(sp);
     if (hh_net_open(path, &net, err, sizeof err)) {
         rc = cli_fail("%s", err);
         goto done;
@@ -521,7 +531,7 @@ int cmd_access(int argc, char **argv)
     ao.minutes = minutes, ao.n_minutes = (size_t)n_min, ao.decay = decay, ao.decay_value = decay_v;
     ao.layers = sel, ao.n_layers = n_sel, ao.nearest = nearest, ao.n_nearest = (size_t)n_near;
     ao.sfca_supply = supply, ao.sfca_demand = demand, ao.max_s = max_min * 60, ao.snap_max_m = snap_max;
-    ao.threads = (int)threads;
+    ao.threads = (int)threads, ao.spread = sp;
     hh_access_stats st;
     if (hh_access_run(net, &ao, &ls, &pts, &t, &st, err, sizeof err)) {
         rc = cli_fail("%s", err);
@@ -560,6 +570,8 @@ int cmd_access(int argc, char **argv)
         hh_table_free(&t);
         t = both;
     }
+    if (rank != 0) /* the results are rank 0's, which writes them */
+        goto done;
     /* the summary into memory first: the file is written only when all
      * of the run has worked */
     if (want_summary) {
@@ -586,6 +598,7 @@ int cmd_access(int argc, char **argv)
     if (compare)
         fprintf(stderr, "halfhour: and on the base %s: %zu snapped, in %.2f s\n", compare, bst.origins_snapped,
                 bst.seconds);
+    cli_spread_report(sp);
     if (st.opp_unsnapped) {
         fprintf(stderr, "halfhour: warning: %zu opportunity points did not snap and are left out:", st.opp_unsnapped);
         for (size_t l = 0; l < n_sel && l < 64; l++)
@@ -616,5 +629,6 @@ done:
     hh_grid_free(&grid);
     hh_layers_free(&ls);
     hh_net_close(net);
+    hh_spread_close(sp, rc == 0);
     return rc;
 }

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -213,137 +214,6 @@ const char *cli_transit_help =
     "from the stop); platforms of one parent_station are a straight-line\n"
     "walk apart (at least 30 s) whatever the streets between them.\n";
 
-/* ---- why points do not snap ------------------------------------------- */
-
-static void area_text(const hh_net *net, char *buf, size_t cap)
-{
-    double x0, y0, x1, y1;
-    hh_net_bbox(net, &x0, &y0, &x1, &y1);
-    hh_net_info in;
-    hh_net_get_info(net, &in);
-    snprintf(buf, cap, "%.4f,%.4f .. %.4f,%.4f%s%s", x0, y0, x1, y1, in.source && *in.source ? "; " : "",
-             in.source ? in.source : "");
-}
-
-static void dist_text(double m, char *buf, size_t cap)
-{
-    if (!isfinite(m))
-        snprintf(buf, cap, "none within %g km", HH_SNAP_EXPLAIN_M / 1000);
-    else if (m < 10000)
-        snprintf(buf, cap, "%.0f m", m);
-    else
-        snprintf(buf, cap, "%.1f km", m / 1000);
-}
-
-void cli_snap_reason(const hh_net *net, const hh_snap_why *w, const char *mode_name, double snap_max, char *buf,
-                     size_t cap)
-{
-    char area[512], d[64];
-    area_text(net, area, sizeof area);
-    switch (w->reason) {
-    case HH_SNAP_OUTSIDE:
-        if (isfinite(w->nearest_m)) {
-            dist_text(w->nearest_m, d, sizeof d);
-            snprintf(buf, cap, "outside the network's area (%s), nearest %s street %s", area, mode_name, d);
-        } else {
-            snprintf(buf, cap, "outside the network's area (%s)", area);
-        }
-        break;
-    case HH_SNAP_SWAPPED:
-        snprintf(buf, cap, "outside the network's area (%s); lon/lat look swapped: exchanged, the point is inside",
-                 area);
-        break;
-    case HH_SNAP_TOO_FAR:
-        dist_text(w->nearest_m, d, sizeof d);
-        snprintf(buf, cap, "farther than %g m from the %s network (nearest street %s)", snap_max, mode_name, d);
-        break;
-    case HH_SNAP_INVALID:
-        snprintf(buf, cap, "invalid coordinates");
-        break;
-    default:
-        snprintf(buf, cap, "snaps");
-        break;
-    }
-}
-
-char *cli_snap_report(const hh_net *net, hh_mode mode, const char *mode_name, double snap_max, const char *what,
-                      size_t n, char *const *ids, const double *lon, const double *lat,
-                      const unsigned char *ok, const char *note, size_t *n_bad)
-{
-    size_t bad = 0;
-    for (size_t i = 0; i < n; i++)
-        bad += !ok[i];
-    *n_bad = bad;
-    if (!bad)
-        return NULL;
-    hh_snap_why *why = malloc(n * sizeof *why);
-    char *text = NULL;
-    size_t len = 0;
-    FILE *f = why ? open_memstream(&text, &len) : NULL;
-    if (!f) {
-        free(why);
-        return NULL;
-    }
-    size_t count[5] = {0};
-    for (size_t i = 0; i < n; i++) {
-        if (ok[i])
-            continue;
-        if (hh_snap_explain(net, mode, lon[i], lat[i], snap_max, &why[i]) || why[i].reason == HH_SNAP_OK)
-            why[i].reason = HH_SNAP_TOO_FAR, why[i].nearest_m = INFINITY; /* cannot happen */
-        count[why[i].reason]++;
-    }
-    char area[512];
-    area_text(net, area, sizeof area);
-    fprintf(f, "%zu %s%s did not snap%s:", bad, what, bad == 1 ? "" : "s", note ? note : "");
-    static const hh_snap_reason order[] = {HH_SNAP_OUTSIDE, HH_SNAP_SWAPPED, HH_SNAP_TOO_FAR, HH_SNAP_INVALID};
-    int groups = 0, area_said = 0;
-    for (size_t k = 0; k < sizeof order / sizeof *order; k++) {
-        hh_snap_reason r = order[k];
-        size_t c = count[r];
-        if (!c)
-            continue;
-        fprintf(f, "%s %zu ", groups++ ? ";" : "", c);
-        switch (r) {
-        case HH_SNAP_OUTSIDE:
-        case HH_SNAP_SWAPPED:
-            fprintf(f, "outside the network's area");
-            if (!area_said)
-                fprintf(f, " (%s)", area);
-            area_said = 1;
-            if (r == HH_SNAP_SWAPPED)
-                fprintf(f, ", lon/lat look swapped (inside when exchanged)");
-            break;
-        case HH_SNAP_TOO_FAR:
-            fprintf(f, "farther than %g m from the %s network", snap_max, mode_name);
-            break;
-        default:
-            fprintf(f, "with invalid coordinates");
-            break;
-        }
-        fprintf(f, ": id%s", c == 1 ? "" : "s");
-        size_t shown = 0;
-        for (size_t i = 0; i < n && shown < 20; i++) {
-            if (ok[i] || why[i].reason != r)
-                continue;
-            fprintf(f, "%s%s", shown++ ? "," : " ", ids[i]);
-            if (r == HH_SNAP_TOO_FAR || (r == HH_SNAP_OUTSIDE && isfinite(why[i].nearest_m))) {
-                char d[64];
-                dist_text(why[i].nearest_m, d, sizeof d);
-                fprintf(f, " (nearest street %s)", d);
-            }
-        }
-        if (c > shown)
-            fprintf(f, ",... (%zu more)", c - shown);
-    }
-    int err = ferror(f);
-    if (fclose(f) || err) {
-        free(text);
-        text = NULL;
-    }
-    free(why);
-    return text;
-}
-
 int cli_search_option(const char *name, const char *val, long *threads, double *snap_max)
 {
     if (threads && !strcmp(name, "--threads")) {
@@ -413,4 +283,98 @@ int cli_parse_mode(const char *verb, const char *mode_s, const cli_transit *t, h
     if (*transit && !t->have_depart)
         return cli_usage(verb, "--mode transit needs --depart YYYY-MM-DDTHH:MM");
     return 0;
+}
+
+/* ---- --mpi and --checkpoint ------------------------------------------- */
+
+const char *cli_spread_help =
+    "Large runs (docs/cluster.md):\n"
+    "  --mpi            spread the origins over the ranks of an MPI job: run as\n"
+    "                   mpirun -np N halfhour ... --mpi (a halfhour built with\n"
+    "                   make MPI=1); every rank maps the network file, rank 0\n"
+    "                   writes the output, byte for byte what one process writes;\n"
+    "                   --threads N is per rank\n"
+    "  --checkpoint DIR finished blocks of origins are kept in DIR (created); run\n"
+    "                   the same command again after a crash or a kill and the\n"
+    "                   finished blocks are read back instead of searched; DIR\n"
+    "                   made by other arguments, inputs or network is refused\n";
+
+int cli_spread_option(const char *name, const char *val, cli_spread *sp)
+{
+    if (!strcmp(name, "--mpi")) {
+        sp->mpi = 1;
+        return 0;
+    }
+    if (!strcmp(name, "--checkpoint")) {
+        if (!*val)
+            return cli_fail("--checkpoint: expected a folder");
+        sp->checkpoint = val;
+        return 0;
+    }
+    return -1;
+}
+
+/* The test hook (tests/e2e/mpi.sh): HH_CHECKPOINT_TEST=kill:K sends this
+ * process SIGKILL right after the K-th block file is written, pause:K
+ * waits there for a signal (the test kills it from outside); a crash at a
+ * known point without timing. */
+static void on_block(void *ud, size_t n)
+{
+    (void)ud;
+    const char *t = getenv("HH_CHECKPOINT_TEST");
+    if (!t)
+        return;
+    int kill_it = !strncmp(t, "kill:", 5), pause_it = !strncmp(t, "pause:", 6);
+    if ((!kill_it && !pause_it) || strtoul(t + (kill_it ? 5 : 6), NULL, 10) != n)
+        return;
+    if (kill_it)
+        raise(SIGKILL);
+    fprintf(stderr, "halfhour: checkpoint test: paused after %zu blocks (pid %ld)\n", n, (long)getpid());
+    for (;;)
+        pause();
+}
+
+int cli_spread_open(const cli_spread *sp, int argc, char **argv, hh_spread **out)
+{
+    *out = NULL;
+    if (!sp->mpi && !sp->checkpoint)
+        return 0;
+    /* the run's identity: the verb and its arguments, less those that do
+     * not change a result (threads, ranks, the checkpoint, output names) */
+    const char **args = malloc(((size_t)argc + 1) * sizeof *args);
+    if (!args)
+        return cli_fail("out of memory");
+    size_t n = 0;
+    static const char *const drop_v[] = {"--threads", "--checkpoint", "-o", NULL};
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        int drop = !strcmp(a, "--mpi"), with_v = 0;
+        for (int k = 0; drop_v[k]; k++) {
+            size_t l = strlen(drop_v[k]);
+            if (!strcmp(a, drop_v[k]))
+                drop = with_v = 1;
+            else if (!strncmp(a, drop_v[k], l) && a[l] == '=')
+                drop = 1;
+        }
+        if (with_v)
+            i++;
+        else if (!drop)
+            args[n++] = a;
+    }
+    hh_spread_opts o = {sp->mpi, sp->checkpoint, args, n, on_block, NULL};
+    char err[1024];
+    int rc = hh_spread_open(&o, out, err, sizeof err);
+    free(args);
+    return rc ? cli_fail("%s", err) : 0;
+}
+
+void cli_spread_report(const hh_spread *s)
+{
+    if (!s || hh_spread_rank(s) != 0)
+        return;
+    hh_spread_stats st;
+    hh_spread_get_stats(s, &st);
+    fprintf(stderr, "halfhour: %d rank%s; %zu blocks of origins: %zu from the checkpoint, %zu searched\n",
+            hh_spread_ranks(s), hh_spread_ranks(s) == 1 ? "" : "s", st.blocks, st.blocks_resumed,
+            st.blocks_computed);
 }

@@ -51,6 +51,22 @@ int cli_parse_lonlat(const char *s, double *lon, double *lat);
  * when it is another option, else an exit status (a bad value). */
 int cli_search_option(const char *name, const char *val, long *threads, double *snap_max);
 
+/* --mpi and --checkpoint DIR, shared by access, matrix and site. */
+typedef struct cli_spread {
+    int mpi;
+    const char *checkpoint;
+} cli_spread;
+#define CLI_SPREAD_OPTIONS "--checkpoint"
+#define CLI_SPREAD_FLAGS "--mpi"
+extern const char *cli_spread_help;
+/* 0 when name was --mpi or --checkpoint, -1 when another, else an exit status. */
+int cli_spread_option(const char *name, const char *val, cli_spread *sp);
+/* The spread for the run (NULL without --mpi and --checkpoint): 0 or the
+ * exit status after the one error line.  argc/argv: the verb's. */
+int cli_spread_open(const cli_spread *sp, int argc, char **argv, hh_spread **out);
+/* Rank 0: "N ranks; B blocks of origins: R from the checkpoint, C searched". */
+void cli_spread_report(const hh_spread *s);
+
 /* Transit options shared by isochrone and matrix. */
 typedef struct cli_transit {
     hh_transit_opts o;
@@ -70,20 +86,6 @@ extern const char *cli_transit_help;
 /* The network's GTFS warning summary ("GTFS warnings: none" or per kind its
  * count and first lines), each line starting with indent. */
 void cli_print_gtfs_warnings(void *fp, const hh_net *net, const char *indent);
-/* Why points did not snap (hh_snap_explain), for messages.  For the points
- * whose ok[i] is 0, returns a malloc'd phrase "3 origins did not snap: 2
- * outside the network's area (BBOX; SOURCE): ids a,b; 1 farther than 500 m
- * from the walk network: id c (nearest street 812 m)" (`what` is the
- * singular noun; `note` follows "did not snap"), or NULL when every point snapped or memory ran out;
- * *n_bad gets the number of points that did not snap. */
-char *cli_snap_report(const hh_net *net, hh_mode mode, const char *mode_name, double snap_max, const char *what,
-                      size_t n, char *const *ids, const double *lon, const double *lat,
-                      const unsigned char *ok, const char *note, size_t *n_bad);
-/* The phrase for one point: "outside the network's area (BBOX; SOURCE)",
- * "... lon/lat look swapped", "farther than 500 m from the walk network
- * (nearest street 812 m)"; `buf` receives it. */
-void cli_snap_reason(const hh_net *net, const hh_snap_why *w, const char *mode_name, double snap_max, char *buf,
-                     size_t cap);
 
 /* The network's opportunity layers (hh_net_layers) with those of each
  * file appended (hh_layers_read, now): a file's layer replaces the
@@ -103,6 +105,7 @@ int cmd_info(int argc, char **argv);
 int cmd_isochrone(int argc, char **argv);
 int cmd_matrix(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 int cmd_access(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_coords(int argc, char **argv);

@@ -59,6 +59,8 @@ int cmd_info(int argc, char **argv)
         return cli_fail("%s", err);
     hh_net_info in;
     hh_net_get_info(net, &in);
+    hh_query_bytes qb;
+    hh_query_footprint(net, &qb);
     size_t plen = hh_profile_format(&in.profile, NULL, 0);
     char prof[16384];
     if (plen >= sizeof prof)
@@ -103,6 +105,8 @@ int cmd_info(int argc, char **argv)
         }
         printf(",\"bbox\":[%.7f,%.7f,%.7f,%.7f],\"nodes\":%u,\"edges\":%u,\"turn_restrictions\":%u,",
                in.min_lon, in.min_lat, in.max_lon, in.max_lat, in.n_nodes, in.n_edges, in.restrictions);
+        printf("\"search_bytes_per_thread\":%llu,\"search_bytes_per_vertex\":%.1f,", (unsigned long long)qb.total,
+               qb.per_vertex);
         printf("\"car_turns\":{\"restrictions_via_node\":%u,\"restrictions_via_way\":%u,"
                "\"restrictions_skipped\":%u,\"moves\":%u,\"barriers\":%u,\"signals\":%u,"
                "\"turn_costs\":%d},\"barrier_vertex_copies\":%u,\"modes\":{",
@@ -183,6 +187,8 @@ int cmd_info(int argc, char **argv)
         printf("bbox      %.7f,%.7f,%.7f,%.7f (lon/lat min, max)\n", in.min_lon, in.min_lat, in.max_lon,
                in.max_lat);
         printf("graph     %u vertices, %u edges\n", in.n_nodes, in.n_edges);
+        printf("search    %.0f bytes per vertex per thread (%.1f MB: plain search %.1f, hierarchy sweep %.1f)\n",
+               qb.per_vertex, qb.total / 1e6, qb.dijkstra / 1e6, qb.sweep / 1e6);
         printf("car turns %u restrictions applied (%u via a node, %u via ways), %u skipped as malformed;\n"
                "          %u moves, %u barriers, %u traffic signals, turn costs %s\n",
                in.restrictions + in.restrictions_via_way, in.restrictions, in.restrictions_via_way,

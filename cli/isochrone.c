@@ -200,22 +200,13 @@ int cmd_isochrone(int argc, char **argv)
     for (int i = 0; i < n_from; i++) {
         int s = hh_snap_point(net, mode, lon[i], lat[i], snap_max, &snaps[i]);
         if (s) {
-            hh_snap_why w;
-            char why[1024];
-            if (hh_snap_explain(net, mode, lon[i], lat[i], snap_max, &w))
-                w.reason = HH_SNAP_TOO_FAR, w.nearest_m = INFINITY;
-            if (w.reason == HH_SNAP_TOO_FAR) {
-                char d[64];
-                if (isfinite(w.nearest_m))
-                    snprintf(d, sizeof d, "%.0f m", w.nearest_m);
-                else
-                    snprintf(d, sizeof d, "none within %g km", HH_SNAP_EXPLAIN_M / 1000);
-                rc = cli_fail("--from %.6f,%.6f: no %s street within %g m (nearest street %s; see --snap-max)",
-                              lon[i], lat[i], transit ? "walkable" : hh_mode_name(mode), snap_max, d);
-            } else {
-                cli_snap_reason(net, &w, transit ? "walk" : hh_mode_name(mode), snap_max, why, sizeof why);
-                rc = cli_fail("--from %.6f,%.6f did not snap: %s", lon[i], lat[i], why);
-            }
+            char what[64], msg[1400];
+            snprintf(what, sizeof what, "--from %.6f,%.6f", lon[i], lat[i]);
+            if (hh_snap_fail_text(net, mode, transit ? "walk" : hh_mode_name(mode),
+                                  transit ? "walkable" : hh_mode_name(mode), lon[i], lat[i], snap_max, what,
+                                  "--snap-max", msg, sizeof msg))
+                snprintf(msg, sizeof msg, "%s did not snap", what);
+            rc = cli_fail("%s", msg);
             goto done;
         }
     }

@@ -20,6 +20,7 @@ static const struct {
     {"export", "write a mode's graph as an edge list CSV", cmd_export},
     {"coords", "convert a CSV or GeoJSON file between GCJ-02 and WGS-84", cmd_coords},
     {"serve", "the HTTP API and the planning map over one network file", cmd_serve},
+    {"verify", "check every checksum of a network file (open checks only the structure of large ones)", cmd_verify},
 };
 
 static void usage(FILE *f)

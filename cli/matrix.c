@@ -31,8 +31,8 @@ static void help(void)
            "  -o FILE          output file (default stdout), written only when complete\n"
            "  --percentiles L  transit: travel-time percentiles, one column each\n"
            "                   (travel_time_p5,travel_time_p50,... seconds; default 50);\n"
-           "                   --max-minutes defaults to 120 for transit\n\n%s",
-           HH_DEFAULT_SNAP_M, cli_transit_help);
+           "                   --max-minutes defaults to 120 for transit\n\n%s\n%s",
+           HH_DEFAULT_SNAP_M, cli_transit_help, cli_spread_help);
 }
 
 /* ids are written into CSV unquoted unless they need quoting */
@@ -41,8 +41,9 @@ static int needs_quote(const char *s) { return strpbrk(s, ",\"\r\n") != NULL; }
 int cmd_matrix(int argc, char **argv)
 {
     static const char *const wv[] = {"--origins", "--destinations", "--mode", "--max-minutes", "--threads",
-                                     "--snap-max", "-o", "--percentiles", CLI_TRANSIT_OPTIONS, NULL};
-    static const char *const fl[] = {"--help", "-h", NULL};
+                                     "--snap-max", "-o", "--percentiles", CLI_TRANSIT_OPTIONS, CLI_SPREAD_OPTIONS,
+                                     NULL};
+    static const char *const fl[] = {"--help", "-h", CLI_SPREAD_FLAGS, NULL};
     cli_args a;
     cli_args_init(&a, argc, argv, wv, fl);
     int so;
@@ -52,6 +53,7 @@ int cmd_matrix(int argc, char **argv)
     int r;
     cli_transit tr;
     cli_transit_defaults(&tr);
+    cli_spread spo = {0, NULL};
     const char *pct_s = "50";
     while ((r = cli_args_next(&a)) == 1) {
         if (!a.name) {
@@ -77,7 +79,10 @@ int cmd_matrix(int argc, char **argv)
             out = a.val;
         else if (!strcmp(a.name, "--percentiles"))
             pct_s = a.val;
-        else {
+        else if ((so = cli_spread_option(a.name, a.val, &spo)) >= 0) {
+            if (so)
+                return so;
+        } else {
             int t = cli_transit_option(a.name, a.val, &tr);
             if (t > 0)
                 return t;
@@ -107,7 +112,11 @@ int cmd_matrix(int argc, char **argv)
     hh_net *net = NULL;
     hh_out of = {0};
     unsigned char *oko = NULL, *okd = NULL;
-    int rc = 0;
+    hh_spread *sp = NULL;
+    int rc = cli_spread_open(&spo, argc, argv, &sp);
+    if (rc)
+        return rc;
+    int rank = hh_spread_rank(sp);
     if (hh_points_read(op, &o, err, sizeof err) || hh_points_read(dp, &d, err, sizeof err)) {
         rc = cli_fail("%s", err);
         goto done;
@@ -128,12 +137,12 @@ int cmd_matrix(int argc, char **argv)
         rc = cli_fail("out of memory");
         goto done;
     }
-    if (hh_out_open(&of, out, err, sizeof err)) {
+    if (rank == 0 && hh_out_open(&of, out, err, sizeof err)) {
         rc = cli_fail("%s", err);
         goto done;
     }
     /* one request for every mode; the library's CSV writer */
-    hh_matrix_opts mo = {mode, max_min * 60.0, snap_max, (int)threads, NULL, NULL, 0, NULL};
+    hh_matrix_opts mo = {mode, max_min * 60.0, snap_max, (int)threads, NULL, NULL, 0, NULL, sp};
     hh_transit *tp = NULL;
     if (transit) {
         tr.o.max_s = isinf(max_min) ? 120 * 60.0 : max_min * 60.0;
@@ -145,7 +154,9 @@ int cmd_matrix(int argc, char **argv)
         mo.transit = tp, mo.pct = pcts, mo.n_pct = (size_t)n_pct;
     }
     hh_matrix_csv ctx = {of.fp, &o, &d, transit ? pcts : NULL, (size_t)n_pct, 0};
-    int e = hh_matrix_csv_header(&ctx) ? HH_EIO : hh_matrix_run(net, &mo, &o, &d, hh_matrix_csv_row, &ctx, oko, okd);
+    /* spread over ranks, rank 0 alone writes: the rows come to it */
+    int e = rank == 0 && hh_matrix_csv_header(&ctx) ? HH_EIO
+                                                    : hh_matrix_run(net, &mo, &o, &d, hh_matrix_csv_row, &ctx, oko, okd);
     hh_transit_free(tp);
     if (e) {
         if (e == HH_EIO && ctx.werr)
@@ -156,6 +167,8 @@ int cmd_matrix(int argc, char **argv)
         hh_out_abort(&of);
         goto done;
     }
+    if (rank != 0)
+        goto done;
     /* points that did not snap, and why; none at all snapped is an error */
     hh_mode smode = transit ? HH_MODE_WALK : mode;
     const char *sname = transit ? "walk" : mode_s;
@@ -166,9 +179,10 @@ int cmd_matrix(int argc, char **argv)
         bad_d += !okd[i];
     int none = bad_o == o.n || bad_d == d.n;
     const char *note = none ? "" : " (empty times)";
-    char *why_o = cli_snap_report(net, smode, sname, snap_max, "origin", o.n, o.id, o.lon, o.lat, oko, note, &bad_o);
-    char *why_d =
-        cli_snap_report(net, smode, sname, snap_max, "destination", d.n, d.id, d.lon, d.lat, okd, note, &bad_d);
+    char *why_o = hh_snap_report(net, smode, sname, snap_max, "origin", o.n, (const char *const *)o.id, o.lon, o.lat,
+                                 oko, note, &bad_o);
+    char *why_d = hh_snap_report(net, smode, sname, snap_max, "destination", d.n, (const char *const *)d.id, d.lon,
+                                 d.lat, okd, note, &bad_d);
     if (none) {
         hh_out_abort(&of);
         const char *first = bad_o == o.n ? why_o : why_d, *second = bad_o == o.n ? why_d : why_o;
@@ -181,11 +195,13 @@ int cmd_matrix(int argc, char **argv)
             fprintf(stderr, "halfhour: warning: %s\n", why_o);
         if (why_d)
             fprintf(stderr, "halfhour: warning: %s\n", why_d);
+        cli_spread_report(sp);
     }
-    free(why_o), free(why_d);
+    hh_buffer_free(why_o), hh_buffer_free(why_d);
 done:
     free(oko), free(okd);
     hh_points_free(&o), hh_points_free(&d);
     hh_net_close(net);
+    hh_spread_close(sp, rc == 0);
     return rc;
 }

@@ -18,7 +18,7 @@ static void help(void)
     printf("usage: halfhour serve NET.hh [--port 8080] [--bind 127.0.0.1] [--threads N] [--web DIR]\n"
            "                      [--opportunities-file FILE]... [limits]\n\n"
            "Serves the HTTP API of docs/http.md (isochrone, table, access, report, site,\n"
-           "network, info, health, metrics) over one network file, mapped read-only and\n"
+           "scenario, network, info, health, metrics) over one network file, mapped read-only and\n"
            "shared by the worker threads, and the planning map's built files. Prints\n"
            "\"halfhour serve: listening on URL\" when ready; SIGTERM or SIGINT stops it after\n"
            "the requests in flight are answered; SIGHUP opens NET.hh again (replace the\n"
@@ -38,10 +38,14 @@ static void help(void)
            "  --max-grid-cells N       access grid cells (default %zu)\n"
            "  --max-network-features N /network features (default %zu)\n"
            "  --time-budget S          seconds of computing per request (default %g)\n"
+           "  --max-scenario-features N  modifications in one /scenario change (default %zu)\n"
+           "  --max-scenarios N        /scenario requests computing at once (default %zu;\n"
+           "                           more: 503)\n"
            "  --max-connections N      open connections (default 4096)\n"
            "  --connection-timeout S   idle connections closed after S s (default 30)\n"
            "  --read-timeout S         a body must arrive within S s (default 10)\n",
-           l.body_bytes, l.locations, l.contours, l.matrix_cells, l.grid_cells, l.network_features, l.time_budget_s);
+           l.body_bytes, l.locations, l.contours, l.matrix_cells, l.grid_cells, l.network_features, l.time_budget_s,
+           l.scenario_features, l.scenarios);
 }
 
 /* SIGHUP: the network file opened again under the same name (replace it
@@ -127,7 +131,7 @@ int cmd_serve(int argc, char **argv)
 {
     static const char *const wv[] = {"--port", "--bind", "--threads", "--web", "--opportunities-file", "--max-body",
                                      "--max-locations", "--max-contours", "--max-matrix-cells", "--max-grid-cells",
-                                     "--max-network-features", "--time-budget", "--max-connections",
+                                     "--max-network-features", "--time-budget", "--max-scenario-features", "--max-scenarios", "--max-connections",
                                      "--connection-timeout", "--read-timeout", NULL};
     static const char *const fl[] = {"--help", "-h", NULL};
     cli_args a;
@@ -179,6 +183,10 @@ int cmd_serve(int argc, char **argv)
             e = size_opt(a.name, a.val, 1, 1L << 26, &o.lim.grid_cells);
         } else if (!strcmp(a.name, "--max-network-features")) {
             e = size_opt(a.name, a.val, 1, 10000000, &o.lim.network_features);
+        } else if (!strcmp(a.name, "--max-scenario-features")) {
+            e = size_opt(a.name, a.val, 1, 100000, &o.lim.scenario_features);
+        } else if (!strcmp(a.name, "--max-scenarios")) {
+            e = size_opt(a.name, a.val, 1, 1024, &o.lim.scenarios);
         } else if (!strcmp(a.name, "--max-connections")) {
             e = size_opt(a.name, a.val, 1, 1000000, &z);
             o.max_connections = (unsigned)z;

@@ -56,8 +56,8 @@ static void help(void)
            "  --threads N      worker threads (default: all cores); output identical\n"
            "  --snap-max M     farthest snapping distance, metres (default %g)\n"
            "  --percentile P   transit: the travel time's percentile over the departure\n"
-           "                   minutes x draws that must be below T (default 50)\n\n%s",
-           HH_DEFAULT_SNAP_M, cli_transit_help);
+           "                   minutes x draws that must be below T (default 50)\n\n%s\n%s",
+           HH_DEFAULT_SNAP_M, cli_transit_help, cli_spread_help);
 }
 
 static void put_id(FILE *f, const char *id)
@@ -82,8 +82,8 @@ int cmd_site(int argc, char **argv)
     static const char *const wv[] = {"--mode",   "--minutes", "--demand",     "--opportunities-file",
                                      "--existing", "--candidates", "--grid",  "--k",
                                      "--cover",  "--time-limit", "--threads", "--snap-max",
-                                     "-o",       "--percentile", CLI_TRANSIT_OPTIONS, NULL};
-    static const char *const fl[] = {"--exact", "--help", "-h", NULL};
+                                     "-o",       "--percentile", CLI_TRANSIT_OPTIONS, CLI_SPREAD_OPTIONS, NULL};
+    static const char *const fl[] = {"--exact", "--help", "-h", CLI_SPREAD_FLAGS, NULL};
     cli_args a;
     cli_args_init(&a, argc, argv, wv, fl);
     int sopt;
@@ -95,6 +95,7 @@ int cmd_site(int argc, char **argv)
     int exact = 0, r;
     cli_transit tr;
     cli_transit_defaults(&tr);
+    cli_spread spo = {0, NULL};
     while ((r = cli_args_next(&a)) == 1) {
         if (!a.name) {
             if (path)
@@ -140,7 +141,10 @@ int cmd_site(int argc, char **argv)
             out = a.val;
         else if (!strcmp(a.name, "--exact"))
             exact = 1;
-        else {
+        else if ((sopt = cli_spread_option(a.name, a.val, &spo)) >= 0) {
+            if (sopt)
+                return sopt;
+        } else {
             int t = cli_transit_option(a.name, a.val, &tr);
             if (t > 0)
                 return t;
@@ -177,7 +181,11 @@ int cmd_site(int argc, char **argv)
     hh_site_result res;
     memset(&res, 0, sizeof res);
     hh_out of = {0};
-    int rc = 0, have_out = 0;
+    int have_out = 0;
+    hh_spread *sp = NULL;
+    int rc = cli_spread_open(&spo, argc, argv, &sp);
+    if (rc)
+        return rc;
     if (hh_net_open(path, &net, err, sizeof err)) {
         rc = cli_fail("%s", err);
         goto done;
@@ -218,12 +226,14 @@ int cmd_site(int argc, char **argv)
     memset(&so, 0, sizeof so);
     so.mode = mode, so.transit = tp, so.percentile = pctl, so.minutes = minutes, so.k = (size_t)k;
     so.cover = cover, so.exact = exact, so.time_limit_s = isnan(tlim) ? 60 : tlim, so.snap_max_m = snap_max;
-    so.threads = (int)threads;
+    so.threads = (int)threads, so.spread = sp;
     const char *sname = transit ? "walk" : mode_s;
     if (hh_site_run(net, &so, &ls, (size_t)dl, &cand, existing_s ? &ex : NULL, &res, err, sizeof err)) {
         rc = cli_fail("%s", err);
         goto done;
     }
+    if (hh_spread_rank(sp) != 0) /* the choice is rank 0's, which writes it */
+        goto done;
     if (res.candidates_unsnapped == cand.n) {
         rc = cli_fail("no candidate site snapped to the %s network within %g m", sname, snap_max);
         goto done;
@@ -293,6 +303,7 @@ int cmd_site(int argc, char **argv)
     if (res.existing_unsnapped)
         fprintf(stderr, "halfhour: warning: %zu existing facilities did not snap to the %s network within %g m: "
                         "they cover nothing\n", res.existing_unsnapped, sname, snap_max);
+    cli_spread_report(sp);
 done:
     if (have_out)
         hh_out_abort(&of);
@@ -304,5 +315,6 @@ done:
     hh_grid_free(&grid);
     hh_layers_free(&ls);
     hh_net_close(net);
+    hh_spread_close(sp, rc == 0);
     return rc;
 }

@@ -59,6 +59,59 @@ typedef struct hh_stop {
     void *ud;
 } hh_stop;
 
+/* ---- spreading long runs: MPI ranks and checkpoints ------------------- */
+/* A hh_spread carries a matrix, access or siting run (their opts' `spread`)
+ * across the ranks of an MPI job and/or into a checkpoint folder.  The
+ * many-origin driver then cuts the origins into blocks of consecutive
+ * origins (their size depends only on the run: the number of origins and
+ * the values a row carries, never on ranks or threads); the blocks not yet
+ * in the checkpoint are dealt round-robin to the ranks, each rank computes
+ * its blocks with its own threads, and rank 0 receives them in origin order
+ * (a sender waits until rank 0 takes its block: at most two blocks in
+ * flight per rank) and delivers their rows exactly as one process would, so
+ * every output is byte for byte a single process's.  Only rank 0's results
+ * mean anything: on other ranks a run returns 0 with its outputs unset
+ * (hh_access_run's table holds no values, siting chooses nothing).
+ * Every rank must make the same calls with the same inputs (the network
+ * file mapped on each, the same arguments).
+ * Checkpoint (a folder, rank 0's): a manifest with the SHA-256 of `args`
+ * (and of the contents of those that name a regular file: the network,
+ * origin and layer files) and one file per finished block, each written to a
+ * temporary name, fsync'd and renamed (util/outfile.h), with a CRC-32 of its
+ * content; a block file that fails its check is recomputed.  A run killed at
+ * any moment and started again with the same args and files delivers the
+ * finished blocks from the folder instead of searching them again (with any
+ * rank or thread count).  A folder whose manifest names different args or
+ * files is refused (HH_EINVAL, message): remove it or choose another.  The
+ * folder is kept after the run (a rerun only reads it back). */
+typedef struct hh_spread hh_spread;
+typedef struct hh_spread_opts {
+    int mpi;                   /* 1: the ranks of MPI_COMM_WORLD (MPI builds only) */
+    const char *checkpoint;    /* folder for finished blocks (created), or NULL */
+    const char *const *args;   /* what identifies the run, for the manifest */
+    size_t n_args;
+    /* optional, on rank 0: called after each block written to the checkpoint */
+    void (*on_block)(void *ud, size_t blocks_written);
+    void *ud;
+} hh_spread_opts;
+/* 1 when this library was built with MPI (make MPI=1). */
+int hh_mpi_available(void);
+/* o->mpi without MPI in the build: HH_EINVAL ("built without MPI").  With
+ * several ranks every rank returns the same verdict on the checkpoint. */
+int hh_spread_open(const hh_spread_opts *o, hh_spread **out, char *err, size_t errlen);
+int hh_spread_rank(const hh_spread *s);  /* 0 without MPI */
+int hh_spread_ranks(const hh_spread *s); /* 1 without MPI */
+typedef struct hh_spread_stats {
+    size_t blocks;          /* of every run so far */
+    size_t blocks_resumed;  /* delivered from the checkpoint */
+    size_t blocks_computed; /* searched (rank 0: by any rank; others: by this one) */
+} hh_spread_stats;
+void hh_spread_get_stats(const hh_spread *s, hh_spread_stats *st);
+/* ok 1: finalises MPI (when open initialised it).  ok 0 with several ranks:
+ * MPI_Abort, which ends every rank (one that failed alone would leave the
+ * others waiting for it).  NULL-safe. */
+void hh_spread_close(hh_spread *s, int ok);
+
 /* ---- allocation hook ------------------------------------------------- */
 /* All library allocation goes through these; tests swap in failing ones.
  * Set once before any other call; NULL restores the C library's. */
@@ -256,10 +309,25 @@ int hh_build_with(const char *osm_path, const char *const *gtfs_paths, size_t n_
 /* ---- the network file ------------------------------------------------- */
 typedef struct hh_net hh_net;
 
-/* Maps the file read-only and validates header, section table, checksum and
- * index ranges; a truncated, corrupted or wrong-version file is an error. */
+/* Maps the file read-only and validates header, section table and index
+ * ranges (and, for files up to 64 MiB, the body checksum); a truncated,
+ * malformed or wrong-version file is an error.  A larger file is not read
+ * whole on open: hh_net_verify finds a corrupted byte in it. */
 int hh_net_open(const char *path, hh_net **out, char *err, size_t errlen);
 void hh_net_close(hh_net *net);
+
+/* What hh_net_verify checked. */
+typedef struct hh_net_verify_info {
+    uint32_t n_sections;       /* in the file */
+    uint32_t sections_checked; /* with a stored checksum (all, for files built now) */
+    uint64_t bytes_checked;    /* in those sections */
+    uint64_t file_bytes;
+} hh_net_verify_info;
+/* Everything hh_net_open checks, then every section's CRC-32 (the error
+ * names the first section that fails) and the body CRC over the whole file;
+ * 0 when all match, HH_ECHECKSUM with a one-line message when not.  `out`
+ * may be NULL. */
+int hh_net_verify(const char *path, hh_net_verify_info *out, char *err, size_t errlen);
 
 typedef struct hh_net_info {
     uint32_t format_version;
@@ -383,10 +451,45 @@ int hh_snap_explain(const hh_net *net, hh_mode mode, double lon, double lat, dou
  * larger.  hh_snap_explain's "area" is this box. */
 void hh_net_bbox(const hh_net *net, double *min_lon, double *min_lat, double *max_lon, double *max_lat);
 
+/* Why points did not snap, in words: the one place the CLI's messages and
+ * the bindings' exceptions come from (src/io/snap_text.c).
+ * hh_snap_reason_text: one point's class (w from hh_snap_explain) as a
+ * phrase, "outside the network's area (W,S .. E,N; SOURCE), nearest walk
+ * street 812 m", "... lon/lat look swapped: exchanged, the point is
+ * inside", "farther than 500 m from the walk network (nearest street 812
+ * m)", "invalid coordinates"; mode_name names the network. */
+void hh_snap_reason_text(const hh_net *net, const hh_snap_why *w, const char *mode_name, double snap_max, char *buf,
+                         size_t cap);
+/* The points whose ok[i] is 0 (n of them; ids, lon, lat), grouped by
+ * reason: "3 origins did not snap: 2 outside the network's area (BBOX;
+ * SOURCE): ids a,b; 1 farther than 500 m from the walk network: id c
+ * (nearest street 812 m)" (`what` the singular noun, `note` follows "did
+ * not snap", 20 ids shown per group).  A new string (hh_buffer_free), or
+ * NULL when every point snapped or memory ran out; *n_bad gets the number
+ * of points that did not snap. */
+char *hh_snap_report(const hh_net *net, hh_mode mode, const char *mode_name, double snap_max, const char *what,
+                     size_t n, const char *const *ids, const double *lon, const double *lat,
+                     const unsigned char *ok, const char *note, size_t *n_bad);
+/* The message for one point that must snap (an isochrone's origin) and
+ * does not: "WHAT: no STREET street within 200 m (nearest street 812 m;
+ * see SEE)" when it is too far, else "WHAT did not snap: " and the reason
+ * (`street` is e.g. "walkable" or "car", `see` the option to raise).  0,
+ * or HH_EINVAL for a bad mode or snap_max. */
+int hh_snap_fail_text(const hh_net *net, hh_mode mode, const char *mode_name, const char *street, double lon,
+                      double lat, double snap_max, const char *what, const char *see, char *buf, size_t cap);
+
 /* ---- search ----------------------------------------------------------- */
 typedef struct hh_query hh_query;
 int hh_query_init(const hh_net *net, hh_query **out);
 void hh_query_free(hh_query *q);
+/* Bytes one hh_query (one thread) holds on this network: the plain
+ * search's arrays made by hh_query_init and the contraction-hierarchy
+ * sweep's made on its first use; per_vertex = total / vertices. */
+typedef struct hh_query_bytes {
+    uint64_t dijkstra, sweep, total;
+    double per_vertex;
+} hh_query_bytes;
+void hh_query_footprint(const hh_net *net, hh_query_bytes *out);
 
 /* One-to-all street search from a snapped origin, bounded by max_s seconds
  * (INFINITY for no bound).  Results stay in q until the next search. */
@@ -404,6 +507,11 @@ int hh_query_time_to(const hh_query *q, const hh_snap *target, double *time_s,
 int hh_query_surface(const hh_query *q, float *out, size_t n);
 /* A vertex's position. */
 int hh_net_vertex(const hh_net *net, uint32_t v, double *lon, double *lat);
+/* The positions of the n vertices first .. first + n - 1 at once (a
+ * surface's, for bindings that would otherwise call hh_net_vertex per
+ * vertex): lon[i], lat[i] (either may be NULL), exactly hh_net_vertex's
+ * values.  HH_ERANGE when the range passes hh_net_n_vertices. */
+int hh_net_vertices(const hh_net *net, uint32_t first, size_t n, double *lon, double *lat);
 
 /* ---- travel-time surfaces ---------------------------------------------- */
 /* What one origin reaches, street or transit alike: seconds to every vertex
@@ -691,6 +799,7 @@ typedef struct hh_matrix_opts {
     const double *pct;   /* percentiles, 0 < p <= 100 */
     size_t n_pct;
     const hh_stop *stop; /* NULL: runs to the end */
+    hh_spread *spread;   /* NULL: this process alone, no checkpoint */
 } hh_matrix_opts;
 /* snapped_o / snapped_d (optional, n entries) receive 1 for points that
  * snapped.  Memory is bounded by threads x (rows in flight) x n_dest;
@@ -1108,6 +1217,7 @@ typedef struct hh_access_opts {
     double snap_max_m;
     int threads;                 /* <= 0: all cores; output identical for any count */
     const hh_stop *stop;         /* NULL: runs to the end */
+    hh_spread *spread;           /* NULL: this process alone, no checkpoint */
 } hh_access_opts;
 
 typedef struct hh_access_stats {
@@ -1167,6 +1277,7 @@ typedef struct hh_site_opts {
     double snap_max_m;
     int threads;               /* <= 0: all cores; results identical for any count */
     const hh_stop *stop;       /* NULL: runs to the end (the exact solver keeps its time limit) */
+    hh_spread *spread;         /* NULL: this process alone (the coverage step spreads) */
 } hh_site_opts;
 
 typedef struct hh_site_result {

@@ -10,9 +10,18 @@ HH_PACKAGES=(gcc g++ make libc6-dev libosmium2-dev libprotozero-dev libexpat1-de
              nodejs chromium fonts-noto-cjk
              # the Python package (bindings/python) and its tests, for Debian's /usr/bin/python3
              python3-cffi python3-numpy python3-pandas python3-geopandas python3-shapely python3-pyproj
-             python3-pytest python3-setuptools python3-pip python3-venv)
+             python3-pytest python3-setuptools python3-pip python3-venv
+             # the cost-curve plot of bench/run.sh (scale part)
+             python3-matplotlib)
+# Open MPI, for the MPI build (make MPI=1) and its test: only with --mpi
+# (scripts/test.sh asks for it); the plain build needs none of it
+HH_MPI_PACKAGES=(libopenmpi-dev openmpi-bin)
+extra=()
+for a in "$@"; do
+    if [ "$a" = --mpi ]; then extra+=("${HH_MPI_PACKAGES[@]}"); else extra+=("$a"); fi
+done
 missing=()
-for p in "${HH_PACKAGES[@]}" "$@"; do
+for p in "${HH_PACKAGES[@]}" "${extra[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 # the planning map's build and browser test need npm: Debian's npm package,

@@ -5,7 +5,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-bash scripts/deps.sh
+bash scripts/deps.sh --mpi   # Open MPI too: the e2e suite runs access, matrix and site on 2 ranks
 jobs=$(nproc)
 echo "== release build: unit + end-to-end"
 make -s -j"$jobs" WERROR=1 all build/rel/unit_tests

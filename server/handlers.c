@@ -7,6 +7,7 @@
  * runs on the request's own worker thread (threads = 1: the pool is sized
  * to the cores, so requests in parallel fill them) with the request's
  * deadline as the driver's stop hook. */
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <pthread.h>
@@ -294,10 +295,10 @@ static int worker_transit(sv_worker *w, const hh_transit_opts *o, char *err, siz
 /* ---- the server's shared state ----------------------------------------- */
 
 int sv_server_init(sv_server *s, const hh_net *net, const hh_layers *layers, const hh_serve_limits *lim,
-                   const char *tmpdir, char *err, size_t errlen)
+                   const char *net_path, const char *tmpdir, char *err, size_t errlen)
 {
     memset(s, 0, sizeof *s);
-    s->net = net, s->layers = layers, s->tmpdir = tmpdir;
+    s->net = net, s->layers = layers, s->tmpdir = tmpdir, s->net_path = net_path;
     s->cfg.lim = *lim, s->cfg.layers = layers, s->cfg.has_transit = hh_net_n_feeds(net) > 0;
     s->tcache = calloc(1, sizeof *s->tcache);
     if (!s->tcache) {
@@ -590,7 +591,7 @@ static void handle_table(sv_server *s, sv_worker *w, const sv_req *r, double dl,
     deadline d = {dl};
     hh_stop stop = {past_deadline, &d};
     hh_matrix_opts mo = {r->mode, r->max_minutes > 0 ? r->max_minutes * 60 : INFINITY, r->snap_max, 1, NULL, NULL,
-                         0, &stop};
+                         0, &stop, NULL};
     int rc = 0;
     if (r->transit) {
         hh_transit_opts o;
@@ -685,18 +686,17 @@ static void table_body(sv_server *s, const hh_table *t, hh_table_format f, const
     out->status = 200, out->ctype = ctype;
 }
 
-static void handle_access(sv_server *s, sv_worker *w, const sv_req *r, double dl, sv_resp *out)
+/* The layers an access request sums: 0, or -1 with out set. */
+static int access_select(const sv_server *s, const sv_req *r, size_t *sel, size_t *n_out, sv_resp *out)
 {
-    (void)w;
     const hh_layers *ls = s->layers;
-    size_t sel[SV_MAX_LAYERS], n_sel = 0;
-    char err[512] = "";
+    size_t n_sel = 0;
     if (r->preset && !r->n_layers) {
         /* the daily-service layers the network has opportunities of */
         n_sel = hh_preset_15min_layers(ls, sel, SV_MAX_LAYERS, NULL, 0);
         if (!n_sel) {
             resp_error(out, 400, NULL, "preset 15min: none of its layers has an opportunity in this network");
-            return;
+            return -1;
         }
     } else if (r->n_layers) {
         memcpy(sel, r->layers, r->n_layers * sizeof *sel);
@@ -707,96 +707,114 @@ static void handle_access(sv_server *s, sv_worker *w, const sv_req *r, double dl
     }
     if (!ls->n_layers || (!n_sel && r->sfca_supply < 0)) {
         resp_error(out, 400, NULL, "the network has no opportunity layers");
-        return;
+        return -1;
     }
-    hh_grid grid;
-    memset(&grid, 0, sizeof grid);
-    hh_points pts = {1, NULL, (double *)&r->lon, (double *)&r->lat};
-    int rc;
-    if (r->grid) {
-        rc = hh_grid_make_bbox(r->bbox[0], r->bbox[1], r->bbox[2], r->bbox[3], r->cell_m, s->cfg.lim.grid_cells,
-                               &grid, err, sizeof err);
-        if (rc) {
-            if (rc == HH_ERANGE)
-                resp_error(out, 413, "grid_cells", "%s", err);
-            else
-                resp_lib(out, s, rc, "grid", err);
-            return;
-        }
-        pts.n = grid.n, pts.lon = grid.lon, pts.lat = grid.lat;
+    *n_out = n_sel;
+    return 0;
+}
+
+/* The origins: the request's grid (grid is filled) or its point. */
+static int access_points(const sv_server *s, const sv_req *r, hh_grid *grid, hh_points *pts, sv_resp *out)
+{
+    char err[512] = "";
+    memset(grid, 0, sizeof *grid);
+    pts->n = 1, pts->id = NULL, pts->lon = (double *)&r->lon, pts->lat = (double *)&r->lat;
+    if (!r->grid)
+        return 0;
+    int rc = hh_grid_make_bbox(r->bbox[0], r->bbox[1], r->bbox[2], r->bbox[3], r->cell_m, s->cfg.lim.grid_cells,
+                               grid, err, sizeof err);
+    if (rc) {
+        if (rc == HH_ERANGE)
+            resp_error(out, 413, "grid_cells", "%s", err);
+        else
+            resp_lib(out, s, rc, "grid", err);
+        return -1;
     }
-    double max_min = r->max_minutes > 0 ? r->max_minutes : 120;
-    tentry *te = NULL;
-    if (r->transit) {
-        double reach = 0;
-        for (int c = 0; c < r->n_minutes; c++)
-            reach = fmax(reach, hh_decay_reach(r->decay, r->decay_value, r->minutes[c] * 60, max_min * 60));
-        hh_transit_opts o;
-        transit_opts(r, r->n_nearest ? max_min * 60 : ceil(reach), &o);
-        if (!(te = tentry_get(s, &o, err, sizeof err, &rc))) {
-            hh_grid_free(&grid);
-            resp_lib(out, s, rc, "transit", err);
-            return;
-        }
-    }
+    pts->n = grid->n, pts->lon = grid->lon, pts->lat = grid->lat;
+    return 0;
+}
+
+static double access_max_min(const sv_req *r) { return r->max_minutes > 0 ? r->max_minutes : 120; }
+
+/* The transit options of an access request: searches as far as its decay
+ * reaches. */
+static void access_transit_opts(const sv_req *r, hh_transit_opts *o)
+{
+    double max_min = access_max_min(r), reach = 0;
+    for (int c = 0; c < r->n_minutes; c++)
+        reach = fmax(reach, hh_decay_reach(r->decay, r->decay_value, r->minutes[c] * 60, max_min * 60));
+    transit_opts(r, r->n_nearest ? max_min * 60 : ceil(reach), o);
+}
+
+/* One access run on net (transit: over the prepared day tp), the 15-minute
+ * check's counts added as `halfhour access --preset 15min` does. */
+static int access_run_on(const sv_server *s, const hh_net *net, const hh_transit *tp, const sv_req *r, double dl,
+                         const size_t *sel, size_t n_sel, const hh_points *pts, hh_table *t, hh_access_stats *st,
+                         char *err, size_t errlen)
+{
     deadline d = {dl};
     hh_stop stop = {past_deadline, &d};
     hh_access_opts ao;
     memset(&ao, 0, sizeof ao);
-    ao.mode = r->mode, ao.transit = te ? te->t : NULL, ao.pct = r->pct, ao.n_pct = (size_t)r->n_pct;
+    ao.mode = r->mode, ao.transit = tp, ao.pct = r->pct, ao.n_pct = (size_t)r->n_pct;
     ao.pct_of = r->pct_of, ao.minutes = r->minutes, ao.n_minutes = (size_t)r->n_minutes;
     ao.decay = r->decay, ao.decay_value = r->decay_value, ao.layers = sel, ao.n_layers = n_sel;
     ao.nearest = r->nearest, ao.n_nearest = r->n_nearest, ao.sfca_supply = r->sfca_supply;
-    ao.sfca_demand = r->sfca_demand, ao.max_s = max_min * 60, ao.snap_max_m = r->snap_max, ao.threads = 1;
+    ao.sfca_demand = r->sfca_demand, ao.max_s = access_max_min(r) * 60, ao.snap_max_m = r->snap_max, ao.threads = 1;
     ao.stop = &stop;
-    hh_table t;
-    memset(&t, 0, sizeof t);
-    hh_access_stats st;
-    rc = hh_access_run(s->net, &ao, ls, &pts, &t, &st, err, sizeof err);
-    tentry_release(te);
-    /* the 15-minute check's counts, as `halfhour access --preset 15min` */
+    memset(t, 0, sizeof *t);
+    int rc = hh_access_run(net, &ao, s->layers, pts, t, st, err, errlen);
     if (!rc && r->preset && r->n_pct <= 1)
-        rc = hh_table_add_services(&t, n_sel, (size_t)r->n_minutes, r->minutes);
-    if (rc) {
-        hh_table_free(&t);
-        hh_grid_free(&grid);
-        resp_lib(out, s, rc, "access", err);
-        return;
-    }
+        rc = hh_table_add_services(t, n_sel, (size_t)r->n_minutes, r->minutes);
+    if (rc)
+        hh_table_free(t);
+    return rc;
+}
+
+/* The answer of an access run: the point's values as JSON (with `extra`
+ * members, stolen), or the grid in the request's format. */
+static void access_answer(sv_server *s, const sv_req *r, hh_table *t, hh_grid *grid, int snapped, json_t *extra,
+                          sv_resp *out)
+{
+    int rc;
+    char err[512] = "";
     if (!r->grid) {
         json_t *a = json_object();
-        for (size_t c = 0; c < t.n_cols; c++) {
-            double v = t.v[c];
-            json_object_set_new(a, t.col[c], isfinite(v) ? json_real(v) : json_null());
+        for (size_t c = 0; c < t->n_cols; c++) {
+            double v = t->v[c];
+            json_object_set_new(a, t->col[c], isfinite(v) ? json_real(v) : json_null());
         }
         json_t *j = json_object();
         json_object_set_new(j, "access", a);
-        json_object_set_new(j, "snapped", json_boolean(st.origins_snapped == 1));
+        json_object_set_new(j, "snapped", json_boolean(snapped));
         json_object_set_new(j, "mode", json_string(mode_label(r)));
-        hh_table_free(&t);
+        if (extra)
+            json_object_update(j, extra);
+        json_decref(extra);
         sv_resp_json(out, 200, j);
         return;
     }
-    t.grid = &grid;
+    json_decref(extra);
+    t->grid = grid;
     if (r->format == SV_FMT_GEOJSON) {
-        table_body(s, &t, HH_TABLE_GEOJSON, "geojson", "application/geo+json", out);
+        table_body(s, t, HH_TABLE_GEOJSON, "geojson", "application/geo+json", out);
     } else if (r->format == SV_FMT_TIF) {
-        table_body(s, &t, HH_TABLE_GTIFF, "tif", "image/tiff", out);
+        table_body(s, t, HH_TABLE_GTIFF, "tif", "image/tiff", out);
     } else {
         size_t col = 0;
         int found = !*r->column;
-        for (size_t c = 0; *r->column && c < t.n_cols; c++)
-            if (!strcmp(t.col[c], r->column))
+        for (size_t c = 0; *r->column && c < t->n_cols; c++)
+            if (!strcmp(t->col[c], r->column))
                 col = c, found = 1;
         unsigned char *png = NULL;
         size_t len = 0;
         double bb[4], range[2];
         if (!found) {
             char cols[400] = "";
-            for (size_t c = 0; c < t.n_cols; c++)
-                snprintf(cols + strlen(cols), sizeof cols - strlen(cols), "%s%s", c ? ", " : "", t.col[c]);
+            for (size_t c = 0; c < t->n_cols; c++)
+                snprintf(cols + strlen(cols), sizeof cols - strlen(cols), "%s%s", c ? ", " : "", t->col[c]);
             resp_error(out, 400, NULL, "column \"%.60s\": not among the columns (%s)", r->column, cols);
-        } else if ((rc = hh_table_png(&t, col, r->have_range ? r->range : NULL, &png, &len, bb, range, err,
+        } else if ((rc = hh_table_png(t, col, r->have_range ? r->range : NULL, &png, &len, bb, range, err,
                                       sizeof err))) {
             if (rc == HH_ERANGE)
                 resp_error(out, 413, "grid_cells", "%s", err);
@@ -812,11 +830,45 @@ static void handle_access(sv_server *s, sv_worker *w, const sv_req *r, double dl
                 out->len = len, out->status = 200, out->ctype = "image/png";
                 add_header(out, "X-Bbox", "%.7f,%.7f,%.7f,%.7f", bb[0], bb[1], bb[2], bb[3]);
                 add_header(out, "X-Range", "%.10g,%.10g", range[0], range[1]);
-                add_header(out, "X-Column", "%s", t.col[col]);
+                add_header(out, "X-Column", "%s", t->col[col]);
             }
             hh_buffer_free(png);
         }
     }
+}
+
+static void handle_access(sv_server *s, sv_worker *w, const sv_req *r, double dl, sv_resp *out)
+{
+    (void)w;
+    size_t sel[SV_MAX_LAYERS], n_sel = 0;
+    char err[512] = "";
+    if (access_select(s, r, sel, &n_sel, out))
+        return;
+    hh_grid grid;
+    hh_points pts;
+    if (access_points(s, r, &grid, &pts, out))
+        return;
+    tentry *te = NULL;
+    int rc;
+    if (r->transit) {
+        hh_transit_opts o;
+        access_transit_opts(r, &o);
+        if (!(te = tentry_get(s, &o, err, sizeof err, &rc))) {
+            hh_grid_free(&grid);
+            resp_lib(out, s, rc, "transit", err);
+            return;
+        }
+    }
+    hh_table t;
+    hh_access_stats st;
+    rc = access_run_on(s, s->net, te ? te->t : NULL, r, dl, sel, n_sel, &pts, &t, &st, err, sizeof err);
+    tentry_release(te);
+    if (rc) {
+        hh_grid_free(&grid);
+        resp_lib(out, s, rc, "access", err);
+        return;
+    }
+    access_answer(s, r, &t, &grid, st.origins_snapped == 1, NULL, out);
     hh_table_free(&t);
     hh_grid_free(&grid);
 }
@@ -1165,12 +1217,274 @@ void sv_handle_info(sv_server *s, sv_resp *out)
     json_object_set_new(lim, "grid_cells", json_integer((json_int_t)L->grid_cells));
     json_object_set_new(lim, "network_features", json_integer((json_int_t)L->network_features));
     json_object_set_new(lim, "time_budget_s", json_real(L->time_budget_s));
+    json_object_set_new(lim, "scenario_features", json_integer((json_int_t)L->scenario_features));
+    json_object_set_new(lim, "scenarios", json_integer((json_int_t)L->scenarios));
     json_object_set_new(lim, "minutes", json_real(SV_STREET_MINUTES));
     json_object_set_new(lim, "transit_minutes", json_real(SV_TRANSIT_MINUTES));
     json_object_set_new(j, "limits", lim);
     json_object_set_new(j, "attribution", json_string(ATTRIBUTION));
     json_object_set_new(j, "version", json_string(HH_VERSION_STRING));
     sv_resp_json(out, 200, j);
+}
+
+/* ---- /scenario ---------------------------------------------------------- */
+
+/* The library applies a change only into a network file (hh_scenario_apply
+ * takes paths), so the request's change is written into a private folder
+ * of the server's temporary folder (mkdtemp), applied there, the new file
+ * mapped (hh_net_open) and both files unlinked at once: the mapping lives
+ * until the network is closed, nothing of the request stays on disk, and
+ * the served file is only read. */
+static void strip_prefix(char *msg, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    for (char *p = strstr(msg, prefix); p; p = strstr(p, prefix))
+        memmove(p, p + n, strlen(p + n) + 1);
+}
+
+static int scenario_open(sv_server *s, const sv_req *r, hh_net **out, hh_scenario_stats *st, sv_resp *resp)
+{
+    char dir[2048], chg[2200], hh[2200], err[600] = "";
+    snprintf(dir, sizeof dir, "%s/scenario.XXXXXX", s->tmpdir);
+    if (!mkdtemp(dir)) {
+        resp_error(resp, 500, NULL, "cannot make a temporary folder for the scenario: %s", strerror(errno));
+        return -1;
+    }
+    snprintf(chg, sizeof chg, "%s/change.geojson", dir);
+    snprintf(hh, sizeof hh, "%s/scenario.hh", dir);
+    int rc = 0;
+    if (json_dump_file(r->change, chg, JSON_COMPACT)) {
+        snprintf(err, sizeof err, "cannot write the change into the temporary folder");
+        rc = HH_EIO;
+    }
+    if (!rc)
+        rc = hh_scenario_apply(s->net_path, chg, hh, st, err, sizeof err);
+    if (!rc)
+        rc = hh_net_open(hh, out, err, sizeof err);
+    unlink(chg);
+    unlink(hh);
+    rmdir(dir);
+    if (rc) {
+        /* the library names the file: the request's is "change.geojson" */
+        char pre[2100];
+        snprintf(pre, sizeof pre, "%s/", dir);
+        strip_prefix(err, pre);
+        resp_lib(resp, s, rc, "change", err);
+        return -1;
+    }
+    return 0;
+}
+
+static const char *index_how(int how) { return how < 0 ? "kept" : how == 0 ? "updated" : "contracted"; }
+
+/* What the scenario did, for the answer's "scenario" member. */
+static json_t *scenario_json(const hh_scenario_stats *st)
+{
+    json_t *j = json_object(), *ix = json_object();
+    json_object_set_new(j, "modifications", json_integer((json_int_t)st->n_mods));
+    json_object_set_new(j, "summary", json_string(st->summary));
+    json_object_set_new(j, "sha256", json_string(st->sha256));
+    json_object_set_new(j, "seconds", json_real(st->seconds));
+    json_object_set_new(j, "streets_added", json_integer(st->streets_added));
+    json_object_set_new(j, "edges_split", json_integer(st->edges_split));
+    json_object_set_new(j, "edges_changed", json_integer(st->edges_changed));
+    json_object_set_new(j, "stops_added", json_integer(st->stops_added));
+    json_object_set_new(j, "routes_added", json_integer(st->routes_added));
+    json_object_set_new(j, "trips_added", json_integer(st->trips_added));
+    json_object_set_new(j, "trips_removed", json_integer(st->trips_removed));
+    json_object_set_new(j, "trips_changed", json_integer(st->trips_changed));
+    for (int m = 0; m < HH_N_MODES; m++)
+        json_object_set_new(ix, hh_mode_name((hh_mode)m), json_string(index_how(st->ch_how[m])));
+    json_object_set_new(j, "index", ix);
+    return j;
+}
+
+/* The isochrones of one origin on the base and on the scenario, and per
+ * cutoff what is gained and lost (hh_isochrone_compare), as `halfhour
+ * isochrone --compare` writes them: per cutoff four Features, "part" base,
+ * scenario, gained, lost. */
+static void scenario_isochrone(sv_server *s, sv_worker *w, const sv_req *r, const hh_net *sn, json_t *info,
+                               sv_resp *out)
+{
+    hh_mode sm = r->transit ? HH_MODE_WALK : r->mode;
+    hh_snap bo, so;
+    if (hh_snap_point(s->net, sm, r->lon, r->lat, r->snap_max, &bo)) {
+        json_decref(info);
+        snap_fail(s, out, "location", sm, r->transit, r->lon, r->lat, r->snap_max);
+        return;
+    }
+    if (hh_snap_point(sn, sm, r->lon, r->lat, r->snap_max, &so)) {
+        json_decref(info);
+        resp_error(out, 400, NULL, "location %.6f,%.6f: no %s street of the scenario within %g m", r->lon, r->lat,
+                   r->transit ? "walk" : hh_mode_name(sm), r->snap_max);
+        return;
+    }
+    size_t nb = (size_t)r->n_minutes;
+    double max_s = r->minutes[nb - 1] * 60.0;
+    hh_iso_opts io = {r->shape.generalize, r->shape.denoise, r->shape.holes_fill ? HH_ISO_HOLES_FILL : HH_ISO_HOLES_ALL};
+    hh_isochrone biso = {0, NULL}, siso = {0, NULL}, gained = {0, NULL}, lost = {0, NULL};
+    hh_query *q = NULL;
+    hh_transit *tp = NULL;
+    hh_transit_query *tq = NULL;
+    char err[512] = "";
+    int rc;
+    if (r->transit) {
+        hh_transit_opts o;
+        transit_opts(r, max_s, &o);
+        rc = worker_transit(w, &o, err, sizeof err);
+        if (!rc && !(rc = hh_transit_query_run(w->tq, &bo, NULL, 0)))
+            rc = hh_transit_isochrone_opts(w->tq, r->pct[0], r->minutes, nb, &io, &biso);
+        if (!rc)
+            rc = hh_transit_prepare(sn, &o, &tp, err, sizeof err);
+        if (!rc && !(rc = hh_transit_query_init(tp, &tq)) && !(rc = hh_transit_query_run(tq, &so, NULL, 0)))
+            rc = hh_transit_isochrone_opts(tq, r->pct[0], r->minutes, nb, &io, &siso);
+    } else {
+        rc = hh_query_run(w->q, r->mode, &bo, max_s);
+        if (!rc)
+            rc = hh_isochrone_build_opts(w->q, r->minutes, nb, &io, &biso);
+        if (!rc && !(rc = hh_query_init(sn, &q)) && !(rc = hh_query_run(q, r->mode, &so, max_s)))
+            rc = hh_isochrone_build_opts(q, r->minutes, nb, &io, &siso);
+    }
+    hh_query_free(q);
+    hh_transit_query_free(tq);
+    hh_transit_free(tp);
+    if (!rc)
+        rc = hh_isochrone_compare(&biso, &siso, &gained, &lost);
+    mbuf m;
+    if (rc || mb_open(&m)) {
+        hh_isochrone_free(&biso), hh_isochrone_free(&siso), hh_isochrone_free(&gained), hh_isochrone_free(&lost);
+        json_decref(info);
+        if (rc)
+            resp_lib(out, s, rc, "isochrone", err);
+        else
+            resp_error(out, 500, NULL, "out of memory");
+        return;
+    }
+    const hh_isochrone *sets[4] = {&biso, &siso, &gained, &lost};
+    static const char *const part[4] = {"base", "scenario", "gained", "lost"};
+    json_t *cmp = json_array();
+    for (size_t b = 0; b < nb; b++) {
+        json_t *c = json_object();
+        json_object_set_new(c, "minutes", json_real(r->minutes[b]));
+        json_object_set_new(c, "area_km2_base", json_real(biso.bands[b].area_km2));
+        json_object_set_new(c, "area_km2_scenario", json_real(siso.bands[b].area_km2));
+        json_object_set_new(c, "gained_km2", json_real(gained.bands[b].area_km2));
+        json_object_set_new(c, "lost_km2", json_real(lost.bands[b].area_km2));
+        json_array_append_new(cmp, c);
+    }
+    char *ij = json_dumps(info, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(10));
+    char *cj = json_dumps(cmp, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(10));
+    json_decref(info), json_decref(cmp);
+    char extra[160] = "";
+    if (r->transit)
+        snprintf(extra, sizeof extra, ",\"percentile\":%g,\"depart\":\"%04d-%02d-%02dT%02d:%02d\",\"window_min\":%d",
+                 r->pct[0], r->topt.date / 10000, r->topt.date / 100 % 100, r->topt.date % 100, r->topt.depart_s / 3600,
+                 r->topt.depart_s / 60 % 60, r->topt.window_min);
+    fprintf(m.f,
+            "{\"type\":\"FeatureCollection\",\"origin\":{\"lon\":%.7f,\"lat\":%.7f,\"snapped\":[%.7f,%.7f],"
+            "\"snapped_scenario\":[%.7f,%.7f]},\"attribution\":\"\\u00a9 OpenStreetMap contributors\","
+            "\"scenario\":%s,\"compare\":%s,\"features\":[",
+            r->lon, r->lat, bo.lon, bo.lat, so.lon, so.lat, ij ? ij : "null", cj ? cj : "[]");
+    free(ij), free(cj);
+    int first = 1;
+    for (size_t b = 0; b < nb && !rc; b++)
+        for (int k = 0; k < 4 && !rc; k++) {
+            char x[240];
+            snprintf(x, sizeof x, "\"part\":\"%s\"%s", part[k], extra);
+            hh_isochrone one = {1, &sets[k]->bands[b]};
+            hh_isochrone_geojson go = {mode_label(r), x, NULL, 0, 1, !r->polygons};
+            rc = hh_isochrone_write_geojson(m.f, &one, &go, &first);
+        }
+    fputs("\n]}\n", m.f);
+    hh_isochrone_free(&biso), hh_isochrone_free(&siso), hh_isochrone_free(&gained), hh_isochrone_free(&lost);
+    if (rc) {
+        mb_abort(&m);
+        resp_error(out, 500, NULL, "cannot write the isochrones");
+        return;
+    }
+    mb_done(&m, out, 200, "application/geo+json");
+}
+
+/* The access run on the base and on the scenario, side by side
+ * (hh_table_compare: per column c, c_base, c_scenario, c_diff), as
+ * `halfhour access --compare` writes them. */
+static void scenario_access(sv_server *s, const sv_req *r, const hh_net *sn, double dl, json_t *info, sv_resp *out)
+{
+    size_t sel[SV_MAX_LAYERS], n_sel = 0;
+    char err[512] = "";
+    hh_grid grid;
+    hh_points pts;
+    if (access_select(s, r, sel, &n_sel, out) || access_points(s, r, &grid, &pts, out)) {
+        json_decref(info);
+        return;
+    }
+    tentry *te = NULL;
+    hh_transit *tp = NULL;
+    int rc = 0;
+    if (r->transit) {
+        hh_transit_opts o;
+        access_transit_opts(r, &o);
+        if ((te = tentry_get(s, &o, err, sizeof err, &rc)))
+            rc = hh_transit_prepare(sn, &o, &tp, err, sizeof err);
+    }
+    hh_table bt, st_, both;
+    memset(&bt, 0, sizeof bt), memset(&st_, 0, sizeof st_), memset(&both, 0, sizeof both);
+    hh_access_stats bst, sst;
+    const char *what = r->transit ? "transit" : "access";
+    if (!rc) {
+        what = "access on the base";
+        rc = access_run_on(s, s->net, te ? te->t : NULL, r, dl, sel, n_sel, &pts, &bt, &bst, err, sizeof err);
+    }
+    if (!rc) {
+        what = "access on the scenario";
+        rc = access_run_on(s, sn, tp, r, dl, sel, n_sel, &pts, &st_, &sst, err, sizeof err);
+    }
+    if (!rc) {
+        what = "access compare";
+        rc = hh_table_compare(&bt, &st_, &both);
+    }
+    tentry_release(te);
+    hh_transit_free(tp);
+    hh_table_free(&bt), hh_table_free(&st_);
+    if (rc) {
+        json_decref(info);
+        hh_grid_free(&grid);
+        resp_lib(out, s, rc, what, err);
+        return;
+    }
+    json_t *extra = json_object();
+    json_object_set_new(extra, "scenario", info);
+    json_object_set_new(extra, "attribution", json_string(ATTRIBUTION));
+    access_answer(s, r, &both, &grid, sst.origins_snapped == 1, extra, out);
+    hh_table_free(&both);
+    hh_grid_free(&grid);
+}
+
+static void handle_scenario(sv_server *s, sv_worker *w, const sv_req *r, double dl, sv_resp *out)
+{
+    /* each scenario maps a network of its own: only so many at once */
+    int n = __atomic_add_fetch(&s->scenarios, 1, __ATOMIC_RELAXED);
+    if ((size_t)n > s->cfg.lim.scenarios) {
+        __atomic_sub_fetch(&s->scenarios, 1, __ATOMIC_RELAXED);
+        resp_error(out, 503, "scenarios", "%zu scenarios are being computed already (the limit); try again",
+                   s->cfg.lim.scenarios);
+        return;
+    }
+    hh_net *sn = NULL;
+    hh_scenario_stats st;
+    memset(&st, 0, sizeof st);
+    if (scenario_open(s, r, &sn, &st, out) == 0) {
+        if (sv_now() > dl) {
+            resp_error(out, 413, "time_budget", "applying the change: more than the time budget of %g s",
+                       s->cfg.lim.time_budget_s);
+        } else if (r->analysis == SV_ISOCHRONE) {
+            scenario_isochrone(s, w, r, sn, scenario_json(&st), out);
+        } else {
+            scenario_access(s, r, sn, dl, scenario_json(&st), out);
+        }
+        hh_net_close(sn);
+    }
+    __atomic_sub_fetch(&s->scenarios, 1, __ATOMIC_RELAXED);
 }
 
 void sv_handle(sv_server *s, const sv_req *r, double deadline_at, sv_resp *out)
@@ -1198,6 +1512,9 @@ void sv_handle(sv_server *s, const sv_req *r, double deadline_at, sv_resp *out)
         break;
     case SV_NETWORK:
         handle_network(s, r, out);
+        break;
+    case SV_SCENARIO:
+        handle_scenario(s, w, r, deadline_at, out);
         break;
     default:
         resp_error(out, 404, NULL, "no such endpoint");

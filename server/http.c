@@ -35,6 +35,8 @@ void hh_serve_limits_default(hh_serve_limits *l)
     l->grid_cells = 100000;
     l->network_features = 20000;
     l->time_budget_s = 10;
+    l->scenario_features = 100;
+    l->scenarios = 2;
 }
 
 /* ---- metrics ------------------------------------------------------------ */
@@ -186,7 +188,9 @@ static enum MHD_Result send_resp(srv *v, struct MHD_Connection *c, conn_state *s
     if (__atomic_load_n(&v->stopping, __ATOMIC_RELAXED))
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
     if (r->status == 405)
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, st->ep == SV_STATIC ? "GET, HEAD" : "GET, POST");
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, st->ep == SV_STATIC     ? "GET, HEAD"
+                                : st->ep == SV_SCENARIO ? "POST"
+                                                        : "GET, POST");
     enum MHD_Result ok = MHD_queue_response(c, (unsigned)r->status, resp);
     MHD_destroy_response(resp);
     st->status = r->status;
@@ -307,7 +311,7 @@ static sv_endpoint route(const char *url)
         sv_endpoint ep;
     } r[] = {{"/health", SV_HEALTH},   {"/info", SV_INFO},   {"/network", SV_NETWORK}, {"/isochrone", SV_ISOCHRONE},
              {"/table", SV_TABLE},     {"/access", SV_ACCESS}, {"/report", SV_REPORT}, {"/site", SV_SITE},
-             {"/metrics", SV_METRICS}};
+             {"/scenario", SV_SCENARIO}, {"/metrics", SV_METRICS}};
     for (size_t i = 0; i < sizeof r / sizeof *r; i++)
         if (!strcmp(url, r[i].path))
             return r[i].ep;
@@ -433,9 +437,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         st->head = !strcmp(method, "HEAD");
         int get = !strcmp(method, "GET") || st->head;
         int post_ok = st->ep == SV_ISOCHRONE || st->ep == SV_TABLE || st->ep == SV_ACCESS || st->ep == SV_REPORT ||
-                      st->ep == SV_SITE;
+                      st->ep == SV_SITE || st->ep == SV_SCENARIO;
         if (!get && !(st->post && post_ok))
             return send_error(v, c, st, 405, NULL, "method not allowed here");
+        if (st->ep == SV_SCENARIO && !st->post)
+            return send_error(v, c, st, 405, NULL, "/scenario takes POST: the change is the body's \"change\"");
         if (st->post) {
             const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
             if (cl && strtoull(cl, NULL, 10) > v->o->lim.body_bytes) {
@@ -531,7 +537,7 @@ static void reload(srv *v, const char *tmpdir)
         return;
     }
     sv_server *ns = calloc(1, sizeof *ns);
-    int rc = ns ? sv_server_init(ns, net, layers, &o->lim, tmpdir, err, sizeof err) : HH_ENOMEM;
+    int rc = ns ? sv_server_init(ns, net, layers, &o->lim, o->net_path, tmpdir, err, sizeof err) : HH_ENOMEM;
     if (rc) {
         if (ns) {
             sv_server_free(ns);
@@ -585,7 +591,7 @@ int hh_serve_run(const hh_net *net, const hh_serve_opts *o, char *err, size_t er
         rc = HH_ENOMEM;
         goto out;
     }
-    if ((rc = sv_server_init(v->cur, net, o->layers, &o->lim, tmpdir, err, errlen)))
+    if ((rc = sv_server_init(v->cur, net, o->layers, &o->lim, o->net_path, tmpdir, err, errlen)))
         goto out;
     v->cur->refs = 1, v->cur->gen = ++v->n_gen, v->cur->handle = o->first_handle;
     struct sockaddr_in sa;

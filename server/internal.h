@@ -36,6 +36,7 @@ typedef enum sv_endpoint {
     SV_ACCESS,
     SV_REPORT,
     SV_SITE,
+    SV_SCENARIO,
     SV_METRICS,
     SV_STATIC,
     SV_OTHER,
@@ -120,6 +121,11 @@ typedef struct sv_req {
     double cover;
     int exact;
     double time_limit_s;
+    /* scenario: the change (a FeatureCollection; a reference, released by
+     * sv_req_free) and the analysis run on the base and on the scenario,
+     * whose fields are parsed as that endpoint's (SV_ACCESS, SV_ISOCHRONE) */
+    json_t *change;
+    sv_endpoint analysis;
 } sv_req;
 
 /* Parses the request's fields (a JSON object: the POST body, or the GET
@@ -159,6 +165,8 @@ struct sv_server {
     const hh_layers *layers;
     sv_config cfg;
     const char *tmpdir;     /* the server's own temporary folder */
+    const char *net_path;   /* the served file (read again, never written, by /scenario) */
+    int scenarios;          /* /scenario requests in flight (__atomic) */
     /* per street mode: the layer points snapped within the default snapping
      * distance (isochrone opportunities) */
     hh_snap *opp_snap[HH_N_MODES];
@@ -166,7 +174,7 @@ struct sv_server {
     struct sv_transit_cache *tcache;
 };
 int sv_server_init(sv_server *s, const hh_net *net, const hh_layers *layers, const hh_serve_limits *lim,
-                   const char *tmpdir, char *err, size_t errlen);
+                   const char *net_path, const char *tmpdir, char *err, size_t errlen);
 void sv_server_free(sv_server *s);
 
 /* This thread's workspaces, made on its first request, freed when it ends. */

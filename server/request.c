@@ -28,7 +28,7 @@ int sv_fail(sv_error *e, int status, const char *limit, const char *fmt, ...)
 }
 
 static const char *const ep_names[SV_N_ENDPOINTS] = {"health", "info",   "network", "isochrone", "table", "access",
-                                                     "report", "site",   "metrics", "static",    "other"};
+                                                     "report", "site",   "scenario", "metrics", "static", "other"};
 const char *sv_endpoint_name(sv_endpoint ep) { return (unsigned)ep < SV_N_ENDPOINTS ? ep_names[ep] : "other"; }
 
 /* ---- the body --------------------------------------------------------- */
@@ -384,6 +384,8 @@ static void pts_free(sv_points *p)
 void sv_req_free(sv_req *r)
 {
     pts_free(&r->src), pts_free(&r->dst), pts_free(&r->centres), pts_free(&r->cand), pts_free(&r->existing);
+    json_decref(r->change);
+    r->change = NULL;
 }
 
 /* ---- shared groups of fields ------------------------------------------ */
@@ -971,6 +973,46 @@ static int parse_network(const sv_config *cfg, json_t *o, sv_req *r, sv_error *e
     return get_num(o, "zoom", 0, 24, &r->zoom, e) < 0 ? -1 : 0;
 }
 
+/* POST /scenario: {"change": FeatureCollection, "analysis": "access" |
+ * "isochrone", and that endpoint's fields}.  Only the change's shape and
+ * size are checked here; each modification is the library's to validate
+ * (hh_scenario_apply), against the network. */
+static int parse_scenario(const sv_config *cfg, json_t *o, sv_req *r, sv_error *e)
+{
+    json_t *ch = json_object_get(o, "change");
+    if (!ch || json_is_null(ch))
+        return sv_fail(e, 400, NULL, "missing change (a GeoJSON FeatureCollection of modifications)");
+    if (!json_is_object(ch))
+        return sv_fail(e, 400, NULL, "change: must be a GeoJSON FeatureCollection (a JSON object)");
+    json_t *ty = json_object_get(ch, "type");
+    if (!json_is_string(ty) || strcmp(json_string_value(ty), "FeatureCollection"))
+        return sv_fail(e, 400, NULL, "change: type must be \"FeatureCollection\"");
+    json_t *f = json_object_get(ch, "features");
+    if (!json_is_array(f))
+        return sv_fail(e, 400, NULL, "change: features must be an array");
+    if (json_array_size(f) > cfg->lim.scenario_features)
+        return sv_fail(e, 413, "scenario_features", "change: %zu features, more than the limit of %zu",
+                       json_array_size(f), cfg->lim.scenario_features);
+    const char *an = "access";
+    json_t *a = json_object_get(o, "analysis");
+    if (a && !json_is_null(a)) {
+        if (!json_is_string(a))
+            return sv_fail(e, 400, NULL, "analysis: expected \"access\" or \"isochrone\"");
+        an = json_string_value(a);
+    }
+    int rc;
+    if (!strcmp(an, "access"))
+        r->analysis = SV_ACCESS, rc = parse_access(cfg, o, r, e);
+    else if (!strcmp(an, "isochrone"))
+        r->analysis = SV_ISOCHRONE, rc = parse_isochrone(cfg, o, r, e);
+    else
+        return sv_fail(e, 400, NULL, "analysis: unknown \"%.30s\" (expected access or isochrone)", an);
+    if (rc)
+        return rc;
+    r->change = json_incref(ch);
+    return 0;
+}
+
 int sv_req_parse(const sv_config *cfg, sv_endpoint ep, json_t *fields, sv_req *r, sv_error *e)
 {
     memset(r, 0, sizeof *r);
@@ -995,6 +1037,8 @@ int sv_req_parse(const sv_config *cfg, sv_endpoint ep, json_t *fields, sv_req *r
         return parse_site(cfg, fields, r, e);
     case SV_NETWORK:
         return parse_network(cfg, fields, r, e);
+    case SV_SCENARIO:
+        return parse_scenario(cfg, fields, r, e);
     default:
         return sv_fail(e, 404, NULL, "no such endpoint");
     }

@@ -16,6 +16,8 @@ typedef struct hh_serve_limits {
     size_t grid_cells;       /* access grid cells, site grid candidates */
     size_t network_features; /* /network features before "truncated" */
     double time_budget_s;    /* seconds a request may compute */
+    size_t scenario_features; /* modifications in one /scenario change */
+    size_t scenarios;        /* /scenario requests computing at once */
 } hh_serve_limits;
 void hh_serve_limits_default(hh_serve_limits *l);
 

@@ -12,6 +12,7 @@
 
 #include "access/access.h"
 #include "reach/many.h"
+#include "reach/spread.h"
 #include "util/alloc.h"
 
 typedef struct entry {
@@ -393,7 +394,7 @@ int hh_access_run(const hh_net *net, const hh_access_opts *o, const hh_layers *l
     }
     if (a.n_n)
         reach = max_s;
-    hh__many_req req = {net, o->transit, o->mode, reach, o->snap_max_m, o->pct, a.n_p, o->threads, orig, &dest, o->stop};
+    hh__many_req req = {net, o->transit, o->mode, reach, o->snap_max_m, o->pct, a.n_p, o->threads, orig, &dest, o->stop, o->spread};
     if (sfca) {
         /* step 1: from every demand point to the supply points */
         a.demand_w = hh__calloc(a.n_t * a.n_c * a.n_p + 1, sizeof *a.demand_w);
@@ -403,8 +404,12 @@ int hh_access_run(const hh_net *net, const hh_access_opts *o, const hh_layers *l
         hh__many_req r1 = req;
         r1.orig = &dest;
         a.demand_o = demand_t;
-        hh__many_fns f1 = {NULL, 0, demand_deliver, &a};
+        hh__many_fns f1 = {NULL, 0, demand_deliver, &a, HH__MANY_SKIP_DIST};
         if ((rc = hh__many_run(&r1, &f1, NULL, NULL)))
+            goto done;
+        /* spread over ranks, only rank 0 summed the demand: every rank's
+         * step 2 needs it */
+        if ((rc = hh__spread_bcast(o->spread, a.demand_w, a.n_t * a.n_c * a.n_p * sizeof *a.demand_w)))
             goto done;
         for (size_t i = 0; i < a.n_t * a.n_c * a.n_p; i++) {
             size_t k = i / (a.n_c * a.n_p);
@@ -419,6 +424,8 @@ int hh_access_run(const hh_net *net, const hh_access_opts *o, const hh_layers *l
     t.lat = hh__alloc_array(orig->n + 1, sizeof *t.lat);
     if (!t.v || !t.lon || !t.lat || (rc = make_columns(&a, ls, &t)))
         goto done;
+    if (hh__spread_rank_of(o->spread) != 0) /* rows are rank 0's: the table stays zero here */
+        memset(t.v, 0, orig->n * a.n_cols * sizeof *t.v);
     rc = HH_ENOMEM;
     if (orig->n) {
         memcpy(t.lon, orig->lon, orig->n * sizeof *t.lon);
@@ -435,7 +442,7 @@ int hh_access_run(const hh_net *net, const hh_access_opts *o, const hh_layers *l
     unsigned char *oko = hh__calloc(orig->n + 1, 1);
     if (!oko)
         goto done;
-    hh__many_fns f = {reduce, a.n_cols, deliver, &a};
+    hh__many_fns f = {reduce, a.n_cols, deliver, &a, HH__MANY_SKIP_TIME | HH__MANY_SKIP_DIST};
     rc = hh__many_run(&req, &f, oko, okd);
     if (!rc && st) {
         memset(st, 0, sizeof *st);

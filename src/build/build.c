@@ -181,6 +181,11 @@ static int emit_edge(builder *b, size_t w, uint32_t from, uint32_t to, const int
                      size_t n_inner, double len_m)
 {
     hh__net_parts *P = &b->parts;
+    /* ids are 32-bit in the file: edges are named edge << 1 | dir in the
+     * arcs, shape points by a uint32 offset (a 10^7-vertex region has about
+     * 1.5 x 10^7 edges: far from either limit, but never wrapped) */
+    if (P->n_edges >= UINT32_MAX / 2 - 1 || (uint64_t)P->n_shape + n_inner >= UINT32_MAX)
+        return HH_ERANGE;
     if (hh__grow(&P->edges, &b->cap_edges, (size_t)P->n_edges + 1, sizeof *P->edges) ||
         hh__grow(&P->shape_ll, &b->cap_shape, (size_t)P->n_shape + n_inner, sizeof *P->shape_ll))
         return HH_ENOMEM;
@@ -611,7 +616,7 @@ int hh__build_mode(hh__net_parts *P, const hh_profile *p, int m, const hh__timet
     for (size_t i = 0; i < na; i++)
         if (keep[comp[ta[i].tail]] >= 2 && keep[comp[ta[i].a.head]] >= 2)
             ta[kept++] = ta[i];
-    rc = to_csr(n, ta, kept, &P->first_out[m], &P->arcs[m]);
+    rc = kept >= UINT32_MAX ? HH_ERANGE : to_csr(n, ta, kept, &P->first_out[m], &P->arcs[m]);
     if (!rc) {
         P->n_arcs[m] = (uint32_t)kept;
         for (size_t i = 0; i < kept; i++)

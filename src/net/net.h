@@ -19,6 +19,9 @@
 #define HH_NET_VERSION 2u
 #define HH_NET_HEADER_SIZE 128u
 #define HH_DUR_NONE UINT32_MAX /* direction closed to the mode */
+/* files up to this size have their body CRC checked on open (a few
+ * milliseconds); larger ones only by hh_net_verify (net/file.c) */
+#define HH_NET_OPEN_CRC_MAX ((size_t)64 << 20)
 
 enum hh__section_id {
     HH_SEC_META = 1,        /* char: "key=value\n" text (source, profile, ...) */
@@ -99,7 +102,7 @@ typedef struct hh__turn_path_rec {
 typedef struct hh__section {
     uint32_t id, elem_size;
     uint64_t offset, count;
-    uint64_t reserved;
+    uint64_t reserved; /* bit 63 set: bits 0-31 are the section's CRC-32 */
 } hh__section; /* 32 bytes */
 
 /* Contraction hierarchy of one mode (street/ch.h has the queries). */

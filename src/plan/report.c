@@ -381,9 +381,9 @@ static int run_mode(const hh_net *net, const hh_report_opts *o, const hh_centres
     hh_points cp = {n_c, NULL, c->lon, c->lat};
     hh_mode smode = mo->transit ? HH_MODE_WALK : mo->mode;
     /* centre to centre */
-    hh__many_req r = {net, mo->transit, smode, INFINITY, o->snap_max_m, o->pct, m->n_val, o->threads, &cp, &cp, o->stop};
+    hh__many_req r = {net, mo->transit, smode, INFINITY, o->snap_max_m, o->pct, m->n_val, o->threads, &cp, &cp, o->stop, NULL};
     rctx ctx = {o, m, n_c, pts, w, d_of, best};
-    hh__many_fns f = {NULL, 0, times_deliver, &ctx};
+    hh__many_fns f = {NULL, 0, times_deliver, &ctx, 0};
     int rc = hh__many_run(&r, &f, snapped, NULL);
     /* the circles */
     for (size_t i = 0; !rc && i < n_c; i++) {
@@ -404,8 +404,8 @@ static int run_mode(const hh_net *net, const hh_report_opts *o, const hh_centres
         for (size_t k = 0; k < pts->n; k++)
             best[k] = NAN;
         hh__many_req r2 = {net, mo->transit, smode, o->minutes * 60, o->snap_max_m, &o->circle_pct, 1, o->threads,
-                           &cp, pts, o->stop};
-        hh__many_fns f2 = {NULL, 0, inside_deliver, &ctx};
+                           &cp, pts, o->stop, NULL};
+        hh__many_fns f2 = {NULL, 0, inside_deliver, &ctx, 0};
         rc = hh__many_run(&r2, &f2, NULL, NULL);
         double *sw = hh__calloc(n_d + 1, sizeof *sw), *st = hh__calloc(n_d + 1, sizeof *st);
         if (!rc && (!sw || !st))

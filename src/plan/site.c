@@ -52,6 +52,7 @@
 
 #include "plan/plan.h"
 #include "reach/many.h"
+#include "reach/spread.h"
 #include "util/alloc.h"
 
 static int fail(char *err, size_t errlen, int rc, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
@@ -541,13 +542,18 @@ int hh_site_run(const hh_net *net, const hh_site_opts *o, const hh_layers *deman
     }
     double pct = o->percentile;
     hh__many_req req = {net, o->transit, o->mode, s.T, o->snap_max_m, o->transit ? &pct : NULL,
-                        o->transit ? 1 : 0, o->threads, &orig, &dest, o->stop};
-    hh__many_fns f = {NULL, 0, deliver, &s};
+                        o->transit ? 1 : 0, o->threads, &orig, &dest, o->stop, o->spread};
+    hh__many_fns f = {NULL, 0, deliver, &s, HH__MANY_SKIP_DIST};
     if ((rc = hh__many_run(&req, &f, oko, okd))) {
         if (rc == HH_EINVAL)
             fail(err, errlen, rc, "bad options for the travel-time search");
         else if (rc != HH_ENOMEM)
             fail(err, errlen, rc, "%s", hh_strerror(rc));
+        goto done;
+    }
+    if (hh__spread_rank_of(o->spread) != 0) { /* the coverage is rank 0's: nothing to choose here */
+        memset(out, 0, sizeof *out);
+        rc = 0;
         goto done;
     }
     rc = HH_ENOMEM;

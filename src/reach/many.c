@@ -7,9 +7,12 @@
 #include "reach/many.h"
 
 #include <math.h>
+#include <nettle/sha2.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "par/comm.h"
+#include "reach/spread.h"
 #include "street/query.h"
 #include "street/seeds.h"
 #include "transit/raptor.h"
@@ -192,6 +195,181 @@ static int deliver(void *ctx, size_t i, size_t slot)
     return j->f->deliver ? j->f->deliver(j->f->ud, &row, out) : 0;
 }
 
+/* ---- spread runs: blocks of origins over ranks and a checkpoint ---------- */
+
+/* Row layout in a block: snapped (1 or 0), then the time_s values, the
+ * dist_m values and reduce()'s values that deliver() reads. */
+typedef struct blk {
+    job *j;
+    size_t base;               /* first origin of the block */
+    double *rows;
+    size_t row_vals;
+    int need_t, need_d;
+} blk;
+
+static int blk_work(void *ctx, int worker_id, size_t i, size_t slot)
+{
+    blk *b = ctx;
+    return run_origin(b->j, worker_id, b->base + i, slot);
+}
+
+static int blk_put(void *ctx, size_t i, size_t slot)
+{
+    blk *b = ctx;
+    job *j = b->j;
+    size_t nv = j->n_dest * j->n_val, o = b->base + i;
+    double *p = b->rows + i * b->row_vals;
+    *p++ = j->oko[o] ? 1 : 0;
+    if (b->need_t) {
+        memcpy(p, j->time + slot * nv, nv * sizeof *p);
+        p += nv;
+    }
+    if (b->need_d) {
+        memcpy(p, j->dist + slot * j->n_dest, j->n_dest * sizeof *p);
+        p += j->n_dest;
+    }
+    if (j->f->reduce)
+        memcpy(p, j->red + slot * j->f->n_out, j->f->n_out * sizeof *p);
+    return 0;
+}
+
+/* Block bi (n rows) computed here into buf's rows. */
+static int blk_compute(blk *b, int nt, size_t bi, size_t block_rows, size_t n, void *buf)
+{
+    b->base = bi * block_rows;
+    b->rows = (double *)((char *)buf + sizeof(hh__blk_hdr));
+    return hh__rows_run(n, nt, b->j->block, blk_work, blk_put, b);
+}
+
+static int blk_deliver(blk *b, const void *buf, size_t bi, size_t block_rows, size_t n)
+{
+    job *j = b->j;
+    const double *p = (const double *)((const char *)buf + sizeof(hh__blk_hdr));
+    size_t nv = j->n_dest * j->n_val;
+    for (size_t i = 0; i < n; i++, p += b->row_vals) {
+        const double *q = p + 1;
+        hh__many_row row = {bi * block_rows + i, p[0] != 0, j->n_dest, j->n_val, NULL, NULL, 0, NULL, NULL};
+        if (b->need_t)
+            row.time_s = q, q += nv;
+        if (b->need_d)
+            row.dist_m = q, q += j->n_dest;
+        int rc = j->f->deliver ? j->f->deliver(j->f->ud, &row, j->f->reduce ? q : NULL) : 0;
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static void digest_points(struct sha256_ctx *c, const hh_points *p)
+{
+    uint64_t n = p->n;
+    sha256_update(c, sizeof n, (const uint8_t *)&n);
+    if (p->n) {
+        sha256_update(c, p->n * sizeof *p->lon, (const uint8_t *)p->lon);
+        sha256_update(c, p->n * sizeof *p->lat, (const uint8_t *)p->lat);
+    }
+}
+
+/* What makes one driver run's rows: the points and the search's settings
+ * (the arguments behind them are in the spread's key). */
+static void request_digest(const job *j, int need_t, int need_d, uint8_t out[32])
+{
+    const hh__many_req *r = j->r;
+    struct sha256_ctx c;
+    sha256_init(&c);
+    digest_points(&c, r->orig);
+    digest_points(&c, r->dest);
+    double v[6] = {(double)r->mode, r->max_s, r->snap_max_m, (double)j->n_val, (double)j->f->n_out,
+                   (double)(r->transit != NULL) + 2.0 * need_t + 4.0 * need_d};
+    sha256_update(&c, sizeof v, (const uint8_t *)v);
+    if (r->transit && r->pct)
+        sha256_update(&c, r->n_pct * sizeof *r->pct, (const uint8_t *)r->pct);
+    sha256_digest(&c, 32, out);
+}
+
+/* Every rank: its share of the blocks not in the checkpoint, computed with
+ * its threads; rank 0 also receives the others' in block order and
+ * delivers every block (and writes what it did not read to the checkpoint).
+ * Ranks other than 0 keep two buffers: one in flight, one being filled. */
+static int spread_rows(job *j, int nt)
+{
+    hh_spread *s = j->r->spread;
+    int rank = hh__spread_rank_of(s), size = hh__spread_size_of(s);
+    blk b = {j, 0, NULL, 1, !(j->f->skip & HH__MANY_SKIP_TIME), j->dist && !(j->f->skip & HH__MANY_SKIP_DIST)};
+    b.row_vals += (b.need_t ? j->n_dest * j->n_val : 0) + (b.need_d ? j->n_dest : 0) +
+                  (j->f->reduce ? j->f->n_out : 0);
+    uint8_t dg[32];
+    request_digest(j, b.need_t, b.need_d, dg);
+    hh__spread_run sr;
+    int rc = hh__spread_begin(s, dg, j->r->orig->n, b.row_vals, &sr);
+    void *buf[2] = {NULL, NULL};
+    hh__comm_req *req[2] = {NULL, NULL};
+    size_t bytes = hh__spread_buf_bytes(&sr);
+    if (!rc && (!(buf[0] = hh__malloc(bytes)) || (rank && !(buf[1] = hh__malloc(bytes)))))
+        rc = HH_ENOMEM;
+    size_t k = 0; /* blocks dealt so far */
+    int cur = 0;
+    for (size_t bi = 0; !rc && bi < sr.n_blocks; bi++) {
+        size_t n = bi + 1 < sr.n_blocks ? sr.block_rows : sr.n_items - bi * sr.block_rows;
+        if (rank != 0) {
+            if (sr.done[bi] || k++ % (size_t)size != (size_t)rank)
+                continue;
+            if ((rc = hh__comm_wait(&req[cur])))
+                break;
+            int e = blk_compute(&b, nt, bi, sr.block_rows, n, buf[cur]);
+            hh__spread_fill(&sr, buf[cur], bi, e ? 0 : n, e);
+            rc = hh__comm_isend(0, buf[cur], sizeof(hh__blk_hdr) + (e ? 0 : n * sr.row_vals * sizeof(double)),
+                                &req[cur]);
+            if (!rc)
+                rc = e;
+            if (!e)
+                hh__spread_count(&sr, 0);
+            cur ^= 1;
+            continue;
+        }
+        int from_file = 0;
+        if (sr.done[bi]) {
+            int l = hh__spread_load(&sr, bi, buf[0]);
+            if (l < 0) {
+                rc = l;
+                break;
+            }
+            from_file = l == 0; /* a block file that fails its checks is searched again, here */
+            if (!from_file && (rc = blk_compute(&b, nt, bi, sr.block_rows, n, buf[0])) == 0)
+                hh__spread_fill(&sr, buf[0], bi, n, 0);
+        } else {
+            int owner = (int)(k++ % (size_t)size);
+            if (owner == 0) {
+                if ((rc = blk_compute(&b, nt, bi, sr.block_rows, n, buf[0])) == 0)
+                    hh__spread_fill(&sr, buf[0], bi, n, 0);
+            } else {
+                size_t got;
+                hh__blk_hdr h;
+                if ((rc = hh__comm_recv(owner, buf[0], bytes, &got)))
+                    break;
+                memcpy(&h, buf[0], sizeof h);
+                if (got < sizeof h || (h.rc == 0 && (h.block != bi || h.n_rows != n || got != sizeof h + n * sr.row_vals * sizeof(double))))
+                    rc = HH_EIO;
+                else
+                    rc = (int)h.rc;
+            }
+        }
+        if (rc)
+            break;
+        hh__spread_count(&sr, from_file);
+        if (!from_file && s && hh__spread_has_dir(s) && (rc = hh__spread_save(&sr, buf[0])))
+            break;
+        rc = blk_deliver(&b, buf[0], bi, sr.block_rows, n);
+    }
+    for (int q = 0; q < 2; q++) {
+        int e = hh__comm_wait(&req[q]);
+        rc = rc ? rc : e;
+    }
+    hh__free(buf[0]), hh__free(buf[1]);
+    hh__spread_end(&sr);
+    return rc;
+}
+
 static int check(const hh__many_req *r, const hh__many_fns *f)
 {
     if (!r->net || !r->orig || !r->dest || !f || (f->reduce && f->n_out == 0))
@@ -239,7 +417,10 @@ static int workers_init(job *j, int nt)
                 return rc;
             continue;
         }
-        if ((rc = hh_query_init(net, &w->q)))
+        /* the hierarchy's path (street_ch) needs only the sweep workspace:
+         * no plain-search workspace per thread then (it is 3/4 of the
+         * bytes: 170 of 230 per vertex on a 10^5-vertex region) */
+        if (!j->ch && (rc = hh_query_init(net, &w->q)))
             return rc;
         if (j->ch) {
             if (hh__ch_ws_init(&w->ws, hh__search_n(net, j->mode)))
@@ -317,7 +498,7 @@ int hh__many_run(const hh__many_req *r, const hh__many_fns *f, unsigned char *sn
         memcpy(snapped_o, j.oko, no);
     if (snapped_d)
         memcpy(snapped_d, j.okd, nd);
-    rc = hh__rows_run(no, nt, j.block, run_origin, deliver, &j);
+    rc = r->spread ? spread_rows(&j, nt) : hh__rows_run(no, nt, j.block, run_origin, deliver, &j);
 done:
     job_free(&j, nt);
     return rc;
@@ -348,9 +529,9 @@ int hh_matrix_run(const hh_net *net, const hh_matrix_opts *o, const hh_points *o
     if (o->transit && hh__transit_net(o->transit) != net)
         return HH_EINVAL;
     hh__many_req r = {net, o->transit, o->mode, o->transit ? INFINITY : o->max_s, o->snap_max_m, o->pct,
-                      o->transit ? o->n_pct : 0, o->threads, orig, dest, o->stop};
+                      o->transit ? o->n_pct : 0, o->threads, orig, dest, o->stop, o->spread};
     matrix_cb c = {row, NULL, ud};
-    hh__many_fns f = {NULL, 0, matrix_deliver, &c};
+    hh__many_fns f = {NULL, 0, matrix_deliver, &c, 0};
     return hh__many_run(&r, &f, snapped_o, snapped_d);
 }
 
@@ -358,8 +539,8 @@ int hh_transit_matrix_run(const hh_transit *t, const hh_points *orig, const hh_p
                           const double *pct, size_t n_pct, int threads, hh_transit_row_fn row, void *ud,
                           unsigned char *snapped_o, unsigned char *snapped_d)
 {
-    hh__many_req r = {hh__transit_net(t), t, HH_MODE_WALK, INFINITY, snap_max_m, pct, n_pct, threads, orig, dest, NULL};
+    hh__many_req r = {hh__transit_net(t), t, HH_MODE_WALK, INFINITY, snap_max_m, pct, n_pct, threads, orig, dest, NULL, NULL};
     matrix_cb c = {NULL, row, ud};
-    hh__many_fns f = {NULL, 0, matrix_deliver, &c};
+    hh__many_fns f = {NULL, 0, matrix_deliver, &c, 0};
     return hh__many_run(&r, &f, snapped_o, snapped_d);
 }

@@ -8,7 +8,11 @@
  * that search's state is still there (per-departure samples of transit),
  * and turns the row into n_out numbers; deliver() then sees rows (and their
  * reductions) in origin order on the calling thread.
- * Memory: threads x (rows in flight) x destinations x values, bounded. */
+ * Memory: threads x (rows in flight) x destinations x values, bounded.
+ * With a spread (MPI ranks, a checkpoint: halfhour.h's hh_spread) the
+ * origins go in blocks: each rank runs this same driver over its blocks
+ * and rank 0 delivers every row in origin order; other ranks deliver
+ * nothing. */
 #ifndef HH_REACH_MANY_H
 #define HH_REACH_MANY_H
 
@@ -28,6 +32,7 @@ typedef struct hh__many_req {
     int threads;               /* <= 0: all cores */
     const hh_points *orig, *dest; /* ids are not used; may be NULL */
     const hh_stop *stop;       /* polled before each origin's search; NULL: none */
+    hh_spread *spread;         /* ranks and checkpoint (reach/spread.h); NULL: this process */
 } hh__many_req;
 
 typedef struct hh__many_row {
@@ -51,7 +56,12 @@ typedef struct hh__many_fns {
     /* in origin order; out is reduce()'s (NULL without reduce); non-zero stops the run */
     int (*deliver)(void *ud, const hh__many_row *row, const double *out);
     void *ud;
+    /* what deliver() does not read (HH__MANY_SKIP_*), so a spread run
+     * neither sends nor keeps it: those row fields are NULL then */
+    unsigned skip;
 } hh__many_fns;
+#define HH__MANY_SKIP_TIME 1u /* row->time_s */
+#define HH__MANY_SKIP_DIST 2u /* row->dist_m */
 
 /* Snaps every point (unsnapped ones get NAN rows and columns, and 0 in
  * snapped_o / snapped_d when given), then runs.  HH_EINVAL for bad options;

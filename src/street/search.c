@@ -40,6 +40,25 @@ int hh_query_init(const hh_net *net, hh_query **out)
     return 0;
 }
 
+void hh_query_footprint(const hh_net *net, hh_query_bytes *out)
+{
+    uint64_t n = net->n_nodes ? net->n_nodes : 1;
+    uint64_t nt = net->n_tnodes ? net->n_tnodes : 1, na = net->n_arcs[HH_MODE_CAR] ? net->n_arcs[HH_MODE_CAR] : 1;
+    uint64_t nh = n > nt ? n : nt, nw = net->n_nodes > net->n_tnodes ? net->n_nodes : net->n_tnodes;
+    memset(out, 0, sizeof *out);
+    /* what hh_query_init allocates: the plain search's states, heap and
+     * settled lists (vertices and car turn nodes), the car arcs' start keys */
+    out->dijkstra = n * sizeof(hh__vstate) + nh * sizeof(hh__hentry) + n * 4 + nt * sizeof(hh__vstate) + nt * 4 +
+                    na * (8 + 4 + 4) + n * 8;
+    /* the sweep's, made on its first use (hh__ch_ws_init over nw ids) */
+    int any_ch = 0;
+    for (int m = 0; m < HH_N_MODES; m++)
+        any_ch |= net->ch[m].n > 0;
+    out->sweep = any_ch ? (uint64_t)(nw ? nw : 1) * (4 + 8 + 4 + 4 + 4) : 0;
+    out->total = out->dijkstra + out->sweep;
+    out->per_vertex = (double)out->total / (double)n;
+}
+
 void hh_query_free(hh_query *q)
 {
     if (!q)

@@ -3,14 +3,17 @@
 #     HH_BIN=/abs/halfhour HH_TOOLS=/abs/tools bash tests/e2e/run.sh [FILTER...]
 # Runs every tests/e2e/cases/*.case (FILTERs: substrings of case names) and
 # the bad-input table (tests/e2e/bad_input.sh) and the output-file checks
-# (tests/e2e/outputs.sh), the region recipe (tests/e2e/region.sh) and the
-# HTTP server (tests/e2e/serve.sh) in a
+# (tests/e2e/outputs.sh), the region recipe (tests/e2e/region.sh), a
+# generated region (tests/e2e/synth.sh), the
+# HTTP server (tests/e2e/serve.sh) and MPI ranks with checkpoints
+# (tests/e2e/mpi.sh) in a
 # temporary folder, and ends with exactly one
 # line `e2e: N passed, N failed, N skipped`; exits non-zero on any failure.
 # Cases are skipped only when the real data is absent: when HH_DATA exists,
 # a skip counts as a failure.
 #   HH_BIN    the binary (default build/rel/halfhour)
 #   HH_TOOLS  helper tools, e.g. geocheck (default: tools/ beside HH_BIN)
+#   HH_MPI_BIN  the MPI build (default: HH_BIN's folder + -mpi, as make MPI=1 puts it)
 #   HH_DATA   the real data (default ../shared/data beside the checkout);
 #             cases that need it are skipped when it is absent (and only then)
 #   HH_E2E_KEEP=1   keep the temporary folder (always kept on failure)
@@ -62,9 +65,19 @@ if [ $# -eq 0 ] || [[ " $* " == *" region"* ]]; then
     bash "$here/region.sh" "$tmp/region" "$tmp/counts.region" $report_arg
 fi
 
+# a generated region: build, CH against Dijkstra, verify and a flipped bit
+if [ $# -eq 0 ] || [[ " $* " == *" synth "* ]]; then
+    bash "$here/synth.sh" "$tmp/synth" "$tmp/counts.synth"
+fi
+
 # the HTTP server: the API against the CLI, limits, abuse, SIGTERM, load
 if [ $# -eq 0 ] || [[ " $* " == *" serve"* ]]; then
     bash "$here/serve.sh" "$tmp/serve" "$tmp/counts.serve"
+fi
+
+# MPI ranks and checkpoints (HH_MPI_BIN: the make MPI=1 build beside HH_BIN)
+if [ $# -eq 0 ] || [[ " $* " == *" mpi "* ]]; then
+    bash "$here/mpi.sh" "$tmp/mpi" "$tmp/counts.mpi"
 fi
 
 passed=0

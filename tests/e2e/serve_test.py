@@ -27,6 +27,7 @@ why") and writes "PASSED FAILED SKIPPED" to --counts.
 """
 import argparse
 import csv
+import hashlib
 import http.client
 import json
 import math
@@ -620,6 +621,130 @@ try:
     else:
         skipped += 1
         print("skipped load: no wrk (scripts/deps.sh installs it)")
+
+    # ---- POST /scenario: the change applied to a private copy, = the CLI's --compare ----
+    express = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "regions", "porto-alegre",
+                           "scenario_express.geojson")
+    with open(express) as f:
+        change = json.load(f)
+    sdir = f"{T}/scen-tmp"
+    os.makedirs(sdir, exist_ok=True)
+    for x in os.listdir(sdir):
+        os.remove(os.path.join(sdir, x))
+
+    def sha(path):
+        with open(path, "rb") as f:
+            return hashlib.sha256(f.read()).hexdigest()
+    served_before = sha(poanet)
+    sc = Server(poanet, "--time-budget", "120", "--max-scenario-features", "3", "--max-scenarios", "1",
+                env={"TMPDIR": sdir})
+    try:
+        newnet = f"{T}/poa_express.hh"
+        r = run([A.bin, "scenario", poanet, "--change", express, "-o", newnet])
+        result("scenario: halfhour scenario for the reference", r.returncode == 0, r.stderr[-300:])
+        # access at a point by transit: the columns and values of access --compare
+        pts_csv(f"{T}/sone.csv", [[-51.2100, -30.0330]])
+        tflags = ["--depart", DEPART, "--window", "10"]
+        r = run([A.bin, "access", newnet, "--mode", "transit", "--origins", f"{T}/sone.csv", "--opportunities", "jobs",
+                 "--minutes", "30", "--compare", poanet] + tflags)
+        row = next(csv.DictReader(r.stdout.splitlines()), {})
+        st, _, data = sc.post("/scenario", {"change": change, "lon": -51.2100, "lat": -30.0330, "mode": "transit",
+                                            "layer": "jobs", "minutes": [30], "depart": DEPART, "window": 10})
+        j = js(data) or {}
+        a = j.get("access", {})
+        ok = st == 200 and row and set(a) == set(row) - {"id", "lon", "lat"} and \
+            all(abs(a[k] - float(row[k])) < 1e-6 for k in a) and a.get("jobs_30_p50_diff", 0) > 0
+        result("scenario access point = halfhour access --compare (transit, a gain)", ok,
+               f"{st} {a} vs {row} {r.stderr[-200:]} {data[:200]!r}")
+        sj = j.get("scenario") or {}
+        result("scenario: what was applied", sj.get("stops_added") == 6 and sj.get("routes_added") == 1 and
+               sj.get("index", {}).get("car") == "kept" and "add-line" in sj.get("summary", "") and
+               len(sj.get("sha256", "")) == 64 and "OpenStreetMap" in j.get("attribution", ""), str(sj))
+        # a grid: every cell's base and scenario columns, never a loss for a new line
+        box = {"bbox": [-51.24, -30.06, -51.19, -30.02], "cell": 1000, "mode": "transit", "layer": "jobs",
+               "minutes": [30], "depart": DEPART, "window": 10, "format": "geojson"}
+        st, _, data = sc.post("/scenario", dict(box, change=change))
+        g = js(data) or {}
+        cells = [f["properties"] for f in g.get("features", [])]
+        ok = st == 200 and len(cells) > 5 and all({"jobs_30_p50_base", "jobs_30_p50_scenario", "jobs_30_p50_diff"}
+                                                  <= set(c) for c in cells)
+        ok = ok and any((c["jobs_30_p50_diff"] or 0) > 0 for c in cells) and \
+            not any((c["jobs_30_p50_diff"] or 0) < 0 for c in cells)
+        st2, _, d2 = sc.post("/access", box)
+        base = {json.dumps(f["geometry"]): f["properties"]["jobs_30_p50"] for f in (js(d2) or {}).get("features", [])}
+        ok = ok and st2 == 200 and all(base.get(json.dumps(f["geometry"])) == f["properties"]["jobs_30_p50_base"]
+                                       for f in g["features"])
+        result("scenario access grid: base = /access, gains and no loss", ok, f"{st} {st2} {data[:200]!r}")
+        # isochrone: the parts of isochrone --compare, feature by feature
+        r = run([A.bin, "isochrone", newnet, "--from", "-51.2278,-30.0290", "--mode", "transit", "--minutes", "20,40",
+                 "--compare", poanet] + tflags)
+        st, _, data = sc.post("/scenario", {"change": change, "analysis": "isochrone", "lon": -51.2278,
+                                            "lat": -30.0290, "mode": "transit", "minutes": [20, 40],
+                                            "depart": DEPART, "window": 10})
+        why = ""
+        if st != 200 or r.returncode != 0:
+            why = f"{st} {data[:300]!r} {r.stderr[-200:]}"
+        else:
+            cf, sf = json.loads(r.stdout)["features"], js(data)["features"]
+            key = lambda f: (f["properties"]["minutes"], f["properties"]["part"])
+            if sorted(map(key, cf)) != sorted(map(key, sf)):
+                why = f"parts {sorted(map(key, cf))} vs {sorted(map(key, sf))}"
+            else:
+                cm = {key(f): f for f in cf}
+                for f in sf:
+                    c = cm[key(f)]
+                    if c["geometry"] != f["geometry"] or c["properties"]["area_km2"] != f["properties"]["area_km2"]:
+                        why = f"{key(f)}: differs"
+                        break
+            cmp = js(data).get("compare", [])
+            if not why and not (len(cmp) == 2 and all(x["gained_km2"] > 0 for x in cmp)):
+                why = f"compare {cmp}"
+        result("scenario isochrone = halfhour isochrone --compare (base, scenario, gained, lost)", not why, why)
+        # a change without modifications: no difference anywhere
+        st, _, data = sc.post("/scenario", dict(box, change={"type": "FeatureCollection", "features": []}))
+        cells = [f["properties"] for f in (js(data) or {}).get("features", [])]
+        result("scenario without modifications: every difference 0", st == 200 and cells and
+               all(c["jobs_30_p50_diff"] in (0, None) and c["jobs_30_p50_base"] == c["jobs_30_p50_scenario"]
+                   for c in cells), data[:200])
+        # bad changes: one line naming the Feature, as halfhour scenario says it
+        bad = json.loads(json.dumps(change))
+        bad["features"][0]["properties"]["headway_min"] = 0
+        resp = sc.post("/scenario", {"change": bad, "lon": -51.21, "lat": -30.033, "mode": "walk"})
+        check_error("scenario 400: a zero headway", resp, 400)
+        msg = (js(resp[2]) or {}).get("error", "")
+        result("scenario 400 names the feature, not the temporary path",
+               "feature 1 (add-line \"Express 1\")" in msg and "headway_min" in msg and sdir not in msg, msg)
+        check_error("scenario 400: unknown route", sc.post("/scenario", {"change": {"type": "FeatureCollection",
+                    "features": [{"type": "Feature", "geometry": None, "properties": {"type": "remove-trips",
+                                  "route_id": "no-such-route"}}]}, "lon": -51.21, "lat": -30.033, "mode": "walk"}), 400)
+        check_error("scenario 400: no change", sc.post("/scenario", {"lon": -51.21, "lat": -30.033}), 400)
+        check_error("scenario 400: not a FeatureCollection", sc.post("/scenario", {"change": [1, 2],
+                                                                                  "lon": -51.21, "lat": -30.033}), 400)
+        check_error("scenario 400: unknown analysis", sc.post("/scenario", {"change": change, "analysis": "matrix",
+                                                                           "lon": -51.21, "lat": -30.033}), 400)
+        check_error("scenario 413: more features than the limit", sc.post("/scenario", {"change": {
+            "type": "FeatureCollection", "features": change["features"] * 4}, "lon": -51.21, "lat": -30.033}),
+            413, "scenario_features")
+        check_error("scenario 405: GET", sc.req("GET", "/scenario?lon=-51.21&lat=-30.033"), 405)
+        # one scenario at a time (--max-scenarios 1): a second one meanwhile is 503
+        slow_box = dict(box, bbox=[-51.26, -30.10, -51.15, -30.00], cell=1000, window=20)
+        res = []
+        th = threading.Thread(target=lambda: res.append(sc.post("/scenario", dict(slow_box, change=change),
+                                                                timeout=300)))
+        th.start()
+        time.sleep(1.0)
+        second = sc.post("/scenario", {"change": change, "lon": -51.21, "lat": -30.033, "mode": "walk"})
+        th.join()
+        check_error("scenario 503: over the scenarios in flight", second, 503, "scenarios")
+        result("scenario: the first of them answered", res and res[0][0] == 200, str(res[0][:1]) if res else "none")
+        left = [x for x in os.listdir(sdir) if not x.startswith("hh-serve.")]
+        inner = [y for x in os.listdir(sdir) if x.startswith("hh-serve.") for y in os.listdir(os.path.join(sdir, x))]
+        result("scenario: nothing left in the temporary folder", not left and not inner, f"{left} {inner}")
+    finally:
+        rc, err = sc.stop(timeout=300)
+        result("scenario server stops cleanly", rc == 0 and "ERROR" not in err and "runtime error" not in err,
+               f"exit {rc}: {err[-800:]}")
+    result("scenario: the served file is unchanged", sha(poanet) == served_before, "")
 
     # ---- SIGTERM with a request in flight ---------------------------------
     g = Server(poanet, "--time-budget", "120")

@@ -1,13 +1,13 @@
 /* fuzz_request.c: the server's request parsing -- a POST body (JSON, with
  * its depth, UTF-8 and number checks) or GET query parameters -- and its
  * mapping onto a request of each endpoint.  Byte 0 picks the endpoint
- * (low 7 bits, modulo 6) and the form (bit 7: query parameters "k=v&k=v",
+ * (low 7 bits, modulo 7) and the form (bit 7: query parameters "k=v&k=v",
  * else a JSON body); the rest is the request. */
 #include "fuzz.h"
 #include "halfhour.h"
 #include "server/internal.h"
 
-static const sv_endpoint eps[] = {SV_ISOCHRONE, SV_TABLE, SV_ACCESS, SV_REPORT, SV_SITE, SV_NETWORK};
+static const sv_endpoint eps[] = {SV_ISOCHRONE, SV_TABLE, SV_ACCESS, SV_REPORT, SV_SITE, SV_NETWORK, SV_SCENARIO};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -22,7 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     hh_serve_limits_default(&cfg.lim);
     cfg.lim.locations = 50, cfg.lim.contours = 4, cfg.lim.matrix_cells = 100;
     cfg.layers = &ls, cfg.has_transit = data[0] & 0x40;
-    sv_endpoint ep = eps[(data[0] & 0x7f) % 6];
+    sv_endpoint ep = eps[(data[0] & 0x7f) % 7];
     const char *body = (const char *)data + 1;
     size_t len = size - 1;
     sv_error e;

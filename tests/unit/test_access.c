@@ -99,7 +99,7 @@ static void street_case(hh_mode mode, hh_decay decay, double dv)
     /* the matrix to every hexagon */
     hh_points d = {ls.n, NULL, ls.lon, ls.lat};
     mrows m = {ls.n, 1, malloc(o.n * ls.n * sizeof(double))};
-    hh_matrix_opts mo = {mode, 3600, 500, 2, NULL, NULL, 0, NULL};
+    hh_matrix_opts mo = {mode, 3600, 500, 2, NULL, NULL, 0, NULL, NULL};
     HH_ASSERT_EQ(hh_matrix_run(net, &mo, &o, &d, keep_row, &m, NULL, NULL), 0);
     size_t checked = 0;
     for (size_t i = 0; i < o.n; i++) {
@@ -193,7 +193,7 @@ HH_TEST(access_matches_matrix_poa_transit)
     HH_ASSERT_EQ(hh_transit_matrix_run(tp, &o, &d, 500, pct, 3, 2, keep_trow, &m, NULL, NULL), 0);
     /* the one-request form gives the same rows, on one thread too */
     mrows m1 = {ls.n, 3, malloc(o.n * ls.n * 3 * sizeof(double))};
-    hh_matrix_opts mo = {HH_MODE_CAR /* ignored */, 0, 500, 1, tp, pct, 3, NULL};
+    hh_matrix_opts mo = {HH_MODE_CAR /* ignored */, 0, 500, 1, tp, pct, 3, NULL, NULL};
     HH_ASSERT_EQ(hh_matrix_run(net, &mo, &o, &d, keep_row, &m1, NULL, NULL), 0);
     HH_ASSERT(memcmp(m.t, m1.t, o.n * ls.n * 3 * sizeof(double)) == 0);
     free(m1.t);
@@ -309,7 +309,7 @@ HH_TEST(access_2sfca_matches_matrix_poa)
     HH_ASSERT_STR(t.col[0], "healthcare_2sfca_15");
     hh_points d = {ls.n, NULL, ls.lon, ls.lat};
     mrows hh = {ls.n, 1, malloc(ls.n * ls.n * sizeof(double))};
-    hh_matrix_opts mo = {HH_MODE_WALK, 900, 500, 2, NULL, NULL, 0, NULL};
+    hh_matrix_opts mo = {HH_MODE_WALK, 900, 500, 2, NULL, NULL, 0, NULL, NULL};
     HH_ASSERT_EQ(hh_matrix_run(net, &mo, &d, &d, keep_row, &hh, NULL, NULL), 0);
     double *ratio = calloc(ls.n, sizeof *ratio);
     for (size_t j = 0; j < ls.n; j++) {

@@ -40,7 +40,7 @@ HH_TEST(matrix_buf_street_equals_plain_search)
     HH_ASSERT_EQ(hh_query_init(net, &q), 0);
     for (int m = 0; m < HH_N_MODES; m++) {
         hh_matrix_buf b = {t, dist, NO, ND, 1, 0};
-        hh_matrix_opts mo = {(hh_mode)m, 1800, 500, 2, NULL, NULL, 0, NULL};
+        hh_matrix_opts mo = {(hh_mode)m, 1800, 500, 2, NULL, NULL, 0, NULL, NULL};
         unsigned char oko[NO], okd[ND];
         HH_ASSERT_EQ(hh_matrix_run(net, &mo, &o, &d, hh_matrix_buf_row, &b, oko, okd), 0);
         HH_ASSERT_EQ(b.rows, NO);
@@ -71,7 +71,7 @@ HH_TEST(matrix_buf_street_equals_plain_search)
     }
     /* an origin past n_orig stops the run with an error */
     hh_matrix_buf small = {t, NULL, NO - 1, ND, 1, 0};
-    hh_matrix_opts mo = {HH_MODE_WALK, 600, 500, 1, NULL, NULL, 0, NULL};
+    hh_matrix_opts mo = {HH_MODE_WALK, 600, 500, 1, NULL, NULL, 0, NULL, NULL};
     HH_ASSERT(hh_matrix_run(net, &mo, &o, &d, hh_matrix_buf_row, &small, NULL, NULL) != 0);
     HH_ASSERT_EQ(small.rows, NO - 1);
     HH_ASSERT(hh_matrix_buf_row(0, t, NULL, NULL) != 0);
@@ -114,7 +114,7 @@ HH_TEST(matrix_buf_transit_keeps_percentile_layout)
     for (size_t k = 0; k < NO * ND; k++)
         dist[k] = 0;
     hh_matrix_buf mb = {a, dist, NO, ND, NP, 0};
-    hh_matrix_opts mo = {HH_MODE_WALK, INFINITY, 500, 2, tp, pct, NP, NULL};
+    hh_matrix_opts mo = {HH_MODE_WALK, INFINITY, 500, 2, tp, pct, NP, NULL, NULL};
     HH_ASSERT_EQ(hh_matrix_run(net, &mo, &o, &d, hh_matrix_buf_row, &mb, NULL, NULL), 0);
     trows tr = {ND, NP, b};
     HH_ASSERT_EQ(hh_transit_matrix_run(tp, &o, &d, 500, pct, NP, 1, keep_transit, &tr, NULL, NULL), 0);

@@ -232,3 +232,33 @@ HH_TEST(net_turn_graph_damage_is_refused)
     HH_ASSERT_EQ(open_code(bad), 0);
     free(b);
 }
+
+/* hh_net_vertices: every vertex's position at once, exactly hh_net_vertex's,
+ * a range inside and the end refused. */
+HH_TEST(net_vertices_bulk_equals_one_by_one)
+{
+    const char *path = hh_test_net_path("porto");
+    if (!path)
+        return;
+    hh_net *net;
+    HH_ASSERT_EQ(hh_net_open(path, &net, NULL, 0), 0);
+    uint32_t nv = hh_net_n_vertices(net);
+    double *lon = malloc(nv * sizeof *lon), *lat = malloc(nv * sizeof *lat);
+    HH_ASSERT(lon && lat && nv > 1000);
+    HH_ASSERT_EQ(hh_net_vertices(net, 0, nv, lon, lat), 0);
+    size_t bad = 0;
+    for (uint32_t v = 0; v < nv; v++) {
+        double x, y;
+        HH_ASSERT_EQ(hh_net_vertex(net, v, &x, &y), 0);
+        bad += x != lon[v] || y != lat[v];
+    }
+    HH_ASSERT_EQ(bad, 0);
+    double part[10];
+    HH_ASSERT_EQ(hh_net_vertices(net, nv - 10, 10, NULL, part), 0);
+    HH_ASSERT(memcmp(part, lat + nv - 10, sizeof part) == 0);
+    HH_ASSERT_EQ(hh_net_vertices(net, nv - 10, 11, lon, lat), HH_ERANGE);
+    HH_ASSERT_EQ(hh_net_vertices(net, nv + 1, 0, lon, lat), HH_ERANGE);
+    HH_ASSERT_EQ(hh_net_vertices(net, nv, 0, lon, lat), 0);
+    free(lon), free(lat);
+    hh_net_close(net);
+}

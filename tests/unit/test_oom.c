@@ -131,7 +131,7 @@ HH_TEST(oom_queries_fail_cleanly_everywhere)
             char *ids[] = {"a", "b"};
             double lon[] = {s.lon, in.min_lon}, lat[] = {s.lat, in.min_lat};
             hh_points pts = {2, ids, lon, lat};
-            hh_matrix_opts mo = {HH_MODE_WALK, INFINITY, 2000, 2, NULL, NULL, 0, NULL};
+            hh_matrix_opts mo = {HH_MODE_WALK, INFINITY, 2000, 2, NULL, NULL, 0, NULL, NULL};
             rc = hh_matrix_run(net, &mo, &pts, &pts, ignore_row, NULL, NULL, NULL);
         }
         hh_query_free(q);

@@ -102,7 +102,7 @@ HH_TEST(report_matches_matrix_poa)
     for (size_t k = 0; k < 2; k++) {
         const hh_report_mode *m = &rep.modes[k];
         rows rr = {pts.n, 1, malloc(c.n * pts.n * sizeof(double))};
-        hh_matrix_opts mo = {HH_MODE_CAR, T * 60, 500, 2, k ? tp : NULL, k ? &ro.circle_pct : NULL, k ? 1 : 0, NULL};
+        hh_matrix_opts mo = {HH_MODE_CAR, T * 60, 500, 2, k ? tp : NULL, k ? &ro.circle_pct : NULL, k ? 1 : 0, NULL, NULL};
         HH_ASSERT_EQ(hh_matrix_run(net, &mo, &cp, &pts, keep, &rr, NULL, NULL), 0);
         double uni = 0;
         for (size_t j = 0; j < pts.n; j++) {
@@ -133,7 +133,7 @@ HH_TEST(report_matches_matrix_poa)
         free(rr.t);
         /* centre-to-centre: the matrix's own */
         rows cc = {c.n, m->n_val, malloc(c.n * c.n * m->n_val * sizeof(double))};
-        hh_matrix_opts mc = {HH_MODE_CAR, INFINITY, 500, 2, k ? tp : NULL, k ? pct : NULL, k ? 2 : 0, NULL};
+        hh_matrix_opts mc = {HH_MODE_CAR, INFINITY, 500, 2, k ? tp : NULL, k ? pct : NULL, k ? 2 : 0, NULL, NULL};
         HH_ASSERT_EQ(hh_matrix_run(net, &mc, &cp, &cp, keep, &cc, NULL, NULL), 0);
         for (size_t q = 0; q < c.n * c.n * m->n_val; q++)
             HH_ASSERT(isnan(cc.t[q]) ? isnan(m->time_s[q]) : cc.t[q] == m->time_s[q]);

@@ -315,7 +315,7 @@ HH_TEST(scenario_closure_porto_exact_and_never_faster)
 }
 
 /* Transit access (stops reached within 30 minutes, median departure) of
- * every cell of a 500 m grid over poa, on the base and on a scenario. */
+ * every cell of a 250 m grid over poa, on the base and on a scenario. */
 static void access_cells(const char *base, const char *scen, int sign)
 {
     hh_net *a, *b;
@@ -326,7 +326,7 @@ static void access_cells(const char *base, const char *scen, int sign)
     int lay = hh_layers_find(&ls, "transit_stops");
     HH_ASSERT(lay >= 0);
     hh_grid g;
-    HH_ASSERT_EQ(hh_grid_make(a, 500, &g, NULL, 0), 0);
+    HH_ASSERT_EQ(hh_grid_make(a, 250, &g, NULL, 0), 0);
     hh_points pts = {g.n, NULL, g.lon, g.lat};
     hh_transit_opts o;
     memset(&o, 0, sizeof o);

@@ -329,7 +329,7 @@ static double matrix_cover(const hh_net *net, const hh_points *dem, const double
     if (sites->n == 0)
         return 0;
     mrows m = {sites->n, malloc(dem->n * sites->n * sizeof(double))};
-    hh_matrix_opts mo = {HH_MODE_WALK, T, 500, 2, NULL, NULL, 0, NULL};
+    hh_matrix_opts mo = {HH_MODE_WALK, T, 500, 2, NULL, NULL, 0, NULL, NULL};
     double c = NAN;
     if (hh_matrix_run(net, &mo, dem, sites, keep_row, &m, NULL, NULL) == 0) {
         c = 0;

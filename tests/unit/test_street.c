@@ -402,7 +402,8 @@ HH_TEST(matrix_same_for_any_thread_count)
     }
     double *a = malloc(N * N * sizeof *a), *b = malloc(N * N * sizeof *b);
     collect ca = {N, a}, cb = {N, b};
-    hh_matrix_opts o1 = {HH_MODE_CAR, INFINITY, 500, 1, NULL, NULL, 0, NULL}, o3 = {HH_MODE_CAR, INFINITY, 500, 3, NULL, NULL, 0, NULL};
+    hh_matrix_opts o1 = {HH_MODE_CAR, INFINITY, 500, 1, NULL, NULL, 0, NULL, NULL},
+                   o3 = {HH_MODE_CAR, INFINITY, 500, 3, NULL, NULL, 0, NULL, NULL};
     HH_ASSERT_EQ(hh_matrix_run(net, &o1, &p, &p, keep_row, &ca, NULL, NULL), 0);
     HH_ASSERT_EQ(hh_matrix_run(net, &o3, &p, &p, keep_row, &cb, NULL, NULL), 0);
     int reached = 0;
@@ -441,7 +442,7 @@ HH_TEST(matrix_ch_equals_dijkstra_porto)
     collect c = {N, t};
     for (int m = 0; m < HH_N_MODES; m++) {
         double bound = m == 1 ? 1200 : INFINITY;
-        hh_matrix_opts o = {(hh_mode)m, bound, 500, 2, NULL, NULL, 0, NULL};
+        hh_matrix_opts o = {(hh_mode)m, bound, 500, 2, NULL, NULL, 0, NULL, NULL};
         HH_ASSERT_EQ(hh_matrix_run(net, &o, &p, &p, keep_row, &c, NULL, NULL), 0);
         hh_query *q;
         HH_ASSERT_EQ(hh_query_init(net, &q), 0);

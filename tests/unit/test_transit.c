@@ -116,7 +116,7 @@ HH_TEST(transit_never_slower_than_walking)
     rows w = {ND, 1, malloc(NO * ND * sizeof(double))};
     HH_ASSERT_EQ(hh_transit_matrix_run(t, &o, &d, 500, pct, 3, 1, keep_t, &r1, NULL, NULL), 0);
     HH_ASSERT_EQ(hh_transit_matrix_run(t, &o, &d, 500, pct, 3, 2, keep_t, &r2, NULL, NULL), 0);
-    hh_matrix_opts wo = {HH_MODE_WALK, to.max_s, 500, 1, NULL, NULL, 0, NULL};
+    hh_matrix_opts wo = {HH_MODE_WALK, to.max_s, 500, 1, NULL, NULL, 0, NULL, NULL};
     HH_ASSERT_EQ(hh_matrix_run(net, &wo, &o, &d, keep_w, &w, NULL, NULL), 0);
     int faster = 0, walkable = 0, reached = 0;
     for (int i = 0; i < NO * ND; i++) {

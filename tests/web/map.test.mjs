@@ -613,6 +613,62 @@ await check("a raster tile layer from ?tiles=URL, under the network, OSM attribu
     await p4.close();
 });
 
+// The scenario panel: a new line drawn stop by stop (the express line of
+// regions/porto-alegre/scenario_express.geojson), compared by POST
+// /scenario over the view's access grid.  A new line never lowers anyone's
+// transit access, so the answer has gains and no losses, and the map draws
+// exactly the cells that changed, blue.
+const EXPRESS = [[-51.2278, -30.0290], [-51.2100, -30.0330], [-51.1950, -30.0420], [-51.1800, -30.0520],
+                 [-51.1650, -30.0650], [-51.1500, -30.0800]];
+await check("scenario: draw a new transit line, the access gain appears in blue (no loss)", async () => {
+    const p5 = watch(await context.newPage());
+    await p5.goto(BASE + "#mode=transit&window=5&percentile=50&view=iso&map=13/-30.05/-51.19");
+    await idle(p5);
+    await p5.selectOption("#access-layer", "jobs");
+    await p5.check("input[name=tool][value=scenario]");
+    await p5.selectOption("#scenario-type", "add-line");
+    await p5.fill("#scenario-headway", "5");
+    await p5.fill("#scenario-speed", "40");
+    assert(await p5.isDisabled("#scenario-run"), "Compare is enabled without a line");
+    for (const [x, y] of EXPRESS) await clickAt(p5, x, y);
+    eq(await p5.evaluate(() => window.hh.state.scenario.points.length), EXPRESS.length, "stops drawn");
+    assert(/6 stops/.test(await p5.textContent("#scenario-points")), "the panel counts the stops");
+    const res = await withResponse(p5, "/scenario", "POST", () => p5.click("#scenario-run"));
+    eq(res.status(), 200, "status of POST /scenario");
+    const body = JSON.parse(res.request().postData());
+    eq(body.analysis, "access", "request analysis");
+    eq(body.mode, "transit", "request mode");
+    eq(body.format, "geojson", "request format");
+    const f0 = body.change.features[0];
+    eq(f0.properties.type, "add-line", "change type");
+    eq(f0.properties.headway_min, 5, "headway");
+    eq(f0.geometry.coordinates.length, EXPRESS.length, "stops sent");
+    f0.geometry.coordinates.forEach((c, i) => assert(Math.abs(c[0] - EXPRESS[i][0]) < 1e-4 &&
+        Math.abs(c[1] - EXPRESS[i][1]) < 1e-4, `stop ${i} sent at ${c}, drawn at ${EXPRESS[i]}`));
+    const gj = await res.json();
+    const col = "jobs_30_p50_diff";
+    assert(gj.features.length > 0 && col in gj.features[0].properties, `no ${col} in the answer`);
+    const up = gj.features.filter((f) => f.properties[col] > 0).length;
+    const down = gj.features.filter((f) => f.properties[col] < 0).length;
+    assert(up > 0, "the new line gains nothing");
+    eq(down, 0, "cells that lose with a new line");
+    await idle(p5);
+    const ls = await p5.evaluate(() => window.hh.lastScenario);
+    eq(ls.column, col, "the column drawn");
+    eq(ls.gained, up, "cells the page counts as gaining");
+    eq(ls.lost, 0, "cells the page counts as losing");
+    const fills = await p5.$$eval(".leaflet-scenario-pane path", (els) => els.map((e) => e.getAttribute("fill")));
+    eq(fills.length, up, "cells drawn");
+    const blues = ["#d1e5f0", "#92c5de", "#4393c3", "#2166ac"];
+    assert(fills.every((f) => blues.includes(f)), `cells not blue: ${fills.filter((f) => !blues.includes(f)).slice(0, 3)}`);
+    eq(await p5.getAttribute("#scenario-legend .gain", "data-gained"), String(up), "legend's gaining cells");
+    assert(await p5.isVisible("#scenario-legend"), "the scenario legend is hidden");
+    await shot(p5, "12-scenario-new-line-gain");
+    await p5.click("#scenario-clear");
+    eq(await p5.$$eval(".leaflet-scenario-pane path", (els) => els.length), 0, "cells left after Clear");
+    await p5.close();
+});
+
 await check("nothing fetched from outside the server; no script errors", async () => {
     eq(foreign.length, 0, `requests outside ${origins}: ${foreign.slice(0, 5).join(" ")}`);
     eq(pageErrors.length, 0, `page errors: ${pageErrors.slice(0, 3).join(" | ")}`);

@@ -1,7 +1,8 @@
 // app.js: the halfhour planning map.  One page over `halfhour serve`'s JSON
 // API (docs/http.md): the network drawn from GET /network as the base layer,
 // isochrones from POST /isochrone, access and 15-minute grids from POST
-// /access (PNG + X-Bbox/X-Range headers), the report from POST /report.
+// /access (PNG + X-Bbox/X-Range headers), the report from POST /report, a
+// drawn scenario's gains and losses from POST /scenario.
 // Everything it loads comes from the server that served it; a raster tile
 // layer is added only when the user names one (?tiles=URL or Settings).
 // The URL hash keeps the view (mode, origin, cutoffs, layer, transit fields,
@@ -323,14 +324,14 @@
 
     // ---- access and the 15-minute layer ---------------------------------------------
     const NICE_CELLS = [50, 100, 200, 250, 500, 1000, 2000, 5000, 10000];
-    // a cell size giving some 80 cells across the view, within the server's grid limit
-    function chooseCell(b) {
+    // a cell size giving some `across` (default 80) cells across the view, within the server's grid limit
+    function chooseCell(b, across) {
         const midLat = (b[1] + b[3]) / 2;
         const wm = (b[2] - b[0]) * 111320 * Math.cos(midLat * Math.PI / 180);
         const hm = (b[3] - b[1]) * 110574;
         const lim = hh.info && hh.info.limits ? Number(hh.info.limits.grid_cells) : NaN;
         for (const c of NICE_CELLS) {
-            if (c < Math.max(wm, hm) / 80) continue;
+            if (c < Math.max(wm, hm) / (across || 80)) continue;
             if (Number.isFinite(lim) && lim > 0 && Math.ceil(wm / c) * Math.ceil(hm / c) > lim) continue;
             return c;
         }
@@ -415,6 +416,146 @@
             '<p class="hint">per grid cell of ' + esc(String(cell)) + ' m' + (fifteen ? "" : ", " + esc(column)) +
             '; transparent: no street near the cell</p>';
         accessLegend.hidden = false;
+    }
+
+    // ---- scenarios: draw a change, see what it gains and loses ----------------------
+    // The drawn shape becomes a one-Feature change file (docs/scenarios.md:
+    // add-line, add-street, modify-street) sent to POST /scenario with the
+    // access grid of the view; the answer's <column>_diff per cell is drawn
+    // blue where the scenario reaches more, red where it reaches less.
+    const GAIN = ["#d1e5f0", "#92c5de", "#4393c3", "#2166ac"], LOSS = ["#fddbc7", "#f4a582", "#d6604d", "#b2182b"];
+    const scenarioLegend = legendControl("scenario-legend");
+    map.createPane("scenario").style.zIndex = 360;
+    const scenarioShape = L.layerGroup().addTo(map);
+    let scenarioCells = null, scenarioAbort = null, scenarioSeq = 0;
+    hh.lastScenario = null;
+    state.scenario = { type: "add-line", points: [] };
+    function scenarioChange() {
+        const sc = state.scenario, pts = sc.points.map((p) => [p[0], p[1]]);
+        let geometry, properties;
+        if (sc.type === "add-line") {
+            geometry = { type: "LineString", coordinates: pts };
+            properties = { type: "add-line", name: "Drawn line", mode: "bus",
+                           headway_min: Number($("scenario-headway").value) || 10,
+                           speed_kmh: Number($("scenario-speed").value) || 30,
+                           start: "05:00", end: "24:00", bidirectional: true };
+        } else if (sc.type === "add-street") {
+            geometry = { type: "LineString", coordinates: pts };
+            properties = { type: "add-street", name: "Drawn street", highway: $("scenario-highway").value,
+                           tolerance_m: 300 };
+        } else {
+            geometry = { type: "Polygon", coordinates: [pts.concat([pts[0]])] };
+            properties = { type: "modify-street", name: "Drawn closure", close: [$("scenario-close-mode").value] };
+        }
+        return { type: "FeatureCollection", features: [{ type: "Feature", geometry, properties }] };
+    }
+    function scenarioMode() {
+        const sc = state.scenario;
+        if (sc.type === "add-line") return "transit";
+        if (sc.type === "modify-street") return $("scenario-close-mode").value;
+        return state.mode;
+    }
+    function drawScenarioShape() {
+        scenarioShape.clearLayers();
+        const sc = state.scenario, ll = sc.points.map((p) => [p[1], p[0]]);
+        if (ll.length > 1) {
+            const opt = { pane: "centres", color: "#5e2ca5", weight: 4, interactive: false };
+            (sc.type === "modify-street" ? L.polygon(ll, Object.assign({ fillOpacity: 0.15 }, opt)) : L.polyline(ll, opt))
+                .addTo(scenarioShape);
+        }
+        for (const p of ll)
+            L.circleMarker(p, { pane: "centres", radius: 5, color: "#5e2ca5", weight: 2, fillColor: "#fff",
+                                fillOpacity: 1, interactive: false }).addTo(scenarioShape);
+        const need = sc.type === "modify-street" ? 3 : 2;
+        $("scenario-points").textContent = sc.points.length
+            ? sc.points.length + (sc.type === "add-line" ? " stops" : " points") +
+              (sc.points.length < need ? " (at least " + need + ")" : "")
+            : "No points yet.";
+        $("scenario-run").disabled = sc.points.length < need;
+    }
+    function addScenarioPoint(lon, lat) {
+        state.scenario.points.push([Number(lon.toFixed(6)), Number(lat.toFixed(6))]);
+        drawScenarioShape();
+    }
+    function clearScenario() {
+        if (scenarioAbort) scenarioAbort.abort();
+        scenarioSeq++;
+        state.scenario.points = [];
+        drawScenarioShape();
+        if (scenarioCells) { map.removeLayer(scenarioCells); scenarioCells = null; }
+        scenarioLegend.hidden = true;
+        hh.lastScenario = null;
+    }
+    async function runScenario() {
+        const b = viewBbox();
+        if (!b) { status("The network is outside the view."); return; }
+        const mode = scenarioMode();
+        if (mode === "transit" && !((hh.info && hh.info.modes) || []).includes("transit")) {
+            showError("Scenario: a new line needs a network with public transport");
+            return;
+        }
+        if (scenarioAbort) scenarioAbort.abort();
+        scenarioAbort = new AbortController();
+        const seq = ++scenarioSeq;
+        // two runs (base and scenario) over a coarser grid than the access layer's
+        const body = { change: scenarioChange(), analysis: "access", bbox: b, cell: chooseCell(b, 32), format: "geojson",
+                       mode, layer: state.layer, minutes: [state.amin] };
+        if (mode === "transit") {
+            if (state.depart) body.depart = state.depart;
+            body.window = state.window;
+            body.percentile = state.percentile;
+        }
+        status("Scenario…");
+        try {
+            const res = await api("POST", "/scenario", body, scenarioAbort.signal);
+            const gj = await res.json();
+            if (seq !== scenarioSeq) return;
+            drawScenario(gj, body);
+            status("");
+        } catch (e) {
+            if (seq === scenarioSeq) status("");
+            quiet(e);
+        }
+    }
+    function drawScenario(gj, body) {
+        if (scenarioCells) { map.removeLayer(scenarioCells); scenarioCells = null; }
+        const feats = gj.features || [];
+        const keys = feats.length ? Object.keys(feats[0].properties || {}) : [];
+        const col = keys.find((k) => /_diff$/.test(k));
+        const base = col ? col.replace(/_diff$/, "_base") : null, scen = col ? col.replace(/_diff$/, "_scenario") : null;
+        let gained = 0, lost = 0, maxGain = 0, maxLoss = 0, sumBase = 0, sumScen = 0;
+        for (const f of feats) {
+            const d = f.properties[col];
+            if (typeof d !== "number" || d === 0) continue;
+            if (d > 0) { gained++; maxGain = Math.max(maxGain, d); } else { lost++; maxLoss = Math.max(maxLoss, -d); }
+        }
+        for (const f of feats) {
+            if (typeof f.properties[base] === "number") sumBase += f.properties[base];
+            if (typeof f.properties[scen] === "number") sumScen += f.properties[scen];
+        }
+        const shade = (d) => {
+            const ramp = d > 0 ? GAIN : LOSS, m = d > 0 ? maxGain : maxLoss;
+            return ramp[Math.min(ramp.length - 1, Math.floor(ramp.length * Math.abs(d) / m))];
+        };
+        scenarioCells = L.geoJSON(gj, {
+            pane: "scenario",
+            filter: (f) => typeof f.properties[col] === "number" && f.properties[col] !== 0,
+            style: (f) => ({ stroke: false, fillColor: shade(f.properties[col]), fillOpacity: 0.75 }),
+            onEachFeature: (f, l) => l.bindTooltip(fmtValue(f.properties[base]) + " → " + fmtValue(f.properties[scen]) +
+                " (" + (f.properties[col] > 0 ? "+" : "") + fmtValue(f.properties[col]) + ")", { sticky: true }),
+        }).addTo(map);
+        hh.lastScenario = { request: body, column: col, cells: feats.length, gained, lost, maxGain, maxLoss };
+        scenarioLegend.innerHTML = "<h2>Scenario: " + esc(state.layer + " within " + state.amin + " min, " +
+            modeLabel(body.mode)) + "</h2>" +
+            '<div class="hh-diverging">' + LOSS.slice().reverse().concat(GAIN).map((c) =>
+                '<span style="background:' + c + '"></span>').join("") + "</div>" +
+            '<div class="hh-ramp-labels"><span>' + (maxLoss ? "−" + fmtValue(maxLoss) : "0") + "</span><span>" +
+            (maxGain ? "+" + fmtValue(maxGain) : "0") +
+            "</span></div>" +
+            '<p class="hint"><span class="gain" data-gained="' + gained + '">' + gained + " cells gain</span>, " +
+            '<span class="loss" data-lost="' + lost + '">' + lost + " lose</span> of " + feats.length +
+            " (cells of " + esc(String(body.cell)) + " m, " + esc(col || "?") + ")</p>";
+        scenarioLegend.hidden = false;
     }
 
     // ---- report centres and the report ----------------------------------------------
@@ -644,6 +785,7 @@
     }
     function onMapClick(ev) {
         if (state.tool === "centre") addCentre(ev.latlng.lng, ev.latlng.lat);
+        else if (state.tool === "scenario") addScenarioPoint(ev.latlng.lng, ev.latlng.lat);
         else setOrigin(ev.latlng.lng, ev.latlng.lat, true);
     }
     function wire() {
@@ -677,8 +819,13 @@
         for (const r of document.querySelectorAll("input[name=tool]")) {
             r.addEventListener("change", () => {
                 state.tool = r.value;
+                // a line's stops are clicked one after the other: no zooming on the second click
+                if (state.tool === "scenario") map.doubleClickZoom.disable();
+                else map.doubleClickZoom.enable();
                 $("hint").textContent = state.tool === "centre"
                     ? "Click the map to add a report centre; name it in the list."
+                    : state.tool === "scenario"
+                    ? "Click the map to draw the scenario's line, street or area; then Compare."
                     : "Click the map to place the origin; drag the marker to move it.";
             });
         }
@@ -702,6 +849,15 @@
             if (state.view === "access") runAccess();
         });
         $("report-run").addEventListener("click", runReport);
+        $("scenario-type").addEventListener("change", () => {
+            state.scenario.type = $("scenario-type").value;
+            $("scenario-line").hidden = state.scenario.type !== "add-line";
+            $("scenario-street").hidden = state.scenario.type !== "add-street";
+            $("scenario-close").hidden = state.scenario.type !== "modify-street";
+            drawScenarioShape();
+        });
+        $("scenario-run").addEventListener("click", runScenario);
+        $("scenario-clear").addEventListener("click", clearScenario);
         $("report-clear").addEventListener("click", () => {
             for (const c of state.centres) map.removeLayer(c.marker);
             state.centres = [];

@@ -7,8 +7,8 @@ OpenStreetMap and GTFS, shaped like r5py, without a JVM.
                                  departure="2019-05-13T12:00", window=60, percentiles=[50])
 
 Every `halfhour` verb is a Network method: build (Network.build), info,
-isochrone (isochrones), matrix (travel_time_matrix), access, report and
-site.  The module-level functions of the same names take the network file
+isochrone (isochrones), matrix (travel_time_matrix), access, report,
+site, scenario and verify (Network.verify, on a path).  The module-level functions of the same names take the network file
 first, as the CLI does.  Errors raise HalfhourError subclasses carrying
 the library's one-line messages.  Map data (c) OpenStreetMap contributors,
 ODbL 1.0."""
@@ -20,7 +20,7 @@ from .network import Network, ATTRIBUTION
 
 __version__ = "0.1.0"  # include/halfhour.h HH_VERSION_STRING (tests check they agree)
 
-__all__ = ["Network", "build", "info", "isochrone", "matrix", "access", "report", "site", "scenario", "HalfhourError",
+__all__ = ["Network", "build", "info", "verify", "isochrone", "matrix", "access", "report", "site", "scenario", "HalfhourError",
            "HalfhourWarning", "OutOfMemory", "InputOutputError", "MalformedInput", "UnsupportedVersion",
            "ChecksumMismatch", "FileTruncated", "InvalidArgument", "NotSnapped", "OutOfRange", "NothingUsable",
            "ATTRIBUTION", "library_path"]
@@ -39,6 +39,11 @@ def _with(path, fn):
 def info(net):
     """`halfhour info NET.hh --json`: Network.info() of a path or a Network."""
     return net.info() if isinstance(net, Network) else _with(net, Network.info)
+
+
+def verify(path):
+    """`halfhour verify NET.hh`: Network.verify(path)."""
+    return Network.verify(path)
 
 
 def scenario(net, change, out, **kw):

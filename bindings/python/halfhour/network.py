@@ -125,6 +125,23 @@ def _grid_cells(g):
     return [Polygon(x) for x in ring]
 
 
+def _base_network(compare):
+    """compare= of access, report and isochrones: (the Network, its handle)
+    or (None, None)."""
+    if compare is None:
+        return None, None
+    base = compare if isinstance(compare, Network) else Network.open(compare)
+    return base, base._h()
+
+
+def _compare_error(rc, base, err=None):
+    """A failure on the base network, named as the CLI names it
+    ("--compare BASE: ...")."""
+    from . import errors
+    msg = text(err) if err is not None else ""
+    return errors.from_code(rc, "compare %s: %s" % (base.path, msg or text(lib.hh_strerror(rc))))
+
+
 class Network:
     """A halfhour network file, mapped read-only (immutable; methods may be
     called from several Python threads at once: every search releases the
@@ -140,6 +157,19 @@ class Network:
         self.build_stats = None
 
     # ---- open, close, build ------------------------------------------------
+    @staticmethod
+    def verify(path):
+        """`halfhour verify NET.hh`: every check of an open, then the CRC-32
+        of every section and of the whole body (opening a network over
+        64 MiB checks only its structure).  Returns {n_sections,
+        sections_checked, bytes_checked, file_bytes}; a damaged file raises
+        ChecksumMismatch (naming the section) or another HalfhourError."""
+        vi = ffi.new("hh_net_verify_info *")
+        err = errbuf()
+        check(lib.hh_net_verify(os.fsencode(os.fspath(path)), vi, err, len(err)), err)
+        return {"n_sections": vi.n_sections, "sections_checked": vi.sections_checked,
+                "bytes_checked": vi.bytes_checked, "file_bytes": vi.file_bytes}
+
     @classmethod
     def open(cls, path):
         """Maps the network file at path (validated: header, sections,
@@ -304,7 +334,9 @@ class Network:
         signals, turn_costs), the profile settings it was built with, its
         source, with transit each feed and the GTFS warnings of the build
         (gtfs_warnings: [{kind, count, examples}]), and the opportunity
-        layers stored (layers: [{name, points, total, blank}])."""
+        layers stored (layers: [{name, points, total, blank}]); and the
+        bytes one search workspace holds (search_bytes_per_thread,
+        search_bytes_per_vertex)."""
         net = self._h()
         i = ffi.new("hh_net_info *")
         lib.hh_net_get_info(net, i)
@@ -317,6 +349,10 @@ class Network:
                            "barriers": i.car_barriers, "signals": i.signals,
                            "turn_costs": i.profile.car_turn_costs},
              "barrier_vertex_copies": i.barrier_copies, "modes": {}}
+        qb = ffi.new("hh_query_bytes *")
+        lib.hh_query_footprint(net, qb)
+        d["search_bytes_per_thread"] = qb.total
+        d["search_bytes_per_vertex"] = float("%.1f" % qb.per_vertex)
         for m in range(3):
             c = i.comps[m]
             d["modes"][_opts.MODE_NAMES[m]] = {
@@ -365,7 +401,7 @@ class Network:
     # ---- isochrones ----------------------------------------------------------
     def isochrones(self, points, mode, minutes=(10, 20, 30), *, snap_max=500.0, generalize="auto", denoise=0.0,
                    holes="fill", departure=None, window=60, percentile=50, max_walk=15, max_rides=8, draws=5,
-                   walk_speed=None):
+                   walk_speed=None, surface=False, compare=None):
         """Areas reachable within given minutes, as a GeoDataFrame
         (`halfhour isochrone NET.hh --from LON,LAT... --mode M --minutes L`):
         one MultiPolygon row per origin and cutoff, with columns origin
@@ -397,6 +433,15 @@ class Network:
         largest, in [0, 1] (default 0: none; 1: the largest only); the part
         holding the origin always stays.
         holes: "fill" (the hole rule, default) or "all" (keep every hole).
+        surface=True (`--surface FILE`): also the travel-time surface, a
+        tuple (that, a DataFrame origin, vertex, lon, lat, time_s): every
+        street vertex reached within the largest cutoff (transit: at
+        percentile), seconds, for later analyses.
+        compare: a base network (a Network or a path; `--compare BASE.hh`:
+        the network this one was made from by scenario): the same
+        isochrones on it too; per origin and cutoff four rows with column
+        part = base, scenario, gained (scenario minus base) and lost (base
+        minus scenario).
         Transit (the network built with gtfs): departure "YYYY-MM-DDTHH:MM",
         local time of the first feed's agency_timezone (required); window:
         one departure per minute over this many minutes (default 60);
@@ -407,6 +452,7 @@ class Network:
         frequency routes without exact times (default 5)."""
         import geopandas
         net = self._h()
+        base, bnet = _base_network(compare)
         m, transit = _opts.mode(mode)
         mins = _opts.number_list(minutes, "minutes", 240 if transit else MAX_ISO_MINUTES)
         smax = _opts.snap_max(snap_max)
@@ -418,13 +464,9 @@ class Network:
         for i in range(pts.n):
             rc = lib.hh_snap_point(net, m, pts.lon[i], pts.lat[i], smax, snaps + i)
             if rc:
-                why = _snap.explain(net, m, float(pts.lon[i]), float(pts.lat[i]), smax)
                 where = "point %s at %.6f,%.6f" % (pts.ids[i], pts.lon[i], pts.lat[i])
-                if why[0] == _snap.TOO_FAR:
-                    msg = "%s: no %s street within %g m (nearest street %s; see snap_max)" % (
-                        where, "walkable" if transit else mname, smax, _snap.dist_text(why[1]))
-                else:
-                    msg = "%s did not snap: %s" % (where, _snap.reason(net, why, mname, smax))
+                msg = _snap.fail_text(net, m, mname, "walkable" if transit else mname, float(pts.lon[i]),
+                                      float(pts.lat[i]), smax, where)
                 raise NotSnapped(msg)
         iso_o = ffi.new("hh_iso_opts *")
         lib.hh_iso_opts_default(iso_o)
@@ -437,40 +479,98 @@ class Network:
         cmin = ffi.new("double[]", mins)
         rows = {"origin": [], "id": [], "from_lon": [], "from_lat": [], "minutes": [], "mode": [], "area_km2": [],
                 "geometry": []}
+        if base is not None:
+            rows["part"] = []
+            bsnaps = ffi.new("hh_snap[]", pts.n)
+            for i in range(pts.n):
+                if lib.hh_snap_point(bnet, m, pts.lon[i], pts.lat[i], smax, bsnaps + i):
+                    raise NotSnapped("point %s at %.6f,%.6f: no street of %s within %g m" % (
+                        pts.ids[i], pts.lon[i], pts.lat[i], base.path, smax))
+
+        def query(on):
+            if transit:
+                t_ = _opts.prepare_transit(on, o)
+                qq = ffi.new("hh_transit_query **")
+                check(lib.hh_transit_query_init(t_, qq))
+                return ffi.gc(qq[0], lib.hh_transit_query_free), t_
+            qq = ffi.new("hh_query **")
+            check(lib.hh_query_init(on, qq))
+            return ffi.gc(qq[0], lib.hh_query_free), None
+
+        def run(q_, snap, out):
+            if transit:
+                rc = lib.hh_transit_query_run(q_, snap, ffi.NULL, 0)
+                if not rc:
+                    rc = lib.hh_transit_isochrone_opts(q_, pct, cmin, len(mins), iso_o, out)
+            else:
+                rc = lib.hh_query_run(q_, m, snap, mins[-1] * 60.0)
+                if not rc:
+                    rc = lib.hh_isochrone_build_opts(q_, cmin, len(mins), iso_o, out)
+            return rc
+
         if transit:
             o = _opts.transit_opts(departure, window, max_walk, max_rides, draws, walk_speed, mins[-1] * 60.0)
-            tp = _opts.prepare_transit(net, o)
-            qq = ffi.new("hh_transit_query **")
-            check(lib.hh_transit_query_init(tp, qq))
-            q = ffi.gc(qq[0], lib.hh_transit_query_free)
             dep = "%04d-%02d-%02dT%02d:%02d" % (o.date // 10000, o.date // 100 % 100, o.date % 100,
                                                 o.depart_s // 3600, o.depart_s // 60 % 60)
-        else:
-            qq = ffi.new("hh_query **")
-            check(lib.hh_query_init(net, qq))
-            q = ffi.gc(qq[0], lib.hh_query_free)
+        q, tp = query(net)
+        bq, btp = query(bnet) if base is not None else (None, None)
+        nv = lib.hh_net_n_vertices(net)
+        if surface:
+            vlon = np.empty(nv, dtype=np.float64)
+            vlat = np.empty(nv, dtype=np.float64)
+            check(lib.hh_net_vertices(net, 0, nv, _dptr(vlon), _dptr(vlat)))
+            surf = np.empty(nv, dtype=np.float32)
+            sp = ffi.cast("float *", ffi.from_buffer(surf))
+            srows = {"origin": [], "vertex": [], "lon": [], "lat": [], "time_s": []}
+
+        def add(i, band, part=None):
+            rows["origin"].append(i)
+            rows["id"].append(pts.ids[i])
+            rows["from_lon"].append(float(pts.lon[i]))
+            rows["from_lat"].append(float(pts.lat[i]))
+            rows["minutes"].append(band.minutes)
+            rows["mode"].append(mode)
+            rows["area_km2"].append(band.area_km2)
+            rows["geometry"].append(_ring_polygons(band))
+            if part is not None:
+                rows["part"].append(part)
+
         iso = ffi.new("hh_isochrone *")
         for i in range(pts.n):
-            if transit:
-                rc = lib.hh_transit_query_run(q, snaps + i, ffi.NULL, 0)
-                if not rc:
-                    rc = lib.hh_transit_isochrone_opts(q, pct, cmin, len(mins), iso_o, iso)
-            else:
-                rc = lib.hh_query_run(q, m, snaps + i, mins[-1] * 60.0)
-                if not rc:
-                    rc = lib.hh_isochrone_build_opts(q, cmin, len(mins), iso_o, iso)
-            check(rc, what="isochrone from %.6f,%.6f" % (pts.lon[i], pts.lat[i]))
+            check(run(q, snaps + i, iso), what="isochrone from %.6f,%.6f" % (pts.lon[i], pts.lat[i]))
             try:
-                for b in range(iso.n_bands):
-                    band = iso.bands[b]
-                    rows["origin"].append(i)
-                    rows["id"].append(pts.ids[i])
-                    rows["from_lon"].append(float(pts.lon[i]))
-                    rows["from_lat"].append(float(pts.lat[i]))
-                    rows["minutes"].append(band.minutes)
-                    rows["mode"].append(mode)
-                    rows["area_km2"].append(band.area_km2)
-                    rows["geometry"].append(_ring_polygons(band))
+                if surface:
+                    if transit:
+                        lib.hh_transit_surface(q, pct, sp, nv)
+                    else:
+                        lib.hh_query_surface(q, sp, nv)
+                    keep = np.flatnonzero(~np.isnan(surf) & (surf <= mins[-1] * 60))
+                    srows["origin"].append(np.full(len(keep), i))
+                    srows["vertex"].append(keep)
+                    srows["lon"].append(vlon[keep])
+                    srows["lat"].append(vlat[keep])
+                    srows["time_s"].append(surf[keep].astype(np.float64))
+                if base is None:
+                    for b in range(iso.n_bands):
+                        add(i, iso.bands[b])
+                    continue
+                # --compare: the base's isochrone of the same origin, then per
+                # cutoff base, scenario, gained, lost (hh_isochrone_compare)
+                biso = ffi.new("hh_isochrone *")
+                rc = run(bq, bsnaps + i, biso)
+                if rc:
+                    raise _compare_error(rc, base)
+                gained, lost = ffi.new("hh_isochrone *"), ffi.new("hh_isochrone *")
+                rc = lib.hh_isochrone_compare(biso, iso, gained, lost)
+                if rc:
+                    lib.hh_isochrone_free(biso)
+                    check(rc, what="compare")
+                try:
+                    for b in range(iso.n_bands):
+                        for part, x in (("base", biso), ("scenario", iso), ("gained", gained), ("lost", lost)):
+                            add(i, x.bands[b], part)
+                finally:
+                    lib.hh_isochrone_free(biso), lib.hh_isochrone_free(gained), lib.hh_isochrone_free(lost)
             finally:
                 lib.hh_isochrone_free(iso)
         gdf = geopandas.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
@@ -479,8 +579,17 @@ class Network:
             gdf.insert(gdf.columns.get_loc("geometry"), "percentile", pct)
             gdf.insert(gdf.columns.get_loc("geometry"), "depart", dep)
             gdf.insert(gdf.columns.get_loc("geometry"), "window_min", int(o.window_min))
+        if base is not None:
+            gdf.insert(gdf.columns.get_loc("geometry"), "part", gdf.pop("part"))
         gdf.attrs["attribution"] = ATTRIBUTION
-        return gdf
+        del tp, btp
+        if not surface:
+            return gdf
+        import pandas as pd
+        sdf = pd.DataFrame({k: (np.concatenate(v) if v else np.empty(0)) for k, v in srows.items()})
+        sdf["origin"] = sdf["origin"].astype(np.int64)
+        sdf["vertex"] = sdf["vertex"].astype(np.int64)
+        return gdf, sdf
 
     # ---- matrix --------------------------------------------------------------
     def travel_time_matrix_arrays(self, origins, destinations=None, mode="walk", *, max_minutes=None,
@@ -614,7 +723,7 @@ class Network:
                minutes=None, decay="step", decay_value=None, nearest=None, sfca=None, summary=False,
                weights=None, thresholds=(1,), by_district=None, threads=None, snap_max=500.0, max_minutes=120,
                departure=None, window=60, percentiles=(50,), percentile_of="times", max_walk=15, max_rides=8,
-               draws=5, walk_speed=None, out=(), geometry=True):
+               draws=5, walk_speed=None, out=(), geometry=True, compare=None):
         """Opportunities reached per grid cell or point
         (`halfhour access NET.hh --mode M ...`), as a GeoDataFrame: id, lon,
         lat, then one column per figure, the cell polygons (grid) or the
@@ -674,9 +783,15 @@ class Network:
         snap_max: farthest snapping distance, metres (default 500).
         Transit: departure (required), window, max_walk, max_rides,
         walk_speed, draws as for travel_time_matrix.
-        geometry=False leaves the geometry out (a plain DataFrame)."""
+        geometry=False leaves the geometry out (a plain DataFrame).
+        compare: a base network (a Network or a path; `--compare BASE.hh`:
+        the network this one was made from by scenario): the same run on
+        it too; per column c the columns c_base, c_scenario and c_diff
+        (scenario minus base; NaN where either has none), in out files too
+        (a GeoTIFF gets their bands)."""
         import pandas as pd
         net = self._h()
+        base, bnet = _base_network(compare)
         m, transit = _opts.mode(mode)
         if grid is not None and origins is not None:
             raise InvalidArgument("grid and origins exclude each other")
@@ -849,33 +964,37 @@ class Network:
         mname = "walk" if transit else mode
         if st.origins_snapped == 0:
             raise NotSnapped("no origin snapped to the %s network within %g m" % (mname, smax))
+        if preset:
+            # the 15-minute check's services_<min> and all_services_<min>, as the CLI adds them
+            check(lib.hh_table_add_services(t, len(sel), len(mins), c_min))
+        if g is not None:
+            t.grid = g
+        if base is not None:
+            # the same run on the base: the same origins and opportunity points
+            bt = ffi.new("hh_table *")
+            bst = ffi.new("hh_access_stats *")
+            btp = _opts.prepare_transit(bnet, to) if transit else None
+            ao.transit = btp if btp is not None else ffi.NULL
+            err = errbuf()
+            rc = lib.hh_access_run(bnet, ao, ls.c, cpts, bt, bst, err, len(err))
+            if rc:
+                raise _compare_error(rc, base, err)
+            bt = ffi.gc(bt, lib.hh_table_free)
+            del btp
+            if preset:
+                check(lib.hh_table_add_services(bt, len(sel), len(mins), c_min))
+            if g is not None:
+                bt.grid = g
+            both = ffi.new("hh_table *")
+            check(lib.hh_table_compare(bt, t, both), what="compare")
+            t = ffi.gc(both, lib.hh_table_free)
+            del bt
         cols = [text(t.col[j]) for j in range(t.n_cols)]
         v = np.frombuffer(ffi.buffer(t.v, 8 * t.n_rows * t.n_cols), dtype=np.float64).reshape(t.n_rows, t.n_cols)
         v = v.copy()
-        if preset:
-            nl, nc = len(sel), len(mins)
-            blk = v[:, :nl * nc].reshape(t.n_rows, nl, nc)
-            nan = np.isnan(blk).any(axis=1)
-            cnt = (blk > 0).sum(axis=1).astype(float)
-            svc = np.where(nan, np.nan, cnt)
-            alls = np.where(nan, np.nan, (cnt == nl).astype(float))
-            v = np.concatenate([v, svc, alls], axis=1)
-            cols += ["services_%g" % c for c in mins] + ["all_services_%g" % c for c in mins]
-        if g is not None:
-            t.grid = g
-        if outs:
-            tw = t
-            if preset:
-                # the preset's columns are the binding's (as the CLI's): a
-                # table with them for the writers
-                tw = ffi.new("hh_table *")
-                col_arr, keepc = _inputs.cstrings(cols)
-                tw.n_rows, tw.n_cols, tw.col, tw.v = t.n_rows, len(cols), col_arr, _dptr(np.ascontiguousarray(v))
-                tw.id, tw.lon, tw.lat, tw.grid = t.id, t.lon, t.lat, t.grid
-                _keep = (keepc, v)
-            for f, fm in zip(outs, fmts):
-                err = errbuf()
-                check(lib.hh_table_write(tw, fm, os.fsencode(f), b"access", err, len(err)), err)
+        for f, fm in zip(outs, fmts):
+            err = errbuf()
+            check(lib.hh_table_write(t, fm, os.fsencode(f), b"access", err, len(err)), err)
         n = t.n_rows
         lon = np.frombuffer(ffi.buffer(t.lon, 8 * n), dtype=np.float64).copy()
         lat = np.frombuffer(ffi.buffer(t.lat, 8 * n), dtype=np.float64).copy()
@@ -907,7 +1026,7 @@ class Network:
     # ---- report --------------------------------------------------------------
     def report(self, centres, minutes=30, modes=("car",), *, layer=None, by_district=None, threads=None,
                snap_max=500.0, departure=None, window=60, percentiles=(50,), percentile=50, max_walk=15,
-               max_rides=8, draws=5, walk_speed=None, out=None):
+               max_rides=8, draws=5, walk_speed=None, out=None, compare=None):
         """The half-hour-circle report for named centres
         (`halfhour report NET.hh --centres C.csv --minutes T --modes L -o DIR/`),
         as a dict of DataFrames: per mode, the centre-to-centre travel times
@@ -935,12 +1054,22 @@ class Network:
         out: a folder to write the CLI's files into as well (index.html,
         report.md, circles.geojson, times.csv, circles.csv, districts.csv).
         threads, snap_max: as for travel_time_matrix; transit: departure
-        (required), window, max_walk, max_rides, walk_speed, draws."""
+        (required), window, max_walk, max_rides, walk_speed, draws.
+        compare: a base network (a Network or a path; `--compare BASE.hh`:
+        the network this one was made from by scenario): the same report on
+        it too; "compare" (mode, measure, base, scenario, difference: the
+        union's area, residents inside, residents newly inside the circle
+        and those no longer inside, each circle's area) and, with
+        by_district, "compare_districts" (mode, district, residents,
+        inside_base, inside_scenario, difference, newly_inside,
+        no_longer_inside): the CLI's compare.csv and compare_districts.csv,
+        read back from the library's writer (out, or a temporary folder)."""
         import geopandas
         import pandas as pd
         from shapely.geometry import shape
         import json
         net = self._h()
+        base, bnet = _base_network(compare)
         T = _opts.number(minutes, "minutes", 1e-9, 1440, what="minutes in (0, 1440]")
         mode_list = modes.split(",") if isinstance(modes, str) else list(modes)
         if not mode_list:
@@ -995,9 +1124,36 @@ class Network:
         sn = np.frombuffer(ffi.buffer(rep.snapped, len(mode_list) * n), dtype=np.uint8).reshape(len(mode_list), n)
         if not sn.any(axis=0).any():
             raise NotSnapped("no centre snapped to the network within %g m (see info() for its area)" % smax)
-        if out is not None:
+        cmp_frames = {}
+        if base is not None:
+            # the same report on the base: its own prepared day, the same options
+            btp = _opts.prepare_transit(bnet, to) if want_transit else ffi.NULL
+            for k, x in enumerate(mode_list):
+                if x == "transit":
+                    mo[k].transit = btp
+            brep = ffi.new("hh_report *")
             err = errbuf()
-            check(lib.hh_report_write(net, rep, os.fsencode(out), err, len(err)), err)
+            rc = lib.hh_report_run(bnet, ro, c.c, brep, err, len(err))
+            if rc:
+                raise _compare_error(rc, base, err)
+            brep = ffi.gc(brep, lib.hh_report_free)
+            rep.compare_base = brep
+            bname = ffi.new("char[]", os.path.basename(base.path).encode("utf-8"))
+            rep.compare_name = bname
+        if out is not None or base is not None:
+            import tempfile
+            with tempfile.TemporaryDirectory() as td:
+                d = os.fspath(out) if out is not None else os.path.join(td, "report")
+                err = errbuf()
+                check(lib.hh_report_write(net, rep, os.fsencode(d), err, len(err)), err)
+                for name in ("compare", "compare_districts"):
+                    f = os.path.join(d, name + ".csv")
+                    if base is not None and os.path.exists(f):
+                        cmp_frames[name] = pd.read_csv(f, keep_default_na=False, na_values=[""],
+                                                       dtype={"measure": str, "district": str})
+        if base is not None:
+            rep.compare_base = ffi.NULL
+            del brep, btp
         miss = [c.ids[i] for i in range(n) if not sn[:, i].all()]
         if miss:
             _warn("centres that did not snap in every mode (no times, no circle there): %s" % ", ".join(miss))
@@ -1061,6 +1217,7 @@ class Network:
                         row["inside_%s" % c.ids[i]] = di[i]
                     drows.append(row)
             res["districts"] = pd.DataFrame(drows)
+        res.update(cmp_frames)
         res["summary"] = {"layer": wn, "total": total, "outside_districts": rep.outside_districts,
                           "attribution": ATTRIBUTION}
         if wl < 0:

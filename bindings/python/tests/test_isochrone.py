@@ -8,7 +8,7 @@ import pytest
 from shapely.geometry import shape
 
 import halfhour
-from conftest import run_cli
+from conftest import cli_error, run_cli
 
 
 def cli_iso(tmp_path, net, pts, *args):
@@ -72,6 +72,23 @@ def test_origin_that_does_not_snap(poa_net):
     assert "no car street within 0.01 m" in str(e.value)
     with pytest.raises(halfhour.InvalidArgument):
         poa_net.isochrones((-51.2288, -30.0276), "car", minutes=[700])
+
+
+def test_not_snapped_messages_are_the_clis(poa_net):
+    # one library function words both (hh_snap_fail_text): only the point's name and the option differ
+    import re
+    for pt, mode, extra in (((-30.03, -51.22), "walk", {}), ((-51.2288, -30.0276), "car", {"snap_max": 0.01}),
+                            ((-48.0, -30.0), "walk", {}), ((-51.2288, -30.0276), "transit", {"snap_max": 0.01})):
+        flags = ["--snap-max", str(extra["snap_max"])] if extra else []
+        if mode == "transit":
+            flags += ["--depart", "2019-05-13T12:00"]
+        want = cli_error("isochrone", poa_net.path, "--from", "%r,%r" % pt, "--mode", mode, *flags)
+        kw = dict(extra, departure="2019-05-13T12:00") if mode == "transit" else extra
+        with pytest.raises(halfhour.NotSnapped) as e:
+            poa_net.isochrones(pt, mode, **kw)
+        got = str(e.value)
+        assert re.sub(r"^point \S+ at ", "", got).replace("see snap_max", "see --snap-max") == \
+            re.sub(r"^--from ", "", want), (got, want)
 
 
 def test_drawing_options_equal_cli(tmp_path, poa_net, poa_pois):

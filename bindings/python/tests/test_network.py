@@ -67,6 +67,12 @@ def test_damaged_network_files(tmp_path, porto_net):
     with pytest.raises(halfhour.ChecksumMismatch) as e:
         halfhour.Network.open(bad)
     assert str(e.value) == cli_error("info", bad)
+    # verify: the whole file passes, the flipped one names what failed, as the CLI does
+    v = halfhour.verify(porto_net.path)
+    assert v["sections_checked"] == v["n_sections"] > 10 and v["file_bytes"] == len(raw)
+    with pytest.raises((halfhour.ChecksumMismatch, halfhour.MalformedInput)) as e:
+        halfhour.verify(bad)
+    assert str(e.value) == cli_error("verify", bad)
     text = tmp_path / "text.hh"
     text.write_text("not a network\n")
     with pytest.raises(halfhour.HalfhourError) as e:
