@@ -14,7 +14,7 @@ fails (non-2xx, socket error), a reload fails, RSS or the descriptor count
 grows from the first window to the last (RSS: 10 % + 16 MiB; fds: 4), or the
 last window's p99 is more than 3x the first's + 20 ms.  Exits 0/1; prints
 `skipped` (exit 0) without the data or wrk."""
-import argparse, json, os, re, shutil, signal, subprocess, sys, tempfile, threading, time
+import argparse, json, math, os, re, shutil, signal, subprocess, sys, tempfile, threading, time
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--bin", required=True)
@@ -115,8 +115,14 @@ for w in range(n_win):
                         f"http://127.0.0.1:{port}/"], capture_output=True, text=True)
     out = r.stdout
     n = int(re.search(r"(\d+) requests in", out).group(1)) if re.search(r"(\d+) requests in", out) else 0
-    p50 = ms(re.search(r"50%\s+(\S+)", out).group(1)) if re.search(r"50%\s+(\S+)", out) else float("nan")
-    p99 = ms(re.search(r"99%\s+(\S+)", out).group(1)) if re.search(r"99%\s+(\S+)", out) else float("nan")
+    # the latency distribution's own lines ("  50%  1.23ms"), not a stdev
+    # column that happens to end in 50% or 99%
+    p50m = re.search(r"^\s*50%\s+(\S+)", out, re.M)
+    p99m = re.search(r"^\s*99%\s+(\S+)", out, re.M)
+    p50 = ms(p50m.group(1)) if p50m else float("nan")
+    p99 = ms(p99m.group(1)) if p99m else float("nan")
+    if math.isnan(p50) or math.isnan(p99):
+        fails.append("window %d: no latency distribution in wrk's output" % w)
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     sock = re.search(r"Socket errors: (.*)", out)
     if r.returncode or n == 0 or bad or sock:
