@@ -304,8 +304,11 @@ static int validate(hh_net *net, const char *path, int body_crc, char *err, size
     }
     SEC(net->grid, HH_SEC_GRID, hh__grid_hdr, 1);
     const hh__grid_hdr *g = net->grid;
-    if (g->nx == 0 || g->ny == 0 || g->nx > 100000 || g->ny > 100000 || !(g->cell_m > 0) ||
-        !(g->mx > 0) || !(g->my > 0) || !isfinite(g->x0) || !isfinite(g->y0))
+    /* the builder's cells are 200 m and up; the plane's scales and origin
+     * finite (snapping does cell arithmetic on them) */
+    if (g->nx == 0 || g->ny == 0 || g->nx > 100000 || g->ny > 100000 || !(g->cell_m >= 1 && g->cell_m <= 1e7) ||
+        !(g->mx > 0 && g->mx < 1e9) || !(g->my > 0 && g->my < 1e9) || !isfinite(g->x0) || !isfinite(g->y0) ||
+        !isfinite(g->lon0) || !isfinite(g->lat0))
         FAIL(HH_EFORMAT, "%s: bad spatial index header", path);
     SEC(net->grid_first, HH_SEC_GRID_FIRST, uint32_t, (uint64_t)g->nx * g->ny + 1);
     SEC(net->grid_item, HH_SEC_GRID_ITEM, uint32_t, UINT64_MAX);

@@ -49,10 +49,20 @@ int hh_snap_point(const hh_net *net, hh_mode mode, double lon, double lat, doubl
         return HH_ENOSNAP;
     double px = (lon - g->lon0) * g->mx, py = (lat - g->lat0) * g->my;
     double fx = (px - g->x0) / g->cell_m, fy = (py - g->y0) / g->cell_m;
+    /* a point more rings away from the grid than max_m reaches finds
+     * nothing, and rings past the grid's far side find nothing more: both
+     * bounded here, so the cell arithmetic below stays in range */
+    double mr = ceil(max_m / g->cell_m) + 1, nx = (double)g->nx, ny = (double)g->ny;
+    double near = fmax(fmax(-fx, fx - nx), fmax(-fy, fy - ny));
+    if (!(near <= mr))
+        return HH_ENOSNAP; /* NaN too */
+    double far = fmax(fmax(fabs(fx), fabs(fx - nx)), fmax(fabs(fy), fabs(fy - ny))) + 1;
+    if (mr > far)
+        mr = far;
     long cx = (long)floor(fx), cy = (long)floor(fy);
     best b = {INFINITY, UINT32_MAX, 0, 0};
     uint8_t bit = (uint8_t)(1u << mode);
-    long max_r = (long)ceil(max_m / g->cell_m) + 1;
+    long max_r = (long)mr;
     for (long r = 0; r <= max_r; r++) {
         /* everything in rings beyond r is at least (r) cells away minus the
          * point's offset inside its cell: stop once the best beats that */
