@@ -27,7 +27,7 @@ dict_of() {
 for h in "$@"; do
     bin=$fz/fuzzers/fuzz_$h
     [ -x $bin ] || { echo "campaign: no $bin (make FUZZ=1 fuzzers)"; exit 1; }
-    work=$fz/work/$h
+    work=$fz/live/$h
     rm -rf $work && mkdir -p $work tests/fuzz/corpus/$h
     d=$(dict_of $h)
     src=()
