@@ -397,6 +397,17 @@ static int iso_polygons(sv_worker *w, const sv_req *r, const hh_serve_shape *sha
     return hh_isochrone_build_opts(w->q, r->minutes, (size_t)r->n_minutes, &o, iso);
 }
 
+
+/* A transit isochrone's Feature properties (percentile, departure, window)
+ * after `lead`; "" for the other modes. */
+static void transit_props(const sv_req *r, const char *lead, char *out, size_t n)
+{
+    out[0] = 0;
+    if (r->transit)
+        snprintf(out, n, "%s\"percentile\":%g,\"depart\":\"%04d-%02d-%02dT%02d:%02d\",\"window_min\":%d", lead,
+                 r->pct[0], r->topt.date / 10000, r->topt.date / 100 % 100, r->topt.date % 100, r->topt.depart_s / 3600,
+                 r->topt.depart_s / 60 % 60, r->topt.window_min);
+}
 static void handle_isochrone(sv_server *s, sv_worker *w, const sv_req *r, sv_resp *out)
 {
     hh_mode sm = r->transit ? HH_MODE_WALK : r->mode;
@@ -505,11 +516,8 @@ static void handle_isochrone(sv_server *s, sv_worker *w, const sv_req *r, sv_res
         resp_error(out, 500, NULL, "out of memory");
         return;
     }
-    char extra[160] = "";
-    if (r->transit)
-        snprintf(extra, sizeof extra, "\"percentile\":%g,\"depart\":\"%04d-%02d-%02dT%02d:%02d\",\"window_min\":%d",
-                 r->pct[0], r->topt.date / 10000, r->topt.date / 100 % 100, r->topt.date % 100, r->topt.depart_s / 3600,
-                 r->topt.depart_s / 60 % 60, r->topt.window_min);
+    char extra[160];
+    transit_props(r, "", extra, sizeof extra);
     fprintf(m.f,
             "{\"type\":\"FeatureCollection\",\"origin\":{\"lon\":%.7f,\"lat\":%.7f,\"snapped\":[%.7f,%.7f]},"
             "\"attribution\":\"\\u00a9 OpenStreetMap contributors\",\"features\":[",
@@ -1375,11 +1383,8 @@ static void scenario_isochrone(sv_server *s, sv_worker *w, const sv_req *r, cons
     char *ij = json_dumps(info, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(10));
     char *cj = json_dumps(cmp, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(10));
     json_decref(info), json_decref(cmp);
-    char extra[160] = "";
-    if (r->transit)
-        snprintf(extra, sizeof extra, ",\"percentile\":%g,\"depart\":\"%04d-%02d-%02dT%02d:%02d\",\"window_min\":%d",
-                 r->pct[0], r->topt.date / 10000, r->topt.date / 100 % 100, r->topt.date % 100, r->topt.depart_s / 3600,
-                 r->topt.depart_s / 60 % 60, r->topt.window_min);
+    char extra[160];
+    transit_props(r, ",", extra, sizeof extra);
     fprintf(m.f,
             "{\"type\":\"FeatureCollection\",\"origin\":{\"lon\":%.7f,\"lat\":%.7f,\"snapped\":[%.7f,%.7f],"
             "\"snapped_scenario\":[%.7f,%.7f]},\"attribution\":\"\\u00a9 OpenStreetMap contributors\","
