@@ -12,6 +12,8 @@ bin=${HH_BIN:-$root/build/rel/halfhour}
 logs=$(mktemp -d "${TMPDIR:-/tmp}/hh-vg.XXXXXX")
 export HH_VG_BIN=$bin HH_VG_LOGS=$logs HH_TOOLS=${HH_TOOLS:-$(dirname "$bin")/tools}
 export HH_E2E_TIMEOUT=${HH_E2E_TIMEOUT:-3000}
+# the server's --time-budget checks scale their budget by this (serve_test.py)
+export HH_TIME_SCALE=${HH_TIME_SCALE:-40}
 HH_BIN="$root/tests/valgrind/halfhour-vg.sh" bash "$root/tests/e2e/run.sh" "$@"
 rc=$?
 reports=$(find "$logs" -name 'vg.*.log' -size +0 | wc -l)
