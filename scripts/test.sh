@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # test.sh: every test.  Installs what is missing, then runs the unit and
-# end-to-end suites in the release build and again under AddressSanitizer +
-# UndefinedBehaviorSanitizer.  Exits non-zero on any failure.
+# end-to-end suites in the release build, again under ThreadSanitizer and
+# again under AddressSanitizer + UndefinedBehaviorSanitizer.  Exits non-zero on any failure.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -18,9 +18,23 @@ PYTHONPATH="$root/bindings/python" HH_BIN="$root/build/rel/halfhour" \
 echo "== differential and server soaks (fixed seeds; longer: --rounds, --seconds, unit_tests --soak N)"
 python3 tests/soak/serve_vs_cli.py --bin "$root/build/rel/halfhour" --rounds 20
 python3 tests/soak/serve_soak.py --bin "$root/build/rel/halfhour" --seconds 20 --window 10 --reload-every 2
-echo "== ThreadSanitizer: the threaded tests, the server, Python threads"
-make -s -j"$jobs" SAN=thread WERROR=1 build/tsan/unit_tests build/tsan/halfhour build/tsan/libhalfhour.so \
-    build/tsan/halfhour_cdef.h
+echo "== ThreadSanitizer: the whole suite (unit, end to end, fuzz replay, map), then the soak and Python threads"
+make -s -j"$jobs" SAN=thread WERROR=1 all build/tsan/unit_tests
+# every report, from any process (a server whose exit status no test reads
+# among them), goes to a file: any file fails the run
+tsan_logs=$(mktemp -d "${TMPDIR:-/tmp}/hh-tsan-logs.XXXXXX")
+tsan_rc=0
+TSAN_OPTIONS="suppressions=$root/tests/tsan.supp second_deadlock_stack=1 log_path=$tsan_logs/report" \
+    make -s SAN=thread test || tsan_rc=$?
+tsan_n=$(find "$tsan_logs" -name 'report*' | wc -l)
+if [ "$tsan_n" -gt 0 ]; then
+    echo "ThreadSanitizer: $tsan_n report file(s) from make SAN=thread test:"
+    find "$tsan_logs" -name 'report*' | head -5 | xargs head -40
+    exit 1
+fi
+rm -rf "$tsan_logs"
+[ "$tsan_rc" -eq 0 ] || { echo "make SAN=thread test failed (exit $tsan_rc)"; exit 1; }
+echo "ThreadSanitizer: make SAN=thread test passed, 0 reports"
 make -s SAN=thread tsan-test
 echo "== AddressSanitizer + UndefinedBehaviorSanitizer: unit + end-to-end"
 make -s -j"$jobs" SAN=address,undefined WERROR=1 all build/san/unit_tests
