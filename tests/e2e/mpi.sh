@@ -55,10 +55,16 @@ export OMPI_MCA_btl_vader_single_copy_mechanism=none  # containers: no CMA betwe
 MPI_ASAN=${ASAN_OPTIONS:-}
 MPI_ASAN=${MPI_ASAN//detect_leaks=1/detect_leaks=0}
 mpi2() { ASAN_OPTIONS="$MPI_ASAN${MPI_ASAN:+:}detect_leaks=0" \
-    timeout 300 mpirun --oversubscribe -np 2 "$HH_MPI_BIN" "$@" --mpi; }
+    timeout "$TL" mpirun --oversubscribe -np 2 "$HH_MPI_BIN" "$@" --mpi; }
 H=$HH_BIN
+# HH_TIME_SCALE: how many times slower than a release build the binaries run
+# (tests/valgrind/run.sh sets it); the time limits grow by as much
+scale=${HH_TIME_SCALE:-1}
+scale=${scale%.*}
+[ "${scale:-0}" -ge 1 ] 2>/dev/null || scale=1
+TL=$((300 * scale))
 
-if ! timeout 300 "$H" build "$pbf" -o porto.hh > build.log 2>&1; then
+if ! timeout "$TL" "$H" build "$pbf" -o porto.hh > build.log 2>&1; then
     cat build.log
     echo "  FAIL building porto.hh"
     fail=$N_TESTS
@@ -108,7 +114,7 @@ test "$(wc -l < site1.csv)" -ge 3 || bad "site chose too few sites: $(cat site1.
 # with percentiles of the access over departures (reduced in the rank that
 # searched, from the per-departure samples)
 P=$HH_DATA/poa
-if timeout 300 "$H" build "$P/poa_osm.pbf" --gtfs "$P/poa_eptc.zip" --gtfs "$P/poa_trensurb.zip" \
+if timeout "$TL" "$H" build "$P/poa_osm.pbf" --gtfs "$P/poa_eptc.zip" --gtfs "$P/poa_trensurb.zip" \
     --opportunities "$P/poa_hexgrid.csv" -o poa.hh -q > poa_build.log 2>&1; then
     awk -F, 'NR == 1 || NR % 10 == 2' "$P/poa_hexgrid.csv" > hexo.csv
     T=(matrix poa.hh --origins hexo.csv --destinations "$P/poa_points_of_interest.csv" --mode transit

@@ -4,13 +4,17 @@
 # build (-O2 -g).  Passes when the suite passes and no command left a
 # valgrind report: no invalid access, no uninitialised use, no definite
 # leak.  Suppressions (halfhour.supp) cover third-party code only.
-#   HH_BIN   the binary (default build/rel/halfhour)
+#   HH_BIN      the binary (default build/rel/halfhour)
+#   HH_MPI_BIN  its MPI build (default build/rel-mpi/halfhour: make MPI=1)
 # Slow (valgrind is ~30x): the command timeout is raised to 3000 s.
 set -u
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 bin=${HH_BIN:-$root/build/rel/halfhour}
 logs=$(mktemp -d "${TMPDIR:-/tmp}/hh-vg.XXXXXX")
 export HH_VG_BIN=$bin HH_VG_LOGS=$logs HH_TOOLS=${HH_TOOLS:-$(dirname "$bin")/tools}
+# the MPI part (tests/e2e/mpi.sh): every rank under valgrind too
+export HH_VG_MPI_BIN=${HH_MPI_BIN:-$(dirname "$bin")-mpi/halfhour}
+export HH_MPI_BIN=$root/tests/valgrind/halfhour-mpi-vg.sh
 export HH_E2E_TIMEOUT=${HH_E2E_TIMEOUT:-3000}
 # the server's --time-budget checks scale their budget by this (serve_test.py)
 export HH_TIME_SCALE=${HH_TIME_SCALE:-40}
