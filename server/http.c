@@ -594,15 +594,32 @@ int hh_serve_run(const hh_net *net, const hh_serve_opts *o, char *err, size_t er
     if ((rc = sv_server_init(v->cur, net, o->layers, &o->lim, o->net_path, tmpdir, err, errlen)))
         goto out;
     v->cur->refs = 1, v->cur->gen = ++v->n_gen, v->cur->handle = o->first_handle;
-    struct sockaddr_in sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((uint16_t)o->port);
-    if (inet_pton(AF_INET, o->bind ? o->bind : "127.0.0.1", &sa.sin_addr) != 1) {
-        snprintf(err, errlen, "--bind %s: not an IPv4 address", o->bind);
-        rc = HH_EINVAL;
-        goto out;
+    /* --bind: an IPv4 or an IPv6 address (bare or in brackets, as in a URL);
+     * "::" listens on every interface, IPv6 and IPv4 on one socket */
+    const char *bind = o->bind ? o->bind : "127.0.0.1";
+    char host[INET6_ADDRSTRLEN + 2] = "";
+    size_t bl = strlen(bind);
+    if (bl >= 2 && bind[0] == '[' && bind[bl - 1] == ']' && bl - 2 < sizeof host)
+        memcpy(host, bind + 1, bl - 2), host[bl - 2] = 0;
+    else if (bl < sizeof host)
+        memcpy(host, bind, bl + 1);
+    struct sockaddr_in sa4;
+    struct sockaddr_in6 sa6;
+    memset(&sa4, 0, sizeof sa4), memset(&sa6, 0, sizeof sa6);
+    sa4.sin_family = AF_INET, sa4.sin_port = htons((uint16_t)o->port);
+    sa6.sin6_family = AF_INET6, sa6.sin6_port = htons((uint16_t)o->port);
+    int v6 = 0;
+    if (inet_pton(AF_INET, host, &sa4.sin_addr) != 1) {
+        if (inet_pton(AF_INET6, host, &sa6.sin6_addr) != 1) {
+            snprintf(err, errlen, "--bind %s: not an IPv4 or IPv6 address (e.g. 127.0.0.1, 0.0.0.0, ::1, ::)", bind);
+            rc = HH_EINVAL;
+            goto out;
+        }
+        v6 = 1;
     }
+    /* how the address is written in a URL and in messages */
+    char shown[INET6_ADDRSTRLEN + 2];
+    snprintf(shown, sizeof shown, v6 ? "[%s]" : "%s", host);
     /* the signals that stop the server are taken by sigwait below, in this
      * thread; the pool's threads inherit the mask */
     sigset_t sigs, old;
@@ -614,23 +631,24 @@ int hh_serve_run(const hh_net *net, const hh_serve_opts *o, char *err, size_t er
     signal(SIGPIPE, SIG_IGN);
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads = o->threads > 0 ? (unsigned)o->threads : cores > 0 ? (unsigned)cores : 1;
-    v->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0,
-                            NULL, NULL, on_request, v, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+    v->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+                                (!v6 ? 0 : IN6_IS_ADDR_UNSPECIFIED(&sa6.sin6_addr) ? MHD_USE_DUAL_STACK : MHD_USE_IPv6),
+                            0, NULL, NULL, on_request, v, MHD_OPTION_SOCK_ADDR,
+                            v6 ? (struct sockaddr *)&sa6 : (struct sockaddr *)&sa4,
                             MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT,
                             o->max_connections ? o->max_connections : 4096u, MHD_OPTION_CONNECTION_TIMEOUT,
                             o->connection_timeout_s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, v,
                             MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
                             MHD_OPTION_END);
     if (!v->d) {
-        snprintf(err, errlen, "cannot listen on %s:%d (%s)", o->bind ? o->bind : "127.0.0.1", o->port,
+        snprintf(err, errlen, "cannot listen on %s:%d (%s)", shown, o->port,
                  errno ? strerror(errno) : "libmicrohttpd refused the options");
         pthread_sigmask(SIG_SETMASK, &old, NULL);
         rc = HH_EIO;
         goto out;
     }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(v->d, MHD_DAEMON_INFO_BIND_PORT);
-    printf("halfhour serve: listening on http://%s:%u/\n", o->bind ? o->bind : "127.0.0.1",
-           di ? (unsigned)di->port : (unsigned)o->port);
+    printf("halfhour serve: listening on http://%s:%u/\n", shown, di ? (unsigned)di->port : (unsigned)o->port);
     fflush(stdout);
     int sig = 0;
     for (;;) {

@@ -126,15 +126,17 @@ class Server:
         self.p = subprocess.Popen([A.bin, "serve", net, "--port", "0", "--threads", "2", *extra],
                                   stdout=subprocess.PIPE, stderr=self.log, text=True, env=e)
         line = self.p.stdout.readline()
-        m = re.search(r"listening on http://127\.0\.0\.1:(\d+)/", line)
+        # http://127.0.0.1:PORT/ by default; --bind ::1 prints http://[::1]:PORT/
+        m = re.search(r"listening on http://(127\.0\.0\.1|\[::1\]):(\d+)/", line)
         if not m:
             self.p.kill()
             self.log.seek(0)
             raise RuntimeError(f"server did not start: {line!r} {self.log.read()[-500:]}")
-        self.port = int(m.group(1))
+        self.host = m.group(1).strip("[]")
+        self.port = int(m.group(2))
 
     def req(self, method, path, body=None, headers=None, timeout=120):
-        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        c = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
         if isinstance(body, (dict, list)):
             body = json.dumps(body)
         c.request(method, path, body=body, headers=headers or {})
@@ -750,6 +752,34 @@ try:
         result("scenario server stops cleanly", rc == 0 and "ERROR" not in err and "runtime error" not in err,
                f"exit {rc}: {err[-800:]}")
     result("scenario: the served file is unchanged", sha(poanet) == served_before, "")
+
+    # ---- --bind: IPv6, and an address that is none ------------------------
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as t6:
+            t6.bind(("::1", 0))
+        have_v6 = True
+    except OSError:
+        have_v6 = False
+    if not have_v6:
+        skipped += 1
+        print("skipped --bind ::1: this machine has no IPv6 loopback")
+    else:
+        v6 = Server(monaco, "--bind", "::1")
+        st, _, data = v6.req("GET", "/health")
+        result("--bind ::1: listening on http://[::1]:PORT/, /health answered over IPv6",
+               v6.host == "::1" and st == 200 and js(data) == {"status": "ok"}, f"{v6.host} {st} {data!r}")
+        st, _, data = v6.post("/table", {"sources": M[:2], "mode": "car"})
+        j = js(data)
+        result("--bind ::1: a table over IPv6 = the one over IPv4", st == 200 and j and j["durations"] ==
+               good_request.want, f"{st} {data[:200]!r}")
+        rc, err = v6.stop()
+        result("--bind ::1: server stops cleanly", rc == 0, f"exit {rc}: {err[-500:]}")
+    for bad in ("localhost", "127.0.0.1:8080", "::g", ""):
+        r = run([A.bin, "serve", monaco, "--port", "0", "--bind", bad])
+        lines = r.stderr.strip().splitlines()
+        result(f"--bind {bad!r}: one-line error, exit 1, nothing served",
+               r.returncode == 1 and len(lines) == 1 and lines[0].startswith("halfhour: error: --bind") and
+               "listening" not in r.stdout, f"exit {r.returncode}: {r.stderr[-300:]!r} {r.stdout[-200:]!r}")
 
     # ---- SIGTERM with a request in flight ---------------------------------
     g = Server(poanet, "--time-budget", "120")
