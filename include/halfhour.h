@@ -397,6 +397,14 @@ int hh_net_edge(const hh_net *net, hh_mode mode, uint32_t e, hh_edge_view *out);
  * than cap: call again with room for them); HH_ERANGE (negative) for an
  * edge out of range. */
 int hh_net_edge_shape(const hh_net *net, uint32_t e, double *lonlat, size_t cap);
+/* The edges that pass through a box (degrees, min <= max): every edge of
+ * some mode with a segment whose bounding box overlaps [min_lon, max_lon] x
+ * [min_lat, max_lat], ids ascending, found through the spatial index (cost
+ * grows with the box, not the network).  *out (free with hh_buffer_free;
+ * NULL when *n is 0).  HH_EINVAL for a box that is not finite or not
+ * ordered, HH_ENOMEM. */
+int hh_net_edges_in_bbox(const hh_net *net, double min_lon, double min_lat, double max_lon, double max_lat,
+                         uint32_t **out, size_t *n);
 
 /* ---- snapping --------------------------------------------------------- */
 #define HH_DEFAULT_SNAP_M 500.0

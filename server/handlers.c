@@ -1119,8 +1119,17 @@ static void handle_network(sv_server *s, const sv_req *r, sv_resp *out)
                  "\"features\":[");
     size_t nf = 0, lim = s->cfg.lim.network_features;
     int truncated = 0;
-    uint32_t ne = hh_net_n_edges(s->net);
-    for (uint32_t e = 0; e < ne; e++) {
+    /* the edges through the box, from the spatial index, ids ascending */
+    uint32_t *ids = NULL;
+    size_t n_ids = 0;
+    if (hh_net_edges_in_bbox(s->net, r->bbox[0], r->bbox[1], r->bbox[2], r->bbox[3], &ids, &n_ids)) {
+        free(ll);
+        mb_abort(&m);
+        resp_error(out, 500, NULL, "out of memory");
+        return;
+    }
+    for (size_t i = 0; i < n_ids; i++) {
+        uint32_t e = ids[i];
         hh_edge_view ev;
         if (hh_net_edge(s->net, r->mode, e, &ev) || class_zoom(ev.road_class) > r->zoom)
             continue;
@@ -1134,11 +1143,6 @@ static void handle_network(sv_server *s, const sv_req *r, sv_resp *out)
             ll = nl, cap = (size_t)n;
             n = hh_net_edge_shape(s->net, e, ll, cap);
         }
-        double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
-        for (int k = 0; k < n; k++)
-            x0 = fmin(x0, ll[2 * k]), x1 = fmax(x1, ll[2 * k]), y0 = fmin(y0, ll[2 * k + 1]), y1 = fmax(y1, ll[2 * k + 1]);
-        if (x1 < r->bbox[0] || x0 > r->bbox[2] || y1 < r->bbox[1] || y0 > r->bbox[3])
-            continue;
         if (nf == lim) {
             truncated = 1;
             break;
@@ -1152,6 +1156,7 @@ static void handle_network(sv_server *s, const sv_req *r, sv_resp *out)
         nf++;
     }
     fprintf(m.f, "\n],\"truncated\":%s,\"mode\":\"%s\"}\n", truncated ? "true" : "false", hh_mode_name(r->mode));
+    hh_buffer_free(ids);
     free(ll);
     mb_done(&m, out, 200, "application/geo+json");
 }

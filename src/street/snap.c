@@ -3,8 +3,11 @@
  * the region's centre latitude: < 0.5 % error across a metropolitan region),
  * positions along the edge in the same haversine metres as edge lengths. */
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "net/net.h"
+#include "util/alloc.h"
 
 typedef struct best {
     double d2;
@@ -179,4 +182,104 @@ void hh_net_bbox(const hh_net *net, double *min_lon, double *min_lat, double *ma
 {
     *min_lon = net->ext_min_lon, *min_lat = net->ext_min_lat;
     *max_lon = net->ext_max_lon, *max_lat = net->ext_max_lat;
+}
+
+/* ---- edges through a box ---------------------------------------------- */
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Whether one of edge e's segments has a bounding box overlapping the box
+ * (1e-7 degrees, as stored). */
+static int edge_meets_box(const hh_net *net, uint32_t e, int64_t x0, int64_t y0, int64_t x1, int64_t y1)
+{
+    const hh__edge *ed = &net->edges[e];
+    uint32_t s0 = net->shape_first[e], s1 = net->shape_first[e + 1];
+    hh__ll a = net->node_ll[ed->from];
+    for (uint32_t s = s0; s <= s1; s++) {
+        hh__ll b = s < s1 ? net->shape_ll[s] : net->node_ll[ed->to];
+        int64_t ax = a.lon_e7, bx = b.lon_e7, ay = a.lat_e7, by = b.lat_e7;
+        if ((ax < bx ? ax : bx) <= x1 && (ax > bx ? ax : bx) >= x0 && (ay < by ? ay : by) <= y1 &&
+            (ay > by ? ay : by) >= y0)
+            return 1;
+        a = b;
+    }
+    return 0;
+}
+
+int hh_net_edges_in_bbox(const hh_net *net, double min_lon, double min_lat, double max_lon, double max_lat,
+                         uint32_t **out, size_t *n)
+{
+    *out = NULL, *n = 0;
+    if (!isfinite(min_lon) || !isfinite(min_lat) || !isfinite(max_lon) || !isfinite(max_lat) ||
+        min_lon > max_lon || min_lat > max_lat)
+        return HH_EINVAL;
+    const hh__grid_hdr *g = net->grid;
+    if (!net->n_edges || !g->nx || !g->ny)
+        return 0;
+    /* the box in stored units, outward; then the index's cells over it, one
+     * more on each side for rounding, clamped (the build lists an edge that
+     * runs past the grid in its border cells) */
+    double lo_x = floor(min_lon * 1e7), hi_x = ceil(max_lon * 1e7);
+    double lo_y = floor(min_lat * 1e7), hi_y = ceil(max_lat * 1e7);
+    int64_t x0 = lo_x < -2e9 ? (int64_t)-2e9 : (int64_t)lo_x, x1 = hi_x > 2e9 ? (int64_t)2e9 : (int64_t)hi_x;
+    int64_t y0 = lo_y < -2e9 ? (int64_t)-2e9 : (int64_t)lo_y, y1 = hi_y > 2e9 ? (int64_t)2e9 : (int64_t)hi_y;
+    double fx0 = floor(((min_lon - g->lon0) * g->mx - g->x0) / g->cell_m) - 1;
+    double fx1 = floor(((max_lon - g->lon0) * g->mx - g->x0) / g->cell_m) + 1;
+    double fy0 = floor(((min_lat - g->lat0) * g->my - g->y0) / g->cell_m) - 1;
+    double fy1 = floor(((max_lat - g->lat0) * g->my - g->y0) / g->cell_m) + 1;
+    double mx = (double)g->nx - 1, my = (double)g->ny - 1;
+    fx0 = fx0 < 0 ? 0 : fx0 > mx ? mx : fx0, fx1 = fx1 < 0 ? 0 : fx1 > mx ? mx : fx1;
+    fy0 = fy0 < 0 ? 0 : fy0 > my ? my : fy0, fy1 = fy1 < 0 ? 0 : fy1 > my ? my : fy1;
+    size_t cx0 = (size_t)fx0, cx1 = (size_t)fx1, cy0 = (size_t)fy0, cy1 = (size_t)fy1;
+    uint32_t *list = NULL;
+    size_t len = 0, cap = 0, items = 0;
+    for (size_t cy = cy0; cy <= cy1; cy++)
+        items += net->grid_first[cy * g->nx + cx1 + 1] - net->grid_first[cy * g->nx + cx0];
+    if (items >= net->n_edges / 2) {
+        /* most of the network: every edge in order is cheaper than the
+         * index's lists (an edge sits in several) and a sort */
+        for (uint32_t e = 0; e < net->n_edges; e++) {
+            if (!net->edges[e].mode_mask || !edge_meets_box(net, e, x0, y0, x1, y1))
+                continue;
+            if (len == cap && hh__grow(&list, &cap, len + 1, sizeof *list)) {
+                hh__free(list);
+                return HH_ENOMEM;
+            }
+            list[len++] = e;
+        }
+        if (!len)
+            hh__free(list), list = NULL;
+        *out = list, *n = len;
+        return 0;
+    }
+    uint8_t *seen = hh__calloc(((size_t)net->n_edges + 7) / 8, 1);
+    if (!seen)
+        return HH_ENOMEM;
+    for (size_t cy = cy0; cy <= cy1; cy++)
+        for (uint32_t i = net->grid_first[cy * g->nx + cx0]; i < net->grid_first[cy * g->nx + cx1 + 1]; i++) {
+            uint32_t e = net->grid_item[i];
+            uint8_t bit = (uint8_t)(1u << (e & 7));
+            if (seen[e >> 3] & bit)
+                continue;
+            seen[e >> 3] |= bit;
+            if (!edge_meets_box(net, e, x0, y0, x1, y1))
+                continue;
+            if (len == cap && hh__grow(&list, &cap, len + 1, sizeof *list)) {
+                hh__free(seen), hh__free(list);
+                return HH_ENOMEM;
+            }
+            list[len++] = e;
+        }
+    hh__free(seen);
+    qsort(list, len, sizeof *list, cmp_u32);
+    if (!len) {
+        hh__free(list);
+        list = NULL;
+    }
+    *out = list, *n = len;
+    return 0;
 }

@@ -389,6 +389,26 @@ try:
     j = js(data) or {}
     result("network: capped, truncated", st == 200 and len(j.get("features", [])) == 30 and j["truncated"] is True and
            j["features"][0]["geometry"]["type"] == "LineString", data[:200])
+    # small boxes around street vertices of `halfhour export`: each holds a
+    # street through that vertex, and every street sent touches the box
+    ex = run([A.bin, "export", monaco, "--mode", "walk", "-o", f"{T}/net_export.csv"])
+    rows = list(csv.DictReader(open(f"{T}/net_export.csv"))) if ex.returncode == 0 else []
+    bad = []
+    for row in rows[::max(1, len(rows) // 12)][:12]:
+        x, y = float(row["x1"]), float(row["y1"])
+        box = [x - 2e-4, y - 2e-4, x + 2e-4, y + 2e-4]
+        st, _, data = s.req("GET", "/network?bbox=%.7f,%.7f,%.7f,%.7f&zoom=16&mode=walk" % tuple(box))
+        fs = (js(data) or {}).get("features", [])
+        def touches(f):
+            c = f["geometry"]["coordinates"]
+            return any(min(a[0], b[0]) <= box[2] and max(a[0], b[0]) >= box[0] and min(a[1], b[1]) <= box[3] and
+                       max(a[1], b[1]) >= box[1] for a, b in zip(c, c[1:]))
+        through = any(any(abs(p[0] - x) < 1e-6 and abs(p[1] - y) < 1e-6 for p in f["geometry"]["coordinates"])
+                      for f in fs)
+        if st != 200 or not through or not all(touches(f) for f in fs):
+            bad.append((row["id"], st, len(fs), through))
+    result("network: a small box holds the streets through it, and only streets that touch it",
+           len(rows) > 12 and not bad, f"{len(rows)} exported; bad: {bad[:3]}")
     st, _, d12 = s.req("GET", "/network?bbox=7.40,43.72,7.44,43.75&zoom=11")
     j12 = js(d12) or {}
     result("network: fewer classes at low zoom", st == 200 and

@@ -322,6 +322,72 @@ HH_TEST(snap_rejects_bad_coordinates)
     hh_net_close(net);
 }
 
+/* hh_net_edges_in_bbox against every edge tried: boxes from a point to the
+ * whole network and past it, the same ids in the same (ascending) order. */
+HH_TEST(edges_in_bbox_match_brute_force)
+{
+    const char *path = hh_test_net_path("poa");
+    if (!path)
+        return;
+    hh_net *net;
+    HH_ASSERT_EQ(hh_net_open(path, &net, NULL, 0), 0);
+    const hh__grid_hdr *g = net->grid;
+    uint64_t rng = 20261202;
+    uint32_t *want = malloc((size_t)net->n_edges * sizeof *want);
+    size_t total_found = 0;
+    for (int i = 0; i < 120 && !hh_test_failed; i++) {
+        double w = g->max_lon - g->min_lon, h = g->max_lat - g->min_lat;
+        double f = i == 0 ? 1.2 : i % 4 == 0 ? 0 : pow(10, -hh_test_uniform(&rng, 0, 3)); /* size: 0 .. 1.2 */
+        double lon = hh_test_uniform(&rng, g->min_lon - 0.1 * w, g->max_lon);
+        double lat = hh_test_uniform(&rng, g->min_lat - 0.1 * h, g->max_lat);
+        if (i == 0)
+            lon = g->min_lon - 0.1 * w, lat = g->min_lat - 0.1 * h;
+        double x0 = lon, y0 = lat, x1 = lon + f * w, y1 = lat + f * h;
+        int64_t bx0 = (int64_t)floor(x0 * 1e7), bx1 = (int64_t)ceil(x1 * 1e7);
+        int64_t by0 = (int64_t)floor(y0 * 1e7), by1 = (int64_t)ceil(y1 * 1e7);
+        size_t nw = 0;
+        for (uint32_t e = 0; e < net->n_edges; e++) {
+            if (!net->edges[e].mode_mask)
+                continue;
+            uint32_t s0 = net->shape_first[e], s1 = net->shape_first[e + 1];
+            hh__ll a = net->node_ll[net->edges[e].from];
+            for (uint32_t k = s0; k <= s1; k++) {
+                hh__ll b = k < s1 ? net->shape_ll[k] : net->node_ll[net->edges[e].to];
+                int64_t lx = a.lon_e7 < b.lon_e7 ? a.lon_e7 : b.lon_e7, hx = a.lon_e7 > b.lon_e7 ? a.lon_e7 : b.lon_e7;
+                int64_t ly = a.lat_e7 < b.lat_e7 ? a.lat_e7 : b.lat_e7, hy = a.lat_e7 > b.lat_e7 ? a.lat_e7 : b.lat_e7;
+                if (lx <= bx1 && hx >= bx0 && ly <= by1 && hy >= by0) {
+                    want[nw++] = e;
+                    break;
+                }
+                a = b;
+            }
+        }
+        uint32_t *got;
+        size_t ng;
+        HH_ASSERT_EQ(hh_net_edges_in_bbox(net, x0, y0, x1, y1, &got, &ng), 0);
+        HH_ASSERT_EQ(ng, nw);
+        for (size_t k = 0; k < ng && k < nw; k++)
+            if (got[k] != want[k]) {
+                HH_ASSERT_EQ(got[k], want[k]);
+                break;
+            }
+        if (i == 0)
+            HH_ASSERT(ng > net->n_edges / 2); /* the whole network */
+        total_found += ng;
+        hh_buffer_free(got);
+    }
+    HH_ASSERT(total_found > 0);
+    uint32_t *got = (uint32_t *)1;
+    size_t ng = 7;
+    HH_ASSERT_EQ(hh_net_edges_in_bbox(net, 1, 1, 0, 2, &got, &ng), HH_EINVAL);
+    HH_ASSERT(got == NULL && ng == 0);
+    HH_ASSERT_EQ(hh_net_edges_in_bbox(net, NAN, 1, 0, 2, &got, &ng), HH_EINVAL);
+    HH_ASSERT_EQ(hh_net_edges_in_bbox(net, -180, -90, -179, -89, &got, &ng), 0); /* far away: none */
+    HH_ASSERT(got == NULL && ng == 0);
+    free(want);
+    hh_net_close(net);
+}
+
 /* The nearest usable edge, by brute force over every edge's segments. */
 HH_TEST(snap_matches_brute_force)
 {
