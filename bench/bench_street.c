@@ -8,7 +8,9 @@
  *       get: map; search + map is the end-to-end figure) and the plain
  *       sample-cloud raster the fast one is tested against (oracle); and
  *       the GeoJSON bytes of both outputs (hh_isochrone_write_features into
- *       memory); prints key=value lines: medians and p90 in milliseconds.
+ *       memory); then the N searches again back to back (search_alone: no
+ *       polygon work between them to push their arrays out of the caches);
+ *       prints key=value lines: medians and p90 in milliseconds.
  *   bench_street --points NET MODE N SEED OUT.csv
  *       only picks N points and writes them (the matrix benchmark's input).
  *
@@ -214,9 +216,23 @@ int main(int argc, char **argv)
         hh_isochrone_free(&map);
         hh_isochrone_free(&plain);
     }
+    /* the searches again, back to back: the same origins, nothing between
+     * them (the loop above draws polygons and the oracle between searches,
+     * which leaves each search's arrays out of the caches) */
+    double *t_alone = calloc(n, sizeof *t_alone);
+    if (!t_alone)
+        return die("allocating", HH_ENOMEM);
+    for (size_t i = 0; i < n; i++) {
+        double t0 = now_ms();
+        if ((rc = hh_query_run(q, mode, &pts[i], max_s)) < 0)
+            return die("hh_query_run", rc);
+        t_alone[i] = now_ms() - t0;
+    }
     hh_query_free(q);
     printf("minutes=%g\n", minutes);
     print_stats("search", t_search, n);
+    print_stats("search_alone", t_alone, n);
+    free(t_alone);
     print_stats("poly", t_poly, n);
     print_stats("total", t_total, n);
     print_stats("map", t_map, n);
