@@ -275,7 +275,8 @@ int hh_net_edges_in_bbox(const hh_net *net, double min_lon, double min_lat, doub
             list[len++] = e;
         }
     hh__free(seen);
-    qsort(list, len, sizeof *list, cmp_u32);
+    if (len > 1) /* (list is NULL when nothing was found: qsort must not see it) */
+        qsort(list, len, sizeof *list, cmp_u32);
     if (!len) {
         hh__free(list);
         list = NULL;
