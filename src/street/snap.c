@@ -210,6 +210,17 @@ static int edge_meets_box(const hh_net *net, uint32_t e, int64_t x0, int64_t y0,
     return 0;
 }
 
+/* Appends e to the list (grown as needed); HH_ENOMEM frees it. */
+static int keep_edge(uint32_t **list, size_t *len, size_t *cap, uint32_t e)
+{
+    if (*len == *cap && hh__grow(list, cap, *len + 1, sizeof **list)) {
+        hh__free(*list), *list = NULL;
+        return HH_ENOMEM;
+    }
+    (*list)[(*len)++] = e;
+    return 0;
+}
+
 int hh_net_edges_in_bbox(const hh_net *net, double min_lon, double min_lat, double max_lon, double max_lat,
                          uint32_t **out, size_t *n)
 {
@@ -242,17 +253,10 @@ int hh_net_edges_in_bbox(const hh_net *net, double min_lon, double min_lat, doub
     if (items >= net->n_edges / 2) {
         /* most of the network: every edge in order is cheaper than the
          * index's lists (an edge sits in several) and a sort */
-        for (uint32_t e = 0; e < net->n_edges; e++) {
-            if (!net->edges[e].mode_mask || !edge_meets_box(net, e, x0, y0, x1, y1))
-                continue;
-            if (len == cap && hh__grow(&list, &cap, len + 1, sizeof *list)) {
-                hh__free(list);
+        for (uint32_t e = 0; e < net->n_edges; e++)
+            if (net->edges[e].mode_mask && edge_meets_box(net, e, x0, y0, x1, y1) &&
+                keep_edge(&list, &len, &cap, e))
                 return HH_ENOMEM;
-            }
-            list[len++] = e;
-        }
-        if (!len)
-            hh__free(list), list = NULL;
         *out = list, *n = len;
         return 0;
     }
@@ -266,21 +270,14 @@ int hh_net_edges_in_bbox(const hh_net *net, double min_lon, double min_lat, doub
             if (seen[e >> 3] & bit)
                 continue;
             seen[e >> 3] |= bit;
-            if (!edge_meets_box(net, e, x0, y0, x1, y1))
-                continue;
-            if (len == cap && hh__grow(&list, &cap, len + 1, sizeof *list)) {
-                hh__free(seen), hh__free(list);
+            if (edge_meets_box(net, e, x0, y0, x1, y1) && keep_edge(&list, &len, &cap, e)) {
+                hh__free(seen);
                 return HH_ENOMEM;
             }
-            list[len++] = e;
         }
     hh__free(seen);
     if (len > 1) /* (list is NULL when nothing was found: qsort must not see it) */
         qsort(list, len, sizeof *list, cmp_u32);
-    if (!len) {
-        hh__free(list);
-        list = NULL;
-    }
     *out = list, *n = len;
     return 0;
 }
