@@ -13,12 +13,13 @@
 static void help(void)
 {
     printf("usage: halfhour isochrone NET.hh --from LON,LAT [--from LON,LAT]... --mode walk|bike|car|transit\n"
-           "                          [--minutes 10,20,30] [--snap-max M] [-o FILE.geojson]\n"
+           "                          [--minutes 10,20,30] [--snap-max M] [--threads N] [-o FILE.geojson]\n"
            "                          [--depart T --window MIN --percentile P ...]  (transit)\n"
            "                          [--generalize M] [--denoise F] [--holes fill|all] [--compare BASE.hh]\n\n"
            "Writes a GeoJSON FeatureCollection: one MultiPolygon Feature per origin and cutoff,\n"
            "with properties minutes, mode, area_km2, origin (index of --from) and from [lon,lat].\n"
-           "One street search per origin serves every cutoff. Polygons are valid and nested\n"
+           "One street search per origin serves every cutoff; origins run on --threads workers\n"
+           "and are written in the order given. Polygons are valid and nested\n"
            "(each cutoff contains the smaller ones) whatever the options below. They are\n"
            "contours of a raster: a reached street claims land up to the network's\n"
            "iso.buffer_m (default 100 m) off it, the last stretch covered at the mode's\n"
@@ -36,6 +37,8 @@ static void help(void)
            "                   snapped from, metres (default %g); beyond it: an error\n"
            "                   saying why (outside the network's area, lon/lat swapped,\n"
            "                   or how far the nearest street is)\n"
+           "  --threads N      worker threads (default: all cores); output is identical\n"
+           "                   for any N\n"
            "  -o FILE          output file (default stdout), written only when complete\n"
            "  --surface FILE   also write the travel-time surface as CSV origin,vertex,lon,\n"
            "                   lat,time_s: every street vertex reached within the largest\n"
@@ -63,27 +66,15 @@ static const char *depart_s(const cli_transit *t)
     return buf;
 }
 
-/* --compare: the base's isochrone of the same origin, then per cutoff the
- * base, the scenario, what is gained and what is lost, each a Feature with
- * "part" (cutoff by cutoff, so every larger cutoff's base still covers the
- * smaller one's features before it). */
-static int write_compare(FILE *f, void *bquery, int transit, hh_mode mode, const hh_snap *bs, double pct,
-                         const double *minutes, size_t n_min, const hh_iso_opts *io, const hh_isochrone *iso,
-                         const char *mode_s, const char *extra, int *first)
+/* --compare: per cutoff the base, the scenario, what is gained and what is
+ * lost, each a Feature with "part" (cutoff by cutoff, so every larger
+ * cutoff's base still covers the smaller one's features before it). */
+static int write_compare(FILE *f, const hh_iso_result *r, size_t n_min, const char *mode_s, const char *extra,
+                         int *first)
 {
-    hh_isochrone biso, gained, lost;
-    int e = transit ? hh_transit_query_run(bquery, bs, NULL, 0) : hh_query_run(bquery, mode, bs, minutes[n_min - 1] * 60);
-    if (!e)
-        e = transit ? hh_transit_isochrone_opts(bquery, pct, minutes, n_min, io, &biso)
-                    : hh_isochrone_build_opts(bquery, minutes, n_min, io, &biso);
-    if (e)
-        return e;
-    if ((e = hh_isochrone_compare(&biso, iso, &gained, &lost))) {
-        hh_isochrone_free(&biso);
-        return e;
-    }
     static const char *const part[4] = {"base", "scenario", "gained", "lost"};
-    const hh_isochrone *sets[4] = {&biso, iso, &gained, &lost};
+    const hh_isochrone *sets[4] = {r->base, r->iso, r->gained, r->lost};
+    int e = 0;
     for (size_t b = 0; b < n_min && !e; b++)
         for (int k = 0; k < 4 && !e; k++) {
             char x[400];
@@ -91,13 +82,49 @@ static int write_compare(FILE *f, void *bquery, int transit, hh_mode mode, const
             hh_isochrone one = {1, &sets[k]->bands[b]};
             e = hh_isochrone_write_features(f, &one, mode_s, x, first);
         }
-    hh_isochrone_free(&biso), hh_isochrone_free(&gained), hh_isochrone_free(&lost);
     return e;
+}
+
+/* What the writer of each origin's result needs (hh_isochrone_many's fn,
+ * in origin order). */
+typedef struct iso_out {
+    const hh_net *net;
+    FILE *fp, *surf_fp;
+    const double *lon, *lat, *minutes;
+    size_t n_min;
+    int transit, compare, first;
+    double pct;
+    const cli_transit *tr;
+    const char *mode_s;
+} iso_out;
+
+static int write_origin(const hh_iso_result *r, void *ud)
+{
+    iso_out *w = ud;
+    size_t i = r->origin;
+    double max_s = w->minutes[w->n_min - 1] * 60;
+    errno = 0;
+    if (r->surface)
+        for (uint32_t v = 0; v < r->n_vertices; v++) {
+            double vlon, vlat;
+            if (isnan(r->surface[v]) || r->surface[v] > max_s || hh_net_vertex(w->net, v, &vlon, &vlat))
+                continue;
+            if (fprintf(w->surf_fp, "%zu,%u,%.7f,%.7f,%.1f\n", i, v, vlon, vlat, r->surface[v]) < 0)
+                return HH_EIO;
+        }
+    char extra[320];
+    int k = snprintf(extra, sizeof extra, "\"origin\":%zu,\"from\":[%.7f,%.7f]", i, w->lon[i], w->lat[i]);
+    if (w->transit)
+        snprintf(extra + k, sizeof extra - (size_t)k, ",\"percentile\":%g,\"depart\":\"%s\",\"window_min\":%d",
+                 w->pct, depart_s(w->tr), w->tr->o.window_min);
+    int e = w->compare ? write_compare(w->fp, r, w->n_min, w->mode_s, extra, &w->first)
+                       : hh_isochrone_write_features(w->fp, r->iso, w->mode_s, extra, &w->first);
+    return e ? HH_EIO : 0;
 }
 
 int cmd_isochrone(int argc, char **argv)
 {
-    static const char *const wv[] = {"--from", "--mode", "--minutes", "--snap-max", "-o", "--percentile", "--surface",
+    static const char *const wv[] = {"--from", "--mode", "--minutes", "--snap-max", "--threads", "-o", "--percentile", "--surface",
                                      "--generalize", "--denoise", "--holes", "--compare", CLI_TRANSIT_OPTIONS, NULL};
     static const char *const fl[] = {"--help", "-h", NULL};
     cli_args a;
@@ -106,6 +133,7 @@ int cmd_isochrone(int argc, char **argv)
     static double lon[MAX_FROM], lat[MAX_FROM];
     int n_from = 0, r;
     double snap_max = HH_DEFAULT_SNAP_M, pct = 50;
+    long threads = 0;
     cli_transit tr;
     cli_transit_defaults(&tr);
     hh_iso_opts io;
@@ -134,6 +162,9 @@ int cmd_isochrone(int argc, char **argv)
         else if (!strcmp(a.name, "--snap-max")) {
             if (cli_parse_double(a.val, 0, 100000, &snap_max))
                 return cli_fail("--snap-max \"%s\": expected metres in [0, 100000]", a.val);
+        } else if (!strcmp(a.name, "--threads")) {
+            if (cli_search_option(a.name, a.val, &threads, NULL))
+                return 1;
         } else if (!strcmp(a.name, "-o"))
             out = a.val;
         else if (!strcmp(a.name, "--surface"))
@@ -183,17 +214,11 @@ int cmd_isochrone(int argc, char **argv)
         return cli_fail("--minutes: %s", err);
 
     hh_net *net = NULL;
-    hh_query *q = NULL;
     hh_transit *tp = NULL;
-    hh_transit_query *tq = NULL;
     hh_out o = {0}, so = {0};
-    float *surf = NULL;
-    hh_snap snaps[MAX_FROM];
-    static hh_snap bsnaps[MAX_FROM];
+    static hh_snap snaps[MAX_FROM], bsnaps[MAX_FROM];
     hh_net *bnet = NULL;
-    hh_query *bq = NULL;
     hh_transit *btp = NULL;
-    hh_transit_query *btq = NULL;
     int rc = 0;
     if (hh_net_open(path, &net, err, sizeof err))
         return cli_fail("%s", err);
@@ -222,9 +247,8 @@ int cmd_isochrone(int argc, char **argv)
                 goto done;
             }
         tr.o.max_s = minutes[n_min - 1] * 60.0;
-        if (transit ? hh_transit_prepare(bnet, &tr.o, &btp, err, sizeof err) || hh_transit_query_init(btp, &btq)
-                    : hh_query_init(bnet, &bq)) {
-            rc = cli_fail("--compare %s: %s", compare, transit && !btp ? err : "out of memory");
+        if (transit && hh_transit_prepare(bnet, &tr.o, &btp, err, sizeof err)) {
+            rc = cli_fail("--compare %s: %s", compare, err);
             goto done;
         }
     }
@@ -234,24 +258,12 @@ int cmd_isochrone(int argc, char **argv)
             rc = cli_fail("%s", err);
             goto done;
         }
-        if (hh_transit_query_init(tp, &tq)) {
-            rc = cli_fail("out of memory");
-            goto done;
-        }
-    } else if (hh_query_init(net, &q)) {
-        rc = cli_fail("out of memory");
-        goto done;
     }
     if (hh_out_open(&o, out, err, sizeof err)) {
         rc = cli_fail("%s", err);
         goto done;
     }
     if (surf_path) {
-        if (!(surf = malloc((hh_net_n_vertices(net) + 1) * sizeof *surf))) {
-            rc = cli_fail("out of memory");
-            hh_out_abort(&o);
-            goto done;
-        }
         if (hh_out_open(&so, surf_path, err, sizeof err)) {
             rc = cli_fail("%s", err);
             hh_out_abort(&o);
@@ -261,74 +273,37 @@ int cmd_isochrone(int argc, char **argv)
     }
     fprintf(o.fp, "{\"type\":\"FeatureCollection\",\"attribution\":\"(c) OpenStreetMap contributors, ODbL 1.0\","
                   "\"features\":[");
-    int first = 1;
-    for (int i = 0; i < n_from; i++) {
-        hh_isochrone iso;
-        int e;
-        errno = 0;
-        if (transit) {
-            e = hh_transit_query_run(tq, &snaps[i], NULL, 0);
-            if (!e)
-                e = hh_transit_isochrone_opts(tq, pct, minutes, (size_t)n_min, &io, &iso);
-        } else {
-            e = hh_query_run(q, mode, &snaps[i], minutes[n_min - 1] * 60.0);
-            if (!e)
-                e = hh_isochrone_build_opts(q, minutes, (size_t)n_min, &io, &iso);
-        }
-        if (e) {
-            rc = cli_fail("isochrone from %.6f,%.6f: %s", lon[i], lat[i], hh_strerror(e));
-            hh_out_abort(&o);
-            hh_out_abort(&so);
-            goto done;
-        }
-        if (surf) {
-            uint32_t nv = hh_net_n_vertices(net);
-            if (transit)
-                hh_transit_surface(tq, pct, surf, nv);
-            else
-                hh_query_surface(q, surf, nv);
-            for (uint32_t v = 0; v < nv; v++) {
-                double vlon, vlat;
-                if (isnan(surf[v]) || surf[v] > minutes[n_min - 1] * 60 || hh_net_vertex(net, v, &vlon, &vlat))
-                    continue;
-                fprintf(so.fp, "%d,%u,%.7f,%.7f,%.1f\n", i, v, vlon, vlat, surf[v]);
-            }
-        }
-        char extra[320];
-        int k = snprintf(extra, sizeof extra, "\"origin\":%d,\"from\":[%.7f,%.7f]", i, lon[i], lat[i]);
-        if (transit)
-            snprintf(extra + k, sizeof extra - (size_t)k,
-                     ",\"percentile\":%g,\"depart\":\"%s\",\"window_min\":%d", pct, depart_s(&tr), tr.o.window_min);
-        if (compare)
-            e = write_compare(o.fp, transit ? (void *)btq : (void *)bq, transit, mode, &bsnaps[i], pct, minutes,
-                              (size_t)n_min, &io, &iso, mode_s, extra, &first);
-        else
-            e = hh_isochrone_write_features(o.fp, &iso, mode_s, extra, &first);
-        hh_isochrone_free(&iso);
-        if (e) {
+    /* every origin's search and polygons on the workers, written here in
+     * origin order */
+    hh_iso_many req = {net, mode, tp, pct, snaps, (size_t)n_from, minutes, (size_t)n_min, &io, (int)threads,
+                       surf_path != NULL, bnet, btp, bnet ? bsnaps : NULL};
+    iso_out w = {net, o.fp, surf_path ? so.fp : NULL, lon, lat, minutes, (size_t)n_min, transit, bnet != NULL, 1,
+                 pct, &tr, mode_s};
+    size_t failed;
+    int e = hh_isochrone_many(&req, write_origin, &w, &failed);
+    if (e) {
+        if (failed != SIZE_MAX)
+            rc = cli_fail("isochrone from %.6f,%.6f: %s", lon[failed], lat[failed], hh_strerror(e));
+        else if (e == HH_EIO)
             rc = cli_fail("cannot write %s: %s", out && strcmp(out, "-") ? out : "standard output",
                           errno ? strerror(errno) : "write error");
-            hh_out_abort(&o);
-            hh_out_abort(&so);
-            goto done;
-        }
+        else
+            rc = cli_fail("isochrones: %s", hh_strerror(e));
+        hh_out_abort(&o);
+        hh_out_abort(&so);
+        goto done;
     }
     fprintf(o.fp, "\n]}\n");
     /* both outputs, or neither: everything written first, then the renames */
-    if ((surf && hh_out_flush(&so, err, sizeof err)) || hh_out_flush(&o, err, sizeof err) ||
-        (surf && hh_out_commit(&so, err, sizeof err)) || hh_out_commit(&o, err, sizeof err)) {
+    if ((surf_path && hh_out_flush(&so, err, sizeof err)) || hh_out_flush(&o, err, sizeof err) ||
+        (surf_path && hh_out_commit(&so, err, sizeof err)) || hh_out_commit(&o, err, sizeof err)) {
         rc = cli_fail("%s", err);
         hh_out_abort(&o);
         hh_out_abort(&so);
     }
 done:
-    free(surf);
-    hh_query_free(bq);
-    hh_transit_query_free(btq);
     hh_transit_free(btp);
     hh_net_close(bnet);
-    hh_query_free(q);
-    hh_transit_query_free(tq);
     hh_transit_free(tp);
     hh_net_close(net);
     return rc;

@@ -698,6 +698,49 @@ int hh_transit_isochrone(hh_transit_query *q, double p, const double *minutes, s
 /* The same with drawing options (NULL: the defaults). */
 int hh_transit_isochrone_opts(hh_transit_query *q, double p, const double *minutes, size_t n_minutes,
                               const hh_iso_opts *o, hh_isochrone *out);
+
+/* ---- isochrones of many origins ----------------------------------------- */
+/* One isochrone per origin, computed by `threads` workers (each with its own
+ * query) and handed to fn in origin order on the calling thread, so the
+ * results are the same for any thread count; what the CLI's repeated
+ * --from runs.  Street (transit NULL: mode's network) or walk + transit at
+ * percentile pct (from snapped to the walk network).  With base_net, each
+ * origin is also searched there (base_from: its snaps on the base; a transit
+ * run needs base_transit) and compared (hh_isochrone_compare). */
+typedef struct hh_iso_many {
+    const hh_net *net;
+    hh_mode mode;               /* street mode (transit NULL) */
+    const hh_transit *transit;  /* non-NULL: walk + transit on net */
+    double pct;                 /* transit: the percentile drawn, in (0, 100] */
+    const hh_snap *from;        /* n_from snapped origins */
+    size_t n_from;
+    const double *minutes;      /* cutoffs, strictly increasing, > 0 */
+    size_t n_minutes;
+    const hh_iso_opts *opts;    /* NULL: hh_iso_opts_default */
+    int threads;                /* <= 0: all cores */
+    int surface;                /* 1: each result also carries the origin's surface */
+    const hh_net *base_net;     /* non-NULL: compare with the same origins there */
+    const hh_transit *base_transit;
+    const hh_snap *base_from;
+} hh_iso_many;
+
+typedef struct hh_iso_result {
+    size_t origin;                            /* index into from */
+    const hh_isochrone *iso;                  /* on net */
+    const hh_isochrone *base, *gained, *lost; /* with base_net, else NULL */
+    const float *surface;                     /* with surface: seconds per vertex of net
+                                               * (NAN unreached; transit at pct), else NULL */
+    size_t n_vertices;
+} hh_iso_result;
+
+/* Called once per origin, in order; the result is valid during the call
+ * only.  Non-zero stops the run and is returned. */
+typedef int (*hh_iso_many_fn)(const hh_iso_result *r, void *ud);
+
+/* 0, HH_EINVAL for a bad request, or the first error of a search (*failed,
+ * when given, is then the smallest origin whose isochrone failed, else
+ * SIZE_MAX) or of fn. */
+int hh_isochrone_many(const hh_iso_many *r, hh_iso_many_fn fn, void *ud, size_t *failed);
 uint32_t hh_net_n_vertices(const hh_net *net);
 
 /* ---- request options: one reading for the CLI's flags and HTTP fields -- */

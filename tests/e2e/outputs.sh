@@ -110,6 +110,28 @@ if ! ${CC:-cc} -shared -fPIC -O1 -o "$SHIM" "$here/failwrite.c" 2> "$W/last.err"
 fi
 rm -f "$W/last.err"
 
+# ---- many origins: the same bytes for any --threads ----------------------
+# every fixture point an origin, with the surface and the network as its own
+# base (--compare): one worker and three write the same files, in --from order
+D=$W/threads
+mkdir -p "$D"
+FROMS=()
+while IFS= read -r p; do FROMS+=(--from "$p"); done < <(tail -n +2 "$PTS" | cut -d, -f2,3)
+for t in 1 3; do
+    hh isochrone "$NET" "${FROMS[@]}" --mode walk --minutes 2,5 --threads "$t" -o "$D/iso$t.geojson" \
+        --surface "$D/surf$t.csv" && hh isochrone "$NET" "${FROMS[@]}" --mode car --minutes 1,3 --threads "$t" \
+        --compare "$NET" -o "$D/cmp$t.geojson" || bad threads-isochrone "--threads $t: exit $?"
+done
+n_from=$((${#FROMS[@]} / 2))
+origins=$(python3 -c 'import json,sys; print(" ".join(str(f["properties"]["origin"]) for f in json.load(open(sys.argv[1]))["features"]))' "$D/iso1.geojson" 2>/dev/null)
+want=$(for ((i = 0; i < n_from; i++)); do printf '%s %s ' "$i" "$i"; done)
+if ! cmp -s "$D/iso1.geojson" "$D/iso3.geojson" || ! cmp -s "$D/surf1.csv" "$D/surf3.csv"; then
+    bad threads-isochrone "--threads 1 and 3 wrote different isochrones or surfaces"
+elif ! cmp -s "$D/cmp1.geojson" "$D/cmp3.geojson"; then bad threads-isochrone "--compare differs between --threads 1 and 3"
+elif [ "$n_from" -lt 4 ] || [ "$origins " != "$want" ]; then
+    bad threads-isochrone "features not in --from order ($n_from origins: $origins)"
+else ok threads-isochrone; fi
+
 # ---- write through a FIFO ----------------------------------------------
 D=$W/fifo
 mkdir -p "$D"

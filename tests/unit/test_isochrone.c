@@ -688,3 +688,167 @@ HH_TEST(isochrone_transit_stop_points_fast_matches_oracle_and_only_adds)
     hh_transit_free(t);
     hh_net_close(net);
 }
+
+/* ---- many origins: hh_isochrone_many ----------------------------------- */
+
+typedef struct many_seen {
+    size_t n, stop_at;
+    const hh_net *net;
+    hh_mode mode;
+    hh_transit *t;
+    const hh_snap *from;
+    const double *minutes;
+    size_t nm;
+    hh_query *q;             /* the one-by-one oracle (street) */
+    hh_transit_query *tq;    /* (transit) */
+    float *surf;
+    int bad;
+} many_seen;
+
+/* Every result arrives in origin order and equals what one query gives
+ * for that origin alone: the same polygons, the same surface; compared with
+ * itself as the base, nothing is gained or lost. */
+static int many_check(const hh_iso_result *r, void *ud)
+{
+    many_seen *s = ud;
+    if (r->origin != s->n++)
+        s->bad |= 1;
+    if (s->stop_at && s->n == s->stop_at)
+        return 77;
+    hh_isochrone one;
+    double max_s = s->minutes[s->nm - 1] * 60;
+    int e = s->t ? hh_transit_query_run(s->tq, &s->from[r->origin], NULL, 0)
+                 : hh_query_run(s->q, s->mode, &s->from[r->origin], max_s);
+    if (e || (s->t ? hh_transit_isochrone_opts(s->tq, 50, s->minutes, s->nm, NULL, &one)
+                   : hh_isochrone_build_opts(s->q, s->minutes, s->nm, NULL, &one))) {
+        s->bad |= 2;
+        return 0;
+    }
+    if (!same_iso(&one, r->iso))
+        s->bad |= 4;
+    hh_isochrone_free(&one);
+    if (r->surface) {
+        size_t n = hh_net_n_vertices(s->net);
+        if (r->n_vertices != n)
+            s->bad |= 8;
+        else {
+            if (s->t)
+                hh_transit_surface(s->tq, 50, s->surf, n);
+            else
+                hh_query_surface(s->q, s->surf, n);
+            for (size_t v = 0; v < n; v++)
+                if (isnan(s->surf[v]) != isnan(r->surface[v]) || (!isnan(s->surf[v]) && s->surf[v] != r->surface[v]))
+                    s->bad |= 16;
+        }
+    }
+    if (r->base) {
+        if (!same_iso(r->base, r->iso))
+            s->bad |= 32;
+        for (size_t b = 0; b < r->gained->n_bands; b++)
+            if (r->gained->bands[b].area_km2 > 1e-9 || r->lost->bands[b].area_km2 > 1e-9)
+                s->bad |= 64;
+    }
+    return 0;
+}
+
+HH_TEST(isochrone_many_equals_one_by_one_for_any_thread_count)
+{
+    const char *path = hh_test_net_path("poa");
+    if (!path)
+        return;
+    hh_net *net;
+    HH_ASSERT_EQ(hh_net_open(path, &net, NULL, 0), 0);
+    hh_query *q;
+    HH_ASSERT_EQ(hh_query_init(net, &q), 0);
+    float *surf = malloc(hh_net_n_vertices(net) * sizeof *surf);
+    const double minutes[] = {5, 10};
+    uint64_t rng = 20261202;
+    for (int m = 0; m < HH_N_MODES; m++) {
+        hh_snap from[9];
+        for (size_t i = 0; i < 9; i++)
+            HH_ASSERT_EQ(pick(net, (hh_mode)m, &rng, &from[i]), 0);
+        for (int threads = 1; threads <= 3; threads++)
+            for (int extra = 0; extra < 2; extra++) {
+                /* extra: the surfaces, and the network as its own base */
+                hh_iso_many r = {net, (hh_mode)m, NULL, 50, from, 9, minutes, 2, NULL, threads, extra,
+                                 extra ? net : NULL, NULL, extra ? from : NULL};
+                many_seen s = {0, 0, net, (hh_mode)m, NULL, from, minutes, 2, q, NULL, surf, 0};
+                size_t failed = 0;
+                HH_ASSERT_EQ(hh_isochrone_many(&r, many_check, &s, &failed), 0);
+                HH_ASSERT_EQ(failed, SIZE_MAX);
+                HH_ASSERT_EQ(s.n, 9);
+                HH_ASSERT_EQ(s.bad, 0);
+            }
+    }
+    /* the callback stops the run and its value comes back */
+    hh_snap from[9];
+    for (size_t i = 0; i < 9; i++)
+        HH_ASSERT_EQ(pick(net, HH_MODE_WALK, &rng, &from[i]), 0);
+    hh_iso_many r = {net, HH_MODE_WALK, NULL, 50, from, 9, minutes, 2, NULL, 2, 0, NULL, NULL, NULL};
+    many_seen s = {0, 3, net, HH_MODE_WALK, NULL, from, minutes, 2, q, NULL, surf, 0};
+    size_t failed = 0;
+    HH_ASSERT_EQ(hh_isochrone_many(&r, many_check, &s, &failed), 77);
+    HH_ASSERT_EQ(s.n, 3);
+    HH_ASSERT_EQ(failed, SIZE_MAX);
+    /* an origin whose search fails: its error and index, nothing after it delivered */
+    from[5].edge = UINT32_MAX;
+    s = (many_seen){0, 0, net, HH_MODE_WALK, NULL, from, minutes, 2, q, NULL, surf, 0};
+    HH_ASSERT_EQ(hh_isochrone_many(&r, many_check, &s, &failed), HH_EINVAL);
+    HH_ASSERT_EQ(failed, 5);
+    HH_ASSERT(s.n <= 5);
+    HH_ASSERT_EQ(s.bad, 0);
+    /* bad requests */
+    const double down[] = {10, 5}, zero[] = {0};
+    hh_iso_many bad = r;
+    bad.minutes = down;
+    HH_ASSERT_EQ(hh_isochrone_many(&bad, many_check, &s, NULL), HH_EINVAL);
+    bad.minutes = zero, bad.n_minutes = 1;
+    HH_ASSERT_EQ(hh_isochrone_many(&bad, many_check, &s, NULL), HH_EINVAL);
+    bad = r, bad.n_minutes = 0;
+    HH_ASSERT_EQ(hh_isochrone_many(&bad, many_check, &s, NULL), HH_EINVAL);
+    bad = r, bad.mode = (hh_mode)HH_N_MODES;
+    HH_ASSERT_EQ(hh_isochrone_many(&bad, many_check, &s, NULL), HH_EINVAL);
+    bad = r, bad.n_from = 0; /* nothing to do */
+    s.n = 0;
+    HH_ASSERT_EQ(hh_isochrone_many(&bad, many_check, &s, NULL), 0);
+    HH_ASSERT_EQ(s.n, 0);
+    free(surf);
+    hh_query_free(q);
+    hh_net_close(net);
+}
+
+HH_TEST(isochrone_many_transit_equals_one_by_one)
+{
+    const char *path = hh_test_net_path("poa-transit");
+    if (!path)
+        return;
+    hh_net *net;
+    HH_ASSERT_EQ(hh_net_open(path, &net, NULL, 0), 0);
+    hh_transit_opts to;
+    hh_transit_opts_default(&to);
+    to.date = 20190513, to.depart_s = 12 * 3600, to.window_min = 20, to.max_s = 30 * 60;
+    hh_transit *t;
+    hh_transit_query *tq;
+    HH_ASSERT_EQ(hh_transit_prepare(net, &to, &t, NULL, 0), 0);
+    HH_ASSERT_EQ(hh_transit_query_init(t, &tq), 0);
+    float *surf = malloc(hh_net_n_vertices(net) * sizeof *surf);
+    const double minutes[] = {15, 30};
+    uint64_t rng = 7;
+    hh_snap from[5];
+    for (size_t i = 0; i < 5; i++)
+        HH_ASSERT_EQ(pick(net, HH_MODE_WALK, &rng, &from[i]), 0);
+    for (int threads = 1; threads <= 2; threads++) {
+        hh_iso_many r = {net, HH_MODE_WALK, t, 50, from, 5, minutes, 2, NULL, threads, 1, net, t, from};
+        many_seen s = {0, 0, net, HH_MODE_WALK, t, from, minutes, 2, NULL, tq, surf, 0};
+        HH_ASSERT_EQ(hh_isochrone_many(&r, many_check, &s, NULL), 0);
+        HH_ASSERT_EQ(s.n, 5);
+        HH_ASSERT_EQ(s.bad, 0);
+        /* a transit run compares with a transit base only */
+        r.base_transit = NULL;
+        HH_ASSERT_EQ(hh_isochrone_many(&r, many_check, &s, NULL), HH_EINVAL);
+    }
+    free(surf);
+    hh_transit_query_free(tq);
+    hh_transit_free(t);
+    hh_net_close(net);
+}
