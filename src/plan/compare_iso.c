@@ -137,8 +137,9 @@ int hh_isochrone_compare(const hh_isochrone *base, const hh_isochrone *scen, hh_
         if (base->bands[i].minutes != scen->bands[i].minutes)
             return HH_EINVAL;
     size_t nb = scen->n_bands;
-    hh_isochrone g_out = {nb, hh__calloc(nb + 1, sizeof(hh_isoband))};
-    hh_isochrone l_out = {nb, hh__calloc(nb + 1, sizeof(hh_isoband))};
+    hh_isoband *gb = hh__calloc(nb + 1, sizeof(hh_isoband)), *lb = hh__calloc(nb + 1, sizeof(hh_isoband));
+    /* a band count only with its array: hh_isochrone_free walks them */
+    hh_isochrone g_out = {gb ? nb : 0, gb}, l_out = {lb ? nb : 0, lb};
     GEOSContextHandle_t g = GEOS_init_r();
     int rc = g && g_out.bands && l_out.bands ? 0 : HH_ENOMEM;
     for (size_t i = 0; !rc && i < nb; i++) {
