@@ -704,16 +704,16 @@ int hh_transit_isochrone_opts(hh_transit_query *q, double p, const double *minut
  * query) and handed to fn in origin order on the calling thread, so the
  * results are the same for any thread count; what the CLI's repeated
  * --from runs.  Street (transit NULL: mode's network) or walk + transit at
- * percentile pct (from snapped to the walk network).  With base_net, each
- * origin is also searched there (base_from: its snaps on the base; a transit
+ * percentile pct (origins snapped to the walk network).  With base_net, each
+ * origin is also searched there (base_origins: its snaps on the base; a transit
  * run needs base_transit) and compared (hh_isochrone_compare). */
 typedef struct hh_iso_many {
     const hh_net *net;
     hh_mode mode;               /* street mode (transit NULL) */
     const hh_transit *transit;  /* non-NULL: walk + transit on net */
     double pct;                 /* transit: the percentile drawn, in (0, 100] */
-    const hh_snap *from;        /* n_from snapped origins */
-    size_t n_from;
+    const hh_snap *origins;     /* n_origins snapped origins */
+    size_t n_origins;
     const double *minutes;      /* cutoffs, strictly increasing, > 0 */
     size_t n_minutes;
     const hh_iso_opts *opts;    /* NULL: hh_iso_opts_default */
@@ -721,11 +721,11 @@ typedef struct hh_iso_many {
     int surface;                /* 1: each result also carries the origin's surface */
     const hh_net *base_net;     /* non-NULL: compare with the same origins there */
     const hh_transit *base_transit;
-    const hh_snap *base_from;
+    const hh_snap *base_origins;
 } hh_iso_many;
 
 typedef struct hh_iso_result {
-    size_t origin;                            /* index into from */
+    size_t origin;                            /* index into origins */
     const hh_isochrone *iso;                  /* on net */
     const hh_isochrone *base, *gained, *lost; /* with base_net, else NULL */
     const float *surface;                     /* with surface: seconds per vertex of net

@@ -61,14 +61,14 @@ static int work(void *ctx, int wi, size_t i, size_t si)
     worker *w = &j->ws[wi];
     slot *s = &j->slots[si];
     slot_clear(s);
-    int e = one(r, w->q, w->tq, &r->from[i], &s->iso);
+    int e = one(r, w->q, w->tq, &r->origins[i], &s->iso);
     if (!e && s->surface)
         e = w->tq ? hh_transit_surface(w->tq, r->pct, s->surface, j->nv) : hh_query_surface(w->q, s->surface, j->nv);
     if (!e && r->base_net) {
         memset(&s->base, 0, sizeof s->base);
         memset(&s->gained, 0, sizeof s->gained);
         memset(&s->lost, 0, sizeof s->lost);
-        e = one(r, w->bq, w->btq, &r->base_from[i], &s->base);
+        e = one(r, w->bq, w->btq, &r->base_origins[i], &s->base);
         if (!e)
             e = hh_isochrone_compare(&s->base, &s->iso, &s->gained, &s->lost);
         if (e) {
@@ -102,13 +102,13 @@ static int deliver(void *ctx, size_t i, size_t si)
 
 static int check(const hh_iso_many *r)
 {
-    if (!r->net || (!r->from && r->n_from) || !r->minutes || r->n_minutes == 0)
+    if (!r->net || (!r->origins && r->n_origins) || !r->minutes || r->n_minutes == 0)
         return HH_EINVAL;
     if (!r->transit && (unsigned)r->mode >= HH_N_MODES)
         return HH_EINVAL;
     if (r->transit && !(r->pct > 0 && r->pct <= 100))
         return HH_EINVAL;
-    if (r->base_net && (!r->base_from && r->n_from))
+    if (r->base_net && (!r->base_origins && r->n_origins))
         return HH_EINVAL;
     if (r->base_net && (r->transit != NULL) != (r->base_transit != NULL))
         return HH_EINVAL;
@@ -127,11 +127,11 @@ int hh_isochrone_many(const hh_iso_many *r, hh_iso_many_fn fn, void *ud, size_t 
     int rc = check(r);
     if (rc)
         return rc;
-    if (r->n_from == 0)
+    if (r->n_origins == 0)
         return 0;
     int nt = hh__rows_threads(r->threads);
-    if ((size_t)nt > r->n_from)
-        nt = (int)r->n_from;
+    if ((size_t)nt > r->n_origins)
+        nt = (int)r->n_origins;
     /* one origin per hand-out with a surface (a vertex count of floats per
      * slot), else four: rounds long enough that starting threads is noise */
     size_t block = r->surface ? 1 : 4;
@@ -154,7 +154,7 @@ int hh_isochrone_many(const hh_iso_many *r, hh_iso_many_fn fn, void *ud, size_t 
                                                  : hh_query_init(r->base_net, &w->bq)))
             goto done;
     }
-    rc = hh__rows_run(r->n_from, nt, block, work, deliver, &j);
+    rc = hh__rows_run(r->n_origins, nt, block, work, deliver, &j);
     if (failed)
         *failed = j.failed;
 done:

@@ -808,7 +808,7 @@ HH_TEST(isochrone_many_equals_one_by_one_for_any_thread_count)
     HH_ASSERT_EQ(hh_isochrone_many(&bad, many_check, &s, NULL), HH_EINVAL);
     bad = r, bad.mode = (hh_mode)HH_N_MODES;
     HH_ASSERT_EQ(hh_isochrone_many(&bad, many_check, &s, NULL), HH_EINVAL);
-    bad = r, bad.n_from = 0; /* nothing to do */
+    bad = r, bad.n_origins = 0; /* nothing to do */
     s.n = 0;
     HH_ASSERT_EQ(hh_isochrone_many(&bad, many_check, &s, NULL), 0);
     HH_ASSERT_EQ(s.n, 0);

@@ -298,6 +298,51 @@ HH_TEST(oom_map_isochrone_fails_cleanly_everywhere)
     hh_net_close(net);
 }
 
+/* Many isochrones on two workers, with surfaces and a base to compare
+ * with: each allocation failing in turn stops the run with HH_ENOMEM, and
+ * what was delivered before it came in origin order. */
+static int oom_many_seen(const hh_iso_result *r, void *ud)
+{
+    size_t *n = ud;
+    return r->origin == (*n)++ && r->iso->n_bands == 2 && r->base && r->surface ? 0 : 99;
+}
+
+HH_TEST(oom_isochrone_many_fails_cleanly_everywhere)
+{
+    const char *path = hh_test_net_path("monaco");
+    if (!path)
+        return;
+    hh_net *net = NULL;
+    HH_ASSERT_EQ(hh_net_open(path, &net, NULL, 0), 0);
+    hh_net_info in;
+    hh_net_get_info(net, &in);
+    hh_snap s[3];
+    for (int i = 0; i < 3; i++)
+        HH_ASSERT_EQ(hh_snap_point(net, HH_MODE_WALK, in.min_lon + (in.max_lon - in.min_lon) * (i + 1) / 4,
+                                   (in.min_lat + in.max_lat) / 2, 2000, &s[i]),
+                     0);
+    double m[] = {3, 6};
+    hh_iso_many r = {net, HH_MODE_WALK, NULL, 50, s, 3, m, 2, NULL, 2, 1, net, NULL, s};
+    int ok = 0;
+    long k;
+    for (k = 0; k < 20000 && !ok; k++) {
+        size_t n = 0;
+        hh_test_alloc_fail_only(k);
+        int rc = hh_isochrone_many(&r, oom_many_seen, &n, NULL);
+        hh_test_alloc_restore();
+        if (rc == 0) {
+            ok = 1;
+            HH_ASSERT_EQ(n, 3);
+        } else {
+            HH_ASSERT_EQ(rc, HH_ENOMEM);
+            HH_ASSERT(n < 3);
+        }
+    }
+    HH_ASSERT(ok);
+    fprintf(stderr, "  many isochrones survived a failure at each of %ld allocations\n", k);
+    hh_net_close(net);
+}
+
 /* A scenario of every kind on a small grid (streets added and split, one
  * closed, a line added, trips removed: the hierarchies updated in place and
  * contracted again, the timetable rebuilt): each allocation fails in turn. */

@@ -401,7 +401,7 @@ class Network:
     # ---- isochrones ----------------------------------------------------------
     def isochrones(self, points, mode, minutes=(10, 20, 30), *, snap_max=500.0, generalize="auto", denoise=0.0,
                    holes="fill", departure=None, window=60, percentile=50, max_walk=15, max_rides=8, draws=5,
-                   walk_speed=None, surface=False, compare=None):
+                   walk_speed=None, surface=False, compare=None, threads=None):
         """Areas reachable within given minutes, as a GeoDataFrame
         (`halfhour isochrone NET.hh --from LON,LAT... --mode M --minutes L`):
         one MultiPolygon row per origin and cutoff, with columns origin
@@ -442,6 +442,8 @@ class Network:
         isochrones on it too; per origin and cutoff four rows with column
         part = base, scenario, gained (scenario minus base) and lost (base
         minus scenario).
+        threads: worker threads (default: all cores); the result is the
+        same for any number, rows in the order of points.
         Transit (the network built with gtfs): departure "YYYY-MM-DDTHH:MM",
         local time of the first feed's agency_timezone (required); window:
         one departure per minute over this many minutes (default 60);
@@ -487,40 +489,21 @@ class Network:
                     raise NotSnapped("point %s at %.6f,%.6f: no street of %s within %g m" % (
                         pts.ids[i], pts.lon[i], pts.lat[i], base.path, smax))
 
-        def query(on):
-            if transit:
-                t_ = _opts.prepare_transit(on, o)
-                qq = ffi.new("hh_transit_query **")
-                check(lib.hh_transit_query_init(t_, qq))
-                return ffi.gc(qq[0], lib.hh_transit_query_free), t_
-            qq = ffi.new("hh_query **")
-            check(lib.hh_query_init(on, qq))
-            return ffi.gc(qq[0], lib.hh_query_free), None
-
-        def run(q_, snap, out):
-            if transit:
-                rc = lib.hh_transit_query_run(q_, snap, ffi.NULL, 0)
-                if not rc:
-                    rc = lib.hh_transit_isochrone_opts(q_, pct, cmin, len(mins), iso_o, out)
-            else:
-                rc = lib.hh_query_run(q_, m, snap, mins[-1] * 60.0)
-                if not rc:
-                    rc = lib.hh_isochrone_build_opts(q_, cmin, len(mins), iso_o, out)
-            return rc
-
+        tp = btp = ffi.NULL
+        pct_c = 50.0
         if transit:
             o = _opts.transit_opts(departure, window, max_walk, max_rides, draws, walk_speed, mins[-1] * 60.0)
             dep = "%04d-%02d-%02dT%02d:%02d" % (o.date // 10000, o.date // 100 % 100, o.date % 100,
                                                 o.depart_s // 3600, o.depart_s // 60 % 60)
-        q, tp = query(net)
-        bq, btp = query(bnet) if base is not None else (None, None)
+            tp = _opts.prepare_transit(net, o)
+            if base is not None:
+                btp = _opts.prepare_transit(bnet, o)
+            pct_c = pct
         nv = lib.hh_net_n_vertices(net)
         if surface:
             vlon = np.empty(nv, dtype=np.float64)
             vlat = np.empty(nv, dtype=np.float64)
             check(lib.hh_net_vertices(net, 0, nv, _dptr(vlon), _dptr(vlat)))
-            surf = np.empty(nv, dtype=np.float32)
-            sp = ffi.cast("float *", ffi.from_buffer(surf))
             srows = {"origin": [], "vertex": [], "lon": [], "lat": [], "time_s": []}
 
         def add(i, band, part=None):
@@ -535,44 +518,58 @@ class Network:
             if part is not None:
                 rows["part"].append(part)
 
-        iso = ffi.new("hh_isochrone *")
-        for i in range(pts.n):
-            check(run(q, snaps + i, iso), what="isochrone from %.6f,%.6f" % (pts.lon[i], pts.lat[i]))
+        # every origin searched and drawn on the library's workers
+        # (hh_isochrone_many), handed back here in origin order
+        failures = []
+
+        @ffi.callback("int(const hh_iso_result *, void *)")
+        def deliver(r, ud):
             try:
+                i = r.origin
                 if surface:
-                    if transit:
-                        lib.hh_transit_surface(q, pct, sp, nv)
-                    else:
-                        lib.hh_query_surface(q, sp, nv)
+                    surf = np.frombuffer(ffi.buffer(r.surface, 4 * nv), dtype=np.float32)
                     keep = np.flatnonzero(~np.isnan(surf) & (surf <= mins[-1] * 60))
                     srows["origin"].append(np.full(len(keep), i))
                     srows["vertex"].append(keep)
                     srows["lon"].append(vlon[keep])
                     srows["lat"].append(vlat[keep])
                     srows["time_s"].append(surf[keep].astype(np.float64))
-                if base is None:
-                    for b in range(iso.n_bands):
-                        add(i, iso.bands[b])
-                    continue
-                # --compare: the base's isochrone of the same origin, then per
-                # cutoff base, scenario, gained, lost (hh_isochrone_compare)
-                biso = ffi.new("hh_isochrone *")
-                rc = run(bq, bsnaps + i, biso)
-                if rc:
-                    raise _compare_error(rc, base)
-                gained, lost = ffi.new("hh_isochrone *"), ffi.new("hh_isochrone *")
-                rc = lib.hh_isochrone_compare(biso, iso, gained, lost)
-                if rc:
-                    lib.hh_isochrone_free(biso)
-                    check(rc, what="compare")
-                try:
-                    for b in range(iso.n_bands):
-                        for part, x in (("base", biso), ("scenario", iso), ("gained", gained), ("lost", lost)):
-                            add(i, x.bands[b], part)
-                finally:
-                    lib.hh_isochrone_free(biso), lib.hh_isochrone_free(gained), lib.hh_isochrone_free(lost)
-            finally:
-                lib.hh_isochrone_free(iso)
+                for b in range(r.iso.n_bands):
+                    if base is None:
+                        add(i, r.iso.bands[b])
+                        continue
+                    # --compare: per cutoff base, scenario, gained, lost
+                    for part, x in (("base", r.base), ("scenario", r.iso), ("gained", r.gained),
+                                    ("lost", r.lost)):
+                        add(i, x.bands[b], part)
+                return 0
+            except BaseException as e:  # raised again below, once the run has stopped
+                failures.append(e)
+                return lib.HH_EIO
+
+        req = ffi.new("hh_iso_many *")
+        req.net = net
+        req.mode = m
+        req.transit = tp
+        req.pct = pct_c
+        req.origins = snaps
+        req.n_origins = pts.n
+        req.minutes = cmin
+        req.n_minutes = len(mins)
+        req.opts = iso_o
+        req.threads = _opts.threads(threads)
+        req.surface = 1 if surface else 0
+        if base is not None:
+            req.base_net = bnet
+            req.base_transit = btp
+            req.base_origins = bsnaps
+        failed = ffi.new("size_t *")
+        rc = lib.hh_isochrone_many(req, deliver, ffi.NULL, failed)
+        if failures:
+            raise failures[0]
+        if rc:
+            i = failed[0]
+            check(rc, what="isochrone from %.6f,%.6f" % (pts.lon[i], pts.lat[i]) if i < pts.n else "isochrones")
         gdf = geopandas.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
         gdf.insert(gdf.columns.get_loc("mode"), "travel_time", gdf["minutes"])
         if transit:

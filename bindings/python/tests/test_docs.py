@@ -26,7 +26,7 @@ VERBS = {
                                                                 "-o": None, "--surface": "surface", "--compare": "compare",
                                                                 "--percentile": "percentile",
                                                                 "--generalize": "generalize", "--denoise": "denoise",
-                                                                "--holes": "holes"})),
+                                                                "--holes": "holes", "--threads": "threads"})),
     "matrix": (halfhour.Network.travel_time_matrix, dict(TRANSIT, **{
         "--origins": "origins", "--destinations": "destinations", "--mode": "mode", "--max-minutes": "max_minutes",
         "--threads": "threads", "--snap-max": "snap_max", "-o": None, "--percentiles": "percentiles",

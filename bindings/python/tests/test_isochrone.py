@@ -50,6 +50,23 @@ def test_street_isochrones_equal_cli(tmp_path, poa_net, poa_pois, mode):
     assert (np.diff(a) > 0).all()
 
 
+def test_isochrones_same_for_any_thread_count(poa_net, poa_pois):
+    # one worker or three: the same rows in the order of the points, with
+    # the surface, and compared with the network itself as the base
+    df = poa_pois[1].head(7)
+    one, s1 = poa_net.isochrones(df, "bike", [5, 10], threads=1, surface=True, compare=poa_net)
+    three, s3 = poa_net.isochrones(df, "bike", [5, 10], threads=3, surface=True, compare=poa_net)
+    assert len(one) == len(three) == 7 * 2 * 4
+    assert list(one.origin) == sorted(one.origin) == list(three.origin)
+    assert list(one.part) == list(three.part)
+    assert (one.area_km2.to_numpy() == three.area_km2.to_numpy()).all()
+    assert all(a.equals_exact(b, 0) for a, b in zip(one.geometry, three.geometry))
+    assert s1.equals(s3) and len(s1) > 100
+    assert (one[one.part.isin(["gained", "lost"])].area_km2 == 0).all()
+    with pytest.raises(halfhour.InvalidArgument):
+        poa_net.isochrones(df, "bike", [5], threads=0)
+
+
 def test_transit_isochrone_equals_cli(tmp_path, poa_net, poa_pois):
     df = poa_pois[1].head(1)
     got = poa_net.isochrones(df, "transit", [15, 30], departure="2019-05-13T12:00", window=30, percentile=25)
