@@ -10,11 +10,19 @@
  *                  map defaults (what the CLI, a map and the server draw);
  *                  median over N seeded origins after one warm-up;
  *   one_to_all_ms  hh_query_run for the car without a bound, median;
- * and the memory of one search workspace:
+ * and the memory one thread carries, per vertex of the network:
  *   ws_bytes_per_vertex  resident bytes the process gained from
- *                  hh_query_init through one bounded and one unbounded car
- *                  search and one walk search (what one thread carries),
- *                  divided by the vertices;
+ *                  hh_query_init through the unbounded car searches, one
+ *                  bounded car search and one walk search (the search
+ *                  workspace: a plain search's arrays and the sweep's),
+ *                  measured before any polygon is drawn;
+ *   ws_model_bytes_per_vertex  the same as hh_query_footprint computes it;
+ *   sweep_bytes_per_vertex  the sweep's part alone: all that a worker of
+ *                  the many-origin driver's hierarchy path (matrix, access)
+ *                  allocates per vertex besides its rows;
+ *   iso_extra_bytes_per_vertex  what the isochrones added after that
+ *                  (rasters, polygons, and the network's shared cache of
+ *                  street samples, which all threads share);
  * and writes, for the all-origins access run beside it, ORIGINS.csv (SAMPLE
  * centres of the 250 m cells over the bounding box, drawn without
  * replacement by the seed, kept when a car street is within 250 m) and
@@ -115,6 +123,22 @@ int main(int argc, char **argv)
     hh_query *q;
     if ((rc = hh_query_init(net, &q)) < 0)
         return die("hh_query_init", rc);
+    for (size_t i = 0; i <= n; i++) {
+        const hh_snap *o = &pts[i == 0 ? n : i - 1];
+        double t0 = now_ms();
+        if ((rc = hh_query_run(q, HH_MODE_CAR, o, INFINITY)) < 0)
+            return die("hh_query_run", rc);
+        double t1 = now_ms();
+        if (i > 0)
+            t_all[i - 1] = t1 - t0;
+    }
+    hh_snap w;
+    if (hh_snap_point(net, HH_MODE_WALK, pts[0].lon, pts[0].lat, 500, &w) == 0 &&
+        (rc = hh_query_run(q, HH_MODE_WALK, &w, 1800)) < 0)
+        return die("hh_query_run walk", rc);
+    if ((rc = hh_query_run(q, HH_MODE_CAR, &pts[n], 1800)) < 0)
+        return die("hh_query_run", rc);
+    long rss_ws = rss_kib();
     double minutes = 30;
     for (size_t i = 0; i <= n; i++) {
         /* pts[n] is the untimed warm-up, first */
@@ -130,23 +154,16 @@ int main(int argc, char **argv)
         if (i > 0)
             t_iso[i - 1] = t1 - t0;
     }
-    for (size_t i = 0; i <= n; i++) {
-        const hh_snap *o = &pts[i == 0 ? n : i - 1];
-        double t0 = now_ms();
-        if ((rc = hh_query_run(q, HH_MODE_CAR, o, INFINITY)) < 0)
-            return die("hh_query_run", rc);
-        double t1 = now_ms();
-        if (i > 0)
-            t_all[i - 1] = t1 - t0;
-    }
-    hh_snap w;
-    if (hh_snap_point(net, HH_MODE_WALK, pts[0].lon, pts[0].lat, 500, &w) == 0 &&
-        (rc = hh_query_run(q, HH_MODE_WALK, &w, 1800)) < 0)
-        return die("hh_query_run walk", rc);
     long rss1 = rss_kib();
     printf("iso_ms=%.3f\niso_p90_ms=%.3f\n", percentile(t_iso, n, 0.5), percentile(t_iso, n, 0.9));
     printf("one_to_all_ms=%.3f\none_to_all_p90_ms=%.3f\n", percentile(t_all, n, 0.5), percentile(t_all, n, 0.9));
-    printf("ws_bytes_per_vertex=%.1f\n", (double)(rss1 - rss0) * 1024.0 / (info.n_nodes ? info.n_nodes : 1));
+    double nv = info.n_nodes ? info.n_nodes : 1;
+    hh_query_bytes fp;
+    hh_query_footprint(net, &fp);
+    printf("ws_bytes_per_vertex=%.1f\n", (double)(rss_ws - rss0) * 1024.0 / nv);
+    printf("ws_model_bytes_per_vertex=%.1f\n", fp.per_vertex);
+    printf("sweep_bytes_per_vertex=%.1f\n", (double)fp.sweep / nv);
+    printf("iso_extra_bytes_per_vertex=%.1f\n", (double)(rss1 - rss_ws) * 1024.0 / nv);
     hh_query_free(q);
 
     /* the access run's inputs: a sample of the 250 m cells, and jobs */

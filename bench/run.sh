@@ -952,15 +952,16 @@ scale_table() {
         row "region of $v vertices" "$v" "$bs" "$bk" "$fm" "$om / $im / $am"
     done <"$work/scale.tsv"
     echo
-    row "all-origins car access, 250 m, 30 min" "vertices" "s/10k orig" "cells" "whole grid s" "bytes/vertex/thread"
-    row "----" "--------" "----------" "-----" "------------" "-------------------"
+    row "all-origins car access, 250 m, 30 min" "vertices" "s/10k orig" "cells" "whole grid s" "B/vertex/thread: search / sweep / iso+"
+    row "----" "--------" "----------" "-----" "------------" "-------------------------------------"
     for n in $scale_sizes $([ "$scale_big" = 1 ] && echo 10000000); do
         f=$work/scale_$n
         [ -r "$f.kv" ] || continue
         ac=$(awk -F'\t' -v v="$(kv "$f.kv" vertices)" '$1 == v { print $8 }' "$work/scale.tsv")
         cells=$(kv "$f.kv" cells)
         row "sample of $(kv "$f.kv" sample) cells, extrapolated" "$(kv "$f.kv" vertices)" "$ac" "$cells" \
-            "$(calc "%.0f" "$ac * $cells / 10000")" "$(kv "$f.kv" ws_bytes_per_vertex)"
+            "$(calc "%.0f" "$ac * $cells / 10000")" \
+            "$(kv "$f.kv" ws_bytes_per_vertex) / $(kv "$f.kv" sweep_bytes_per_vertex) / $(kv "$f.kv" iso_extra_bytes_per_vertex)"
     done
     big=$work/scale_10000000.kv
     echo
@@ -983,7 +984,11 @@ scale_table() {
     echo "  open = median of 7 hh_net_open+close (file cached); iso = 30-min car search + map polygons,"
     echo "  one-to-all = unbounded car search: medians of 100 seeded origins; access = one halfhour access"
     echo "  process over a seeded sample of the 250 m cells, seconds scaled to 10,000 origins and to every"
-    echo "  cell within 250 m of a car street; bytes/vertex/thread = RSS one search workspace added."
+    echo "  cell within 250 m of a car street. Bytes per vertex that one thread adds: search = RSS of one"
+    echo "  query's workspace after car and walk searches (hh_query_footprint computes it too), sweep = the"
+    echo "  hierarchy sweep's arrays alone (all a matrix or access worker allocates besides its rows),"
+    echo "  iso+ = what the isochrones added after that (rasters, polygons; partly the network's shared"
+    echo "  cache of street samples)."
 }
 
 # ---- MPI: ranks against threads, and the cost of all-origins access ----------
