@@ -926,6 +926,11 @@ int hh_out_commit(hh_out *o, char *err, size_t errlen);
 int hh_out_flush(hh_out *o, char *err, size_t errlen);
 void hh_out_abort(hh_out *o);
 
+/* s as a JSON string literal, quotes included (a quote, a backslash and
+ * control bytes escaped; other bytes as they are): a new string
+ * (hh_buffer_free), or NULL when memory runs out. */
+char *hh_json_quote(const char *s);
+
 /* Writes the bands of one isochrone as GeoJSON Features (no surrounding
  * collection), each with properties minutes, mode (the name given: "walk",
  * "transit", ...), area_km2 and `extra`

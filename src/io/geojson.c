@@ -3,8 +3,36 @@
  * Coordinates are printed with 7 decimals (about 1 cm), the precision of
  * the network file, so output is identical on every machine. */
 #include <stdio.h>
+#include <string.h>
 
 #include "halfhour.h"
+#include "util/alloc.h"
+
+char *hh_json_quote(const char *s)
+{
+    /* the escaped length first: a quote or backslash takes 2, a control
+     * byte 6 (\u00XX); other bytes, UTF-8 ones too, are copied */
+    size_t n = 2;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        n += *p == '"' || *p == '\\' ? 2 : *p < 0x20 ? 6 : 1;
+    char *out = hh__malloc(n + 1), *q = out;
+    if (!out)
+        return NULL;
+    *q++ = '"';
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p < 0x20) {
+            snprintf(q, 7, "\\u%04x", *p);
+            q += 6;
+            continue;
+        }
+        if (*p == '"' || *p == '\\')
+            *q++ = '\\';
+        *q++ = (char)*p;
+    }
+    *q++ = '"';
+    *q = 0;
+    return out;
+}
 
 static void ring(FILE *f, const hh_isoband *band, size_t r)
 {

@@ -132,6 +132,32 @@ elif [ "$n_from" -lt 4 ] || [ "$origins " != "$want" ]; then
     bad threads-isochrone "features not in --from order ($n_from origins: $origins)"
 else ok threads-isochrone; fi
 
+# --origins: the same isochrones as --from, each Feature with the row's id;
+# a row that does not snap (put first) is left out with a warning, and
+# the others keep their row numbers
+{ echo "id,lon,lat"; echo "far away,10.0,10.0"; tail -n +2 "$PTS" | cut -d, -f1-3; } > "$D/origins.csv"
+for t in 1 3; do
+    hh isochrone "$NET" --origins "$D/origins.csv" --mode walk --minutes 2,5 --threads "$t" -o "$D/orig$t.geojson" ||
+        bad origins-isochrone "--threads $t: exit $?"
+done
+warned=$(grep -c "warning: 1 origin did not snap (no isochrone).*far away" "$W/last.err")
+if ! cmp -s "$D/orig1.geojson" "$D/orig3.geojson"; then bad origins-isochrone "--threads 1 and 3 differ"
+elif [ "$warned" != 1 ]; then bad origins-isochrone "no warning naming the row left out: $(cat "$W/last.err")"
+elif ! python3 - "$D/iso1.geojson" "$D/orig1.geojson" "$D/origins.csv" <<'PY'
+import csv, json, sys
+a = json.load(open(sys.argv[1]))["features"]
+b = json.load(open(sys.argv[2]))["features"]
+ids = [r["id"] for r in csv.DictReader(open(sys.argv[3]))]
+assert len(a) == len(b) > 0, (len(a), len(b))
+for fa, fb in zip(a, b):
+    pa, pb = fa["properties"], fb["properties"]
+    assert pb["origin"] == pa["origin"] + 1, (pa, pb)
+    assert pb["id"] == ids[pb["origin"]], pb
+    assert fa["geometry"] == fb["geometry"] and pa["area_km2"] == pb["area_km2"]
+PY
+then bad origins-isochrone "other isochrones than --from's, or wrong ids or row numbers"
+else ok origins-isochrone; fi
+
 # ---- write through a FIFO ----------------------------------------------
 D=$W/fifo
 mkdir -p "$D"

@@ -247,3 +247,16 @@ HH_TEST(out_failed_write_keeps_the_old_file)
     hh_out_abort(&o); /* after a failed commit: harmless */
     HH_ASSERT_EQ(n_entries(dir), 1);
 }
+
+HH_TEST(json_quote_escapes_what_json_needs)
+{
+    const char *in[] = {"", "plain", "a\"b", "back\\slash", "tab\tnew\nline\x01", "长沙 é"};
+    const char *want[] = {"\"\"", "\"plain\"", "\"a\\\"b\"", "\"back\\\\slash\"", "\"tab\\u0009new\\u000aline\\u0001\"",
+                          "\"长沙 é\""};
+    for (size_t i = 0; i < sizeof in / sizeof *in; i++) {
+        char *q = hh_json_quote(in[i]);
+        HH_ASSERT(q != NULL);
+        HH_ASSERT_STR(q, want[i]);
+        hh_buffer_free(q);
+    }
+}

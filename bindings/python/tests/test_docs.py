@@ -22,7 +22,7 @@ VERBS = {
     "info": (halfhour.Network.info, {"--json": None}),
     "verify": (halfhour.Network.verify, {}),
     "isochrone": (halfhour.Network.isochrones, dict(TRANSIT, **{"--from": "points", "--mode": "mode",
-                                                                "--minutes": "minutes", "--snap-max": "snap_max",
+                                                                "--origins": "points", "--minutes": "minutes", "--snap-max": "snap_max",
                                                                 "-o": None, "--surface": "surface", "--compare": "compare",
                                                                 "--percentile": "percentile",
                                                                 "--generalize": "generalize", "--denoise": "denoise",
