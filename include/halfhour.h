@@ -725,16 +725,18 @@ typedef struct hh_iso_many {
 } hh_iso_many;
 
 typedef struct hh_iso_result {
-    size_t origin;                            /* index into origins */
-    const hh_isochrone *iso;                  /* on net */
-    const hh_isochrone *base, *gained, *lost; /* with base_net, else NULL */
-    const float *surface;                     /* with surface: seconds per vertex of net
-                                               * (NAN unreached; transit at pct), else NULL */
+    size_t origin;                      /* index into origins */
+    hh_isochrone *iso;                  /* on net */
+    hh_isochrone *base, *gained, *lost; /* with base_net, else NULL */
+    const float *surface;               /* with surface: seconds per vertex of net
+                                         * (NAN unreached; transit at pct), else NULL */
     size_t n_vertices;
 } hh_iso_result;
 
 /* Called once per origin, in order; the result is valid during the call
- * only.  Non-zero stops the run and is returned. */
+ * only, but fn may keep an isochrone by moving it out (copy the struct,
+ * then zero it: what is left is freed after the call).  Non-zero stops
+ * the run and is returned. */
 typedef int (*hh_iso_many_fn)(const hh_iso_result *r, void *ud);
 
 /* 0, HH_EINVAL for a bad request, or the first error of a search (*failed,

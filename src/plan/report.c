@@ -164,29 +164,41 @@ void hh_report_free(hh_report *r)
     memset(r, 0, sizeof *r);
 }
 
-/* The circle of centre i: a street search or a transit run from it. */
-static int circle(const hh_net *net, const hh_report_opts *o, const hh_report_mode_opts *mo, const hh_snap *s,
-                  hh_isochrone *out)
+/* The circles: every snapped centre's isochrone (the strict polygons, as
+ * hh_isochrone_build draws them) on the report's threads, each moved into
+ * m->circle[centre] as it arrives. */
+typedef struct circles {
+    hh_report_mode *m;
+    const size_t *centre; /* of each searched one */
+} circles;
+
+static int circle_keep(const hh_iso_result *r, void *ud)
 {
+    circles *c = ud;
+    size_t i = c->centre[r->origin];
+    c->m->circle[i] = *r->iso;
+    memset(r->iso, 0, sizeof *r->iso);
+    c->m->circle_km2[i] = c->m->circle[i].bands[0].area_km2;
+    return 0;
+}
+
+static int draw_circles(const hh_net *net, const hh_report_opts *o, const hh_report_mode_opts *mo,
+                        const hh_centres *c, const unsigned char *snapped, hh_report_mode *m)
+{
+    hh_mode smode = mo->transit ? HH_MODE_WALK : mo->mode;
+    hh_snap *s = hh__alloc_array(c->n + 1, sizeof *s);
+    size_t *centre = hh__alloc_array(c->n + 1, sizeof *centre), n = 0;
+    int rc = s && centre ? 0 : HH_ENOMEM;
+    for (size_t i = 0; !rc && i < c->n; i++)
+        if (snapped[i] && !hh_snap_point(net, smode, c->lon[i], c->lat[i], o->snap_max_m, &s[n]))
+            centre[n++] = i;
     double T = o->minutes;
-    int rc;
-    if (mo->transit) {
-        hh_transit_query *q;
-        if ((rc = hh_transit_query_init(mo->transit, &q)))
-            return rc;
-        rc = hh_transit_query_run(q, s, NULL, 0);
-        if (!rc)
-            rc = hh_transit_isochrone(q, o->circle_pct, &T, 1, out);
-        hh_transit_query_free(q);
-        return rc;
-    }
-    hh_query *q;
-    if ((rc = hh_query_init(net, &q)))
-        return rc;
-    rc = hh_query_run(q, mo->mode, s, T * 60);
+    const hh_iso_opts strict = {0, 0, HH_ISO_HOLES_ALL};
+    hh_iso_many req = {net, mo->mode, mo->transit, o->circle_pct, s, n, &T, 1, &strict, o->threads, 0, NULL, NULL, NULL};
+    circles ctx = {m, centre};
     if (!rc)
-        rc = hh_isochrone_build(q, &T, 1, out);
-    hh_query_free(q);
+        rc = hh_isochrone_many(&req, circle_keep, &ctx, NULL);
+    hh__free(s), hh__free(centre);
     return rc;
 }
 
@@ -386,14 +398,8 @@ static int run_mode(const hh_net *net, const hh_report_opts *o, const hh_centres
     hh__many_fns f = {NULL, 0, times_deliver, &ctx, 0};
     int rc = hh__many_run(&r, &f, snapped, NULL);
     /* the circles */
-    for (size_t i = 0; !rc && i < n_c; i++) {
-        hh_snap s;
-        if (!snapped[i] || hh_snap_point(net, smode, c->lon[i], c->lat[i], o->snap_max_m, &s))
-            continue;
-        rc = circle(net, o, mo, &s, &m->circle[i]);
-        if (!rc)
-            m->circle_km2[i] = m->circle[i].bands[0].area_km2;
-    }
+    if (!rc)
+        rc = draw_circles(net, o, mo, c, snapped, m);
     double lat0 = 0;
     for (size_t i = 0; i < n_c; i++)
         lat0 += c->lat[i] / (double)n_c;
