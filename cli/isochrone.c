@@ -18,7 +18,8 @@ static void help(void)
            "                          [--depart T --window MIN --percentile P ...]  (transit)\n"
            "                          [--generalize M] [--denoise F] [--holes fill|all] [--compare BASE.hh]\n\n"
            "Writes a GeoJSON FeatureCollection: one MultiPolygon Feature per origin and cutoff,\n"
-           "with properties minutes, mode, area_km2, origin (index of --from) and from [lon,lat].\n"
+           "with properties minutes, mode, area_km2, origin (index of --from, or row of\n"
+           "--origins, from 0), id (--origins) and from [lon,lat].\n"
            "One street search per origin serves every cutoff; origins run on --threads workers\n"
            "and are written in the order given. Polygons are valid and nested\n"
            "(each cutoff contains the smaller ones) whatever the options below. They are\n"
@@ -149,8 +150,9 @@ static int write_origin(const hh_iso_result *r, void *ud)
 
 int cmd_isochrone(int argc, char **argv)
 {
-    static const char *const wv[] = {"--from", "--origins", "--mode", "--minutes", "--snap-max", "--threads", "-o", "--percentile", "--surface",
-                                     "--generalize", "--denoise", "--holes", "--compare", CLI_TRANSIT_OPTIONS, NULL};
+    static const char *const wv[] = {"--from",       "--origins", "--mode",       "--minutes", "--snap-max",
+                                     "--threads",    "-o",        "--percentile", "--surface", "--generalize",
+                                     "--denoise",    "--holes",   "--compare",    CLI_TRANSIT_OPTIONS, NULL};
     static const char *const fl[] = {"--help", "-h", NULL};
     cli_args a;
     cli_args_init(&a, argc, argv, wv, fl);
@@ -360,7 +362,7 @@ int cmd_isochrone(int argc, char **argv)
      * origin order */
     hh_iso_many req = {net, mode, tp, pct, snaps, n_ok, minutes, (size_t)n_min, &io, (int)threads,
                        surf_path != NULL, bnet, btp, bnet ? bsnaps : NULL};
-    iso_out w = {net,        o.fp, surf_path ? so.fp : NULL, olon, olat, minutes, origins ? pts.id : NULL, row,
+    iso_out w = {net, o.fp, surf_path ? so.fp : NULL, olon, olat, minutes, origins ? pts.id : NULL, row,
                  (size_t)n_min, transit, bnet != NULL, 1, pct, &tr, mode_s};
     size_t failed;
     int e = hh_isochrone_many(&req, write_origin, &w, &failed);
