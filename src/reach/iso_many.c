@@ -6,15 +6,13 @@
  * the workers compute the next ones. */
 #include <pthread.h>
 #include <stdint.h>
-#include <string.h>
 
 #include "halfhour.h"
 #include "util/alloc.h"
 #include "util/rows.h"
 
 typedef struct slot {
-    hh_isochrone iso, base, gained, lost;
-    int have; /* iso (and with a base, the other three) to free */
+    hh_isochrone iso, base, gained, lost; /* empty (zero) when not made or moved out */
     float *surface;
 } slot;
 
@@ -34,13 +32,11 @@ typedef struct job {
     pthread_mutex_t mu;
 } job;
 
+/* hh_isochrone_free empties what it frees, and an empty one is a no-op */
 static void slot_clear(slot *s)
 {
-    if (s->have) {
-        hh_isochrone_free(&s->iso);
-        hh_isochrone_free(&s->base), hh_isochrone_free(&s->gained), hh_isochrone_free(&s->lost);
-    }
-    s->have = 0;
+    hh_isochrone_free(&s->iso);
+    hh_isochrone_free(&s->base), hh_isochrone_free(&s->gained), hh_isochrone_free(&s->lost);
 }
 
 /* One origin's isochrone on net (street query q or transit query tq). */
@@ -65,26 +61,18 @@ static int work(void *ctx, int wi, size_t i, size_t si)
     if (!e && s->surface)
         e = w->tq ? hh_transit_surface(w->tq, r->pct, s->surface, j->nv) : hh_query_surface(w->q, s->surface, j->nv);
     if (!e && r->base_net) {
-        memset(&s->base, 0, sizeof s->base);
-        memset(&s->gained, 0, sizeof s->gained);
-        memset(&s->lost, 0, sizeof s->lost);
         e = one(r, w->bq, w->btq, &r->base_origins[i], &s->base);
         if (!e)
             e = hh_isochrone_compare(&s->base, &s->iso, &s->gained, &s->lost);
-        if (e) {
-            hh_isochrone_free(&s->base);
-            memset(&s->base, 0, sizeof s->base);
-        }
     }
     if (e) {
-        hh_isochrone_free(&s->iso);
+        slot_clear(s);
         pthread_mutex_lock(&j->mu);
         if (i < j->failed)
             j->failed = i;
         pthread_mutex_unlock(&j->mu);
         return e;
     }
-    s->have = 1;
     return 0;
 }
 
